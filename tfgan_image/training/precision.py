@@ -1,0 +1,39 @@
+"""Mixed-precision policies and optimizers that match them.
+
+``float32``: everything in float32. ``mixed_bfloat16``: compute in bfloat16, variables in
+float32 (fast on CPUs with AMX / AVX512-BF16 and on TPUs; no loss scaling needed).
+``mixed_float16``: compute in float16 with dynamic loss scaling (GPUs with tensor cores).
+Model outputs and losses stay float32 in every case (the models end in float32 layers).
+"""
+
+import contextlib
+
+import keras
+
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+def check_precision(name: str) -> str:
+    if name not in PRECISIONS:
+        raise ValueError(f"Unknown precision {name!r}; choose one of {PRECISIONS}.")
+    return name
+
+
+@contextlib.contextmanager
+def precision_policy(name: str):
+    """Builds layers created inside the block with dtype policy ``name``; restores after."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(check_precision(name))
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def make_adam(learning_rate: float, beta_1: float, beta_2: float, precision: str,
+              name: str) -> keras.optimizers.Optimizer:
+    """Adam, wrapped in a dynamic LossScaleOptimizer for mixed_float16."""
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2, name=name)
+    if check_precision(precision) == "mixed_float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_loss_scale")
+    return optimizer

@@ -1,0 +1,258 @@
+"""GANTrainer: one trainer for every model family in the library.
+
+Families plug in by passing models, optimizers and functions, never by subclassing:
+
+* ``generator_loss(fake_logits)`` / ``discriminator_loss(real_logits, fake_logits)`` from
+  ``tfgan_image.losses`` (any logits rank, so PatchGAN critics work unchanged);
+* ``generator_inputs(batch)``, ``real_images(batch)``, ``discriminator_inputs(batch, images)``
+  say how a data batch feeds the networks. The defaults describe an unconditional GAN: the
+  batch *is* the real images, G gets Gaussian noise, D gets images. A conditional family
+  (restoration: batch = (degraded, clean)) passes its own three functions;
+* ``concat_real_fake``: D scores real and fake images in one call on the concatenated batch
+  (faster: one larger pass instead of two). Identical results for critics without batch
+  statistics (DCGAN, PatchGAN with instance norm); turn it off for a critic with BatchNorm
+  that should see pure-real and pure-fake batches;
+* ``extra_generator_losses``: {name: (weight, fn(batch, generated) -> scalar)} for L1,
+  perceptual or style terms, each logged as ``loss/G/<name>``.
+
+One optimisation step (``train_step``) runs inside a single ``tf.function``:
+``n_critic`` discriminator updates (``d_step``), then one generator update (``g_step``), then
+the EMA generator update. With ``update="joint"`` (n_critic must be 1) D and G are instead
+updated from one shared forward pass, as in the TensorFlow DCGAN tutorial: cheaper per step,
+the standard "simultaneous gradient" GAN update.
+
+Distribution: every per-replica loss is divided by the number of replicas and Keras sums the
+gradients across replicas, so a step on a global batch of B matches one device on B.
+"""
+
+import dataclasses
+from typing import Callable, Dict, Optional, Tuple
+
+import keras
+import tensorflow as tf
+
+from tfgan_image import penalties
+from tfgan_image.training import ema as ema_lib
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A loss became NaN or Inf; the message names the step and the last good checkpoint."""
+
+
+def _gaussian_latents(latent_dim: int) -> Callable:
+    def generator_inputs(batch):
+        return tf.random.normal([tf.shape(batch)[0], latent_dim])
+    return generator_inputs
+
+
+def _identity_real_images(batch):
+    return batch
+
+
+def _repeat_batch(batch):
+    """The batch twice along axis 0 (every tensor in it), to pair with [real; fake]."""
+    return tf.nest.map_structure(lambda t: tf.concat([t, t], axis=0), batch)
+
+
+def _images_only(batch, images):
+    del batch
+    return images
+
+
+@dataclasses.dataclass(eq=False)
+class GANTrainer:
+    """Holds the networks, optimizers and loss functions; compiles the train step.
+
+    Build the models and call the constructor inside ``strategy.scope()`` when a strategy is
+    used (``GANTrainer.create`` does both). Images are [N, H, W, C] in [-1, 1].
+    """
+    generator: keras.Model
+    discriminator: keras.Model
+    generator_optimizer: keras.optimizers.Optimizer
+    discriminator_optimizer: keras.optimizers.Optimizer
+    generator_loss: Callable
+    discriminator_loss: Callable
+    latent_dim: Optional[int] = None
+    generator_inputs: Optional[Callable] = None
+    real_images: Callable = _identity_real_images
+    discriminator_inputs: Callable = _images_only
+    extra_generator_losses: Dict[str, Tuple[float, Callable]] = dataclasses.field(
+        default_factory=dict)
+    n_critic: int = 1
+    update: str = "alternating"
+    gradient_penalty_weight: float = 0.0
+    r1_weight: float = 0.0
+    augment: Optional[Callable] = None
+    concat_real_fake: bool = True
+    ema_decay: Optional[float] = 0.999
+    jit_compile: bool = False
+    strategy: Optional[tf.distribute.Strategy] = None
+
+    def __post_init__(self):
+        if self.update not in ("alternating", "joint"):
+            raise ValueError(f"update must be 'alternating' or 'joint', got {self.update!r}")
+        if self.update == "joint" and self.n_critic != 1:
+            raise ValueError("update='joint' needs n_critic=1.")
+        if self.n_critic < 1:
+            raise ValueError(f"n_critic must be >= 1, got {self.n_critic}")
+        if self.generator_inputs is None:
+            if self.latent_dim is None:
+                raise ValueError("Pass latent_dim (unconditional GAN) or generator_inputs.")
+            self.generator_inputs = _gaussian_latents(self.latent_dim)
+        self.strategy = self.strategy or tf.distribute.get_strategy()
+        with self.strategy.scope():
+            self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+            self.ema_generator = (ema_lib.clone_for_ema(self.generator)
+                                  if self.ema_decay else None)
+            # Keras 3 optimizers must own their slots before the first distributed step.
+            self.generator_optimizer.build(self.generator.trainable_variables)
+            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        self._compiled_step = None
+        self._jit_fns = {}
+
+    # ------------------------------------------------------------------ per-replica math
+    def _critic(self, batch, images, training=True):
+        """D logits for ``images`` (after DiffAugment when enabled)."""
+        if self.augment is not None:
+            images = self.augment(images)
+        return self.discriminator(self.discriminator_inputs(batch, images), training=training)
+
+    def _discriminator_losses(self, batch, real, fake):
+        """Total D loss and its named parts, for real and (gradient-stopped) fake images."""
+        if self.concat_real_fake:
+            logits = self._critic(_repeat_batch(batch), tf.concat([real, fake], axis=0))
+            real_logits, fake_logits = tf.split(logits, 2, axis=0)
+        else:
+            real_logits = self._critic(batch, real)
+            fake_logits = self._critic(batch, fake)
+        adversarial = self.discriminator_loss(real_logits, fake_logits)
+        logs = {"loss/D/adv": adversarial,
+                "D/real_logit": tf.reduce_mean(tf.cast(real_logits, tf.float32)),
+                "D/fake_logit": tf.reduce_mean(tf.cast(fake_logits, tf.float32))}
+        total = adversarial
+
+        def critic(images):
+            return self._critic(batch, images)
+
+        if self.gradient_penalty_weight:
+            logs["loss/D/gp"] = penalties.gradient_penalty(critic, real, fake)
+            total += self.gradient_penalty_weight * logs["loss/D/gp"]
+        if self.r1_weight:
+            logs["loss/D/r1"] = penalties.r1_penalty(critic, real)
+            total += self.r1_weight * logs["loss/D/r1"]
+        logs["loss/D/total"] = total
+        return total, logs
+
+    def _generator_losses(self, batch, fake):
+        adversarial = self.generator_loss(self._critic(batch, fake))
+        logs = {"loss/G/adv": adversarial}
+        total = adversarial
+        for name, (weight, loss_fn) in self.extra_generator_losses.items():
+            logs[f"loss/G/{name}"] = tf.cast(loss_fn(batch, fake), tf.float32)
+            total += weight * logs[f"loss/G/{name}"]
+        logs["loss/G/total"] = total
+        return total, logs
+
+    def _scaled(self, optimizer, loss):
+        """The loss to differentiate: a share of the global mean, times the loss scale.
+
+        Must be computed inside the tape so the tape records it.
+        """
+        return optimizer.scale_loss(loss / self.strategy.num_replicas_in_sync)
+
+    @staticmethod
+    def _apply(optimizer, tape, scaled_loss, variables):
+        grads = tape.gradient(scaled_loss, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def d_step(self, batch):
+        """One discriminator update on one (per-replica) batch; returns named scalars."""
+        real = self.real_images(batch)
+        fake = tf.stop_gradient(self.generator(self.generator_inputs(batch), training=True))
+        with tf.GradientTape() as tape:
+            total, logs = self._discriminator_losses(batch, real, fake)
+            scaled = self._scaled(self.discriminator_optimizer, total)
+        self._apply(self.discriminator_optimizer, tape, scaled,
+                    self.discriminator.trainable_variables)
+        return logs
+
+    def g_step(self, batch):
+        """One generator update on one (per-replica) batch; returns named scalars."""
+        with tf.GradientTape() as tape:
+            fake = self.generator(self.generator_inputs(batch), training=True)
+            total, logs = self._generator_losses(batch, fake)
+            scaled = self._scaled(self.generator_optimizer, total)
+        self._apply(self.generator_optimizer, tape, scaled, self.generator.trainable_variables)
+        return logs
+
+    def joint_step(self, batch):
+        """D and G updated from one forward pass (the tutorial's simultaneous update)."""
+        real = self.real_images(batch)
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = self.generator(self.generator_inputs(batch), training=True)
+            d_total, d_logs = self._discriminator_losses(batch, real, fake)
+            g_total, g_logs = self._generator_losses(batch, fake)
+            d_scaled = self._scaled(self.discriminator_optimizer, d_total)
+            g_scaled = self._scaled(self.generator_optimizer, g_total)
+        self._apply(self.discriminator_optimizer, d_tape, d_scaled,
+                    self.discriminator.trainable_variables)
+        self._apply(self.generator_optimizer, g_tape, g_scaled,
+                    self.generator.trainable_variables)
+        return {**d_logs, **g_logs}
+
+    # ------------------------------------------------------------------ compiled step
+    def _mean_over_replicas(self, per_replica_logs):
+        return {name: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
+                for name, value in per_replica_logs.items()}
+
+    def _replica_fn(self, fn):
+        # XLA compiles the math of each replica step; reading the iterator stays outside it.
+        if not self.jit_compile:
+            return fn
+        if fn.__name__ not in self._jit_fns:
+            self._jit_fns[fn.__name__] = tf.function(fn, jit_compile=True)
+        return self._jit_fns[fn.__name__]
+
+    def _run(self, fn, batch):
+        return self._mean_over_replicas(self.strategy.run(self._replica_fn(fn), args=(batch,)))
+
+    def _train_step(self, iterator):
+        if self.update == "joint":
+            logs = self._run(self.joint_step, next(iterator))
+        else:
+            for _ in range(self.n_critic):
+                batch = next(iterator)
+                d_logs = self._run(self.d_step, batch)
+            logs = {**d_logs, **self._run(self.g_step, batch)}
+        if self.ema_generator is not None:
+            ema_lib.update_ema(self.ema_generator, self.generator, self.ema_decay, self.step)
+        self.step.assign_add(1)
+        return logs
+
+    def train_step(self, iterator) -> Dict[str, tf.Tensor]:
+        """Runs one full GAN step, pulling ``n_critic`` batches from ``iterator``.
+
+        ``iterator`` comes from ``iter(strategy.experimental_distribute_dataset(ds))`` (or
+        plain ``iter(ds)`` on the default strategy). Returns float32 scalars by name.
+        """
+        if self._compiled_step is None:
+            self._compiled_step = tf.function(self._train_step)
+        return self._compiled_step(iterator)
+
+    def distribute(self, dataset: tf.data.Dataset):
+        """An iterator over ``dataset`` split across the strategy's replicas."""
+        return iter(self.strategy.experimental_distribute_dataset(dataset))
+
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """The EMA generator when EMA is on, else the trained generator."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def checkpoint(self) -> tf.train.Checkpoint:
+        """Everything needed to resume: networks, EMA generator, optimizers, step."""
+        parts = dict(generator=self.generator, discriminator=self.discriminator,
+                     generator_optimizer=self.generator_optimizer,
+                     discriminator_optimizer=self.discriminator_optimizer, step=self.step)
+        if self.ema_generator is not None:
+            parts["ema_generator"] = self.ema_generator
+        return tf.train.Checkpoint(**parts)
