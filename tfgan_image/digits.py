@@ -86,7 +86,8 @@ def digit_evaluator(held_out_uint8: np.ndarray, latent_dim: int, num_samples: in
 def real_data_reference(splits: sources.ImageSplits, num: int = 1000) -> Dict[str, float]:
     """The same metrics for real training digits vs held-out digits: the floor to compare to."""
     classifier = digit_classifier()
-    train = pipeline.to_unit_range(splits.train[:num])
+    subset = np.random.default_rng(0).permutation(len(splits.train))[:num]
+    train = pipeline.to_unit_range(splits.train[subset])
     held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
     features, logits = classifier(train)
     return {"frechet_distance": metrics.frechet_distance(features, held_out_features),

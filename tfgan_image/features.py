@@ -1,7 +1,7 @@
 """Frozen feature extractors for evaluation (and, later, perceptual losses).
 
 Digits: a small CNN digit classifier that the library trains once on the embedded MNIST
-training split (offline, about a minute on 2 CPU cores) and caches. Its 128-d penultimate
+training split (offline, about 80 seconds on 2 CPU cores) and caches. Its 128-d penultimate
 layer gives the features for Frechet / kernel distances, its logits the classifier score.
 It is trained only on the 4,000 training digits and checked on the 1,000 held-out ones; the
 cache is rebuilt when missing, unreadable or of an older version.
@@ -16,10 +16,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_image.augment import random_translation
 from tfgan_image.data import pipeline, sources
 from tfgan_image.training.precision import precision_policy
 
-DIGIT_CLASSIFIER_VERSION = 1
+DIGIT_CLASSIFIER_VERSION = 2
 DIGIT_CLASSIFIER_MIN_ACCURACY = 0.98
 FEATURE_LAYER = "features"
 
@@ -36,9 +37,7 @@ def build_digit_classifier(width: int = 32, feature_dim: int = 128) -> keras.Mod
     x = images
     for i, channels in enumerate((width, 2 * width)):
         x = keras.layers.Conv2D(channels, 3, padding="same", activation="relu")(x)
-        x = keras.layers.BatchNormalization()(x)
         x = keras.layers.Conv2D(channels, 3, padding="same", activation="relu")(x)
-        x = keras.layers.BatchNormalization()(x)
         x = keras.layers.MaxPooling2D()(x)
         x = keras.layers.Dropout(0.2)(x)
     x = keras.layers.Flatten()(x)
@@ -48,33 +47,34 @@ def build_digit_classifier(width: int = 32, feature_dim: int = 128) -> keras.Mod
     return keras.Model(images, logits, name="digit_classifier")
 
 
-def train_digit_classifier(splits: sources.ImageSplits, epochs: int = 30, batch_size: int = 64,
+def train_digit_classifier(splits: sources.ImageSplits, epochs: int = 25, batch_size: int = 64,
                            seed: int = 0, verbose: int = 0) -> Tuple[keras.Model, float]:
-    """Trains on ``splits.train`` with small random shifts/rotations/zooms.
+    """Trains on ``splits.train`` with random shifts of up to 3 pixels, in mixed_bfloat16.
 
-    Returns (model, accuracy on ``splits.held_out``).
+    Returns (a float32 copy of the model, accuracy on ``splits.held_out``).
     """
     keras.utils.set_random_seed(seed)
-    with precision_policy("float32"):
+    with precision_policy("mixed_bfloat16"):   # ~2x faster here; evaluation runs in float32
         model = build_digit_classifier()
-        augment = keras.Sequential([
-            keras.layers.RandomTranslation(0.1, 0.1, fill_value=-1.0, seed=seed),
-            keras.layers.RandomRotation(0.04, fill_value=-1.0, seed=seed),
-            keras.layers.RandomZoom(0.1, fill_value=-1.0, seed=seed)])
+
+    def shift(images, labels):   # background is -1: pad with it, not with 0
+        return random_translation(images + 1.0, ratio=0.1) - 1.0, labels
+
     train = (tf.data.Dataset.from_tensor_slices((splits.train, splits.train_labels))
              .map(lambda x, y: (pipeline.to_unit_range(x), y)).cache()
-             .shuffle(len(splits.train), seed=seed).batch(batch_size)
-             .map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=2)
-             .prefetch(2))
-    steps = epochs * (len(splits.train) // batch_size + 1)
+             .shuffle(len(splits.train), seed=seed).batch(batch_size).map(shift).prefetch(2))
+    steps = epochs * -(-len(splits.train) // batch_size)
     model.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"])
-    model.fit(train, epochs=epochs, verbose=verbose)
-    logits = model.predict(pipeline.to_unit_range(splits.held_out), batch_size=500, verbose=0)
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(train, epochs=epochs, verbose=verbose, shuffle=False)  # tf.data shuffles
+    with precision_policy("float32"):
+        float32_model = build_digit_classifier()
+    float32_model.set_weights(model.get_weights())
+    logits = float32_model.predict(pipeline.to_unit_range(splits.held_out), batch_size=500,
+                                   verbose=0)
     accuracy = float(np.mean(np.argmax(logits, 1) == splits.held_out_labels))
-    return model, accuracy
+    return float32_model, accuracy
 
 
 class DigitClassifier:
@@ -84,7 +84,7 @@ class DigitClassifier:
         self.model = model
         self.held_out_accuracy = held_out_accuracy
         self._features_and_logits = keras.Model(
-            model.inputs, [model.get_layer(FEATURE_LAYER).output, model.outputs[0]])
+            model.inputs[0], [model.get_layer(FEATURE_LAYER).output, model.outputs[0]])
 
     def __call__(self, images, batch_size: int = 500) -> Tuple[np.ndarray, np.ndarray]:
         """images [N, 28, 28, 1] float in [-1, 1] -> (features [N, 128], logits [N, 10])."""
@@ -112,7 +112,7 @@ def digit_classifier(path: Optional[str] = None, verbose: bool = True) -> DigitC
             print(f"Digit classifier cache {path} is unreadable ({error}); retraining.")
     if verbose:
         print("Training the evaluation digit classifier once on embedded MNIST "
-              f"(cached at {path}; ~1-2 minutes on 2 CPU cores)...", flush=True)
+              f"(cached at {path}; ~80 s on 2 CPU cores)...", flush=True)
     splits = sources.embedded_mnist()
     model, accuracy = train_digit_classifier(splits)
     if accuracy < DIGIT_CLASSIFIER_MIN_ACCURACY:

@@ -16,17 +16,18 @@ Rerunning the same command resumes from the last checkpoint.
 from absl import app, flags
 
 from tfgan_image import digits
+from tfgan_image.data.sources import DataError
 from tfgan_image.experiments import common
 from tfgan_image.models import dcgan
 
 FLAGS = flags.FLAGS
-common.define_core_flags(workdir="runs/mnist_dcgan", steps=3000, batch_size=64,
+common.define_core_flags(workdir="runs/mnist_dcgan", steps=2000, batch_size=128,
                          precision="mixed_bfloat16")
 common.define_gan_flags(loss="non_saturating", update="joint", learning_rate=2e-4, beta_1=0.5,
                         ema_decay=0.999, diff_augment="translation,cutout")
 flags.DEFINE_string("generator_widths", "128,64,32",
                     "Channels of the 7x7 map and of each Conv2DTranspose block.")
-flags.DEFINE_string("discriminator_widths", "64,128", "Channels of each stride-2 conv.")
+flags.DEFINE_string("discriminator_widths", "32,64", "Channels of each stride-2 conv.")
 flags.DEFINE_integer("kernel_size", 5, "Kernel size of every conv layer.", lower_bound=1)
 flags.DEFINE_float("dropout", 0.3, "Dropout after each discriminator conv.", lower_bound=0,
                    upper_bound=0.9)
@@ -44,7 +45,11 @@ def main(argv):
             widths=common.parse_widths(FLAGS.discriminator_widths, "discriminator_widths"),
             kernel_size=FLAGS.kernel_size, dropout=FLAGS.dropout),
         **common.core_and_gan_config_kwargs())
-    digits.print_summary(digits.run(config, dcgan.build_generator, dcgan.build_discriminator))
+    try:
+        result = digits.run(config, dcgan.build_generator, dcgan.build_discriminator)
+    except DataError as error:
+        raise app.UsageError(str(error))
+    digits.print_summary(result)
 
 
 if __name__ == "__main__":

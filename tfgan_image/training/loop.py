@@ -79,9 +79,12 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
     result = {"metrics": {}, "samples": None, "checkpoint": manager.latest_checkpoint,
               "images_per_second": float("nan")}
 
+    saved_step = [step if manager.latest_checkpoint else None]
+
     def save():
-        if manager.latest_checkpoint is None or int(trainer.step) != manager.checkpoint_number:
+        if saved_step[0] != int(trainer.step):
             result["checkpoint"] = manager.save(checkpoint_number=int(trainer.step))
+            saved_step[0] = int(trainer.step)
             if on_checkpoint is not None:
                 on_checkpoint()
         return result["checkpoint"]
