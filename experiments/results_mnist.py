@@ -37,7 +37,7 @@ RUNS = {
     "tutorial": ("tfgan_image.experiments.mnist_dcgan", [
         "--generator_widths=256,128,64", "--discriminator_widths=64,128", "--batch_size=256",
         "--precision=float32", "--g_learning_rate=1e-4", "--d_learning_rate=1e-4",
-        "--beta_1=0.9", "--diff_augment=", "--ema_decay=0", "--steps=400"]),
+        "--beta_1=0.9", "--dropout=0.3", "--diff_augment=", "--ema_decay=0", "--steps=400"]),
     "mlp": ("tfgan_image.experiments.mnist_gan", []),
 }
 DESCRIPTIONS = {

@@ -78,3 +78,17 @@ def parse_widths(text: str, flag: str) -> tuple:
     if not widths or min(widths) < 1:
         raise flags.ValidationError(f"--{flag} needs positive widths, got {text!r}")
     return widths
+
+
+def train_and_report(config, build_generator, build_discriminator) -> None:
+    """Runs ``digits.run`` and prints its summary; data problems become usage errors."""
+    from absl import app
+
+    from tfgan_image import digits
+    from tfgan_image.data.sources import DataError
+
+    try:
+        result = digits.run(config, build_generator, build_discriminator)
+    except DataError as error:
+        raise app.UsageError(str(error))
+    digits.print_summary(result)

@@ -14,7 +14,6 @@ experiments/RESULTS.md). Rerunning the same command resumes from the last checkp
 from absl import app, flags
 
 from tfgan_image import digits
-from tfgan_image.data.sources import DataError
 from tfgan_image.experiments import common
 from tfgan_image.models import mlp
 
@@ -36,11 +35,7 @@ def main(argv):
         generator_kwargs=dict(units=FLAGS.units),
         discriminator_kwargs=dict(units=FLAGS.units, dropout=FLAGS.dropout),
         **common.core_and_gan_config_kwargs())
-    try:
-        result = digits.run(config, mlp.build_generator, mlp.build_discriminator)
-    except DataError as error:
-        raise app.UsageError(str(error))
-    digits.print_summary(result)
+    common.train_and_report(config, mlp.build_generator, mlp.build_discriminator)
 
 
 if __name__ == "__main__":
