@@ -5,6 +5,7 @@ import tensorflow as tf
 from keras.src.backend import AutocastScope  # not exported publicly in Keras 3.15
 
 
+@keras.saving.register_keras_serializable(package="tfgan_image")
 class FusedBatchNormalization(keras.layers.Layer):
     """Batch normalisation over the last axis through TensorFlow's fused kernel.
 

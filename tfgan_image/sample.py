@@ -31,6 +31,7 @@ def load_generator(workdir: str):
     """The exported generator of a run; SampleError when the run has none."""
     import keras
 
+    from tfgan_image import layers  # noqa: F401  (registers the custom layers for loading)
     from tfgan_image.digits import GENERATOR_EXPORT
 
     if not os.path.isdir(workdir):

@@ -71,12 +71,14 @@ def core_and_gan_config_kwargs() -> dict:
 
 def parse_widths(text: str, flag: str) -> tuple:
     """'256,128,64' -> (256, 128, 64); a clear error for anything else."""
+    from absl import app
+
     try:
         widths = tuple(int(w) for w in text.split(",") if w.strip())
     except ValueError:
-        raise flags.ValidationError(f"--{flag} must be comma-separated integers, got {text!r}")
+        raise app.UsageError(f"--{flag} must be comma-separated integers, got {text!r}") from None
     if not widths or min(widths) < 1:
-        raise flags.ValidationError(f"--{flag} needs positive widths, got {text!r}")
+        raise app.UsageError(f"--{flag} needs positive widths, got {text!r}")
     return widths
 
 
