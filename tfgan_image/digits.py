@@ -20,7 +20,7 @@ import tensorflow as tf
 from tfgan_image import losses, metrics
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
-from tfgan_image.features import digit_classifier
+from tfgan_image.features import DigitClassifier, digit_classifier
 from tfgan_image.runlog import RunLog, save_image_grid
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training.strategy import make_strategy
@@ -62,10 +62,9 @@ class DigitGANConfig:
     checkpoint_every: int = 1000
 
 
-def digit_evaluator(held_out_uint8: np.ndarray, latent_dim: int, num_samples: int,
-                    seed: int) -> Callable:
+def digit_evaluator(classifier: DigitClassifier, held_out_uint8: np.ndarray, latent_dim: int,
+                    num_samples: int, seed: int) -> Callable:
     """generator -> {metric: value} against the held-out digits (fixed latents, seeded)."""
-    classifier = digit_classifier()
     real_features, _ = classifier(pipeline.to_unit_range(held_out_uint8))
     latents = np.random.default_rng(seed + 12345).standard_normal(
         (num_samples, latent_dim)).astype(np.float32)
@@ -83,9 +82,9 @@ def digit_evaluator(held_out_uint8: np.ndarray, latent_dim: int, num_samples: in
     return evaluate
 
 
-def real_data_reference(splits: sources.ImageSplits, num: int = 1000) -> Dict[str, float]:
+def real_data_reference(classifier: DigitClassifier, splits: sources.ImageSplits,
+                        num: int = 1000) -> Dict[str, float]:
     """The same metrics for real training digits vs held-out digits: the floor to compare to."""
-    classifier = digit_classifier()
     subset = np.random.default_rng(0).permutation(len(splits.train))[:num]
     train = pipeline.to_unit_range(splits.train[subset])
     held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
@@ -141,9 +140,10 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
     evaluate = None
     reference = {}
     if len(splits.held_out) >= 2:
-        evaluate = digit_evaluator(splits.held_out, config.latent_dim, config.eval_samples,
-                                   config.seed)
-        reference = real_data_reference(splits)
+        classifier = digit_classifier()
+        evaluate = digit_evaluator(classifier, splits.held_out, config.latent_dim,
+                                   config.eval_samples, config.seed)
+        reference = real_data_reference(classifier, splits)
     else:
         print("No held-out images: skipping evaluation.", flush=True)
 

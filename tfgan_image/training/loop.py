@@ -89,13 +89,16 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                 on_checkpoint()
         return result["checkpoint"]
 
-    def sample_and_evaluate(at_step):
+    def write_samples(at_step):
         if sample_inputs is not None:
             result["samples"] = runlog.sample_grid(
                 at_step, generate(trainer.sampling_generator, sample_inputs))
+
+    def run_evaluation(at_step):
         if evaluate is not None:
             result["metrics"] = evaluate(trainer.sampling_generator)
             runlog.evaluation(at_step, result["metrics"])
+            return ", ".join(f"{k} {v:.4g}" for k, v in result["metrics"].items())
 
     last_save = time.time()
     window_start, window_steps = time.perf_counter(), 0
@@ -128,23 +131,19 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                     time.time() - last_save > settings.checkpoint_seconds):
                 save()
                 last_save = time.time()
-            if step < settings.steps:
-                if settings.sample_every and step % settings.sample_every == 0 and (
-                        sample_inputs is not None):
-                    result["samples"] = runlog.sample_grid(
-                        step, generate(trainer.sampling_generator, sample_inputs))
+            if step < settings.steps:  # the final step samples and evaluates below
+                if settings.sample_every and step % settings.sample_every == 0:
+                    write_samples(step)
                 if settings.eval_every and step % settings.eval_every == 0 and evaluate:
-                    result["metrics"] = evaluate(trainer.sampling_generator)
-                    runlog.evaluation(step, result["metrics"])
-                    bar.write(f"step {step}: " + ", ".join(
-                        f"{k} {v:.4g}" for k, v in result["metrics"].items()))
+                    bar.write(f"step {step}: {run_evaluation(step)}")
     except KeyboardInterrupt:
         bar.close()
         print(f"Interrupted: saved {save()}; run the same command to resume.", flush=True)
         raise
     bar.close()
     save()
-    sample_and_evaluate(step)
+    write_samples(step)
+    run_evaluation(step)
     runlog.writer.flush()
     result["step"] = step
     return result
