@@ -62,10 +62,9 @@ class DigitGANConfig:
     checkpoint_every: int = 1000
 
 
-def digit_evaluator(classifier: DigitClassifier, held_out_uint8: np.ndarray, latent_dim: int,
-                    num_samples: int, seed: int) -> Callable:
-    """generator -> {metric: value} against the held-out digits (fixed latents, seeded)."""
-    real_features, _ = classifier(pipeline.to_unit_range(held_out_uint8))
+def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,
+                    latent_dim: int, num_samples: int, seed: int) -> Callable:
+    """generator -> {metric: value} against held-out digit features (fixed latents, seeded)."""
     latents = np.random.default_rng(seed + 12345).standard_normal(
         (num_samples, latent_dim)).astype(np.float32)
 
@@ -73,8 +72,8 @@ def digit_evaluator(classifier: DigitClassifier, held_out_uint8: np.ndarray, lat
         images = loop.generate(generator, latents)
         features, logits = classifier(images)
         fractions = metrics.class_histogram(logits)
-        return {"frechet_distance": metrics.frechet_distance(features, real_features),
-                "kernel_distance": metrics.kernel_distance(features, real_features),
+        return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
+                "kernel_distance": metrics.kernel_distance(features, held_out_features),
                 "classifier_score": metrics.classifier_score(logits),
                 "class_fraction_min": float(fractions.min()),
                 "class_fraction_max": float(fractions.max())}
@@ -82,13 +81,11 @@ def digit_evaluator(classifier: DigitClassifier, held_out_uint8: np.ndarray, lat
     return evaluate
 
 
-def real_data_reference(classifier: DigitClassifier, splits: sources.ImageSplits,
-                        num: int = 1000) -> Dict[str, float]:
+def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarray,
+                        train_uint8: np.ndarray, num: int = 1000) -> Dict[str, float]:
     """The same metrics for real training digits vs held-out digits: the floor to compare to."""
-    subset = np.random.default_rng(0).permutation(len(splits.train))[:num]
-    train = pipeline.to_unit_range(splits.train[subset])
-    held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
-    features, logits = classifier(train)
+    subset = np.random.default_rng(0).permutation(len(train_uint8))[:num]
+    features, logits = classifier(pipeline.to_unit_range(train_uint8[subset]))
     return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
             "classifier_score": metrics.classifier_score(logits)}
 
@@ -141,9 +138,10 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
     reference = {}
     if len(splits.held_out) >= 2:
         classifier = digit_classifier()
-        evaluate = digit_evaluator(classifier, splits.held_out, config.latent_dim,
+        held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
+        evaluate = digit_evaluator(classifier, held_out_features, config.latent_dim,
                                    config.eval_samples, config.seed)
-        reference = real_data_reference(classifier, splits)
+        reference = real_data_reference(classifier, held_out_features, splits.train)
     else:
         print("No held-out images: skipping evaluation.", flush=True)
 

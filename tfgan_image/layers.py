@@ -21,9 +21,6 @@ class FusedBatchNormalization(keras.layers.Layer):
     """
 
     def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, **kwargs):
-        # The fused op wants float32 scale/offset/statistics whatever the compute dtype, and
-        # the moving statistics must not be rounded to bfloat16: no variable autocasting.
-        kwargs.setdefault("autocast", False)
         super().__init__(**kwargs)
         self.momentum = momentum
         self.epsilon = epsilon
@@ -38,8 +35,9 @@ class FusedBatchNormalization(keras.layers.Layer):
                                                name="moving_variance", trainable=False)
 
     def call(self, inputs, training=False):
-        # Keras 3 still autocasts variable reads when this layer is called on its own under a
-        # mixed policy (autocast=False is honoured only inside a model): switch it off here.
+        # The fused op wants float32 scale/offset/statistics whatever the compute dtype, and
+        # the moving statistics must not be rounded to bfloat16: read variables uncast.
+        # (Layer(autocast=False) is not enough: Keras 3.15 ignores it outside a model.)
         with AutocastScope(None):
             return self._normalize(tf.cast(inputs, self.compute_dtype), training)
 
@@ -50,8 +48,7 @@ class FusedBatchNormalization(keras.layers.Layer):
             inputs = inputs[:, None, None, :]
         elif rank != 4:
             raise ValueError(f"FusedBatchNormalization needs rank 2 or 4 input, got {rank}")
-        scale = tf.cast(self.gamma, tf.float32)
-        offset = tf.cast(self.beta, tf.float32)
+        scale, offset = self.gamma.value, self.beta.value
         if training:
             outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
                 inputs, scale, offset, epsilon=self.epsilon, is_training=True)
@@ -60,8 +57,8 @@ class FusedBatchNormalization(keras.layers.Layer):
                 moving.assign(moving * self.momentum + batch_value * (1.0 - self.momentum))
         else:
             outputs, _, _ = tf.compat.v1.nn.fused_batch_norm(
-                inputs, scale, offset, mean=tf.cast(self.moving_mean, tf.float32),
-                variance=tf.cast(self.moving_variance, tf.float32), epsilon=self.epsilon,
+                inputs, scale, offset, mean=self.moving_mean.value,
+                variance=self.moving_variance.value, epsilon=self.epsilon,
                 is_training=False)
         return tf.reshape(outputs, shape) if rank == 2 else outputs
 

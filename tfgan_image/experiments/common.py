@@ -3,7 +3,7 @@
 Each experiment module calls ``define_core_flags`` with its own defaults at import time.
 """
 
-from absl import flags
+from absl import app, flags
 
 from tfgan_image.augment import AUGMENTATIONS
 from tfgan_image.losses import ADVERSARIAL_LOSSES
@@ -71,8 +71,6 @@ def core_and_gan_config_kwargs() -> dict:
 
 def parse_widths(text: str, flag: str) -> tuple:
     """'256,128,64' -> (256, 128, 64); a clear error for anything else."""
-    from absl import app
-
     try:
         widths = tuple(int(w) for w in text.split(",") if w.strip())
     except ValueError:
@@ -84,8 +82,6 @@ def parse_widths(text: str, flag: str) -> tuple:
 
 def train_and_report(config, build_generator, build_discriminator) -> None:
     """Runs ``digits.run`` and prints its summary; data problems become usage errors."""
-    from absl import app
-
     from tfgan_image import digits
     from tfgan_image.data.sources import DataError
 

@@ -79,12 +79,13 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
     result = {"metrics": {}, "samples": None, "checkpoint": manager.latest_checkpoint,
               "images_per_second": float("nan")}
 
-    saved_step = [step if manager.latest_checkpoint else None]
+    saved_step = step if manager.latest_checkpoint else None
 
     def save():
-        if saved_step[0] != int(trainer.step):
+        nonlocal saved_step
+        if saved_step != int(trainer.step):
             result["checkpoint"] = manager.save(checkpoint_number=int(trainer.step))
-            saved_step[0] = int(trainer.step)
+            saved_step = int(trainer.step)
             if on_checkpoint is not None:
                 on_checkpoint()
         return result["checkpoint"]
