@@ -8,10 +8,12 @@ from nbclient import NotebookClient
 
 from conftest import REPO_ROOT
 
-NOTEBOOKS = ["mnist_gans.ipynb"]
+# name -> (text its outputs must contain, file its run must write)
+NOTEBOOKS = {"mnist_gans.ipynb": ("frechet_distance", "dcgan/generator.keras"),
+             "restoration.ipynb": ("GAN (EMA generator)", "restore_denoise/generator.keras")}
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
+@pytest.mark.parametrize("name", sorted(NOTEBOOKS))
 def test_notebook_executes(name, tmp_path, monkeypatch):
     monkeypatch.setenv("SMOKE", "1")
     monkeypatch.setenv("NOTEBOOK_RUNS", str(tmp_path / "runs"))
@@ -20,5 +22,6 @@ def test_notebook_executes(name, tmp_path, monkeypatch):
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = "".join(o.get("text", "") for cell in notebook.cells
                       for o in cell.get("outputs", []))
-    assert "frechet_distance" in outputs
-    assert os.path.exists(tmp_path / "runs" / "dcgan" / "generator.keras")
+    expected_text, expected_file = NOTEBOOKS[name]
+    assert expected_text in outputs
+    assert os.path.exists(tmp_path / "runs" / expected_file)

@@ -17,16 +17,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import losses, metrics
+from tfgan_image import export, losses, metrics
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
 from tfgan_image.features import DigitClassifier, digit_classifier
 from tfgan_image.runlog import RunLog, save_image_grid
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training.strategy import make_strategy
-
-GENERATOR_EXPORT = "generator.keras"
-
 
 @dataclasses.dataclass(frozen=True)
 class DigitGANConfig:
@@ -90,15 +87,6 @@ def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarr
             "classifier_score": metrics.classifier_score(logits)}
 
 
-def export_generator(generator: keras.Model, workdir: str) -> str:
-    """Saves the (EMA) generator as RUN/generator.keras, atomically."""
-    path = os.path.join(workdir, GENERATOR_EXPORT)
-    tmp = os.path.join(workdir, "generator.tmp.keras")
-    generator.save(tmp)
-    os.replace(tmp, path)
-    return path
-
-
 def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
         build_discriminator: Callable[..., keras.Model]) -> Dict:
     """Trains (or resumes) one run and returns {"metrics", "reference", "paths", ...}."""
@@ -156,14 +144,14 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
         eval_every=config.eval_every)
     result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
                       sample_inputs=sample_latents, evaluate=evaluate, runlog=runlog,
-                      on_checkpoint=lambda: export_generator(trainer.sampling_generator,
+                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
                                                              config.workdir))
     runlog.close()
     result["reference"] = reference
     result["paths"] = {
         "workdir": config.workdir,
         "samples": result["samples"],
-        "generator": os.path.join(config.workdir, GENERATOR_EXPORT),
+        "generator": os.path.join(config.workdir, export.GENERATOR_FILE),
         "checkpoint": result["checkpoint"],
         "metrics": runlog.metrics_path,
         "tensorboard": os.path.join(config.workdir, "tensorboard"),

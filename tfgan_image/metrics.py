@@ -90,9 +90,45 @@ def psnr(target, prediction, data_range: float = 2.0) -> float:
     return float("inf") if mse == 0 else float(10.0 * np.log10(data_range ** 2 / mse))
 
 
+def rgb_to_y(images) -> np.ndarray:
+    """Luma Y of RGB images [..., 3] in [0, 255] (ITU-R BT.601, MATLAB ``rgb2ycbcr``
+    convention: Y in [16, 235]), float64."""
+    rgb = np.asarray(images, np.float64) / 255.0
+    return 16.0 + rgb @ np.array([65.481, 128.553, 24.966])
+
+
+def _crop_border(image, border: int):
+    return image[border:image.shape[0] - border, border:image.shape[1] - border] if border else image
+
+
+def image_psnr(target, prediction, y_channel: bool = False, border: int = 0) -> float:
+    """PSNR in dB of 8-bit images [H, W, C] (values in [0, 255]); on the luma Y (MATLAB
+    convention, as super-resolution papers report) when ``y_channel``; ``border`` pixels
+    cropped from each side first."""
+    target, prediction = np.asarray(target, np.float64), np.asarray(prediction, np.float64)
+    if y_channel:
+        target, prediction = rgb_to_y(target), rgb_to_y(prediction)
+    return psnr(_crop_border(target, border), _crop_border(prediction, border), 255.0)
+
+
+def image_ssim(target, prediction, y_channel: bool = False, border: int = 0) -> float:
+    """SSIM of 8-bit images [H, W, C] with Wang et al.'s settings (11x11 Gaussian window,
+    sigma 1.5, K1 0.01, K2 0.03), averaged over channels (or on Y when ``y_channel``)."""
+    from skimage.metrics import structural_similarity
+
+    target, prediction = np.asarray(target, np.float64), np.asarray(prediction, np.float64)
+    if y_channel:
+        target, prediction = rgb_to_y(target)[..., None], rgb_to_y(prediction)[..., None]
+    return float(structural_similarity(
+        _crop_border(target, border), _crop_border(prediction, border), data_range=255.0,
+        channel_axis=-1, gaussian_weights=True, sigma=1.5, use_sample_covariance=False))
+
+
 METRICS = {
     "frechet_distance": frechet_distance,
     "kernel_distance": kernel_distance,
     "classifier_score": classifier_score,
     "psnr": psnr,
+    "image_psnr": image_psnr,
+    "image_ssim": image_ssim,
 }

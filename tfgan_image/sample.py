@@ -13,6 +13,9 @@ from absl import app, flags
 
 import numpy as np
 
+from tfgan_image import export
+from tfgan_image.export import RunError
+
 FLAGS = flags.FLAGS
 flags.DEFINE_string("workdir", None, "Run directory of a trained run.", required=True)
 flags.DEFINE_integer("num", 64, "Number of samples.", lower_bound=1)
@@ -23,31 +26,14 @@ flags.DEFINE_integer("batch_size", 500, "Samples per generator call.", lower_bou
 OUTPUT_SUFFIXES = (".npy", ".png")
 
 
-class SampleError(ValueError):
-    pass
-
-
-def load_generator(workdir: str):
-    """The exported generator of a run; SampleError when the run has none."""
-    import keras
-
-    from tfgan_image import layers  # noqa: F401  (registers the custom layers for loading)
-    from tfgan_image.digits import GENERATOR_EXPORT
-
-    if not os.path.isdir(workdir):
-        raise SampleError(f"Run directory does not exist: {workdir}")
-    path = os.path.join(workdir, GENERATOR_EXPORT)
-    if not os.path.exists(path):
-        raise SampleError(f"{workdir} has no trained generator ({path} is missing): train the "
-                          f"run first (it exports the generator at every checkpoint).")
-    return keras.models.load_model(path, compile=False)
+SampleError = RunError  # the name this module's callers catch
 
 
 def sample(workdir: str, num: int, seed: int = 0, batch_size: int = 500) -> np.ndarray:
     """num samples [num, H, W, C] float32 in [-1, 1] from the run's generator."""
     from tfgan_image.training.loop import generate
 
-    generator = load_generator(workdir)
+    generator = export.load_generator(workdir)
     latent_dim = generator.inputs[0].shape[-1]
     latents = np.random.default_rng(seed).standard_normal((num, latent_dim)).astype(np.float32)
     return generate(generator, latents, batch_size)

@@ -36,3 +36,62 @@ def training_batches(images_uint8: np.ndarray, batch_size: int, seed: int,
     if repeat:
         dataset = dataset.repeat()
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def patch_bank(photos, patch_size: int) -> np.ndarray:
+    """Cuts photos (uint8 [H, W, C] of any sizes) into non-overlapping [patch_size, patch_size]
+    patches: uint8 [N, patch_size, patch_size, C]. Photos smaller than a patch are skipped."""
+    patches = []
+    for photo in photos:
+        rows, columns = photo.shape[0] // patch_size, photo.shape[1] // patch_size
+        for r in range(rows):
+            for c in range(columns):
+                patches.append(photo[r * patch_size:(r + 1) * patch_size,
+                                     c * patch_size:(c + 1) * patch_size])
+    if not patches:
+        raise ValueError(f"No photo is at least {patch_size}x{patch_size} pixels.")
+    return np.stack(patches)
+
+
+def random_flip_rotate(image, seed):
+    """One of the 8 flips/rotations of a square image [S, S, C], chosen by a stateless seed."""
+    k = tf.random.stateless_uniform((), seed, 0, 8, dtype=tf.int32)
+    image = tf.image.rot90(image, k % 4)
+    return tf.cond(k >= 4, lambda: tf.image.flip_left_right(image), lambda: image)
+
+
+def restoration_batches(patches_uint8: np.ndarray, crop_size: int, batch_size: int,
+                        degrade, seed: int, repeat: bool = True) -> tf.data.Dataset:
+    """(degraded, clean) training pairs: random crops of the patches, flipped / rotated, then
+    degraded on the fly with fresh random parameters per sample.
+
+    Args:
+      patches_uint8: [N, P, P, C] uint8 (``patch_bank``), P >= crop_size.
+      degrade: fn(image [S, S, C] in [0, 1], seed [2]) -> degraded image
+        (``degrade.make_degrader``).
+      seed: base seed; sample i of the stream uses seeds derived from (seed, i), so the stream
+        is reproducible and a resumed run passes seed + step for new samples.
+
+    Returns: a Dataset of (degraded, clean), each float32 [batch_size, S, S, C] in [-1, 1].
+    """
+    if patches_uint8.shape[1] < crop_size or patches_uint8.shape[2] < crop_size:
+        raise ValueError(f"crop_size {crop_size} is larger than the patches "
+                         f"{patches_uint8.shape[1:3]}.")
+    channels = patches_uint8.shape[-1]
+
+    def make_pair(index, patch):
+        sample_seed = tf.stack([tf.cast(seed, tf.int64), index])
+        crop_seed, flip_seed, degrade_seed = tf.unstack(
+            tf.random.experimental.stateless_split(sample_seed, 3))
+        clean = tf.image.stateless_random_crop(patch, [crop_size, crop_size, channels],
+                                               crop_seed)
+        clean = random_flip_rotate(tf.cast(clean, tf.float32) / 255.0, flip_seed)
+        degraded = degrade(clean, degrade_seed)
+        return degraded * 2.0 - 1.0, clean * 2.0 - 1.0
+
+    dataset = tf.data.Dataset.from_tensor_slices(patches_uint8)
+    dataset = dataset.shuffle(len(patches_uint8), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
+    dataset = dataset.enumerate().map(make_pair, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)

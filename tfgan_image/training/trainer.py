@@ -13,7 +13,9 @@ Families plug in by passing models, optimizers and functions, never by subclassi
   statistics (DCGAN, PatchGAN with instance norm); turn it off for a critic with BatchNorm
   that should see pure-real and pure-fake batches;
 * ``extra_generator_losses``: {name: (weight, fn(batch, generated) -> scalar)} for L1,
-  perceptual or style terms, each logged as ``loss/G/<name>``.
+  perceptual or style terms, each logged (unweighted) as ``loss/G/<name>``;
+  ``adversarial_weight`` scales the adversarial term of G's loss (logged unweighted as
+  ``loss/G/adv``), e.g. 0.01 against L1 weight 1 as in pix2pix (lambda = 100).
 
 One optimisation step (``train_step``) runs inside a single ``tf.function``:
 ``n_critic`` discriminator updates (``d_step``), then one generator update (``g_step``), then
@@ -78,6 +80,7 @@ class GANTrainer:
     discriminator_inputs: Callable = _images_only
     extra_generator_losses: Dict[str, Tuple[float, Callable]] = dataclasses.field(
         default_factory=dict)
+    adversarial_weight: float = 1.0
     n_critic: int = 1
     update: str = "alternating"
     gradient_penalty_weight: float = 0.0
@@ -146,7 +149,7 @@ class GANTrainer:
     def _generator_losses(self, batch, fake):
         adversarial = self.generator_loss(self._critic(batch, fake))
         logs = {"loss/G/adv": adversarial}
-        total = adversarial
+        total = self.adversarial_weight * adversarial
         for name, (weight, loss_fn) in self.extra_generator_losses.items():
             logs[f"loss/G/{name}"] = tf.cast(loss_fn(batch, fake), tf.float32)
             total += weight * logs[f"loss/G/{name}"]

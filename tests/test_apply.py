@@ -1,0 +1,99 @@
+"""The apply CLI: files and folders of any size and format, and its refusals."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import REPO_ROOT
+from tfgan_image import apply, export
+from tfgan_image.models import pix2pix
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """A run directory with a tiny exported U-Net (weights as initialised)."""
+    workdir = str(tmp_path_factory.mktemp("run"))
+    export.export_generator(pix2pix.build_generator(widths=(4, 8), convs_per_level=1), workdir)
+    return workdir
+
+
+def write(path, array):
+    Image.fromarray(array).save(path)
+    return str(path)
+
+
+def random_image(shape, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+
+
+def test_file_to_file_keeps_size_and_mode(run_dir, tmp_path):
+    for shape, mode in [((37, 53, 3), "RGB"), ((37, 53), "L"), ((37, 53, 4), "RGBA")]:
+        source = write(tmp_path / f"in_{mode}.png", random_image(shape))
+        target = str(tmp_path / f"out_{mode}.png")
+        report = apply.apply_files(run_dir, source, target, tile=16, margin=8)
+        assert report == [(source, target)]
+        with Image.open(target) as image:
+            assert image.mode == mode and image.size == (53, 37)
+        if mode == "RGBA":  # alpha is copied, not restored
+            np.testing.assert_array_equal(np.asarray(Image.open(target))[..., 3],
+                                          random_image(shape)[..., 3])
+
+
+def test_folder_to_folder_skips_and_reports_corrupt_files(run_dir, tmp_path):
+    source = tmp_path / "in"
+    (source / "sub").mkdir(parents=True)
+    write(source / "a.png", random_image((20, 24, 3)))
+    write(source / "sub" / "b.jpg", random_image((30, 20, 3)))
+    (source / "broken.png").write_bytes(b"not an image")
+    report = dict(apply.apply_files(run_dir, str(source), str(tmp_path / "out"), tile=16))
+    assert os.path.exists(tmp_path / "out" / "a.png")
+    assert os.path.exists(tmp_path / "out" / "sub" / "b.jpg")
+    assert report[str(source / "broken.png")].startswith("skipped")
+
+
+def test_refusals(run_dir, tmp_path):
+    image = write(tmp_path / "photo.png", random_image((16, 16, 3)))
+    with pytest.raises(apply.ApplyError, match="does not exist"):
+        apply.apply_files(run_dir, str(tmp_path / "missing.png"), str(tmp_path / "o.png"))
+    (tmp_path / "corrupt.png").write_bytes(b"\x89PNG garbage")
+    with pytest.raises(apply.ApplyError, match="corrupt or not an image"):
+        apply.apply_files(run_dir, str(tmp_path / "corrupt.png"), str(tmp_path / "o.png"))
+    with pytest.raises(apply.ApplyError, match="overwrite"):
+        apply.apply_files(run_dir, image, image)
+    with pytest.raises(apply.ApplyError, match="overwrite"):
+        apply.apply_files(run_dir, str(tmp_path), str(tmp_path))
+    with pytest.raises(export.RunError, match="no trained generator"):
+        apply.apply_files(str(tmp_path), image, str(tmp_path / "o.png"))
+    with pytest.raises(export.RunError, match="does not exist"):
+        apply.apply_files(str(tmp_path / "nope"), image, str(tmp_path / "o.png"))
+
+
+def test_large_photo_in_bounded_tiles(run_dir, tmp_path):
+    # 4000 x 3000 with the default 512 px tiles: 48 windows, never the whole image at once.
+    calls = []
+    model = export.load_generator(run_dir)
+
+    def fn(window):
+        calls.append(window.shape)
+        return model(window, training=False)
+
+    image = np.zeros((3000, 4000, 3), np.float32)
+    out = apply.tiled_apply(fn, image, tile=512, margin=64, multiple=2)
+    assert out.shape == image.shape and len(calls) == 6 * 8
+    assert max(c[1] * c[2] for c in calls) <= (512 + 128) ** 2
+
+
+def test_cli_subprocess(run_dir, tmp_path):
+    source = write(tmp_path / "in.png", random_image((24, 24, 3)))
+    command = [sys.executable, "-m", "tfgan_image.apply", f"--workdir={run_dir}", source,
+               str(tmp_path / "out.png")]
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert os.path.exists(tmp_path / "out.png")
+    done = subprocess.run(command[:4] + [source, source], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1 and "overwrite" in done.stderr

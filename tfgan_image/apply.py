@@ -1,0 +1,230 @@
+"""Apply a trained image-to-image generator (restoration) to image files of any size.
+
+    python -m tfgan_image.apply --workdir=runs/restore_denoise noisy.png restored.png
+    python -m tfgan_image.apply --workdir=runs/restore_denoise photos/ restored/
+
+Images are processed in overlapping tiles so memory stays bounded on large photos (a
+4000x3000 photo needs ~0.5 GB): each tile is extended by ``--margin`` pixels of real context on
+every side and only its centre is kept, so the result matches whole-image inference away from
+the image border to within the network's receptive field, with no seams. Colour (RGB),
+greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied unchanged)
+files are supported.
+"""
+
+import os
+import sys
+from typing import Callable, Optional
+
+import numpy as np
+
+from tfgan_image.export import RunError, load_generator
+
+class ApplyError(RunError):
+    """A refusal of the apply CLI: the message says what is wrong and with which file."""
+
+
+def model_stride(model) -> int:
+    """The factor input sizes must be multiples of: the product of its conv strides."""
+    import keras
+
+    stride = 1
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D) and not isinstance(
+                layer, keras.layers.Conv2DTranspose):
+            stride *= int(layer.strides[0])
+    return stride
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
+def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 64,
+                multiple: int = 1, progress: bool = False) -> np.ndarray:
+    """Runs ``fn`` (float32 [1, h, w, C] -> [1, h, w, C']) over ``image`` [H, W, C] in tiles.
+
+    The image is mirror-padded by ``margin`` (and up to a multiple of ``multiple``); tiles of
+    ``tile`` x ``tile`` output pixels start at multiples of ``tile`` (itself rounded up to a
+    multiple of ``multiple``, so every tile sees the same down-sampling grid as the whole
+    image) and are computed from a window ``margin`` pixels larger on every side.
+    Returns float32 [H, W, C'].
+    """
+    from tqdm.auto import tqdm
+
+    height, width = image.shape[:2]
+    tile = _round_up(max(tile, multiple), multiple)
+    margin = _round_up(margin, multiple)
+    padded_h, padded_w = _round_up(height, multiple), _round_up(width, multiple)
+    padded = np.pad(image, [(margin, margin + padded_h - height),
+                            (margin, margin + padded_w - width), (0, 0)], mode="symmetric")
+    corners = [(y, x) for y in range(0, padded_h, tile) for x in range(0, padded_w, tile)]
+    output = None
+    for y, x in tqdm(corners, desc="tiles", unit="tile", disable=not progress or
+                     len(corners) == 1, leave=False):
+        core_h, core_w = min(tile, padded_h - y), min(tile, padded_w - x)
+        window = padded[y:y + core_h + 2 * margin, x:x + core_w + 2 * margin]
+        result = np.asarray(fn(window[None].astype(np.float32)))[0]
+        if output is None:
+            output = np.empty((padded_h, padded_w, result.shape[-1]), np.float32)
+        output[y:y + core_h, x:x + core_w] = result[margin:margin + core_h,
+                                                    margin:margin + core_w]
+    return output[:height, :width]
+
+
+def restore_array(model, image: np.ndarray, tile: int = 512, margin: int = 64,
+                  progress: bool = False) -> np.ndarray:
+    """Restores a uint8 image [H, W], [H, W, 1], [H, W, 3] or [H, W, 4] with ``model``
+    (a Keras image-to-image generator on [-1, 1] RGB); returns uint8 of the same shape.
+
+    Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept as is.
+    """
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        raise ApplyError(f"Expected a uint8 image, got {image.dtype}.")
+    squeeze = image.ndim == 2
+    pixels = image[..., None] if squeeze else image
+    if pixels.ndim != 3 or pixels.shape[-1] not in (1, 3, 4):
+        raise ApplyError(f"Expected an image [H, W] or [H, W, 1|3|4], got shape {image.shape}.")
+    channels = pixels.shape[-1]
+    rgb = np.repeat(pixels, 3, axis=-1) if channels == 1 else pixels[..., :3]
+    restored = tiled_apply(lambda x: model(x, training=False),
+                           rgb.astype(np.float32) / 127.5 - 1.0, tile, margin,
+                           model_stride(model), progress)
+    restored = np.round(np.clip((restored + 1.0) * 127.5, 0, 255)).astype(np.uint8)
+    if channels == 1:
+        restored = np.round(restored.astype(np.float32).mean(-1, keepdims=True)).astype(
+            np.uint8)
+    elif channels == 4:
+        restored = np.concatenate([restored, pixels[..., 3:]], axis=-1)
+    return restored[..., 0] if squeeze else restored
+
+
+# ----------------------------------------------------------------------------- files
+def read_image_file(path: str) -> np.ndarray:
+    """uint8 [H, W] (greyscale), [H, W, 3] or [H, W, 4] (with alpha) from an image file."""
+    from PIL import Image, UnidentifiedImageError
+
+    from tfgan_image.data.sources import DataError, read_image
+
+    if not os.path.isfile(path):
+        raise ApplyError(f"Input file does not exist: {path}")
+    try:
+        with Image.open(path) as image:
+            mode, has_transparency = image.mode, "transparency" in image.info
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ApplyError(f"Cannot read image {path}: corrupt or not an image ({error})") from None
+    channels = 4 if ("A" in mode or has_transparency) else (
+        1 if mode in ("1", "L", "I", "I;16", "F") else 3)
+    try:
+        array = read_image(path, channels=channels)
+    except DataError as error:
+        raise ApplyError(str(error)) from None
+    return array[..., 0] if channels == 1 else array
+
+
+def write_image_file(image: np.ndarray, path: str) -> None:
+    """Writes uint8 [H, W(, C)] to ``path`` (format from the extension), atomically."""
+    from PIL import Image
+
+    if image.ndim == 3 and image.shape[-1] == 4 and path.lower().endswith((".jpg", ".jpeg")):
+        print(f"Note: JPEG has no alpha channel; {path} is written without it.", file=sys.stderr)
+        image = image[..., :3]
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    root, extension = os.path.splitext(path)
+    tmp = f"{root}.tmp{extension}"
+    Image.fromarray(image).save(tmp)
+    os.replace(tmp, path)
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def plan_outputs(input_path: str, output_path: str) -> list:
+    """[(input file, output file)] for a file -> file, file -> folder or folder -> folder call;
+    ApplyError for a missing input or an output that would overwrite an input."""
+    from tfgan_image.data.sources import DataError, list_image_files
+
+    if os.path.isdir(input_path):
+        if os.path.isfile(output_path):
+            raise ApplyError(f"Input {input_path} is a folder, so the output must be a folder, "
+                             f"but {output_path} is a file.")
+        if _same_file(input_path, output_path):
+            raise ApplyError(f"Output folder {output_path} is the input folder; the restored "
+                             f"images would overwrite the originals. Choose another folder.")
+        try:
+            files = list_image_files(input_path)
+        except DataError as error:
+            raise ApplyError(str(error)) from None
+        pairs = [(f, os.path.join(output_path, os.path.relpath(f, input_path))) for f in files]
+    elif os.path.isfile(input_path):
+        target = (os.path.join(output_path, os.path.basename(input_path))
+                  if os.path.isdir(output_path) else output_path)
+        pairs = [(input_path, target)]
+    else:
+        raise ApplyError(f"Input does not exist: {input_path}")
+    for source, target in pairs:
+        if _same_file(source, target):
+            raise ApplyError(f"Output {target} is the input file; refusing to overwrite it.")
+    return pairs
+
+
+def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512,
+                margin: int = 64, model=None) -> list:
+    """Restores every input image and writes it; returns [(input, output or error message)].
+
+    A corrupt file among many is reported and skipped; a single bad input raises ApplyError.
+    """
+    from tqdm.auto import tqdm
+
+    pairs = plan_outputs(input_path, output_path)
+    model = model or load_generator(workdir)
+    report = []
+    for source, target in tqdm(pairs, desc="images", unit="img", disable=len(pairs) == 1):
+        try:
+            image = read_image_file(source)
+        except ApplyError as error:
+            if len(pairs) == 1:
+                raise
+            report.append((source, f"skipped: {error}"))
+            continue
+        write_image_file(restore_array(model, image, tile, margin, progress=True), target)
+        report.append((source, target))
+    return report
+
+
+def main(argv):
+    from absl import app, flags
+
+    flags_ = flags.FLAGS
+    if len(argv) != 3:
+        raise app.UsageError("Usage: python -m tfgan_image.apply --workdir=RUN INPUT OUTPUT "
+                             "(files or folders).")
+    try:
+        report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin)
+    except RunError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        sys.exit(1)
+    failed = 0
+    for source, outcome in report:
+        failed += outcome.startswith("skipped")
+        print(f"{source} -> {outcome}")
+    if failed:
+        sys.exit(1)
+
+
+def _define_flags():
+    from absl import flags
+
+    flags.DEFINE_string("workdir", None, "Run directory holding generator.keras.")
+    flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2).",
+                         lower_bound=16)
+    flags.DEFINE_integer("margin", 64, "Context pixels around each tile.", lower_bound=0)
+    flags.mark_flag_as_required("workdir")
+
+
+if __name__ == "__main__":
+    from absl import app
+
+    _define_flags()
+    app.run(main)

@@ -1,0 +1,305 @@
+"""Conditional restoration GAN (pix2pix-style): degraded photo in, clean photo out.
+
+``run(config)`` trains one task of ``tfgan_image.data.degrade`` with the shared GANTrainer and
+evaluates the EMA generator on whole held-out photos (never cropped for training):
+
+* the evaluation degrades each held-out photo once, with a fixed seed (denoising: Gaussian
+  noise of std ``eval_sigma``; other tasks: the task's random degradation), clipped to 8 bits;
+* metrics: PSNR and SSIM on RGB, PSNR on the luma Y, seconds per image -- for the GAN and, in
+  the same run, for the degraded input itself and the classical restorers of
+  ``tfgan_image.baselines`` (BM3D for denoising);
+* written to metrics.jsonl / TensorBoard (``eval/...``), RUN/references.json (classical
+  methods, computed once per run directory) and RUN/comparison.png (a before/after figure).
+
+The run directory also holds RUN/degradations.png (clean | degraded training pairs, written
+at the start), generator.keras (every checkpoint) and a SavedModel (at the end).
+"""
+
+import dataclasses
+import json
+import os
+import time
+from typing import Callable, Dict, List, Optional, Tuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_image import apply, baselines, export, losses, metrics
+from tfgan_image.data import degrade, pipeline, sources
+from tfgan_image.models import pix2pix
+from tfgan_image.runlog import RunLog, save_image_grid
+from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training.strategy import make_strategy
+
+REFERENCES_FILE = "references.json"
+EVAL_SEED_OFFSET = 1_000_003
+
+
+@dataclasses.dataclass(frozen=True)
+class RestorationConfig:
+    """Everything one restoration run depends on; written to RUN/config.json."""
+    workdir: str
+    task: str = "denoise"
+    steps: int = 4000
+    batch_size: int = 16
+    crop_size: int = 64
+    data: str = "embedded"
+    data_dir: Optional[str] = None
+    precision: str = "mixed_bfloat16"
+    jit: bool = False
+    strategy: str = "default"
+    seed: int = 0
+    eval_every: int = 1000
+    generator_widths: Tuple[int, ...] = (32, 64, 128, 256)
+    convs_per_level: int = 2
+    discriminator_widths: Tuple[int, ...] = (32, 64, 128)
+    loss: str = "non_saturating"
+    adversarial_weight: float = 0.01   # against L1 weight 1: pix2pix's lambda = 100
+    l1_weight: float = 1.0
+    update: str = "joint"
+    g_learning_rate: float = 5e-4
+    d_learning_rate: float = 2e-4
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    cosine_decay: bool = True          # G learning rate: cosine to 10% over ``steps``
+    ema_decay: float = 0.999
+    sigma: Tuple[float, float] = (10.0, 40.0)
+    poisson_fraction: float = 0.25
+    eval_sigma: float = 25.0           # denoise evaluation noise (Gaussian, 8-bit units)
+    eval_crop: int = 0                 # >0: evaluate on centre crops of this size (tests)
+    references: bool = True            # run the classical restorers for comparison
+    tile: int = 512
+    log_every: int = 50
+    sample_every: int = 500
+    checkpoint_every: int = 1000
+
+
+def degrade_settings(config: RestorationConfig) -> degrade.DegradeSettings:
+    return degrade.DegradeSettings(sigma=tuple(config.sigma),
+                                   poisson_fraction=config.poisson_fraction)
+
+
+def evaluation_degrader(config: RestorationConfig, textures) -> Callable:
+    """The degradation of the held-out photos: the task's own, except that denoising is
+    evaluated at one Gaussian noise level (``eval_sigma``), as published tables are."""
+    settings = degrade_settings(config)
+    if config.task == "denoise":
+        settings = dataclasses.replace(settings, sigma=(config.eval_sigma,) * 2,
+                                       poisson_fraction=0.0)
+    return degrade.make_degrader(config.task, settings, textures)
+
+
+def _centre_crop(image, size):
+    if not size:
+        return image
+    top, left = max(0, (image.shape[0] - size) // 2), max(0, (image.shape[1] - size) // 2)
+    return image[top:top + size, left:left + size]
+
+
+def degrade_held_out(photos: List[np.ndarray], degrader: Callable, seed: int) -> List[np.ndarray]:
+    """Each photo degraded once with a fixed seed: uint8 images of the same shapes."""
+    return [np.round(degrader(photo.astype(np.float32) / 255.0,
+                              [seed + EVAL_SEED_OFFSET, i]).numpy() * 255.0).astype(np.uint8)
+            for i, photo in enumerate(photos)]
+
+
+def score(clean: List[np.ndarray], restored: List[np.ndarray], seconds: float,
+          names: List[str]) -> Dict[str, float]:
+    """Mean PSNR / SSIM (RGB), PSNR (Y), seconds per image, and PSNR per named image."""
+    psnrs = [metrics.image_psnr(c, r) for c, r in zip(clean, restored)]
+    values = {"psnr": float(np.mean(psnrs)),
+              "ssim": float(np.mean([metrics.image_ssim(c, r) for c, r in zip(clean, restored)])),
+              "psnr_y": float(np.mean([metrics.image_psnr(c, r, y_channel=True)
+                                       for c, r in zip(clean, restored)])),
+              "seconds_per_image": seconds / max(len(clean), 1)}
+    values.update({f"psnr/{name}": p for name, p in zip(names, psnrs)})
+    return values
+
+
+def classical_references(task: str, clean, degraded, names, sigma: Optional[float],
+                         workdir: str) -> Dict[str, Dict[str, float]]:
+    """{"degraded": scores, "<restorer>": scores, ...}; computed once, cached in the run."""
+    from tqdm.auto import tqdm
+
+    path = os.path.join(workdir, REFERENCES_FILE)
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    results = {"degraded": score(clean, degraded, 0.0, names)}
+    for name in tqdm(baselines.references_for_task(task), desc="classical references",
+                     unit="method"):
+        start = time.perf_counter()
+        restored = [baselines.restore(name, image, sigma) for image in degraded]
+        results[name] = score(clean, restored, time.perf_counter() - start, names)
+    with open(path + ".tmp", "w") as f:
+        json.dump(results, f, indent=2)
+    os.replace(path + ".tmp", path)
+    return results
+
+
+def restoration_evaluator(clean, degraded, names, tile: int) -> Callable:
+    """generator -> scores of its restorations of the held-out photos (tiled inference)."""
+    def evaluate(generator) -> Dict[str, float]:
+        apply.restore_array(generator, degraded[0][:64, :64], tile)  # trace outside timing
+        start = time.perf_counter()
+        restored = [apply.restore_array(generator, image, tile) for image in degraded]
+        return score(clean, restored, time.perf_counter() - start, names)
+    return evaluate
+
+
+def comparison_figure(clean, degraded, restored, best_classical: Tuple[str, list], names,
+                      path: str, task: str, crop: int = 192) -> str:
+    """clean | degraded | best classical | GAN, on a centre crop of every held-out photo,
+    each panel titled with its PSNR on the whole photo."""
+    from matplotlib.figure import Figure
+
+    columns = [("clean", clean), ("degraded", degraded),
+               (best_classical[0], best_classical[1]), ("GAN", restored)]
+    figure = Figure(figsize=(3 * len(columns), 3.2 * len(clean)), dpi=100)
+    for row, name in enumerate(names):
+        for col, (label, images) in enumerate(columns):
+            axes = figure.add_subplot(len(clean), len(columns), row * len(columns) + col + 1)
+            axes.imshow(_centre_crop(images[row], crop), interpolation="nearest")
+            title = label if col == 0 else (
+                f"{label}: {metrics.image_psnr(clean[row], images[row]):.2f} dB")
+            axes.set_title(f"{name} {title}" if col == 0 else title, fontsize=9)
+            axes.set_axis_off()
+    figure.suptitle(f"{task}: held-out photos (centre {crop}x{crop} crops; PSNR of the "
+                    f"whole photo)", fontsize=10)
+    figure.tight_layout()
+    figure.savefig(path)
+    return path
+
+
+def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
+    """G, D, optimizers and the conditional GAN hooks: batch = (degraded, clean)."""
+    adversarial = losses.adversarial_loss(config.loss)
+    g_learning_rate = config.g_learning_rate
+    if config.cosine_decay:
+        g_learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.g_learning_rate, max(config.steps, 1), alpha=0.1)
+
+    def degraded_input(batch):
+        return batch[0]
+
+    def clean_target(batch):
+        return batch[1]
+
+    def conditioned(batch, images):
+        return (batch[0], images)
+
+    def l1(batch, restored):
+        return losses.l1_loss(batch[1], restored)
+
+    with strategy.scope(), precision.precision_policy(config.precision):
+        return GANTrainer(
+            generator=pix2pix.build_generator(widths=config.generator_widths,
+                                              convs_per_level=config.convs_per_level),
+            discriminator=pix2pix.build_discriminator(widths=config.discriminator_widths),
+            generator_optimizer=precision.make_adam(g_learning_rate, config.beta_1,
+                                                    config.beta_2, config.precision, "g_adam"),
+            discriminator_optimizer=precision.make_adam(config.d_learning_rate, 0.5,
+                                                        config.beta_2, config.precision,
+                                                        "d_adam"),
+            generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+            generator_inputs=degraded_input, real_images=clean_target,
+            discriminator_inputs=conditioned,
+            extra_generator_losses={"l1": (config.l1_weight, l1)},
+            adversarial_weight=config.adversarial_weight, update=config.update,
+            ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)
+
+
+def run(config: RestorationConfig) -> Dict:
+    """Trains (or resumes) one restoration run; returns {"metrics", "references", "paths", ...}.
+    """
+    keras.utils.set_random_seed(config.seed)
+    photos = sources.load_photos(config.data, config.data_dir)
+    textures = sources.embedded_textures().astype(np.float32) / 255.0
+    train_degrader = degrade.make_degrader(config.task, degrade_settings(config), textures)
+    strategy = make_strategy(config.strategy)
+    if config.batch_size % strategy.num_replicas_in_sync:
+        raise ValueError(f"batch_size {config.batch_size} is not divisible by the "
+                         f"{strategy.num_replicas_in_sync} replicas.")
+    patches = pipeline.patch_bank(photos.train, 2 * config.crop_size)
+    os.makedirs(config.workdir, exist_ok=True)
+    runlog = RunLog(config.workdir)
+    runlog.write_config(config)
+    print(f"Data: {photos.description}; {len(patches)} training patches of "
+          f"{2 * config.crop_size}px, random {config.crop_size}px crops.", flush=True)
+
+    def dataset_for_step(step):
+        return pipeline.restoration_batches(patches, config.crop_size, config.batch_size,
+                                            train_degrader, config.seed + step)
+
+    degraded_example, clean_example = next(iter(dataset_for_step(0)))
+    count = min(8, config.batch_size)
+    save_image_grid(np.concatenate([clean_example[:count], degraded_example[:count]]),
+                    os.path.join(config.workdir, "degradations.png"), columns=count,
+                    title=f"{config.task}: clean (top) | degraded (bottom) training crops")
+
+    clean = [_centre_crop(p, config.eval_crop) for p in photos.held_out]
+    names = photos.held_out_names
+    degraded = degrade_held_out(clean, evaluation_degrader(config, textures), config.seed)
+    references = {}
+    if clean and config.references:
+        sigma = config.eval_sigma if config.task == "denoise" else None
+        references = classical_references(config.task, clean, degraded, names, sigma,
+                                          config.workdir)
+    evaluate = restoration_evaluator(clean, degraded, names, config.tile) if clean else None
+
+    trainer = build_trainer(config, strategy)
+    sample_inputs = None
+    if clean:  # the same centre crop of up to 4 held-out photos, restored at every sample_every
+        size = min([128] + [min(d.shape[:2]) for d in degraded])
+        size -= size % pix2pix.generator_stride(len(config.generator_widths))
+        sample_inputs = np.stack([_centre_crop(d, size) for d in degraded[:4]]).astype(
+            np.float32) / 127.5 - 1.0
+    settings = loop.LoopSettings(
+        steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
+        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
+        eval_every=config.eval_every)
+    result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
+                      sample_inputs=sample_inputs,
+                      evaluate=evaluate, runlog=runlog,
+                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
+                                                                    config.workdir))
+    paths = {"workdir": config.workdir,
+             "degradations": os.path.join(config.workdir, "degradations.png"),
+             "generator": os.path.join(config.workdir, export.GENERATOR_FILE),
+             "saved_model": export.export_saved_model(trainer.sampling_generator,
+                                                      config.workdir),
+             "metrics": runlog.metrics_path,
+             "tensorboard": os.path.join(config.workdir, "tensorboard")}
+    if clean:
+        restored = [apply.restore_array(trainer.sampling_generator, d, config.tile)
+                    for d in degraded]
+        classical = [n for n in references if n != "degraded"]
+        best = max(classical, key=lambda n: references[n]["psnr"]) if classical else None
+        best_images = ([baselines.restore(best, d, config.eval_sigma if config.task ==
+                                          "denoise" else None) for d in degraded]
+                       if best else degraded)
+        paths["comparison"] = comparison_figure(
+            clean, degraded, restored, (best or "degraded", best_images), names,
+            os.path.join(config.workdir, "comparison.png"), config.task)
+    runlog.close()
+    result.update(references=references, paths=paths, trainer=trainer)
+    return result
+
+
+def print_summary(result: Dict) -> None:
+    """A table of PSNR / SSIM / seconds per image: GAN vs degraded input vs classical."""
+    rows = dict(result["references"])
+    if result["metrics"]:
+        rows["GAN (EMA generator)"] = result["metrics"]
+    if rows:
+        print(f"\nHeld-out photos ({', '.join(k[5:] for k in next(iter(rows.values())) if k.startswith('psnr/'))}):")
+        print(f"  {'method':22s} {'PSNR':>7s} {'SSIM':>7s} {'PSNR-Y':>7s} {'s/img':>8s}")
+        for name, values in rows.items():
+            print(f"  {name:22s} {values['psnr']:7.2f} {values['ssim']:7.4f} "
+                  f"{values['psnr_y']:7.2f} {values['seconds_per_image']:8.3f}")
+    print(f"Training speed: {result['images_per_second']:.0f} crops/s")
+    print("Wrote:")
+    for name, path in result["paths"].items():
+        print(f"  {name:12s} {path}")
+    print(f"View: tensorboard --logdir {result['paths']['tensorboard']}")
