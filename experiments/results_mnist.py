@@ -15,15 +15,13 @@ to experiments/figures/, and writes experiments/results_mnist.md with the table.
 Total: about 30 minutes on a 2-core CPU.
 """
 
-import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 
 from absl import app, flags
+
+from run_helpers import final_evaluation, run_module
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results", "Where the run directories go (recreated).")
@@ -49,19 +47,11 @@ DESCRIPTIONS = {
 
 def run_one(name, workdir):
     module, args = RUNS[name]
-    command = [sys.executable, "-m", module, f"--workdir={workdir}", *args]
-    print("$", " ".join(command[1:]), flush=True)
-    start = time.time()
-    out = subprocess.run(command, capture_output=True, text=True,
-                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-    seconds = time.time() - start
-    if out.returncode:
-        raise RuntimeError(f"{name} failed:\n{out.stderr[-4000:]}")
-    with open(os.path.join(workdir, "metrics.jsonl")) as f:
-        final = json.loads(f.readlines()[-1])
+    stdout, seconds = run_module(module, [f"--workdir={workdir}", *args], name)
+    final = final_evaluation(workdir)
     reference = dict(re.findall(r"^\s+(frechet_distance|classifier_score)\s+([\d.]+)$",
-                                out.stdout.split("Real training digits")[-1], re.M))
-    speed = re.search(r"Training speed: (\d+) img/s", out.stdout)
+                                stdout.split("Real training digits")[-1], re.M))
+    speed = re.search(r"Training speed: (\d+) img/s", stdout)
     grids = sorted(n for n in os.listdir(os.path.join(workdir, "samples"))
                    if n.startswith("samples_"))
     os.makedirs(FIGURES, exist_ok=True)

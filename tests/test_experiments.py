@@ -110,6 +110,10 @@ def test_dcgan_cli_trains_and_reports(tmp_path):
     ("mnist_gan", ["--loss=nonsense"], "loss"),
     ("mnist_dcgan", ["--generator_widths=8,x"], "comma-separated integers"),
     ("mnist_gan", ["--data=folder:/does/not/exist"], "Image folder does not exist"),
+    ("restore", ["--task=sharpen"], "task"),
+    ("restore", ["--sigma=40,10"], "LOW <= HIGH"),
+    ("restore", ["--crop_size=60"], "multiple of the U-Net stride"),
+    ("restore", ["--data=folder:/does/not/exist"], "Image folder does not exist"),
 ])
 def test_cli_refuses_bad_input_clearly(tmp_path, module, args, message):
     out = run_cli(f"tfgan_image.experiments.{module}", f"--workdir={tmp_path}", "--steps=1",

@@ -13,7 +13,7 @@ files are supported.
 
 import os
 import sys
-from typing import Callable, Optional
+from typing import Callable
 
 import numpy as np
 

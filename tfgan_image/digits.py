@@ -15,7 +15,6 @@ from typing import Callable, Dict, Optional
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from tfgan_image import export, losses, metrics
 from tfgan_image.augment import diff_augment_fn

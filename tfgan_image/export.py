@@ -17,23 +17,46 @@ class RunError(ValueError):
     """A run directory that cannot be used: missing, or without a trained generator."""
 
 
+def _with_float32_policies(config):
+    """A copy of a Keras config with every mixed-precision dtype policy set to float32."""
+    if isinstance(config, dict):
+        if config.get("class_name") == "DTypePolicy":
+            return {**config, "config": {**config["config"], "name": "float32"}}
+        return {k: _with_float32_policies(v) for k, v in config.items()}
+    if isinstance(config, list):
+        return [_with_float32_policies(v) for v in config]
+    return config
+
+
+def float32_copy(model: keras.Model) -> keras.Model:
+    """The same functional model computing in float32 (same weights).
+
+    Exports use it: bfloat16 is fast on CPUs with AMX, but slow or unsupported on many of the
+    CPUs and GPUs a trained model is applied on.
+    """
+    copy = keras.Model.from_config(_with_float32_policies(model.get_config()))
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def export_generator(generator: keras.Model, workdir: str) -> str:
-    """Saves ``generator`` as RUN/generator.keras, atomically; returns the path."""
+    """Saves ``generator`` (in float32) as RUN/generator.keras, atomically; returns the path."""
     path = os.path.join(workdir, GENERATOR_FILE)
     tmp = os.path.join(workdir, "generator.tmp.keras")
-    generator.save(tmp)
+    float32_copy(generator).save(tmp)
     os.replace(tmp, path)
     return path
 
 
 def export_saved_model(generator: keras.Model, workdir: str) -> str:
-    """Writes RUN/saved_model, a TF SavedModel whose ``serve`` signature maps a float32 batch
-    (any height and width the generator accepts) to its output; for TF Serving / tf.saved_model.
+    """Writes RUN/saved_model (float32 compute), a TF SavedModel whose ``serve`` signature maps
+    a float32 batch (any height and width the generator accepts) to its output; for TF Serving
+    / tf.saved_model.
     """
     path = os.path.join(workdir, SAVED_MODEL_DIR)
     tmp = path + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    generator.export(tmp, format="tf_saved_model", verbose=False)
+    float32_copy(generator).export(tmp, format="tf_saved_model", verbose=False)
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
     return path

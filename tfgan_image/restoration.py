@@ -34,6 +34,7 @@ from tfgan_image.training.strategy import make_strategy
 
 REFERENCES_FILE = "references.json"
 EVAL_SEED_OFFSET = 1_000_003
+MAX_EVAL_SIDE = 768  # larger held-out photos are centre-cropped (BM3D takes ~1 min per Mpx)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +42,7 @@ class RestorationConfig:
     """Everything one restoration run depends on; written to RUN/config.json."""
     workdir: str
     task: str = "denoise"
-    steps: int = 4000
+    steps: int = 3600
     batch_size: int = 16
     crop_size: int = 64
     data: str = "embedded"
@@ -67,7 +68,8 @@ class RestorationConfig:
     sigma: Tuple[float, float] = (10.0, 40.0)
     poisson_fraction: float = 0.25
     eval_sigma: float = 25.0           # denoise evaluation noise (Gaussian, 8-bit units)
-    eval_crop: int = 0                 # >0: evaluate on centre crops of this size (tests)
+    eval_crop: int = 0                 # >0: evaluate on centre crops of this size (tests);
+                                       # 0: whole photos up to MAX_EVAL_SIDE
     references: bool = True            # run the classical restorers for comparison
     tile: int = 512
     log_every: int = 50
@@ -91,8 +93,7 @@ def evaluation_degrader(config: RestorationConfig, textures) -> Callable:
 
 
 def _centre_crop(image, size):
-    if not size:
-        return image
+    """The central [min(H, size), min(W, size)] window of an image [H, W, C]."""
     top, left = max(0, (image.shape[0] - size) // 2), max(0, (image.shape[1] - size) // 2)
     return image[top:top + size, left:left + size]
 
@@ -118,24 +119,38 @@ def score(clean: List[np.ndarray], restored: List[np.ndarray], seconds: float,
 
 
 def classical_references(task: str, clean, degraded, names, sigma: Optional[float],
-                         workdir: str) -> Dict[str, Dict[str, float]]:
-    """{"degraded": scores, "<restorer>": scores, ...}; computed once, cached in the run."""
+                         workdir: str, key: dict) -> Dict[str, Dict[str, float]]:
+    """{"degraded": scores, "<restorer>": scores, ...} of the classical restorers; their
+    outputs (and the degraded inputs) are saved as RUN/references/<method>_<image>.png. Computed once per run directory
+    and evaluation setting ``key`` (cached in RUN/references.json)."""
+    from PIL import Image
     from tqdm.auto import tqdm
 
     path = os.path.join(workdir, REFERENCES_FILE)
     if os.path.exists(path):
         with open(path) as f:
-            return json.load(f)
+            cached = json.load(f)
+        if cached.pop("evaluation", None) == key:
+            return cached
+    os.makedirs(os.path.join(workdir, "references"), exist_ok=True)
     results = {"degraded": score(clean, degraded, 0.0, names)}
-    for name in tqdm(baselines.references_for_task(task), desc="classical references",
-                     unit="method"):
+    for name, image in zip(names, degraded):
+        Image.fromarray(image).save(reference_image_path(workdir, "degraded", name))
+    for method in tqdm(baselines.references_for_task(task), desc="classical references",
+                       unit="method"):
         start = time.perf_counter()
-        restored = [baselines.restore(name, image, sigma) for image in degraded]
-        results[name] = score(clean, restored, time.perf_counter() - start, names)
+        restored = [baselines.restore(method, image, sigma) for image in degraded]
+        results[method] = score(clean, restored, time.perf_counter() - start, names)
+        for name, image in zip(names, restored):
+            Image.fromarray(image).save(reference_image_path(workdir, method, name))
     with open(path + ".tmp", "w") as f:
-        json.dump(results, f, indent=2)
+        json.dump({"evaluation": key, **results}, f, indent=2)
     os.replace(path + ".tmp", path)
     return results
+
+
+def reference_image_path(workdir: str, method: str, image_name: str) -> str:
+    return os.path.join(workdir, "references", f"{method}_{os.path.splitext(image_name)[0]}.png")
 
 
 def restoration_evaluator(clean, degraded, names, tile: int) -> Callable:
@@ -180,15 +195,20 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
         g_learning_rate = keras.optimizers.schedules.CosineDecay(
             config.g_learning_rate, max(config.steps, 1), alpha=0.1)
 
+    # Plain tensor plumbing: no autograph conversion (which re-reads source files at trace time).
+    @tf.autograph.experimental.do_not_convert
     def degraded_input(batch):
         return batch[0]
 
+    @tf.autograph.experimental.do_not_convert
     def clean_target(batch):
         return batch[1]
 
+    @tf.autograph.experimental.do_not_convert
     def conditioned(batch, images):
         return (batch[0], images)
 
+    @tf.autograph.experimental.do_not_convert
     def l1(batch, restored):
         return losses.l1_loss(batch[1], restored)
 
@@ -221,7 +241,11 @@ def run(config: RestorationConfig) -> Dict:
     if config.batch_size % strategy.num_replicas_in_sync:
         raise ValueError(f"batch_size {config.batch_size} is not divisible by the "
                          f"{strategy.num_replicas_in_sync} replicas.")
-    patches = pipeline.patch_bank(photos.train, 2 * config.crop_size)
+    try:
+        patches = pipeline.patch_bank(photos.train, 2 * config.crop_size)
+    except ValueError as error:
+        raise sources.DataError(f"{photos.description}: {error} Use a smaller --crop_size "
+                                f"(patches are twice the crop size).") from None
     os.makedirs(config.workdir, exist_ok=True)
     runlog = RunLog(config.workdir)
     runlog.write_config(config)
@@ -238,14 +262,16 @@ def run(config: RestorationConfig) -> Dict:
                     os.path.join(config.workdir, "degradations.png"), columns=count,
                     title=f"{config.task}: clean (top) | degraded (bottom) training crops")
 
-    clean = [_centre_crop(p, config.eval_crop) for p in photos.held_out]
+    clean = [_centre_crop(p, config.eval_crop or MAX_EVAL_SIDE) for p in photos.held_out]
     names = photos.held_out_names
     degraded = degrade_held_out(clean, evaluation_degrader(config, textures), config.seed)
     references = {}
     if clean and config.references:
         sigma = config.eval_sigma if config.task == "denoise" else None
+        key = {"task": config.task, "data": config.data, "seed": config.seed,
+               "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop}
         references = classical_references(config.task, clean, degraded, names, sigma,
-                                          config.workdir)
+                                          config.workdir, key)
     evaluate = restoration_evaluator(clean, degraded, names, config.tile) if clean else None
 
     trainer = build_trainer(config, strategy)
@@ -272,13 +298,14 @@ def run(config: RestorationConfig) -> Dict:
              "metrics": runlog.metrics_path,
              "tensorboard": os.path.join(config.workdir, "tensorboard")}
     if clean:
+        from PIL import Image
+
         restored = [apply.restore_array(trainer.sampling_generator, d, config.tile)
                     for d in degraded]
         classical = [n for n in references if n != "degraded"]
         best = max(classical, key=lambda n: references[n]["psnr"]) if classical else None
-        best_images = ([baselines.restore(best, d, config.eval_sigma if config.task ==
-                                          "denoise" else None) for d in degraded]
-                       if best else degraded)
+        best_images = ([np.asarray(Image.open(reference_image_path(config.workdir, best, n)))
+                        for n in names] if best else degraded)
         paths["comparison"] = comparison_figure(
             clean, degraded, restored, (best or "degraded", best_images), names,
             os.path.join(config.workdir, "comparison.png"), config.task)
@@ -293,7 +320,8 @@ def print_summary(result: Dict) -> None:
     if result["metrics"]:
         rows["GAN (EMA generator)"] = result["metrics"]
     if rows:
-        print(f"\nHeld-out photos ({', '.join(k[5:] for k in next(iter(rows.values())) if k.startswith('psnr/'))}):")
+        images = [k[5:] for k in next(iter(rows.values())) if k.startswith("psnr/")]
+        print(f"\nHeld-out photos ({', '.join(images)}):")
         print(f"  {'method':22s} {'PSNR':>7s} {'SSIM':>7s} {'PSNR-Y':>7s} {'s/img':>8s}")
         for name, values in rows.items():
             print(f"  {name:22s} {values['psnr']:7.2f} {values['ssim']:7.4f} "

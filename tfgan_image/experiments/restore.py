@@ -22,7 +22,7 @@ from tfgan_image.losses import ADVERSARIAL_LOSSES
 
 FLAGS = flags.FLAGS
 common.define_core_flags(
-    workdir=None, steps=4000, batch_size=16, precision="mixed_bfloat16", eval_every=1000,
+    workdir=None, steps=3600, batch_size=16, precision="mixed_bfloat16", eval_every=1000,
     data_help="'embedded' (offline: photos scikit-image and scikit-learn ship), 'tfds:NAME' "
               "(e.g. tfds:div2k; downloads if not prepared) or 'folder:PATH' (your photos; "
               "10% of the files are held out for evaluation).")
@@ -47,8 +47,9 @@ flags.DEFINE_float("poisson_fraction", 0.25,
                    lower_bound=0, upper_bound=1)
 flags.DEFINE_float("eval_sigma", 25.0, "Gaussian noise std of the denoising evaluation.",
                    lower_bound=0)
-flags.DEFINE_boolean("references", True, "Run the classical restorers (BM3D: ~10 s/photo).")
-flags.DEFINE_integer("eval_crop", 0, "Evaluate on centre crops of this size (0: whole photos).",
+flags.DEFINE_boolean("references", True, "Run the classical restorers (BM3D: ~30 s per 512x512 photo here).")
+flags.DEFINE_integer("eval_crop", 0, "Evaluate on centre crops of this size (0: whole photos, "
+                     "centre-cropped to 768 px when larger).",
                      lower_bound=0)
 flags.DEFINE_integer("sample_every", 500, "Write a sample grid every N steps.")
 flags.DEFINE_integer("checkpoint_every", 1000, "Checkpoint every N steps (and every 2 min).")

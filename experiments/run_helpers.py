@@ -1,0 +1,29 @@
+"""What the results scripts share: run a module as a user would, timed; read its evaluation."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def run_module(module: str, args: list, name: str):
+    """``python -m module *args`` in a subprocess -> (its stdout, wall seconds).
+
+    Raises RuntimeError with the tail of stderr when it fails.
+    """
+    command = [sys.executable, "-m", module, *args]
+    print("$", " ".join(command[1:]), flush=True)
+    start = time.time()
+    out = subprocess.run(command, capture_output=True, text=True,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    seconds = time.time() - start
+    if out.returncode:
+        raise RuntimeError(f"{name} failed:\n{out.stderr[-4000:]}")
+    return out.stdout, seconds
+
+
+def final_evaluation(workdir: str) -> dict:
+    """The last line of RUN/metrics.jsonl."""
+    with open(os.path.join(workdir, "metrics.jsonl")) as f:
+        return json.loads(f.readlines()[-1])
