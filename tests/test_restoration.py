@@ -159,6 +159,19 @@ def test_tiled_inference_equals_whole_image_and_is_seamless():
     assert np.abs(tiled_apply(fn, image, tile=16, margin=0, multiple=2) - whole).max() > 1e-3
 
 
+def test_default_margin_covers_the_default_unet():
+    # The default U-Net's receptive field fits in apply's default 64 px margin: tiling is exact.
+    generator = pix2pix.build_generator()
+    image = np.random.default_rng(0).uniform(-1, 1, (100, 150, 3)).astype(np.float32)
+
+    def fn(x):
+        return generator(x, training=False)
+
+    np.testing.assert_allclose(tiled_apply(fn, image, tile=48, margin=64, multiple=8),
+                               tiled_apply(fn, image, tile=512, margin=64, multiple=8),
+                               atol=1e-4)
+
+
 @pytest.mark.parametrize("shape", [(20, 30), (20, 30, 1), (20, 30, 3), (20, 30, 4)])
 def test_restore_array_keeps_the_format(shape):
     generator = pix2pix.build_generator(widths=(4, 8), convs_per_level=1)
@@ -197,8 +210,10 @@ def test_classical_restorers_denoise(name):
 # ----------------------------------------------------------------------------- training
 @pytest.mark.parametrize("task", degrade.TASKS)
 def test_one_real_train_step_per_task(task, tmp_path):
+    # denoise also trains with the perceptual (VGG) term.
     config = restoration.RestorationConfig(workdir=str(tmp_path), task=task, steps=1,
                                            batch_size=2, crop_size=16, precision="float32",
+                                           perceptual_weight=0.1 if task == "denoise" else 0.0,
                                            **TINY_WIDTHS)
     photos = [(smooth_image(64, 64) * 255).astype(np.uint8)]
     degrader = degrade.make_degrader(task, restoration.degrade_settings(config), TEXTURES)
@@ -207,6 +222,7 @@ def test_one_real_train_step_per_task(task, tmp_path):
     before = [w.numpy().copy() for w in trainer.generator.trainable_weights]
     logs = trainer.train_step(iter(dataset))
     assert {"loss/G/l1", "loss/G/adv", "loss/D/adv"} <= set(logs)
+    assert ("loss/G/perceptual" in logs) == (task == "denoise")
     assert all(np.isfinite(float(v)) for v in logs.values())
     assert any(not np.array_equal(b, w.numpy())
                for b, w in zip(before, trainer.generator.trainable_weights))
@@ -235,3 +251,16 @@ def test_restoration_run_writes_everything_and_resumes(tmp_path):
     resumed = restoration.run(restoration.RestorationConfig(**{
         **config.__dict__, "steps": 3}))
     assert resumed["step"] == 3
+
+
+def test_vgg_features_and_perceptual_loss_offline():
+    from tfgan_image import features, losses
+
+    extractor = features.vgg_features(("block1", "block3"))
+    x = tf.random.uniform((2, 32, 32, 3), -1, 1)
+    relu1_2, relu3_3 = extractor(x)
+    assert relu1_2.shape == (2, 32, 32, 64) and relu3_3.shape == (2, 8, 8, 256)
+    assert float(losses.perceptual_loss(extractor, x, x)) == 0.0
+    assert float(losses.perceptual_loss(extractor, x, tf.reverse(x, [1]))) > 0.0
+    with pytest.raises(ValueError, match="Unknown VGG stages"):
+        features.vgg_features(("conv5_4",))

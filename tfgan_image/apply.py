@@ -8,7 +8,7 @@ Images are processed in overlapping tiles so memory stays bounded on large photo
 every side and only its centre is kept, so the result matches whole-image inference away from
 the image border to within the network's receptive field, with no seams. Colour (RGB),
 greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied unchanged)
-files are supported.
+files are supported; 16-bit greyscale is read as 8 bits.
 """
 
 import os
@@ -114,7 +114,7 @@ def read_image_file(path: str) -> np.ndarray:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ApplyError(f"Cannot read image {path}: corrupt or not an image ({error})") from None
     channels = 4 if ("A" in mode or has_transparency) else (
-        1 if mode in ("1", "L", "I", "I;16", "F") else 3)
+        1 if mode in ("1", "L", "F") or mode.startswith("I") else 3)
     try:
         array = read_image(path, channels=channels)
     except DataError as error:

