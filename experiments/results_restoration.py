@@ -79,7 +79,7 @@ def read_row(name, seconds):
     """The figures of a finished run directory, its figures copied to experiments/figures."""
     workdir = os.path.join(FLAGS.runs, f"restore_{name}")
     with open(os.path.join(workdir, "metrics.jsonl")) as f:
-        curve = [json.loads(line) for line in f]
+        curve = [e for e in map(json.loads, f) if "psnr" in e]  # step 0: the references
     with open(os.path.join(workdir, "references.json")) as f:
         references = json.load(f)
     references.pop("evaluation")

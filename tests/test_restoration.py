@@ -239,7 +239,8 @@ def test_restoration_run_writes_everything_and_resumes(tmp_path):
     assert set(result["references"]) == {"degraded", "wavelet", "tv", "nl_means", "bm3d"}
     assert result["references"]["bm3d"]["psnr"] > result["references"]["degraded"]["psnr"]
     with open(result["paths"]["metrics"]) as f:
-        record = json.loads(f.readlines()[-1])
+        references, *_, record = map(json.loads, f)
+    assert references["step"] == 0 and "reference/bm3d/psnr" in references
     assert record["step"] == 2 and np.isfinite(record["psnr"]) and "psnr/chelsea" in record
     # Both exports compute in float32 (the run trained in mixed_bfloat16) and agree.
     served = tf.saved_model.load(result["paths"]["saved_model"])

@@ -120,10 +120,15 @@ def score(clean: List[np.ndarray], restored: List[np.ndarray], seconds: float,
 
 
 def classical_references(task: str, clean, degraded, names, sigma: Optional[float],
-                         workdir: str, key: dict) -> Dict[str, Dict[str, float]]:
-    """{"degraded": scores, "<restorer>": scores, ...} of the classical restorers; their
-    outputs (and the degraded inputs) are saved as RUN/references/<method>_<image>.png. Computed once per run directory
-    and evaluation setting ``key`` (cached in RUN/references.json)."""
+                         runlog: RunLog, key: dict) -> Dict[str, Dict[str, float]]:
+    """{"degraded": scores, "<restorer>": scores, ...} of the classical restorers.
+
+    Computed once per run directory and evaluation setting ``key``: cached in
+    RUN/references.json, logged once to metrics.jsonl / TensorBoard as step 0 with keys
+    ``reference/<method>/<metric>``; outputs (and the degraded inputs) saved as
+    RUN/references/<method>_<image>.png.
+    """
+    workdir = runlog.workdir
     from PIL import Image
     from tqdm.auto import tqdm
 
@@ -147,6 +152,9 @@ def classical_references(task: str, clean, degraded, names, sigma: Optional[floa
     with open(path + ".tmp", "w") as f:
         json.dump({"evaluation": key, **results}, f, indent=2)
     os.replace(path + ".tmp", path)
+    runlog.evaluation(0, {f"reference/{method}/{metric}": value
+                          for method, values in results.items()
+                          for metric, value in values.items()})
     return results
 
 
@@ -282,7 +290,7 @@ def run(config: RestorationConfig) -> Dict:
         key = {"task": config.task, "data": config.data, "seed": config.seed,
                "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop}
         references = classical_references(config.task, clean, degraded, names, sigma,
-                                          config.workdir, key)
+                                          runlog, key)
     evaluate = restoration_evaluator(clean, degraded, names, config.tile) if clean else None
 
     trainer = build_trainer(config, strategy)
