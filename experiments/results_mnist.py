@@ -47,7 +47,8 @@ DESCRIPTIONS = {
 
 def run_one(name, workdir):
     module, args = RUNS[name]
-    stdout, seconds = run_module(module, [f"--workdir={workdir}", *args], name)
+    out, seconds = run_module(module, [f"--workdir={workdir}", *args], name)
+    stdout = out.stdout
     final = final_evaluation(workdir)
     reference = dict(re.findall(r"^\s+(frechet_distance|classifier_score)\s+([\d.]+)$",
                                 stdout.split("Real training digits")[-1], re.M))

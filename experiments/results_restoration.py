@@ -96,10 +96,6 @@ def read_row(name, seconds):
 def apply_large_photo(workdir):
     """Times ``python -m tfgan_image.apply`` on a 4000x3000 noisy photo; its peak memory (max
     RSS, from GNU time)."""
-    import subprocess
-    import sys
-    import time
-
     import numpy as np
     import skimage.data
     from PIL import Image
@@ -108,15 +104,9 @@ def apply_large_photo(workdir):
     noisy = np.clip(big + np.random.default_rng(0).normal(0, 25, big.shape), 0, 255)
     source = os.path.join(FLAGS.runs, "large_noisy.png")
     Image.fromarray(np.round(noisy).astype(np.uint8)).save(source)
-    command = ["/usr/bin/time", "-f", "PEAK_KB %M", sys.executable, "-m", "tfgan_image.apply",
-               f"--workdir={workdir}", source, os.path.join(FLAGS.runs, "large_restored.png")]
-    print("$", " ".join(command[3:]), flush=True)
-    start = time.time()
-    out = subprocess.run(command, capture_output=True, text=True,
-                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-    seconds = time.time() - start
-    if out.returncode:
-        raise RuntimeError(f"apply failed:\n{out.stderr[-4000:]}")
+    out, seconds = run_module("tfgan_image.apply", [
+        f"--workdir={workdir}", source, os.path.join(FLAGS.runs, "large_restored.png")],
+        "apply", wrapper=("/usr/bin/time", "-f", "PEAK_KB %M"))
     peak_kb = int(out.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
     return seconds, peak_kb / 2 ** 20
 

@@ -7,20 +7,21 @@ import sys
 import time
 
 
-def run_module(module: str, args: list, name: str):
-    """``python -m module *args`` in a subprocess -> (its stdout, wall seconds).
+def run_module(module: str, args: list, name: str, wrapper: tuple = ()):
+    """``python -m module *args`` in a subprocess -> (CompletedProcess, wall seconds).
 
-    Raises RuntimeError with the tail of stderr when it fails.
+    ``wrapper``: a command to run it under (e.g. GNU time). Raises RuntimeError with the tail
+    of stderr when it fails.
     """
-    command = [sys.executable, "-m", module, *args]
-    print("$", " ".join(command[1:]), flush=True)
+    command = [*wrapper, sys.executable, "-m", module, *args]
+    print("$", " ".join(command[len(wrapper) + 1:]), flush=True)
     start = time.time()
     out = subprocess.run(command, capture_output=True, text=True,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     seconds = time.time() - start
     if out.returncode:
         raise RuntimeError(f"{name} failed:\n{out.stderr[-4000:]}")
-    return out.stdout, seconds
+    return out, seconds
 
 
 def final_evaluation(workdir: str) -> dict:
