@@ -95,11 +95,24 @@ def test_extra_generator_losses_are_weighted_and_logged():
         float(logs["loss/G/adv"]) + 0.5 * float(logs["loss/G/mean"]), rel=1e-5)
 
 
+def test_zero_adversarial_weight_trains_g_alone():
+    trainer = make_trainer(adversarial_weight=0.0, extra_generator_losses={
+        "mean": (1.0, lambda batch, fake: tf.reduce_mean(tf.square(fake)))})
+    g_before, d_before = trainer.generator.get_weights(), trainer.discriminator.get_weights()
+    logs = trainer.train_step(trainer.distribute(image_batches()))
+    assert set(logs) == {"loss/G/mean", "loss/G/total"}
+    assert weights_changed(g_before, trainer.generator)
+    assert not weights_changed(d_before, trainer.discriminator)
+    assert trainer.batches_per_step == 1
+
+
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError, match="n_critic=1"):
         make_trainer(update="joint", n_critic=2)
     with pytest.raises(ValueError, match="alternating"):
         make_trainer(update="sideways")
+    with pytest.raises(ValueError, match="nothing to learn"):
+        make_trainer(adversarial_weight=0.0)
 
 
 def test_checkpoint_save_restore_gives_identical_outputs(tmp_path):

@@ -120,8 +120,8 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
             bar.update(1)
             if step % settings.log_every == 0 or step == settings.steps:
                 elapsed = time.perf_counter() - window_start
-                logs["perf/images_per_second"] = window_steps * settings.batch_size * (
-                    trainer.n_critic if trainer.update == "alternating" else 1) / elapsed
+                logs["perf/images_per_second"] = (window_steps * settings.batch_size
+                                                   * trainer.batches_per_step / elapsed)
                 result["images_per_second"] = logs["perf/images_per_second"]
                 window_start, window_steps = time.perf_counter(), 0
                 runlog.scalars(step, logs)

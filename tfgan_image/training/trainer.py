@@ -15,7 +15,8 @@ Families plug in by passing models, optimizers and functions, never by subclassi
 * ``extra_generator_losses``: {name: (weight, fn(batch, generated) -> scalar)} for L1,
   perceptual or style terms, each logged (unweighted) as ``loss/G/<name>``;
   ``adversarial_weight`` scales the adversarial term of G's loss (logged unweighted as
-  ``loss/G/adv``), e.g. 0.01 against L1 weight 1 as in pix2pix (lambda = 100).
+  ``loss/G/adv``), e.g. 0.01 against L1 weight 1 as in pix2pix (lambda = 100); 0 skips the
+  discriminator entirely (supervised training of G on the extra losses).
 
 One optimisation step (``train_step``) runs inside a single ``tf.function``:
 ``n_critic`` discriminator updates (``d_step``), then one generator update (``g_step``), then
@@ -98,6 +99,9 @@ class GANTrainer:
             raise ValueError("update='joint' needs n_critic=1.")
         if self.n_critic < 1:
             raise ValueError(f"n_critic must be >= 1, got {self.n_critic}")
+        if not self.adversarial and not self.extra_generator_losses:
+            raise ValueError("adversarial_weight=0 leaves G nothing to learn from: pass "
+                             "extra_generator_losses.")
         if self.generator_inputs is None:
             if self.latent_dim is None:
                 raise ValueError("Pass latent_dim (unconditional GAN) or generator_inputs.")
@@ -146,10 +150,22 @@ class GANTrainer:
         logs["loss/D/total"] = total
         return total, logs
 
+    @property
+    def adversarial(self) -> bool:
+        """False when ``adversarial_weight`` is 0: G trains on its extra losses alone and the
+        discriminator is neither evaluated nor updated (a plain supervised step)."""
+        return self.adversarial_weight != 0
+
+    @property
+    def batches_per_step(self) -> int:
+        """Batches one ``train_step`` consumes (n_critic for alternating GAN updates)."""
+        return self.n_critic if self.adversarial and self.update == "alternating" else 1
+
     def _generator_losses(self, batch, fake):
-        adversarial = self.generator_loss(self._critic(batch, fake))
-        logs = {"loss/G/adv": adversarial}
-        total = self.adversarial_weight * adversarial
+        logs, total = {}, tf.constant(0.0)
+        if self.adversarial:
+            logs["loss/G/adv"] = self.generator_loss(self._critic(batch, fake))
+            total = self.adversarial_weight * logs["loss/G/adv"]
         for name, (weight, loss_fn) in self.extra_generator_losses.items():
             logs[f"loss/G/{name}"] = tf.cast(loss_fn(batch, fake), tf.float32)
             total += weight * logs[f"loss/G/{name}"]
@@ -220,7 +236,9 @@ class GANTrainer:
         return self._mean_over_replicas(self.strategy.run(self._replica_fn(fn), args=(batch,)))
 
     def _train_step(self, iterator):
-        if self.update == "joint":
+        if not self.adversarial:
+            logs = self._run(self.g_step, next(iterator))
+        elif self.update == "joint":
             logs = self._run(self.joint_step, next(iterator))
         else:
             for _ in range(self.n_critic):
