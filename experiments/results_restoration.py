@@ -30,8 +30,8 @@ from run_helpers import final_evaluation, run_module
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results", "Where the run directories go (recreated).")
-flags.DEFINE_list("only", ["denoise", "denoise_l1", "denoise_adv0.001", "desharpen", "deblur", "jpeg", "detexture",
-                           "mixed", "apply_large"],
+flags.DEFINE_list("only", ["denoise", "denoise_l1", "denoise_adv0.001", "desharpen", "deblur",
+                           "jpeg", "detexture", "mixed", "apply_large"],
                   "Which runs to make; the report then covers every run in --runs (a run made "
                   "earlier keeps its row). Empty: only re-render the report.")
 

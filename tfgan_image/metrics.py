@@ -98,7 +98,9 @@ def rgb_to_y(images) -> np.ndarray:
 
 
 def _crop_border(image, border: int):
-    return image[border:image.shape[0] - border, border:image.shape[1] - border] if border else image
+    if not border:
+        return image
+    return image[border:image.shape[0] - border, border:image.shape[1] - border]
 
 
 def image_psnr(target, prediction, y_channel: bool = False, border: int = 0) -> float:
