@@ -4,7 +4,7 @@
     python -m tfgan_image.apply --workdir=runs/restore_denoise photos/ restored/
 
 Images are processed in overlapping tiles so memory stays bounded on large photos (a
-4000x3000 photo needs ~0.5 GB): each tile is extended by ``--margin`` pixels of real context on
+4000x3000 photo peaked at 1.9 GB, most of it full-image float arrays): each tile is extended by ``--margin`` pixels of real context on
 every side and only its centre is kept, so the result matches whole-image inference away from
 the image border to within the network's receptive field, with no seams. Colour (RGB),
 greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied unchanged)

@@ -20,7 +20,7 @@ from tfgan_image import export, losses, metrics
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
 from tfgan_image.features import DigitClassifier, digit_classifier
-from tfgan_image.runlog import RunLog, save_image_grid
+from tfgan_image.runlog import RunLog, print_paths, save_image_grid
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training.strategy import make_strategy
 
@@ -93,10 +93,7 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
     adversarial = losses.adversarial_loss(config.loss)
     augment = diff_augment_fn(config.diff_augment)
     splits = sources.load_mnist(config.data, config.data_dir)
-    strategy = make_strategy(config.strategy)
-    if config.batch_size % strategy.num_replicas_in_sync:
-        raise ValueError(f"batch_size {config.batch_size} is not divisible by the "
-                         f"{strategy.num_replicas_in_sync} replicas.")
+    strategy = make_strategy(config.strategy, config.batch_size)
     os.makedirs(config.workdir, exist_ok=True)
     runlog = RunLog(config.workdir)
     runlog.write_config(config)
@@ -170,7 +167,4 @@ def print_summary(result: Dict) -> None:
         for name, value in result["reference"].items():
             print(f"  {name:20s} {value:.4f}")
     print(f"Training speed: {result['images_per_second']:.0f} img/s")
-    print("Wrote:")
-    for name, path in result["paths"].items():
-        print(f"  {name:12s} {path}")
-    print(f"View: tensorboard --logdir {result['paths']['tensorboard']}")
+    print_paths(result["paths"])

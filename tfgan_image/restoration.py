@@ -28,7 +28,7 @@ import tensorflow as tf
 from tfgan_image import apply, baselines, export, features, losses, metrics
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import pix2pix
-from tfgan_image.runlog import RunLog, save_image_grid
+from tfgan_image.runlog import RunLog, print_paths, save_image_grid
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training.strategy import make_strategy
 
@@ -162,14 +162,23 @@ def reference_image_path(workdir: str, method: str, image_name: str) -> str:
     return os.path.join(workdir, "references", f"{method}_{os.path.splitext(image_name)[0]}.png")
 
 
-def restoration_evaluator(clean, degraded, names, tile: int) -> Callable:
-    """generator -> scores of its restorations of the held-out photos (tiled inference)."""
-    def evaluate(generator) -> Dict[str, float]:
-        apply.restore_array(generator, degraded[0][:64, :64], tile)  # trace outside timing
+class HeldOutEvaluator:
+    """generator -> scores of its restorations of the held-out photos (tiled inference).
+
+    ``restored`` keeps the restorations of the latest call (uint8 images), so the final
+    figure reuses the final evaluation instead of restoring the photos again.
+    """
+
+    def __init__(self, clean, degraded, names, tile: int):
+        self.clean, self.degraded, self.names, self.tile = clean, degraded, names, tile
+        self.restored = None
+
+    def __call__(self, generator) -> Dict[str, float]:
+        apply.restore_array(generator, self.degraded[0][:64, :64], self.tile)  # warm-up
         start = time.perf_counter()
-        restored = [apply.restore_array(generator, image, tile) for image in degraded]
-        return score(clean, restored, time.perf_counter() - start, names)
-    return evaluate
+        self.restored = [apply.restore_array(generator, image, self.tile)
+                         for image in self.degraded]
+        return score(self.clean, self.restored, time.perf_counter() - start, self.names)
 
 
 def comparison_figure(clean, degraded, restored, best_classical: Tuple[str, list], names,
@@ -256,10 +265,7 @@ def run(config: RestorationConfig) -> Dict:
     photos = sources.load_photos(config.data, config.data_dir)
     textures = sources.embedded_textures().astype(np.float32) / 255.0
     train_degrader = degrade.make_degrader(config.task, degrade_settings(config), textures)
-    strategy = make_strategy(config.strategy)
-    if config.batch_size % strategy.num_replicas_in_sync:
-        raise ValueError(f"batch_size {config.batch_size} is not divisible by the "
-                         f"{strategy.num_replicas_in_sync} replicas.")
+    strategy = make_strategy(config.strategy, config.batch_size)
     try:
         patches = pipeline.patch_bank(photos.train, 2 * config.crop_size)
     except ValueError as error:
@@ -291,7 +297,7 @@ def run(config: RestorationConfig) -> Dict:
                "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop}
         references = classical_references(config.task, clean, degraded, names, sigma,
                                           runlog, key)
-    evaluate = restoration_evaluator(clean, degraded, names, config.tile) if clean else None
+    evaluate = HeldOutEvaluator(clean, degraded, names, config.tile) if clean else None
 
     trainer = build_trainer(config, strategy)
     sample_inputs = None
@@ -319,14 +325,12 @@ def run(config: RestorationConfig) -> Dict:
     if clean:
         from PIL import Image
 
-        restored = [apply.restore_array(trainer.sampling_generator, d, config.tile)
-                    for d in degraded]
         classical = [n for n in references if n != "degraded"]
         best = max(classical, key=lambda n: references[n]["psnr"]) if classical else None
         best_images = ([np.asarray(Image.open(reference_image_path(config.workdir, best, n)))
                         for n in names] if best else degraded)
         paths["comparison"] = comparison_figure(
-            clean, degraded, restored, (best or "degraded", best_images), names,
+            clean, degraded, evaluate.restored, (best or "degraded", best_images), names,
             os.path.join(config.workdir, "comparison.png"), config.task)
     runlog.close()
     result.update(references=references, paths=paths, trainer=trainer)
@@ -346,7 +350,4 @@ def print_summary(result: Dict) -> None:
             print(f"  {name:22s} {values['psnr']:7.2f} {values['ssim']:7.4f} "
                   f"{values['psnr_y']:7.2f} {values['seconds_per_image']:8.3f}")
     print(f"Training speed: {result['images_per_second']:.0f} crops/s")
-    print("Wrote:")
-    for name, path in result["paths"].items():
-        print(f"  {name:12s} {path}")
-    print(f"View: tensorboard --logdir {result['paths']['tensorboard']}")
+    print_paths(result["paths"])

@@ -67,6 +67,14 @@ def config_to_dict(config) -> dict:
     return dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config)
 
 
+def print_paths(paths: Dict[str, str]) -> None:
+    """The end-of-run list of what a run wrote, and how to view its TensorBoard logs."""
+    print("Wrote:")
+    for name, path in paths.items():
+        print(f"  {name:12s} {path}")
+    print(f"View: tensorboard --logdir {paths['tensorboard']}")
+
+
 class RunLog:
     """Writes one run's logs; safe to reopen on resume (appends, never truncates)."""
 

@@ -149,9 +149,11 @@ def over_sharpen(image, seed, settings: DegradeSettings):
     noisy = gaussian_noise(image, seeds[0], settings.sensor_sigma)
     sharp = unsharp_mask(noisy, _uniform(seeds[1], *settings.sharpen_amount),
                          _uniform(seeds[2], *settings.sharpen_sigma))
-    second = unsharp_mask(sharp, _uniform(seeds[3], 0.3, 1.0), _uniform(seeds[4], 0.5, 1.0))
     use_second = tf.random.stateless_uniform((), seeds[5]) < 0.5
-    return tf.where(use_second, second, sharp)
+    return tf.cond(use_second,
+                   lambda: unsharp_mask(sharp, _uniform(seeds[3], 0.3, 1.0),
+                                        _uniform(seeds[4], 0.5, 1.0)),
+                   lambda: sharp)
 
 
 def blur(image, seed, settings: DegradeSettings):

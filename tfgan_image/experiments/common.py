@@ -61,14 +61,21 @@ def define_gan_flags(loss: str, update: str, learning_rate: float, beta_1: float
     flags.DEFINE_integer("checkpoint_every", 1000, "Checkpoint every N steps (and every 2 min).")
 
 
+CORE_FLAGS = ("workdir", "steps", "batch_size", "data", "data_dir", "precision", "jit",
+              "strategy", "seed", "eval_every")
+GAN_FLAGS = ("loss", "update", "n_critic", "g_learning_rate", "d_learning_rate", "beta_1",
+             "beta_2", "ema_decay", "diff_augment", "gradient_penalty_weight", "r1_weight",
+             "latent_dim", "eval_samples", "sample_every", "checkpoint_every")
+
+
+def core_config_kwargs() -> dict:
+    """Config fields read from the flags of ``define_core_flags``."""
+    return {name: FLAGS[name].value for name in CORE_FLAGS}
+
+
 def core_and_gan_config_kwargs() -> dict:
-    """Config fields read from the flags defined above."""
-    names = ["workdir", "steps", "batch_size", "data", "data_dir", "precision", "jit",
-             "strategy", "seed", "eval_every", "loss", "update", "n_critic", "g_learning_rate",
-             "d_learning_rate", "beta_1", "beta_2", "ema_decay", "diff_augment",
-             "gradient_penalty_weight", "r1_weight", "latent_dim", "eval_samples",
-             "sample_every", "checkpoint_every"]
-    return {name: FLAGS[name].value for name in names}
+    """Config fields read from the flags of ``define_core_flags`` and ``define_gan_flags``."""
+    return {**core_config_kwargs(), **{name: FLAGS[name].value for name in GAN_FLAGS}}
 
 
 def parse_widths(text: str, flag: str) -> tuple:

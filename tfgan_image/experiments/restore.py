@@ -19,6 +19,7 @@ from tfgan_image.data import degrade
 from tfgan_image.data.sources import DataError
 from tfgan_image.experiments import common
 from tfgan_image.losses import ADVERSARIAL_LOSSES
+from tfgan_image.models import pix2pix
 
 FLAGS = flags.FLAGS
 common.define_core_flags(
@@ -73,11 +74,9 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     config = restoration.RestorationConfig(
-        workdir=FLAGS.workdir or f"runs/restore_{FLAGS.task}",
-        task=FLAGS.task, steps=FLAGS.steps, batch_size=FLAGS.batch_size,
-        crop_size=FLAGS.crop_size, data=FLAGS.data, data_dir=FLAGS.data_dir,
-        precision=FLAGS.precision, jit=FLAGS.jit, strategy=FLAGS.strategy, seed=FLAGS.seed,
-        eval_every=FLAGS.eval_every,
+        **{**common.core_config_kwargs(),
+           "workdir": FLAGS.workdir or f"runs/restore_{FLAGS.task}"},
+        task=FLAGS.task, crop_size=FLAGS.crop_size,
         generator_widths=common.parse_widths(FLAGS.generator_widths, "generator_widths"),
         convs_per_level=FLAGS.convs_per_level,
         discriminator_widths=common.parse_widths(FLAGS.discriminator_widths,
@@ -90,7 +89,7 @@ def main(argv):
         poisson_fraction=FLAGS.poisson_fraction, eval_sigma=FLAGS.eval_sigma,
         eval_crop=FLAGS.eval_crop, references=FLAGS.references,
         sample_every=FLAGS.sample_every, checkpoint_every=FLAGS.checkpoint_every)
-    stride = 2 ** (len(config.generator_widths) - 1)
+    stride = pix2pix.generator_stride(len(config.generator_widths))
     if config.crop_size % stride:
         raise app.UsageError(f"--crop_size {config.crop_size} must be a multiple of the U-Net "
                              f"stride {stride} ({len(config.generator_widths)} levels).")
