@@ -149,7 +149,7 @@ def test_tiled_inference_equals_whole_image_and_is_seamless():
     image = np.random.default_rng(0).uniform(-1, 1, (50, 70, 3)).astype(np.float32)
 
     def fn(x):
-        return generator(x, training=False)
+        return np.asarray(generator(x[None], training=False))[0]
 
     whole = tiled_apply(fn, image, tile=256, margin=16, multiple=2)   # one window
     tiled = tiled_apply(fn, image, tile=16, margin=16, multiple=2)    # 4 x 5 tiles
@@ -165,7 +165,7 @@ def test_default_margin_covers_the_default_unet():
     image = np.random.default_rng(0).uniform(-1, 1, (100, 150, 3)).astype(np.float32)
 
     def fn(x):
-        return generator(x, training=False)
+        return np.asarray(generator(x[None], training=False))[0]
 
     np.testing.assert_allclose(tiled_apply(fn, image, tile=48, margin=64, multiple=8),
                                tiled_apply(fn, image, tile=512, margin=64, multiple=8),

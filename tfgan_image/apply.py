@@ -1,7 +1,9 @@
-"""Apply a trained image-to-image generator (restoration) to image files of any size.
+"""Apply a trained image-to-image generator (restoration, super-resolution) to image files
+of any size.
 
     python -m tfgan_image.apply --workdir=runs/restore_denoise noisy.png restored.png
     python -m tfgan_image.apply --workdir=runs/restore_denoise photos/ restored/
+    python -m tfgan_image.apply --workdir=runs/srgan_x4 --stage=1 small.png large.png
 
 Images are processed in overlapping tiles so memory stays bounded on large photos (a
 4000x3000 photo peaked at 1.9 GB, most of it full-image float arrays): each tile is extended by ``--margin`` pixels of real context on
@@ -13,7 +15,7 @@ files are supported; 16-bit greyscale is read as 8 bits.
 
 import os
 import sys
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -39,15 +41,25 @@ def _round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
 
 
+def model_scale(model, stride: int = 1) -> int:
+    """Output size / input size of an image-to-image model (1 for restoration, the upscaling
+    factor for super-resolution), found by running it once on a small input."""
+    size = 4 * stride
+    output = model(np.zeros((1, size, size, model.inputs[0].shape[-1]), np.float32),
+                   training=False)
+    return int(output.shape[1]) // size
+
+
 def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 64,
-                multiple: int = 1, progress: bool = False) -> np.ndarray:
-    """Runs ``fn`` (float32 [1, h, w, C] -> [1, h, w, C']) over ``image`` [H, W, C] in tiles.
+                multiple: int = 1, scale: int = 1, progress: bool = False) -> np.ndarray:
+    """Runs ``fn`` ([h, w, C] window of ``image`` -> [h * scale, w * scale, C'] output) over
+    ``image`` [H, W, C] in tiles; returns [H * scale, W * scale, C'] of ``fn``'s dtype.
 
     The image is mirror-padded by ``margin`` (and up to a multiple of ``multiple``); tiles of
-    ``tile`` x ``tile`` output pixels start at multiples of ``tile`` (itself rounded up to a
+    ``tile`` x ``tile`` input pixels start at multiples of ``tile`` (itself rounded up to a
     multiple of ``multiple``, so every tile sees the same down-sampling grid as the whole
-    image) and are computed from a window ``margin`` pixels larger on every side.
-    Returns float32 [H, W, C'].
+    image) and are computed from a window ``margin`` pixels larger on every side, of which
+    only the centre is kept. Memory: the image, the output, and one window.
     """
     from tqdm.auto import tqdm
 
@@ -59,24 +71,28 @@ def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 
                             (margin, margin + padded_w - width), (0, 0)], mode="symmetric")
     corners = [(y, x) for y in range(0, padded_h, tile) for x in range(0, padded_w, tile)]
     output = None
+    s = scale
     for y, x in tqdm(corners, desc="tiles", unit="tile", disable=not progress or
                      len(corners) == 1, leave=False):
         core_h, core_w = min(tile, padded_h - y), min(tile, padded_w - x)
-        window = padded[y:y + core_h + 2 * margin, x:x + core_w + 2 * margin]
-        result = np.asarray(fn(window[None].astype(np.float32)))[0]
+        result = fn(padded[y:y + core_h + 2 * margin, x:x + core_w + 2 * margin])
         if output is None:
-            output = np.empty((padded_h, padded_w, result.shape[-1]), np.float32)
-        output[y:y + core_h, x:x + core_w] = result[margin:margin + core_h,
-                                                    margin:margin + core_w]
-    return output[:height, :width]
+            output = np.empty((padded_h * s, padded_w * s, result.shape[-1]), result.dtype)
+        output[y * s:(y + core_h) * s, x * s:(x + core_w) * s] = result[
+            margin * s:(margin + core_h) * s, margin * s:(margin + core_w) * s]
+    return output[:height * s, :width * s]
 
 
 def restore_array(model, image: np.ndarray, tile: int = 512, margin: int = 64,
                   progress: bool = False) -> np.ndarray:
-    """Restores a uint8 image [H, W], [H, W, 1], [H, W, 3] or [H, W, 4] with ``model``
-    (a Keras image-to-image generator on [-1, 1] RGB); returns uint8 of the same shape.
+    """Applies ``model`` (a Keras image-to-image generator on [-1, 1] RGB: restoration, or
+    super-resolution by an integer factor) to a uint8 image [H, W], [H, W, 1], [H, W, 3] or
+    [H, W, 4]; returns uint8 [H * s, W * s(, C)] with the input's channels (s: the model's
+    scale, 1 for restoration). Tiles are converted to uint8 one by one, so memory is the
+    input, the output and one tile.
 
-    Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept as is.
+    Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
+    upscaled with nearest-neighbour repetition by a super-resolution model).
     """
     image = np.asarray(image)
     if image.dtype != np.uint8:
@@ -86,17 +102,24 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: int = 64,
     if pixels.ndim != 3 or pixels.shape[-1] not in (1, 3, 4):
         raise ApplyError(f"Expected an image [H, W] or [H, W, 1|3|4], got shape {image.shape}.")
     channels = pixels.shape[-1]
-    rgb = np.repeat(pixels, 3, axis=-1) if channels == 1 else pixels[..., :3]
-    restored = tiled_apply(lambda x: model(x, training=False),
-                           rgb.astype(np.float32) / 127.5 - 1.0, tile, margin,
-                           model_stride(model), progress)
-    restored = np.round(np.clip((restored + 1.0) * 127.5, 0, 255)).astype(np.uint8)
-    if channels == 1:
-        restored = np.round(restored.astype(np.float32).mean(-1, keepdims=True)).astype(
-            np.uint8)
-    elif channels == 4:
-        restored = np.concatenate([restored, pixels[..., 3:]], axis=-1)
-    return restored[..., 0] if squeeze else restored
+    stride = model_stride(model)
+    scale = model_scale(model, stride)
+
+    def apply_window(window):
+        rgb = np.repeat(window, 3, axis=-1) if channels == 1 else window[..., :3]
+        output = np.asarray(model(rgb[None].astype(np.float32) / 127.5 - 1.0,
+                                  training=False))[0]
+        output = np.clip((output + 1.0) * 127.5, 0, 255)
+        if channels == 1:
+            output = output.mean(-1, keepdims=True)
+        output = np.round(output).astype(np.uint8)
+        if channels == 4:
+            alpha = np.repeat(np.repeat(window[..., 3:], scale, 0), scale, 1)
+            output = np.concatenate([output, alpha], axis=-1)
+        return output
+
+    result = tiled_apply(apply_window, pixels, tile, margin, stride, scale, progress)
+    return result[..., 0] if squeeze else result
 
 
 # ----------------------------------------------------------------------------- files
@@ -170,15 +193,16 @@ def plan_outputs(input_path: str, output_path: str) -> list:
 
 
 def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512,
-                margin: int = 64, model=None) -> list:
-    """Restores every input image and writes it; returns [(input, output or error message)].
+                margin: int = 64, model=None, stage: Optional[int] = None) -> list:
+    """Restores (or upscales) every input image and writes it; returns [(input, output or
+    error message)]. ``stage`` picks the generator of a staged run (super-resolution).
 
     A corrupt file among many is reported and skipped; a single bad input raises ApplyError.
     """
     from tqdm.auto import tqdm
 
     pairs = plan_outputs(input_path, output_path)
-    model = model or load_generator(workdir)
+    model = model or load_generator(workdir, stage)
     report = []
     for source, target in tqdm(pairs, desc="images", unit="img", disable=len(pairs) == 1):
         try:
@@ -201,7 +225,8 @@ def main(argv):
         raise app.UsageError("Usage: python -m tfgan_image.apply --workdir=RUN INPUT OUTPUT "
                              "(files or folders).")
     try:
-        report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin)
+        report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin,
+                             stage=flags_.stage)
     except RunError as error:
         print(f"Error: {error}", file=sys.stderr)
         sys.exit(1)
@@ -220,6 +245,9 @@ def _define_flags():
     flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2).",
                          lower_bound=16)
     flags.DEFINE_integer("margin", 64, "Context pixels around each tile.", lower_bound=0)
+    flags.DEFINE_integer("stage", None, "Super-resolution runs: which stage's generator "
+                         "(1: SRResNet, PSNR-oriented; 2: SRGAN). Default: the last trained.",
+                         lower_bound=1)
     flags.mark_flag_as_required("workdir")
 
 

@@ -1,31 +1,44 @@
-"""Exported generators of a run: RUN/generator.keras (Keras) and RUN/saved_model (serving).
+"""Exported generators of a run: RUN/generator.keras (Keras), RUN/saved_model (serving) and
+RUN/generator.tflite (phones; image-to-image generators).
 
 ``generator.keras`` is rewritten (atomically) at every checkpoint, so a run that has
-checkpointed always has a loadable generator; the SavedModel is written at the end of a run.
+checkpointed always has a loadable generator; the SavedModel and TFLite files are written at
+the end of a run. Runs with stages (super-resolution) keep one set per stage in RUN/stageN.
 """
 
+import contextlib
 import os
 import shutil
+from typing import Optional
 
 import keras
 
 GENERATOR_FILE = "generator.keras"
 SAVED_MODEL_DIR = "saved_model"
+TFLITE_FILE = "generator.tflite"
 
 
 class RunError(ValueError):
     """A run directory that cannot be used: missing, or without a trained generator."""
 
 
-def _with_float32_policies(config):
-    """A copy of a Keras config with every mixed-precision dtype policy set to float32."""
+def _with_policy(config, policy: str):
+    """A copy of a Keras config with every dtype policy set to ``policy``."""
     if isinstance(config, dict):
         if config.get("class_name") == "DTypePolicy":
-            return {**config, "config": {**config["config"], "name": "float32"}}
-        return {k: _with_float32_policies(v) for k, v in config.items()}
+            return {**config, "config": {**config["config"], "name": policy}}
+        return {k: _with_policy(v, policy) for k, v in config.items()}
     if isinstance(config, list):
-        return [_with_float32_policies(v) for v in config]
+        return [_with_policy(v, policy) for v in config]
     return config
+
+
+def copy_with_policy(model: keras.Model, policy: str) -> keras.Model:
+    """The same functional model (same weights) with every layer computing under ``policy``
+    ("float32", "mixed_bfloat16", ...)."""
+    copy = keras.Model.from_config(_with_policy(model.get_config(), policy))
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 def float32_copy(model: keras.Model) -> keras.Model:
@@ -34,9 +47,7 @@ def float32_copy(model: keras.Model) -> keras.Model:
     Exports use it: bfloat16 is fast on CPUs with AMX, but slow or unsupported on many of the
     CPUs and GPUs a trained model is applied on.
     """
-    copy = keras.Model.from_config(_with_float32_policies(model.get_config()))
-    copy.set_weights(model.get_weights())
-    return copy
+    return copy_with_policy(model, "float32")
 
 
 def export_generator(generator: keras.Model, workdir: str) -> str:
@@ -48,6 +59,23 @@ def export_generator(generator: keras.Model, workdir: str) -> str:
     return path
 
 
+@contextlib.contextmanager
+def _quiet_tf_logging():
+    """Hides TensorFlow's INFO lines (assets written, fingerprints, ...) while exporting."""
+    from absl import logging
+
+    import tensorflow as tf
+
+    verbosity, level = logging.get_verbosity(), tf.get_logger().level
+    logging.set_verbosity(logging.WARNING)
+    tf.get_logger().setLevel("WARNING")
+    try:
+        yield
+    finally:
+        logging.set_verbosity(verbosity)
+        tf.get_logger().setLevel(level)
+
+
 def export_saved_model(generator: keras.Model, workdir: str) -> str:
     """Writes RUN/saved_model (float32 compute), a TF SavedModel whose ``serve`` signature maps
     a float32 batch (any height and width the generator accepts) to its output; for TF Serving
@@ -56,19 +84,56 @@ def export_saved_model(generator: keras.Model, workdir: str) -> str:
     path = os.path.join(workdir, SAVED_MODEL_DIR)
     tmp = path + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    float32_copy(generator).export(tmp, format="tf_saved_model", verbose=False)
+    with _quiet_tf_logging():
+        float32_copy(generator).export(tmp, format="tf_saved_model", verbose=False)
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
     return path
 
 
-def load_generator(workdir: str) -> keras.Model:
-    """The trained generator RUN/generator.keras; RunError when there is none."""
-    from tfgan_image import layers  # noqa: F401  (registers the custom layers for loading)
+def export_tflite(generator: keras.Model, workdir: str) -> str:
+    """Writes RUN/generator.tflite (float32) of an image-to-image generator: input
+    [1, H, W, C] float32 with H, W set at run time (``interpreter.resize_tensor_input``)."""
+    import tensorflow as tf
 
+    model = float32_copy(generator)
+    signature = tf.TensorSpec([1, None, None, model.inputs[0].shape[-1]], tf.float32)
+    function = tf.function(lambda images: model(images, training=False))
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [function.get_concrete_function(signature)], model)
+    path = os.path.join(workdir, TFLITE_FILE)
+    with _quiet_tf_logging():
+        flatbuffer = converter.convert()
+    with open(path + ".tmp", "wb") as f:
+        f.write(flatbuffer)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def generator_path(workdir: str, stage: Optional[int] = None) -> str:
+    """RUN/generator.keras, or for a staged run RUN/stage<stage>/generator.keras (default: the
+    last stage that has one); RunError when the run or the generator is missing."""
     if not os.path.isdir(workdir):
         raise RunError(f"Run directory does not exist: {workdir}")
-    path = os.path.join(workdir, GENERATOR_FILE)
+    staged = sorted(int(name[5:]) for name in os.listdir(workdir)
+                    if name.startswith("stage") and name[5:].isdigit()
+                    and os.path.exists(os.path.join(workdir, name, GENERATOR_FILE)))
+    if stage is not None:
+        if stage not in staged:
+            raise RunError(f"{workdir} has no trained stage-{stage} generator "
+                           f"({os.path.join(workdir, f'stage{stage}', GENERATOR_FILE)} is "
+                           f"missing); stages with one: {staged or 'none'}.")
+        return os.path.join(workdir, f"stage{stage}", GENERATOR_FILE)
+    if staged and not os.path.exists(os.path.join(workdir, GENERATOR_FILE)):
+        return os.path.join(workdir, f"stage{staged[-1]}", GENERATOR_FILE)
+    return os.path.join(workdir, GENERATOR_FILE)
+
+
+def load_generator(workdir: str, stage: Optional[int] = None) -> keras.Model:
+    """The trained generator of a run (``generator_path``); RunError when there is none."""
+    from tfgan_image import layers  # noqa: F401  (registers the custom layers for loading)
+
+    path = generator_path(workdir, stage)
     if not os.path.exists(path):
         raise RunError(f"{workdir} has no trained generator ({path} is missing): train the "
                        f"run first (it exports the generator at every checkpoint).")

@@ -67,3 +67,47 @@ class FusedBatchNormalization(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="tfgan_image")
+class PixelShuffle(keras.layers.Layer):
+    """Sub-pixel rearrangement (``tf.nn.depth_to_space``): [N, H, W, C * r^2] ->
+    [N, H * r, W * r, C]."""
+
+    def __init__(self, factor: int, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = int(factor)
+
+    def call(self, inputs):
+        return tf.nn.depth_to_space(inputs, self.factor)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        f = self.factor
+        return (n, None if h is None else h * f, None if w is None else w * f, c // (f * f))
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(package="tfgan_image")
+class BilinearUpsampling(keras.layers.Layer):
+    """Bilinear upsampling by an integer factor (half-pixel centres): [N, H, W, C] ->
+    [N, H * factor, W * factor, C]. Unlike ``keras.layers.UpSampling2D``, it traces with
+    unknown H and W, so models using it export to SavedModel and TFLite at any size."""
+
+    def __init__(self, factor: int, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = int(factor)
+
+    def call(self, inputs):
+        size = tf.shape(inputs)[1:3] * self.factor
+        return tf.cast(tf.image.resize(inputs, size, method="bilinear"), self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        f = self.factor
+        return (n, None if h is None else h * f, None if w is None else w * f, c)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}

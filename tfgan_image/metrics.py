@@ -126,6 +126,62 @@ def image_ssim(target, prediction, y_channel: bool = False, border: int = 0) -> 
         channel_axis=-1, gaussian_weights=True, sigma=1.5, use_sample_covariance=False))
 
 
+def modcrop(image, scale: int):
+    """The top-left [H - H % scale, W - W % scale] window of an image [H, W, ...] (the
+    high-resolution image a x``scale`` super-resolution result is compared with)."""
+    height, width = image.shape[0], image.shape[1]
+    return image[:height - height % scale, :width - width % scale]
+
+
+def super_resolution_psnr(high_resolution, prediction, scale: int) -> float:
+    """PSNR as super-resolution papers report it: both images (uint8-valued RGB [H, W, 3]) on
+    the BT.601 luma Y (MATLAB ``rgb2ycbcr``), ``scale`` pixels shaved from every border. The
+    high-resolution image is modcropped to a multiple of ``scale`` (the prediction must have
+    that size)."""
+    high_resolution = modcrop(np.asarray(high_resolution), scale)
+    _check_same_shape(high_resolution, prediction)
+    return image_psnr(high_resolution, prediction, y_channel=True, border=scale)
+
+
+def super_resolution_ssim(high_resolution, prediction, scale: int) -> float:
+    """SSIM on Y with the same crop as :func:`super_resolution_psnr`."""
+    high_resolution = modcrop(np.asarray(high_resolution), scale)
+    _check_same_shape(high_resolution, prediction)
+    return image_ssim(high_resolution, prediction, y_channel=True, border=scale)
+
+
+def _check_same_shape(a, b):
+    if np.shape(a) != np.shape(b):
+        raise ValueError(f"Image shapes differ: {np.shape(a)} vs {np.shape(b)}.")
+
+
+def feature_distance(feature_extractor, images_a, images_b) -> float:
+    """A perceptual distance of image pairs (lower is closer): for each feature map of
+    ``feature_extractor`` (e.g. ``features.vgg_features(VGG_STAGES)``), features normalised
+    to unit length over channels at every position, squared differences summed over channels
+    and averaged over positions; then averaged over maps and images. LPIPS without its
+    learned channel weights (Zhang et al. 2018, "baseline" variant).
+
+    images_a, images_b: uint8-valued RGB [H, W, 3] (one pair) or [N, H, W, 3].
+    """
+    a = np.asarray(images_a, np.float32)
+    b = np.asarray(images_b, np.float32)
+    if a.ndim == 3:
+        a, b = a[None], b[None]
+    _check_same_shape(a, b)
+    maps_a = feature_extractor(a / 127.5 - 1.0)
+    maps_b = feature_extractor(b / 127.5 - 1.0)
+    if not isinstance(maps_a, (list, tuple)):
+        maps_a, maps_b = [maps_a], [maps_b]
+    distances = []
+    for fa, fb in zip(maps_a, maps_b):
+        fa, fb = np.asarray(fa, np.float64), np.asarray(fb, np.float64)
+        fa = fa / (np.sqrt(np.sum(fa ** 2, -1, keepdims=True)) + 1e-10)
+        fb = fb / (np.sqrt(np.sum(fb ** 2, -1, keepdims=True)) + 1e-10)
+        distances.append(np.mean(np.sum((fa - fb) ** 2, -1)))
+    return float(np.mean(distances))
+
+
 METRICS = {
     "frechet_distance": frechet_distance,
     "kernel_distance": kernel_distance,
@@ -133,4 +189,7 @@ METRICS = {
     "psnr": psnr,
     "image_psnr": image_psnr,
     "image_ssim": image_ssim,
+    "super_resolution_psnr": super_resolution_psnr,
+    "super_resolution_ssim": super_resolution_ssim,
+    "feature_distance": feature_distance,
 }

@@ -93,12 +93,6 @@ def evaluation_degrader(config: RestorationConfig, textures) -> Callable:
     return degrade.make_degrader(config.task, settings, textures)
 
 
-def _centre_crop(image, size):
-    """The central [min(H, size), min(W, size)] window of an image [H, W, C]."""
-    top, left = max(0, (image.shape[0] - size) // 2), max(0, (image.shape[1] - size) // 2)
-    return image[top:top + size, left:left + size]
-
-
 def degrade_held_out(photos: List[np.ndarray], degrader: Callable, seed: int) -> List[np.ndarray]:
     """Each photo degraded once with a fixed seed: uint8 images of the same shapes."""
     return [np.round(degrader(photo.astype(np.float32) / 255.0,
@@ -193,7 +187,7 @@ def comparison_figure(clean, degraded, restored, best_classical: Tuple[str, list
     for row, name in enumerate(names):
         for col, (label, images) in enumerate(columns):
             axes = figure.add_subplot(len(clean), len(columns), row * len(columns) + col + 1)
-            axes.imshow(_centre_crop(images[row], crop), interpolation="nearest")
+            axes.imshow(pipeline.centre_crop(images[row], crop), interpolation="nearest")
             title = label if col == 0 else (
                 f"{label}: {metrics.image_psnr(clean[row], images[row]):.2f} dB")
             axes.set_title(f"{name} {title}" if col == 0 else title, fontsize=9)
@@ -287,7 +281,7 @@ def run(config: RestorationConfig) -> Dict:
                     os.path.join(config.workdir, "degradations.png"), columns=count,
                     title=f"{config.task}: clean (top) | degraded (bottom) training crops")
 
-    clean = [_centre_crop(p, config.eval_crop or MAX_EVAL_SIDE) for p in photos.held_out]
+    clean = [pipeline.centre_crop(p, config.eval_crop or MAX_EVAL_SIDE) for p in photos.held_out]
     names = photos.held_out_names
     degraded = degrade_held_out(clean, evaluation_degrader(config, textures), config.seed)
     references = {}
@@ -304,7 +298,7 @@ def run(config: RestorationConfig) -> Dict:
     if clean:  # the same centre crop of up to 4 held-out photos, restored at every sample_every
         size = min([128] + [min(d.shape[:2]) for d in degraded])
         size -= size % pix2pix.generator_stride(len(config.generator_widths))
-        sample_inputs = np.stack([_centre_crop(d, size) for d in degraded[:4]]).astype(
+        sample_inputs = np.stack([pipeline.centre_crop(d, size) for d in degraded[:4]]).astype(
             np.float32) / 127.5 - 1.0
     settings = loop.LoopSettings(
         steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,

@@ -67,6 +67,21 @@ def config_to_dict(config) -> dict:
     return dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config)
 
 
+def write_config(workdir: str, config) -> dict:
+    """Saves WORKDIR/config.json; prints which fields differ from an existing one (a resume).
+    Returns the config as JSON values (tuples become lists)."""
+    values = json.loads(json.dumps(config_to_dict(config)))
+    path = os.path.join(workdir, "config.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            previous = json.load(f)
+        changed = {k: (previous.get(k), v) for k, v in values.items() if previous.get(k) != v}
+        if changed:
+            print(f"Resuming {workdir} with changed settings (old, new): {changed}")
+    _atomic_write(path, json.dumps(values, indent=2, sort_keys=True) + "\n")
+    return values
+
+
 def print_paths(paths: Dict[str, str]) -> None:
     """The end-of-run list of what a run wrote, and how to view its TensorBoard logs."""
     print("Wrote:")
@@ -85,18 +100,7 @@ class RunLog:
         self.writer = tf.summary.create_file_writer(os.path.join(workdir, "tensorboard"))
 
     def write_config(self, config) -> dict:
-        """Saves config.json; prints which fields differ from an existing one (a resume)."""
-        values = config_to_dict(config)
-        path = os.path.join(self.workdir, "config.json")
-        if os.path.exists(path):
-            with open(path) as f:
-                previous = json.load(f)
-            changed = {k: (previous.get(k), v) for k, v in values.items()
-                       if previous.get(k) != v}
-            if changed:
-                print(f"Resuming {self.workdir} with changed settings (old, new): {changed}")
-        _atomic_write(path, json.dumps(values, indent=2, sort_keys=True) + "\n")
-        return values
+        return write_config(self.workdir, config)
 
     def scalars(self, step: int, values: Dict[str, float]) -> None:
         with self.writer.as_default(step=step):

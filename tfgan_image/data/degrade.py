@@ -17,12 +17,14 @@ eagerly. :func:`make_degrader` composes them into the restoration tasks:
              probability ``mixed_probability``
 
 Every degraded image is clipped and rounded to 8 bits, like a file a user would restore.
+Super-resolution's low-resolution inputs come from :func:`bicubic_downscale`.
 """
 
 import dataclasses
 import math
 from typing import Callable, Optional, Tuple
 
+import numpy as np
 import tensorflow as tf
 
 TASKS = ("denoise", "desharpen", "deblur", "jpeg", "detexture", "mixed")
@@ -318,3 +320,54 @@ def make_degrader(task: str, settings: Optional[DegradeSettings] = None,
         return quantize(ops[task](image, tf.cast(seed, tf.int64)))
 
     return degrade
+
+
+# ----------------------------------------------------------------------------- super-resolution
+RESIZERS = ("tf_bicubic_antialias", "pil_bicubic", "tf_bicubic")
+
+
+def bicubic_downscale(image, scale: int):
+    """The low-resolution input of super-resolution: image [H, W, C] (or a batch [N, H, W, C])
+    in [0, 1], H and W multiples of ``scale`` -> [H / scale, W / scale, C], clipped and rounded
+    to 8 bits.
+
+    The resizer is TensorFlow's antialiased bicubic (``tf.image.resize(..., "bicubic",
+    antialias=True)``): Keys' cubic kernel with a = -0.5 stretched by the scale factor, the
+    kernel MATLAB's ``imresize`` (and PIL's BICUBIC) use to make the LR images of the
+    published benchmarks. Without antialiasing the downscale aliases and bicubic upscaling
+    scores differently (``experiments/results_superres.py`` measures all three).
+    """
+    image = tf.convert_to_tensor(image, tf.float32)
+    height, width = tf.shape(image)[-3], tf.shape(image)[-2]
+    small = tf.image.resize(image, [height // scale, width // scale], method="bicubic",
+                            antialias=True)
+    return quantize(small)
+
+
+def downscale_array(image_uint8, scale: int, resizer: str = "tf_bicubic_antialias"):
+    """uint8 [H, W, C] (H, W multiples of ``scale``) -> uint8 [H / scale, W / scale, C] with
+    one of ``RESIZERS`` (``tf_bicubic_antialias`` is the training and evaluation default)."""
+    if resizer == "pil_bicubic":
+        from PIL import Image
+
+        height, width = image_uint8.shape[:2]
+        return np.asarray(Image.fromarray(image_uint8).resize(
+            (width // scale, height // scale), Image.BICUBIC))
+    if resizer not in RESIZERS:
+        raise ValueError(f"Unknown resizer {resizer!r}; choose from {RESIZERS}.")
+    image = tf.constant(image_uint8, tf.float32) / 255.0
+    if resizer == "tf_bicubic_antialias":
+        small = bicubic_downscale(image, scale)
+    else:
+        small = quantize(tf.image.resize(image, [image.shape[0] // scale,
+                                                 image.shape[1] // scale], method="bicubic"))
+    return np.round(small.numpy() * 255.0).astype(np.uint8)
+
+
+def bicubic_upscale_array(image_uint8, scale: int):
+    """The bicubic baseline: uint8 [h, w, C] -> uint8 [h * scale, w * scale, C]
+    (TensorFlow bicubic, Keys a = -0.5, half-pixel centres, as MATLAB's imresize)."""
+    image = tf.constant(image_uint8, tf.float32)
+    big = tf.image.resize(image, [image.shape[0] * scale, image.shape[1] * scale],
+                          method="bicubic")
+    return np.round(np.clip(big.numpy(), 0, 255)).astype(np.uint8)

@@ -53,6 +53,12 @@ def patch_bank(photos, patch_size: int) -> np.ndarray:
     return np.stack(patches)
 
 
+def centre_crop(image, size: int):
+    """The central [min(H, size), min(W, size)] window of an image [H, W, ...]."""
+    top, left = max(0, (image.shape[0] - size) // 2), max(0, (image.shape[1] - size) // 2)
+    return image[top:top + size, left:left + size]
+
+
 def random_flip_rotate(image, seed):
     """One of the 8 flips/rotations of a square image [S, S, C], chosen by a stateless seed."""
     k = tf.random.stateless_uniform((), seed, 0, 8, dtype=tf.int32)

@@ -1,0 +1,375 @@
+"""SRGAN-lite super-resolution in two stages: a PSNR-oriented SRResNet, then GAN fine-tuning.
+
+``run(config)`` trains both stages with the shared GANTrainer, each in a complete run directory
+of its own (checkpoints, TensorBoard, generator.keras, SavedModel, TFLite):
+
+* RUN/stage1 -- "SRResNet": L1 loss only (the discriminator is not used); the model to use
+  when fidelity (PSNR) matters;
+* RUN/stage2 -- "SRGAN": starts from the stage-1 generator and fine-tunes it with
+  pixel (L1) + perceptual (VGG feature L1) + adversarial losses against a VGG-style
+  discriminator; sharper textures at some cost in PSNR.
+
+Low-resolution inputs are high-resolution crops downscaled with antialiased bicubic
+(``degrade.bicubic_downscale``), rounded to 8 bits. Evaluation follows the super-resolution
+papers' convention on the held-out photos (never cropped for training): PSNR and SSIM on the
+BT.601 luma Y, HR modcropped to a multiple of the scale, ``scale`` pixels shaved at each
+border (``metrics.super_resolution_psnr``), plus a VGG feature distance
+(``metrics.feature_distance``, lower is closer) -- for bicubic upscaling and for each stage.
+Results: RUN/summary.json and RUN/comparison.png (zoomed crops side by side).
+"""
+
+import dataclasses
+import json
+import os
+import time
+from typing import Callable, Dict, List, Optional, Tuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_image import apply, export, features, losses, metrics
+from tfgan_image.data import degrade, pipeline, sources
+from tfgan_image.models import srgan
+from tfgan_image.runlog import RunLog, print_paths, write_config
+from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training.strategy import make_strategy
+
+MAX_EVAL_SIDE = 768          # larger held-out photos are centre-cropped for evaluation
+DISTANCE_STAGES = features.VGG_STAGES
+SUMMARY_FILE = "summary.json"
+STAGE_NAMES = {1: "SRResNet (stage 1, L1)", 2: "SRGAN (stage 2, GAN fine-tuned)"}
+
+
+@dataclasses.dataclass(frozen=True)
+class SuperResolutionConfig:
+    """Everything one super-resolution run depends on; written to RUN/config.json."""
+    workdir: str
+    scale: int = 4
+    steps: int = 4000                  # stage 1 (L1 pre-training) steps
+    gan_steps: int = 400               # stage 2 (GAN fine-tuning) steps; 0 skips stage 2
+    batch_size: int = 16
+    crop_size: int = 32                # low-resolution training crop (HR: crop_size * scale)
+    gan_crop_size: int = 24            # stage 2 crop (VGG features dominate its cost)
+    data: str = "embedded"
+    data_dir: Optional[str] = None
+    precision: str = "mixed_bfloat16"
+    jit: bool = False
+    strategy: str = "default"
+    seed: int = 0
+    eval_every: int = 1000
+    width: int = 64
+    blocks: int = 8
+    discriminator_widths: Tuple[int, ...] = (32, 64, 128, 256)
+    learning_rate: float = 5e-4        # stage 1, cosine-decayed to 10%
+    gan_learning_rate: float = 1e-4    # stage 2 G and D (constant)
+    loss: str = "non_saturating"
+    l1_weight: float = 1.0             # stage 2 weights (stage 1 is L1 alone)
+    perceptual_weight: float = 0.05
+    adversarial_weight: float = 0.01
+    perceptual_stages: Tuple[str, ...] = ("block3", "block4")
+    feature_backbone: str = "auto"     # see features.feature_backbone
+    ema_decay: float = 0.999
+    eval_crop: int = 0                 # >0: evaluate on centre crops of this size (tests)
+    tile: int = 256                    # low-resolution tile size of evaluation / apply
+    log_every: int = 50
+    sample_every: int = 1000
+    checkpoint_every: int = 1000
+
+    @property
+    def high_resolution_crop(self) -> int:
+        return self.crop_size * self.scale
+
+
+def stage_dir(workdir: str, stage: int) -> str:
+    return os.path.join(workdir, f"stage{stage}")
+
+
+# ----------------------------------------------------------------------------- evaluation
+def held_out_pairs(photos: List[np.ndarray], scale: int, crop: int = 0
+                   ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
+    """(high-resolution photos, centre-cropped to ``crop`` or MAX_EVAL_SIDE and modcropped to
+    the scale; their low-resolution versions, antialiased bicubic, uint8)."""
+    high, low = [], []
+    for photo in photos:
+        hr = metrics.modcrop(pipeline.centre_crop(photo, crop or MAX_EVAL_SIDE), scale)
+        high.append(hr)
+        low.append(degrade.downscale_array(hr, scale))
+    return high, low
+
+
+class UpscaleScorer:
+    """upscaler (uint8 LR image -> uint8 HR image) -> mean Y-PSNR, Y-SSIM, VGG feature distance
+    and seconds per image on the held-out pairs, plus Y-PSNR per image.
+
+    ``outputs`` keeps the upscaled images of the latest call (for the comparison figure).
+    """
+
+    def __init__(self, high, low, names, scale: int, distance_features: keras.Model):
+        self.high, self.low, self.names, self.scale = high, low, names, scale
+        self.distance_features = distance_features
+        self.outputs = None
+
+    def __call__(self, upscale: Callable[[np.ndarray], np.ndarray]) -> Dict[str, float]:
+        upscale(self.low[0][:16, :16])  # warm-up (tracing) is not timed
+        start = time.perf_counter()
+        self.outputs = [upscale(image) for image in self.low]
+        seconds = time.perf_counter() - start
+        psnrs = [metrics.super_resolution_psnr(h, o, self.scale)
+                 for h, o in zip(self.high, self.outputs)]
+        values = {
+            "psnr_y": float(np.mean(psnrs)),
+            "ssim_y": float(np.mean([metrics.super_resolution_ssim(h, o, self.scale)
+                                     for h, o in zip(self.high, self.outputs)])),
+            "vgg_distance": float(np.mean([
+                metrics.feature_distance(self.distance_features, h, o)
+                for h, o in zip(self.high, self.outputs)])),
+            "seconds_per_image": seconds / len(self.low)}
+        values.update({f"psnr_y/{name}": p for name, p in zip(self.names, psnrs)})
+        return values
+
+    def generator_scores(self, generator: keras.Model, tile: int) -> Dict[str, float]:
+        return self(lambda image: apply.restore_array(generator, image, tile))
+
+
+def bicubic_upscaler(scale: int) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda image: degrade.bicubic_upscale_array(image, scale)
+
+
+def bicubic_psnr_by_resizer(photos: List[np.ndarray], names: List[str], scale: int
+                            ) -> Dict[str, Dict[str, float]]:
+    """{resizer: {image: Y-PSNR}} of bicubic upscaling when the LR image was made by each of
+    ``degrade.RESIZERS``: how much the downscaler alone moves the bicubic baseline."""
+    table = {}
+    for resizer in degrade.RESIZERS:
+        row = {}
+        for name, photo in zip(names, photos):
+            hr = metrics.modcrop(photo, scale)
+            low = degrade.downscale_array(hr, scale, resizer)
+            row[name] = metrics.super_resolution_psnr(
+                hr, degrade.bicubic_upscale_array(low, scale), scale)
+        row["mean"] = float(np.mean(list(row.values())))
+        table[resizer] = row
+    return table
+
+
+def comparison_figure(high, columns: List[Tuple[str, List[np.ndarray]]], names, scale: int,
+                      path: str, crop: int = 96) -> str:
+    """HR | bicubic | stage 1 | stage 2 on a zoomed ``crop`` x ``crop`` window of every held-out
+    photo (at its most detailed spot), each panel titled with its Y-PSNR on the whole photo."""
+    from matplotlib.figure import Figure
+
+    panels = [("high resolution", high)] + columns
+    figure = Figure(figsize=(2.6 * len(panels), 2.8 * len(names)), dpi=100)
+    for row, name in enumerate(names):
+        top, left = _detailed_window(high[row], crop)
+        for col, (label, images) in enumerate(panels):
+            axes = figure.add_subplot(len(names), len(panels), row * len(panels) + col + 1)
+            axes.imshow(images[row][top:top + crop, left:left + crop], interpolation="nearest")
+            title = (f"{name}: {label}" if col == 0 else
+                     f"{label}\n{metrics.super_resolution_psnr(high[row], images[row], scale):.2f}"
+                     f" dB")
+            axes.set_title(title, fontsize=8)
+            axes.set_axis_off()
+    figure.suptitle(f"x{scale} super-resolution of held-out photos ({crop}x{crop} crops, "
+                    f"Y-PSNR of the whole photo)", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path)
+    return path
+
+
+def _detailed_window(image, crop: int) -> Tuple[int, int]:
+    """Top-left corner of the ``crop`` window with the most gradient energy (coarse search)."""
+    grey = image.astype(np.float32).mean(-1)
+    energy = np.abs(np.diff(grey, axis=0))[:, :-1] + np.abs(np.diff(grey, axis=1))[:-1]
+    best, corner = -1.0, (0, 0)
+    step = max(crop // 4, 1)
+    for top in range(0, max(energy.shape[0] - crop, 0) + 1, step):
+        for left in range(0, max(energy.shape[1] - crop, 0) + 1, step):
+            value = float(energy[top:top + crop, left:left + crop].sum())
+            if value > best:
+                best, corner = value, (top, left)
+    return corner
+
+
+# ----------------------------------------------------------------------------- training
+def _optimizer(learning_rate, config, name, beta_1=0.9):
+    return precision.make_adam(learning_rate, beta_1, 0.999, config.precision, name)
+
+
+def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTrainer:
+    """The stage's trainer: batch = (low resolution, high resolution), both in [-1, 1].
+
+    Stage 1: L1 alone (adversarial weight 0: D is built but never run). Stage 2: L1,
+    perceptual and adversarial terms with the stage's weights.
+    """
+    adversarial = losses.adversarial_loss(config.loss)
+
+    # Plain tensor plumbing: no autograph conversion (which re-reads source files at trace time).
+    @tf.autograph.experimental.do_not_convert
+    def low_resolution(batch):
+        return batch[0]
+
+    @tf.autograph.experimental.do_not_convert
+    def high_resolution(batch):
+        return batch[1]
+
+    @tf.autograph.experimental.do_not_convert
+    def l1(batch, upscaled):
+        return losses.l1_loss(batch[1], upscaled)
+
+    if stage == 1:
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, max(config.steps, 1), alpha=0.1)
+        extra_losses, adversarial_weight = {"l1": (1.0, l1)}, 0.0
+    else:
+        learning_rate = config.gan_learning_rate
+        extra_losses = {"l1": (config.l1_weight, l1)}
+        adversarial_weight = config.adversarial_weight
+        if config.perceptual_weight:
+            with precision.precision_policy(config.precision):
+                vgg = features.vgg_features(config.perceptual_stages, config.feature_backbone)
+
+            @tf.autograph.experimental.do_not_convert
+            def perceptual(batch, upscaled):
+                return losses.perceptual_loss(vgg, batch[1], upscaled)
+
+            extra_losses["perceptual"] = (config.perceptual_weight, perceptual)
+
+    with strategy.scope(), precision.precision_policy(config.precision):
+        return GANTrainer(
+            generator=srgan.build_generator(config.scale, config.width, config.blocks),
+            discriminator=srgan.build_discriminator(config.discriminator_widths),
+            generator_optimizer=_optimizer(learning_rate, config, f"g_adam_stage{stage}"),
+            discriminator_optimizer=_optimizer(config.gan_learning_rate, config,
+                                               f"d_adam_stage{stage}"),
+            generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+            generator_inputs=low_resolution, real_images=high_resolution,
+            extra_generator_losses=extra_losses, adversarial_weight=adversarial_weight,
+            update="joint", ema_decay=config.ema_decay or None, jit_compile=config.jit,
+            strategy=strategy)
+
+
+def export_all(generator: keras.Model, workdir: str) -> Dict[str, str]:
+    """generator.keras, SavedModel and TFLite of a finished stage."""
+    return {"generator": export.export_generator(generator, workdir),
+            "saved_model": export.export_saved_model(generator, workdir),
+            "tflite": export.export_tflite(generator, workdir)}
+
+
+def _train_stage(config, stage, photos, strategy, scorer, sample_inputs) -> Dict:
+    workdir = stage_dir(config.workdir, stage)
+    os.makedirs(workdir, exist_ok=True)
+    runlog = RunLog(workdir)
+    runlog.write_config(config)
+    crop = config.crop_size if stage == 1 else config.gan_crop_size
+    hr_crop = crop * config.scale
+    try:
+        patches = pipeline.patch_bank(photos.train, 2 * hr_crop)
+    except ValueError as error:
+        raise sources.DataError(f"{photos.description}: {error} Use a smaller --crop_size.") \
+            from None
+
+    def downscale(image, seed):
+        del seed
+        return degrade.bicubic_downscale(image, config.scale)
+
+    def dataset_for_step(step):
+        return pipeline.restoration_batches(patches, hr_crop, config.batch_size, downscale,
+                                            config.seed + 7919 * stage + step)
+
+    trainer = build_trainer(config, stage, strategy)
+    if stage == 2:  # start from stage 1 (a resumed stage-2 checkpoint overrides this)
+        trainer.generator.set_weights(
+            export.load_generator(stage_dir(config.workdir, 1)).get_weights())
+        if trainer.ema_generator is not None:
+            trainer.ema_generator.set_weights(trainer.generator.get_weights())
+    print(f"Stage {stage}: {STAGE_NAMES[stage]}, {len(patches)} training patches, "
+          f"{hr_crop}px HR crops.", flush=True)
+    settings = loop.LoopSettings(
+        steps=config.steps if stage == 1 else config.gan_steps, batch_size=config.batch_size,
+        log_every=config.log_every, sample_every=config.sample_every,
+        checkpoint_every=config.checkpoint_every, eval_every=config.eval_every)
+    evaluate = ((lambda generator: scorer.generator_scores(generator, config.tile))
+                if scorer else None)
+    result = loop.fit(trainer, dataset_for_step, workdir, settings, sample_inputs=sample_inputs,
+                      evaluate=evaluate, runlog=runlog,
+                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
+                                                                    workdir))
+    result["paths"] = export_all(trainer.sampling_generator, workdir)
+    result["outputs"] = scorer.outputs if scorer else None
+    runlog.close()
+    return result
+
+
+def run(config: SuperResolutionConfig) -> Dict:
+    """Trains (or resumes) both stages; returns {"scores": {method: metrics}, "paths", ...}."""
+    if config.scale not in srgan.SCALES:
+        raise ValueError(f"scale must be one of {srgan.SCALES}, got {config.scale}")
+    keras.utils.set_random_seed(config.seed)
+    photos = sources.load_photos(config.data, config.data_dir)
+    strategy = make_strategy(config.strategy, config.batch_size)
+    os.makedirs(config.workdir, exist_ok=True)
+    write_config(config.workdir, config)
+    print(f"Data: {photos.description}.", flush=True)
+
+    names = photos.held_out_names
+    high, low = held_out_pairs(photos.held_out, config.scale, config.eval_crop)
+    scorer, sample_inputs, scores = None, None, {}
+    if high:
+        name, _ = features.feature_backbone(config.feature_backbone)
+        scorer = UpscaleScorer(high, low, names, config.scale,
+                               features.vgg_features(DISTANCE_STAGES, config.feature_backbone))
+        scores["bicubic"] = scorer(bicubic_upscaler(config.scale))
+        outputs = {"bicubic": scorer.outputs}
+        size = min([32] + [min(image.shape[:2]) for image in low])
+        sample_inputs = np.stack([pipeline.centre_crop(image, size) for image in low[:4]]
+                                 ).astype(np.float32) / 127.5 - 1.0
+
+    paths = {"workdir": config.workdir, "tensorboard": config.workdir}  # both stages' logs
+    stages = [1] + ([2] if config.gan_steps else [])
+    images_per_second = {}
+    for stage in stages:
+        result = _train_stage(config, stage, photos, strategy, scorer, sample_inputs)
+        images_per_second[stage] = result["images_per_second"]
+        paths.update({f"stage{stage}_{k}": v for k, v in result["paths"].items()})
+        if high:
+            scores[STAGE_NAMES[stage]] = result["metrics"]
+            outputs[STAGE_NAMES[stage]] = result["outputs"]
+
+    summary = {"scale": config.scale, "scores": scores, "held_out": names,
+               "images_per_second": images_per_second}
+    if high:
+        summary["feature_backbone"] = name
+        summary["bicubic_psnr_y_by_resizer"] = bicubic_psnr_by_resizer(high, names,
+                                                                       config.scale)
+        paths["comparison"] = comparison_figure(
+            high, [(label.split(" (")[0], images) for label, images in outputs.items()], names,
+            config.scale, os.path.join(config.workdir, "comparison.png"))
+    with open(os.path.join(config.workdir, SUMMARY_FILE + ".tmp"), "w") as f:
+        json.dump(summary, f, indent=2)
+    os.replace(os.path.join(config.workdir, SUMMARY_FILE + ".tmp"),
+               os.path.join(config.workdir, SUMMARY_FILE))
+    paths["summary"] = os.path.join(config.workdir, SUMMARY_FILE)
+    return {**summary, "paths": paths}
+
+
+def print_summary(result: Dict) -> None:
+    """Y-PSNR / Y-SSIM / VGG distance / seconds per image: bicubic vs stage 1 vs stage 2."""
+    scores = result["scores"]
+    if scores:
+        print(f"\nx{result['scale']} on the held-out photos ({', '.join(result['held_out'])}); "
+              f"Y channel, {result['scale']}-pixel border shaved; VGG distance with "
+              f"{result['feature_backbone']} (lower is closer):")
+        print(f"  {'method':34s} {'PSNR-Y':>7s} {'SSIM-Y':>7s} {'VGG dist':>9s} {'s/img':>7s}")
+        for method, values in scores.items():
+            print(f"  {method:34s} {values['psnr_y']:7.2f} {values['ssim_y']:7.4f} "
+                  f"{values['vgg_distance']:9.4f} {values['seconds_per_image']:7.3f}")
+        gain = scores[STAGE_NAMES[1]]["psnr_y"] - scores["bicubic"]["psnr_y"]
+        print(f"  stage 1 vs bicubic: {gain:+.2f} dB")
+        by_resizer = result["bicubic_psnr_y_by_resizer"]
+        print("  bicubic Y-PSNR by the downscaler that made the LR input: " + ", ".join(
+            f"{resizer} {row['mean']:.2f}" for resizer, row in by_resizer.items()))
+    print("Training speed: " + ", ".join(f"stage {stage} {ips:.0f} crops/s"
+                                         for stage, ips in result["images_per_second"].items()))
+    print_paths(result["paths"])
