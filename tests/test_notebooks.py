@@ -10,7 +10,10 @@ from conftest import REPO_ROOT
 
 # name -> (text its outputs must contain, file its run must write)
 NOTEBOOKS = {"mnist_gans.ipynb": ("frechet_distance", "dcgan/generator.keras"),
-             "restoration.ipynb": ("GAN (EMA generator)", "restore_denoise/generator.keras")}
+             "restoration.ipynb": ("GAN (EMA generator)", "restore_denoise/generator.keras"),
+             "super_resolution.ipynb": ("TFLite vs Keras", "srgan_x4/stage2/generator.tflite"),
+             "style_transfer.ipynb": ("optimisation (Gatys)", "style/generator.keras"),
+             "texture_synthesis.ipynb": ("generated (20, 90, 3)", "texture/generator.keras")}
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))

@@ -5,10 +5,14 @@ of any size.
     python -m tfgan_image.apply --workdir=runs/restore_denoise photos/ restored/
     python -m tfgan_image.apply --workdir=runs/srgan_x4 --stage=1 small.png large.png
 
-Images are processed in overlapping tiles so memory stays bounded on large photos (a
-4000x3000 photo peaked at 1.9 GB, most of it full-image float arrays): each tile is extended by ``--margin`` pixels of real context on
-every side and only its centre is kept, so the result matches whole-image inference away from
-the image border to within the network's receptive field, with no seams. Colour (RGB),
+Images are processed in overlapping tiles of ``--tile`` output pixels, so memory stays bounded
+on large photos: each tile is extended by ``--margin`` input pixels of real context on every
+side and only its centre is kept, so the result matches whole-image inference to within the
+network's receptive field, with no seams. The default margin covers the receptive field of the
+library's models (64 px for the restoration U-Net; 24 px for super-resolution, whose radius is
+20 input pixels); tiling is then exact. Measured: x4 super-resolution of a 1000x750 photo to
+4000x3000 in 47 s with a 1.2 GB peak (a 512 px input tile peaked at 5 GB: oneDNN's conv
+workspace grows with the tile area). Colour (RGB),
 greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied unchanged)
 files are supported; 16-bit greyscale is read as 8 bits.
 """
@@ -83,13 +87,18 @@ def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 
     return output[:height * s, :width * s]
 
 
-def restore_array(model, image: np.ndarray, tile: int = 512, margin: int = 64,
+DEFAULT_MARGIN = 64                 # input pixels: the restoration U-Net's receptive field
+SUPER_RESOLUTION_MARGIN = 24        # the SRResNet-lite's radius is 20 input pixels
+
+
+def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[int] = None,
                   progress: bool = False) -> np.ndarray:
     """Applies ``model`` (a Keras image-to-image generator on [-1, 1] RGB: restoration, or
     super-resolution by an integer factor) to a uint8 image [H, W], [H, W, 1], [H, W, 3] or
     [H, W, 4]; returns uint8 [H * s, W * s(, C)] with the input's channels (s: the model's
-    scale, 1 for restoration). Tiles are converted to uint8 one by one, so memory is the
-    input, the output and one tile.
+    scale, 1 for restoration). ``tile``: output pixels per tile side; ``margin``: input
+    pixels of context (default: DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles
+    are converted to uint8 one by one, so memory is the input, the output and one tile.
 
     Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
     upscaled with nearest-neighbour repetition by a super-resolution model).
@@ -104,6 +113,8 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: int = 64,
     channels = pixels.shape[-1]
     stride = model_stride(model)
     scale = model_scale(model, stride)
+    if margin is None:
+        margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
 
     def apply_window(window):
         rgb = np.repeat(window, 3, axis=-1) if channels == 1 else window[..., :3]
@@ -118,7 +129,8 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: int = 64,
             output = np.concatenate([output, alpha], axis=-1)
         return output
 
-    result = tiled_apply(apply_window, pixels, tile, margin, stride, scale, progress)
+    result = tiled_apply(apply_window, pixels, max(1, tile // scale), margin, stride, scale,
+                         progress)
     return result[..., 0] if squeeze else result
 
 
@@ -193,7 +205,7 @@ def plan_outputs(input_path: str, output_path: str) -> list:
 
 
 def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512,
-                margin: int = 64, model=None, stage: Optional[int] = None) -> list:
+                margin: Optional[int] = None, model=None, stage: Optional[int] = None) -> list:
     """Restores (or upscales) every input image and writes it; returns [(input, output or
     error message)]. ``stage`` picks the generator of a staged run (super-resolution).
 
@@ -244,7 +256,9 @@ def _define_flags():
     flags.DEFINE_string("workdir", None, "Run directory holding generator.keras.")
     flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2).",
                          lower_bound=16)
-    flags.DEFINE_integer("margin", 64, "Context pixels around each tile.", lower_bound=0)
+    flags.DEFINE_integer("margin", None, "Context input pixels around each tile (default: 64 "
+                         "for restoration and style models, 24 for super-resolution).",
+                         lower_bound=0)
     flags.DEFINE_integer("stage", None, "Super-resolution runs: which stage's generator "
                          "(1: SRResNet, PSNR-oriented; 2: SRGAN). Default: the last trained.",
                          lower_bound=1)

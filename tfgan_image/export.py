@@ -91,19 +91,27 @@ def export_saved_model(generator: keras.Model, workdir: str) -> str:
     return path
 
 
-def export_tflite(generator: keras.Model, workdir: str) -> str:
+def export_tflite(generator: keras.Model, workdir: str, saved_model: Optional[str] = None) -> str:
     """Writes RUN/generator.tflite (float32) of an image-to-image generator: input
-    [1, H, W, C] float32 with H, W set at run time (``interpreter.resize_tensor_input``)."""
+    [N, H, W, C] float32 with the sizes set at run time (``interpreter.resize_tensor_input``).
+
+    Converted from a SavedModel (``saved_model``, e.g. RUN/saved_model; a temporary one is
+    exported when None): converting the Keras model's concrete function directly gave an
+    interpreter reading uninitialised weights (garbage / NaN outputs) in TF 2.21.
+    """
+    import tempfile
+
     import tensorflow as tf
 
-    model = float32_copy(generator)
-    signature = tf.TensorSpec([1, None, None, model.inputs[0].shape[-1]], tf.float32)
-    function = tf.function(lambda images: model(images, training=False))
-    converter = tf.lite.TFLiteConverter.from_concrete_functions(
-        [function.get_concrete_function(signature)], model)
+    with tempfile.TemporaryDirectory() as tmp:
+        if saved_model is None:
+            saved_model = os.path.join(tmp, SAVED_MODEL_DIR)
+            with _quiet_tf_logging():
+                float32_copy(generator).export(saved_model, format="tf_saved_model",
+                                               verbose=False)
+        with _quiet_tf_logging():
+            flatbuffer = tf.lite.TFLiteConverter.from_saved_model(saved_model).convert()
     path = os.path.join(workdir, TFLITE_FILE)
-    with _quiet_tf_logging():
-        flatbuffer = converter.convert()
     with open(path + ".tmp", "wb") as f:
         f.write(flatbuffer)
     os.replace(path + ".tmp", path)

@@ -91,18 +91,24 @@ class PixelShuffle(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_image")
-class BilinearUpsampling(keras.layers.Layer):
-    """Bilinear upsampling by an integer factor (half-pixel centres): [N, H, W, C] ->
-    [N, H * factor, W * factor, C]. Unlike ``keras.layers.UpSampling2D``, it traces with
-    unknown H and W, so models using it export to SavedModel and TFLite at any size."""
+class ResizeUpsampling(keras.layers.Layer):
+    """Upsampling by an integer factor with ``tf.image.resize`` ("bilinear": half-pixel
+    centres; "nearest": every pixel repeated): [N, H, W, C] -> [N, H * factor, W * factor, C].
+    Unlike ``keras.layers.UpSampling2D``, it traces with unknown H and W, so models using it
+    export to SavedModel and TFLite for any size."""
 
-    def __init__(self, factor: int, **kwargs):
+    def __init__(self, factor: int, interpolation: str = "bilinear", **kwargs):
         super().__init__(**kwargs)
+        if interpolation not in ("bilinear", "nearest"):
+            raise ValueError(f"interpolation must be 'bilinear' or 'nearest', got "
+                             f"{interpolation!r}")
         self.factor = int(factor)
+        self.interpolation = interpolation
 
     def call(self, inputs):
         size = tf.shape(inputs)[1:3] * self.factor
-        return tf.cast(tf.image.resize(inputs, size, method="bilinear"), self.compute_dtype)
+        return tf.cast(tf.image.resize(inputs, size, method=self.interpolation),
+                       self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         n, h, w, c = input_shape
@@ -110,4 +116,57 @@ class BilinearUpsampling(keras.layers.Layer):
         return (n, None if h is None else h * f, None if w is None else w * f, c)
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
+        return {**super().get_config(), "factor": self.factor,
+                "interpolation": self.interpolation}
+
+
+@keras.saving.register_keras_serializable(package="tfgan_image")
+class InstanceNormalization(keras.layers.Layer):
+    """Instance normalisation (Ulyanov et al. 2016): every channel of every image normalised
+    over its own H x W positions, then scaled by gamma and shifted by beta (per channel).
+
+    Statistics in float32 whatever the compute dtype (bfloat16 means over large images lose
+    precision). No moving statistics: training and inference compute the same.
+    Input: [N, H, W, C]; output: the same shape and dtype.
+    """
+
+    def __init__(self, epsilon: float = 1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = epsilon
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        self.gamma = self.add_weight(shape=(channels,), initializer="ones", name="gamma")
+        self.beta = self.add_weight(shape=(channels,), initializer="zeros", name="beta")
+
+    def call(self, inputs):
+        x = tf.cast(inputs, tf.float32)
+        mean, variance = tf.nn.moments(x, axes=[1, 2], keepdims=True)
+        x = (x - mean) * tf.math.rsqrt(variance + self.epsilon)
+        x = x * tf.cast(self.gamma, tf.float32) + tf.cast(self.beta, tf.float32)
+        return tf.cast(x, self.compute_dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="tfgan_image")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pads H and W by ``padding`` pixels on each side, mirroring the image without repeating
+    the edge pixel (``tf.pad(mode="REFLECT")``): no dark frame for the following conv to see."""
+
+    def __init__(self, padding: int, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int(padding)
+
+    def call(self, inputs):
+        p = self.padding
+        return tf.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        p = 2 * self.padding
+        return (n, None if h is None else h + p, None if w is None else w + p, c)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}

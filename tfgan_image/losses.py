@@ -121,3 +121,30 @@ def perceptual_loss(feature_extractor, target, prediction):
         target_features, prediction_features = [target_features], [prediction_features]
     return tf.add_n([l1_loss(t, p) for t, p in zip(target_features, prediction_features)]) / len(
         target_features)
+
+
+# --- style and texture losses (style transfer, texture synthesis) ----------------------------
+def gram_matrix(features):
+    """Channel co-occurrence of feature maps: [N, H, W, C] -> [N, C, C], float32,
+    G[n, i, j] = sum over positions of F[n, ., ., i] * F[n, ., ., j], divided by H * W
+    (a mean over positions, so images of different sizes compare)."""
+    features = _f32(features)
+    positions = tf.cast(tf.shape(features)[1] * tf.shape(features)[2], tf.float32)
+    return tf.einsum("nhwi,nhwj->nij", features, features) / positions
+
+
+def style_loss(target_grams, feature_maps):
+    """Mean over layers of the mean squared difference between the Gram matrices of
+    ``feature_maps`` (a list of [N, H, W, C]) and ``target_grams`` (a list of [C, C] or
+    [N, C, C], e.g. of the style image)."""
+    losses = [tf.reduce_mean(tf.square(gram_matrix(f) - _f32(g)))
+              for f, g in zip(feature_maps, target_grams)]
+    return tf.add_n(losses) / len(losses)
+
+
+def total_variation_loss(images):
+    """Mean absolute difference between vertically and horizontally adjacent pixels of
+    images [N, H, W, C], float32 (a smoothness prior against high-frequency artefacts)."""
+    images = _f32(images)
+    return (tf.reduce_mean(tf.abs(images[:, 1:] - images[:, :-1]))
+            + tf.reduce_mean(tf.abs(images[:, :, 1:] - images[:, :, :-1])))

@@ -30,6 +30,7 @@ from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import pix2pix
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid
 from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy
 
 REFERENCES_FILE = "references.json"
@@ -209,30 +210,15 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
 
     # Plain tensor plumbing: no autograph conversion (which re-reads source files at trace time).
     @tf.autograph.experimental.do_not_convert
-    def degraded_input(batch):
-        return batch[0]
-
-    @tf.autograph.experimental.do_not_convert
-    def clean_target(batch):
-        return batch[1]
-
-    @tf.autograph.experimental.do_not_convert
     def conditioned(batch, images):
         return (batch[0], images)
 
-    @tf.autograph.experimental.do_not_convert
-    def l1(batch, restored):
-        return losses.l1_loss(batch[1], restored)
-
-    extra_losses = {"l1": (config.l1_weight, l1)}
+    extra_losses = {"l1": (config.l1_weight, trainer_lib.pair_l1)}
     if config.perceptual_weight:
         vgg = features.vgg_features(("block2", "block3"))
 
-        @tf.autograph.experimental.do_not_convert
-        def perceptual(batch, restored):
-            return losses.perceptual_loss(vgg, batch[1], restored)
-
-        extra_losses["perceptual"] = (config.perceptual_weight, perceptual)
+        extra_losses["perceptual"] = (config.perceptual_weight,
+                                      trainer_lib.pair_perceptual(vgg))
 
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
@@ -245,7 +231,7 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
                                                         config.beta_2, config.precision,
                                                         "d_adam"),
             generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=degraded_input, real_images=clean_target,
+            generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
             discriminator_inputs=conditioned,
             extra_generator_losses=extra_losses,
             adversarial_weight=config.adversarial_weight, update=config.update,

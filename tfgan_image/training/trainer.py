@@ -13,7 +13,9 @@ Families plug in by passing models, optimizers and functions, never by subclassi
   statistics (DCGAN, PatchGAN with instance norm); turn it off for a critic with BatchNorm
   that should see pure-real and pure-fake batches;
 * ``extra_generator_losses``: {name: (weight, fn(batch, generated) -> scalar)} for L1,
-  perceptual or style terms, each logged (unweighted) as ``loss/G/<name>``;
+  perceptual or style terms, each logged (unweighted) as ``loss/G/<name>``; a fn may instead
+  return {part: scalar} (terms sharing one expensive pass, e.g. content and style losses from
+  one VGG call): their sum is weighted, each part logged as ``loss/G/<name>/<part>``;
   ``adversarial_weight`` scales the adversarial term of G's loss (logged unweighted as
   ``loss/G/adv``), e.g. 0.01 against L1 weight 1 as in pix2pix (lambda = 100); 0 skips the
   discriminator entirely (supervised training of G on the extra losses).
@@ -34,7 +36,7 @@ from typing import Callable, Dict, Optional, Tuple
 import keras
 import tensorflow as tf
 
-from tfgan_image import penalties
+from tfgan_image import losses, penalties
 from tfgan_image.training import ema as ema_lib
 
 
@@ -55,6 +57,36 @@ def _identity_real_images(batch):
 def _repeat_batch(batch):
     """The batch twice along axis 0 (every tensor in it), to pair with [real; fake]."""
     return tf.nest.map_structure(lambda t: tf.concat([t, t], axis=0), batch)
+
+
+# Hooks for paired batches (input image, target image) -- restoration, super-resolution.
+# Plain tensor plumbing: no autograph conversion (which re-reads source files at trace time).
+@tf.autograph.experimental.do_not_convert
+def pair_input(batch):
+    """The generator's input of a paired batch (input, target)."""
+    return batch[0]
+
+
+@tf.autograph.experimental.do_not_convert
+def pair_target(batch):
+    """The real images of a paired batch (input, target)."""
+    return batch[1]
+
+
+@tf.autograph.experimental.do_not_convert
+def pair_l1(batch, images):
+    """L1 between the target of a paired batch and the generated images (an extra G loss)."""
+    return losses.l1_loss(batch[1], images)
+
+
+def pair_perceptual(feature_extractor) -> Callable:
+    """Perceptual loss between the target of a paired batch and the generated images, on the
+    features of ``feature_extractor`` (e.g. ``features.vgg_features()``): an extra G loss."""
+    @tf.autograph.experimental.do_not_convert
+    def perceptual(batch, images):
+        return losses.perceptual_loss(feature_extractor, batch[1], images)
+
+    return perceptual
 
 
 def _images_only(batch, images):
@@ -167,8 +199,15 @@ class GANTrainer:
             logs["loss/G/adv"] = self.generator_loss(self._critic(batch, fake))
             total = self.adversarial_weight * logs["loss/G/adv"]
         for name, (weight, loss_fn) in self.extra_generator_losses.items():
-            logs[f"loss/G/{name}"] = tf.cast(loss_fn(batch, fake), tf.float32)
-            total += weight * logs[f"loss/G/{name}"]
+            value = loss_fn(batch, fake)
+            if isinstance(value, dict):
+                parts = {f"loss/G/{name}/{part}": tf.cast(v, tf.float32)
+                         for part, v in value.items()}
+                logs.update(parts)
+                total += weight * tf.add_n(list(parts.values()))
+            else:
+                logs[f"loss/G/{name}"] = tf.cast(value, tf.float32)
+                total += weight * logs[f"loss/G/{name}"]
         logs["loss/G/total"] = total
         return total, logs
 

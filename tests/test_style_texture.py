@@ -1,0 +1,174 @@
+"""Style transfer and texture synthesis: Gram matrices, instance norm, the transformer and the
+spatial GAN, one real train step of each experiment, textures of any size, clear errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from conftest import REPO_ROOT
+from tfgan_image import losses, sample, style_transfer, texture_synthesis
+from tfgan_image.data.sources import DataError
+from tfgan_image.layers import InstanceNormalization, ReflectionPadding2D
+from tfgan_image.models import style, texture
+
+
+# ----------------------------------------------------------------------------- losses, layers
+def test_gram_matrix_matches_a_hand_computation():
+    # One image, 2x1 positions, 2 channels: F = [[1, 2], [3, 4]] (rows: positions).
+    features = np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]], np.float32)   # [1, 2, 1, 2]
+    # F^T F = [[1*1 + 3*3, 1*2 + 3*4], [.., 2*2 + 4*4]] = [[10, 14], [14, 20]]; / 2 positions.
+    np.testing.assert_allclose(losses.gram_matrix(features), [[[5.0, 7.0], [7.0, 10.0]]])
+    # The style loss of a map against its own Gram matrix is 0, and against zeros the mean
+    # of the squared entries: (25 + 49 + 49 + 100) / 4.
+    assert float(losses.style_loss([losses.gram_matrix(features)], [features])) == 0.0
+    assert float(losses.style_loss([np.zeros((2, 2), np.float32)], [features])) == pytest.approx(
+        223 / 4)
+
+
+def test_total_variation_of_a_ramp():
+    ramp = np.tile(np.arange(4, dtype=np.float32)[None, :, None], (3, 1, 1))[None]  # [1,3,4,1]
+    # Horizontal neighbours differ by 1, vertical ones by 0.
+    assert float(losses.total_variation_loss(ramp)) == pytest.approx(1.0)
+
+
+def test_instance_norm_normalises_each_image_and_channel_on_its_own():
+    rng = np.random.default_rng(0)
+    x = rng.normal([[[[3.0, -2.0]]]], [[[[5.0, 0.5]]]], (2, 8, 6, 2)).astype(np.float32)
+    x[1] *= 10.0   # another image's scale must not leak into the first one's output
+    layer = InstanceNormalization()
+    y = np.asarray(layer(x))
+    np.testing.assert_allclose(y.mean(axis=(1, 2)), 0.0, atol=1e-5)
+    np.testing.assert_allclose(y.std(axis=(1, 2)), 1.0, atol=1e-3)
+    # Same as Keras' group normalisation with one group per channel, and the same in
+    # training and inference (no moving statistics).
+    reference = keras.layers.GroupNormalization(groups=-1, epsilon=1e-5)
+    np.testing.assert_allclose(y, reference(x), atol=1e-4)
+    np.testing.assert_allclose(layer(x, training=True), y)
+    layer.gamma.assign([2.0, 1.0])
+    layer.beta.assign([0.0, 5.0])
+    np.testing.assert_allclose(np.asarray(layer(x))[..., 1].mean(), 5.0, atol=1e-4)
+
+
+def test_reflection_padding_mirrors_without_repeating_the_edge():
+    x = np.arange(3, dtype=np.float32).reshape(1, 1, 3, 1) * np.ones((1, 3, 1, 1), np.float32)
+    padded = np.asarray(ReflectionPadding2D(2)(x))
+    assert padded.shape == (1, 7, 7, 1)
+    np.testing.assert_array_equal(padded[0, 3, :, 0], [2, 1, 0, 1, 2, 1, 0])
+
+
+def test_transformer_keeps_any_multiple_of_4_size_and_range():
+    network = style.build_transformer(width=4, residual_blocks=1)
+    output = network(np.random.default_rng(0).uniform(-1, 1, (2, 20, 36, 3)).astype(np.float32))
+    assert output.shape == (2, 20, 36, 3) and output.dtype == tf.float32
+    assert float(tf.reduce_max(tf.abs(output))) <= 1.0
+
+
+@pytest.mark.parametrize("height,width", [(1, 1), (37, 50), (64, 200)])
+def test_texture_generator_makes_any_requested_size(height, width):
+    generator = texture.build_generator(noise_channels=4, widths=(8, 4))
+    assert texture.output_scale((8, 4)) == 8
+    images = texture_synthesis.generate(generator, height, width, count=2, seed=1)
+    assert images.shape == (2, height, width, 3)
+    # Seeded: the same seed gives the same texture.
+    np.testing.assert_array_equal(texture_synthesis.generate(generator, height, width, 2, 1),
+                                  images)
+
+
+def test_shuffled_patches_and_random_crops_come_from_the_source():
+    source = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    shuffled = texture_synthesis.shuffled_patches(source, 24, 8, seed=0)
+    assert shuffled.shape == (24, 24, 3)
+    tile = shuffled[:8, :8]
+    assert any((source[y:y + 8, x:x + 8] == tile).all()
+               for y in range(33) for x in range(43))
+    crops = texture_synthesis.random_crops(source, 16, 3, seed=0)
+    assert crops.shape == (3, 16, 16, 3)
+
+
+# ----------------------------------------------------------------------------- errors
+def test_missing_or_unreadable_style_image_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="does not exist: .*nowhere.png"):
+        style_transfer.load_style_image(str(tmp_path / "nowhere.png"), 64)
+    (tmp_path / "broken.jpg").write_bytes(b"not a jpeg")
+    with pytest.raises(DataError, match="broken.jpg"):
+        style_transfer.load_style_image(str(tmp_path / "broken.jpg"), 64)
+
+
+def test_style_cli_refuses_a_missing_style_image(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "tfgan_image.experiments.style_transfer",
+                          f"--workdir={tmp_path / 'run'}", "--style_image=/nowhere/style.png"],
+                         capture_output=True, text=True, cwd=REPO_ROOT)
+    assert out.returncode != 0
+    assert "Image file does not exist: /nowhere/style.png" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+# ----------------------------------------------------------------------------- end to end
+def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
+    style_file = tmp_path / "style.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 56, 3), dtype=np.uint8)
+                    ).save(style_file)
+    config = style_transfer.StyleTransferConfig(
+        workdir=str(tmp_path / "run"), style_image=str(style_file), steps=2, batch_size=2,
+        crop_size=16, style_size=32, width=4, residual_blocks=1,
+        style_stages=("block1", "block2"), content_stage="block2", adversarial_weight=0.1,
+        discriminator_widths=(4, 8), eval_size=32, optimize_steps=2, eval_every=0,
+        sample_every=0, log_every=1, feature_backbone="hed_vgg16")
+    result = style_transfer.run(config)
+    scores = result["scores"]
+    assert list(scores) == ["feed-forward network", "optimisation (Gatys)"]
+    for values in scores.values():
+        assert values["content_loss"] >= 0 and values["style_loss"] >= 0
+        assert values["seconds_per_512px"] > 0
+    assert os.path.exists(result["paths"]["comparison"])
+    with open(tmp_path / "run" / "metrics.jsonl") as f:
+        logged = [json.loads(line) for line in f]
+    assert any("style_loss" in record for record in logged)
+    # The GAN variant trained D; the perceptual terms were logged part by part.
+    events = tmp_path / "run" / "tensorboard"
+    tags = {v.tag for name in os.listdir(events)
+            for e in tf.compat.v1.train.summary_iterator(str(events / name))
+            for v in e.summary.value}
+    assert {"loss/G/perceptual/content", "loss/G/perceptual/style", "loss/G/perceptual/tv",
+            "loss/D/adv", "loss/G/adv"} <= tags
+    # apply stylises any size (multiples of 4 are handled by tiling with padding).
+    from tfgan_image import apply, export
+
+    stylised = apply.restore_array(export.load_generator(str(tmp_path / "run")),
+                                   np.zeros((21, 30, 3), np.uint8), tile=16, margin=8)
+    assert stylised.shape == (21, 30, 3)
+
+
+def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path):
+    texture_file = tmp_path / "texture.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+                    ).save(texture_file)
+    config = texture_synthesis.TextureConfig(
+        workdir=str(tmp_path / "run"), texture=str(texture_file), texture_size=48, steps=2,
+        batch_size=2, noise_size=2, noise_channels=4, generator_widths=(8, 4),
+        discriminator_widths=(4, 8), eval_every=0, eval_samples=2, eval_size=32,
+        shuffle_tile=8, sample_every=0, log_every=1, feature_backbone="hed_vgg16")
+    result = texture_synthesis.run(config)
+    distances = result["gram_distance"]
+    assert list(distances) == ["source crops (floor)", "shuffled patches", "spatial GAN"]
+    assert all(value >= 0 for value in distances.values())
+    with Image.open(result["paths"]["sample_4x"]) as image:
+        assert image.size == (4 * 64, 4 * 48)
+    images = sample.sample(str(tmp_path / "run"), num=2, size=(33, 70))
+    assert images.shape == (2, 33, 70, 3)
+    out = subprocess.run([sys.executable, "-m", "tfgan_image.sample",
+                          f"--workdir={tmp_path / 'run'}", "--num=1", "--size=40x90",
+                          f"--output={tmp_path / 'big.png'}"],
+                         capture_output=True, text=True, cwd=REPO_ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    with Image.open(tmp_path / "big.png") as image:
+        assert image.size == (90, 40)
+    with pytest.raises(sample.SampleError, match="HxW"):
+        sample.parse_size("40 by 90")

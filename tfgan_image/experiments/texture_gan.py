@@ -1,0 +1,64 @@
+"""Texture synthesis with a spatial GAN trained on one texture image.
+
+    python -m tfgan_image.experiments.texture_gan [--texture=PATH] [--workdir=...]
+
+Default texture: scikit-image's grass photo. The run prints the Gram-matrix distance of
+generated textures to the source next to two references (random crops of the source: the
+floor; a shuffled-patch baseline), and writes samples at 2x and 4x the source size,
+generator.keras and a SavedModel. Make textures of any size later with
+``python -m tfgan_image.sample --workdir=RUN --size=HxW --output=FILE.png``. Rerunning resumes.
+"""
+
+from absl import app, flags
+
+from tfgan_image import texture_synthesis
+from tfgan_image.data.sources import DataError
+from tfgan_image.experiments import common
+from tfgan_image.features import BACKBONES, BackboneUnavailableError
+from tfgan_image.losses import ADVERSARIAL_LOSSES
+
+FLAGS = flags.FLAGS
+common.define_core_flags(workdir=None, steps=3000, batch_size=16, precision="mixed_bfloat16",
+                         eval_every=1000, data_help="Unused: the texture is --texture.")
+flags.DEFINE_string("texture", None, "Texture image file (default: scikit-image's "
+                    f"{texture_synthesis.DEFAULT_TEXTURE}).")
+flags.DEFINE_integer("texture_size", 256, "Shorter side the texture is resized to.",
+                     lower_bound=16)
+flags.DEFINE_integer("noise_size", 4, "Spatial noise positions per training-patch side "
+                     "(patch = noise_size * 16 px).", lower_bound=1)
+flags.DEFINE_integer("noise_channels", 32, "Noise channels per position.", lower_bound=1)
+flags.DEFINE_string("generator_widths", "256,128,64", "Generator hidden channels.")
+flags.DEFINE_string("discriminator_widths", "32,64,128,256", "Discriminator widths.")
+flags.DEFINE_enum("loss", "non_saturating", sorted(ADVERSARIAL_LOSSES), "Adversarial loss.")
+flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of G and D.")
+flags.DEFINE_float("ema_decay", 0.999, "EMA decay of the sampling generator (0: off).")
+flags.DEFINE_enum("feature_backbone", "auto", list(BACKBONES), "VGG for the Gram distance.")
+flags.DEFINE_integer("sample_every", 500, "Write a sample grid every N steps.")
+flags.DEFINE_integer("checkpoint_every", 1000, "Checkpoint every N steps (and every 2 min).")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    core = common.core_config_kwargs()
+    for unused in ("data", "data_dir"):
+        core.pop(unused)
+    config = texture_synthesis.TextureConfig(
+        **{**core, "workdir": FLAGS.workdir or "runs/texture_gan"},
+        texture=FLAGS.texture, texture_size=FLAGS.texture_size, noise_size=FLAGS.noise_size,
+        noise_channels=FLAGS.noise_channels,
+        generator_widths=common.parse_widths(FLAGS.generator_widths, "generator_widths"),
+        discriminator_widths=common.parse_widths(FLAGS.discriminator_widths,
+                                                 "discriminator_widths"),
+        loss=FLAGS.loss, learning_rate=FLAGS.learning_rate, ema_decay=FLAGS.ema_decay,
+        feature_backbone=FLAGS.feature_backbone, sample_every=FLAGS.sample_every,
+        checkpoint_every=FLAGS.checkpoint_every)
+    try:
+        result = texture_synthesis.run(config)
+    except (DataError, BackboneUnavailableError) as error:
+        raise app.UsageError(str(error))
+    texture_synthesis.print_summary(result)
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,62 @@
+"""Feed-forward style transfer: Johnson et al.'s (2016) image transformation network, with
+Ulyanov et al.'s instance normalisation and Odena et al.'s resize-convolution upsampling, and a
+patch discriminator for the optional adversarial term.
+
+Transformer: reflection padding, a 9x9 conv, two stride-2 3x3 convs, ``residual_blocks``
+residual blocks, two (nearest x2 upsampling + 3x3 conv) steps, a 9x9 conv to RGB and tanh.
+Every conv but the last is followed by instance normalisation and ReLU. Fully convolutional:
+any H, W that are multiples of 4; content photo [N, H, W, 3] in [-1, 1] -> stylised image
+[N, H, W, 3] in [-1, 1] (float32).
+"""
+
+from typing import Sequence
+
+import keras
+from keras import layers
+
+from tfgan_image.layers import InstanceNormalization, ReflectionPadding2D, ResizeUpsampling
+
+STRIDE = 4  # input H and W must be multiples of this
+
+
+def _conv(x, width: int, kernel: int, name: str, strides: int = 1, norm_relu: bool = True):
+    x = ReflectionPadding2D(kernel // 2, name=f"{name}_pad")(x)
+    x = layers.Conv2D(width, kernel, strides=strides, name=f"{name}_conv")(x)
+    if norm_relu:
+        x = InstanceNormalization(name=f"{name}_norm")(x)
+        x = layers.ReLU(name=f"{name}_relu")(x)
+    return x
+
+
+def build_transformer(width: int = 32, residual_blocks: int = 5,
+                      name: str = "style_transformer") -> keras.Model:
+    """The image transformation network; ``width`` channels at full resolution (Johnson: 32),
+    2x and 4x that at 1/2 and 1/4 resolution."""
+    inputs = keras.Input((None, None, 3), name="content")
+    x = _conv(inputs, width, 9, "in")
+    x = _conv(x, 2 * width, 3, "down1", strides=2)
+    x = _conv(x, 4 * width, 3, "down2", strides=2)
+    for i in range(residual_blocks):
+        y = _conv(x, 4 * width, 3, f"res{i}a")
+        y = _conv(y, 4 * width, 3, f"res{i}b", norm_relu=False)
+        y = InstanceNormalization(name=f"res{i}b_norm")(y)
+        x = layers.Add(name=f"res{i}_add")([x, y])
+    for i, channels in enumerate((2 * width, width)):
+        x = ResizeUpsampling(2, "nearest", name=f"up{i}_resize")(x)
+        x = _conv(x, channels, 3, f"up{i}")
+    x = _conv(x, 3, 9, "out", norm_relu=False)
+    outputs = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_patch_discriminator(widths: Sequence[int] = (32, 64, 128),
+                              name: str = "patch_discriminator") -> keras.Model:
+    """Images [N, H, W, 3] in [-1, 1] -> logits [N, H / 2^len(widths), W / 2^len(widths), 1]:
+    4x4 stride-2 convs with LeakyReLU, then a 3x3 conv to one logit per patch."""
+    images = keras.Input((None, None, 3), name="images")
+    x = images
+    for i, width in enumerate(widths):
+        x = layers.Conv2D(width, 4, strides=2, padding="same", name=f"conv{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"lrelu{i}")(x)
+    logits = layers.Conv2D(1, 3, padding="same", dtype="float32", name="logits")(x)
+    return keras.Model(images, logits, name=name)

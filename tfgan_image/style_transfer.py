@@ -1,0 +1,399 @@
+"""Style transfer: a feed-forward transformation network (Johnson et al. 2016) trained on the
+perceptual losses of Gatys et al., with an optional adversarial term; and the Gatys
+optimisation baseline on the same losses.
+
+Losses (``StyleLosses``), on the frozen VGG of ``tfgan_image.features``, each *relative* so
+the weights mean the same whatever the backbone's feature scale:
+
+* content: mean squared difference of one mid-level feature map (default relu3_x), divided by
+  the mean square of the content image's features;
+* style: for several layers (relu1_2 ... relu4_x), the mean squared difference of Gram
+  matrices (``losses.gram_matrix``) divided by the mean square of the style image's Gram
+  matrix, averaged over layers;
+* total variation (``losses.total_variation_loss``), on images in [-1, 1].
+
+``run(config)``: ``method="feed_forward"`` trains the network (GANTrainer; adversarial weight
+0 by default, > 0 adds a patch discriminator on random crops of the style image: the GAN
+variant) and evaluates it on the held-out content photos against the optimisation baseline
+computed in the same run; ``method="optimize"`` only runs the baseline.
+"""
+
+import dataclasses
+import json
+import os
+import time
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_image import apply, export, features, losses
+from tfgan_image.data import pipeline, sources
+from tfgan_image.models import style
+from tfgan_image.runlog import RunLog, print_paths
+from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training.strategy import make_strategy
+
+METHODS = ("feed_forward", "optimize")
+DEFAULT_STYLE = "immunohistochemistry"   # scikit-image's colourful stained-tissue photo
+SUMMARY_FILE = "summary.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class StyleTransferConfig:
+    """Everything one style-transfer run depends on; written to RUN/config.json."""
+    workdir: str
+    style_image: Optional[str] = None  # None: scikit-image's DEFAULT_STYLE
+    method: str = "feed_forward"
+    steps: int = 1500
+    batch_size: int = 4
+    crop_size: int = 128               # content training crops (multiple of 4)
+    style_size: int = 256              # the style image is resized to this shorter side
+    data: str = "embedded"
+    data_dir: Optional[str] = None
+    precision: str = "mixed_bfloat16"
+    jit: bool = False
+    strategy: str = "default"
+    seed: int = 0
+    eval_every: int = 500
+    width: int = 32
+    residual_blocks: int = 5
+    content_stage: str = "block3"
+    style_stages: Tuple[str, ...] = ("block1", "block2", "block3", "block4")
+    content_weight: float = 1.0
+    style_weight: float = 5.0
+    tv_weight: float = 1e-3
+    adversarial_weight: float = 0.0    # > 0: the GAN variant
+    discriminator_widths: Tuple[int, ...] = (32, 64, 128)
+    learning_rate: float = 1e-3
+    d_learning_rate: float = 2e-4
+    ema_decay: float = 0.0
+    feature_backbone: str = "auto"
+    eval_size: int = 256               # held-out content photos: centre crops of this size
+    optimize_steps: int = 100          # Gatys baseline: Adam steps on the pixels
+    optimize_learning_rate: float = 0.02
+    log_every: int = 50
+    sample_every: int = 500
+    checkpoint_every: int = 500
+
+
+# ----------------------------------------------------------------------------- data
+def load_style_image(path: Optional[str], size: int) -> np.ndarray:
+    """The style image as uint8 RGB [H, W, 3], its shorter side resized to ``size``;
+    scikit-image's DEFAULT_STYLE when ``path`` is None. DataError names a missing or
+    unreadable file."""
+    from PIL import Image
+
+    if path is None:
+        import skimage.data
+
+        image = getattr(skimage.data, DEFAULT_STYLE)()
+    else:
+        image = sources.read_image(path)
+    height, width = image.shape[:2]
+    factor = size / min(height, width)
+    resized = Image.fromarray(image).resize((max(1, round(width * factor)),
+                                             max(1, round(height * factor))),
+                                            Image.Resampling.LANCZOS)
+    return np.asarray(resized)
+
+
+def training_batches(photos: List[np.ndarray], style_image: np.ndarray, crop_size: int,
+                     batch_size: int, seed: int) -> tf.data.Dataset:
+    """(content crops, style crops), each float32 [batch_size, crop, crop, 3] in [-1, 1]:
+    random flipped/rotated crops of the content photos and of the style image."""
+    patches = pipeline.patch_bank(photos, 2 * crop_size)
+
+    def keep(image, seed_):
+        del seed_
+        return image
+
+    content = pipeline.restoration_batches(patches, crop_size, batch_size, keep, seed)
+    style_crops = pipeline.restoration_batches(style_image[None], crop_size, batch_size, keep,
+                                               seed + 1)
+    return tf.data.Dataset.zip((content.map(lambda c, _: c), style_crops.map(lambda s, _: s)))
+
+
+# ----------------------------------------------------------------------------- losses
+def _as_list(maps):
+    return list(maps) if isinstance(maps, (list, tuple)) else [maps]
+
+
+class StyleLosses:
+    """Content, style and TV losses against one style image (see the module docstring).
+
+    Call on (content images, generated images), both [N, H, W, 3] in [-1, 1]: returns the
+    weighted terms {"content", "style", "tv"} (float32 scalars). ``evaluate`` gives the
+    unweighted content and style losses of single images.
+    """
+
+    def __init__(self, style_image: np.ndarray, content_stage: str,
+                 style_stages: Sequence[str], weights: Tuple[float, float, float],
+                 backbone: str = "auto"):
+        self.stages = tuple(dict.fromkeys((content_stage,) + tuple(style_stages)))
+        self.content_index = self.stages.index(content_stage)
+        self.style_indices = [self.stages.index(s) for s in style_stages]
+        self.content_weight, self.style_weight, self.tv_weight = weights
+        self.extractor = features.vgg_features(self.stages, backbone)
+        with precision.precision_policy("float32"):
+            float32_extractor = features.vgg_features(self.stages, backbone)
+        style_maps = _as_list(float32_extractor(style_image[None].astype(np.float32) / 127.5
+                                                - 1.0))
+        self.style_grams = [losses.gram_matrix(style_maps[i])[0] for i in self.style_indices]
+        self.style_scales = [tf.reduce_mean(tf.square(g)) for g in self.style_grams]
+
+    def parts(self, content, generated) -> Dict[str, tf.Tensor]:
+        """Unweighted relative content and style losses, and TV."""
+        maps = _as_list(self.extractor(generated))
+        content_maps = tf.cast(_as_list(self.extractor(content))[self.content_index],
+                               tf.float32)
+        generated_content = tf.cast(maps[self.content_index], tf.float32)
+        content_loss = (tf.reduce_mean(tf.square(generated_content - content_maps))
+                        / (tf.reduce_mean(tf.square(content_maps)) + 1e-8))
+        style_terms = [tf.reduce_mean(tf.square(losses.gram_matrix(maps[i]) - gram)) / scale
+                       for i, gram, scale in zip(self.style_indices, self.style_grams,
+                                                 self.style_scales)]
+        return {"content": content_loss, "style": tf.add_n(style_terms) / len(style_terms),
+                "tv": losses.total_variation_loss(generated)}
+
+    def __call__(self, content, generated) -> Dict[str, tf.Tensor]:
+        parts = self.parts(content, generated)
+        return {"content": self.content_weight * parts["content"],
+                "style": self.style_weight * parts["style"],
+                "tv": self.tv_weight * parts["tv"]}
+
+    def evaluate(self, content_uint8: np.ndarray, stylised_uint8: np.ndarray
+                 ) -> Dict[str, float]:
+        parts = self.parts(content_uint8[None].astype(np.float32) / 127.5 - 1.0,
+                           stylised_uint8[None].astype(np.float32) / 127.5 - 1.0)
+        return {"content_loss": float(parts["content"]), "style_loss": float(parts["style"])}
+
+
+# ----------------------------------------------------------------------------- baseline
+def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: int,
+                   learning_rate: float = 0.02, progress: bool = True
+                   ) -> Tuple[np.ndarray, float]:
+    """Gatys et al.'s method: the pixels themselves, started from the content photo, minimise
+    the weighted content + style + TV loss by Adam for ``steps`` steps.
+
+    Returns (the stylised image, uint8; median seconds per step after the first, which
+    traces the step function)."""
+    from tqdm.auto import tqdm
+
+    content = tf.constant(content_uint8[None].astype(np.float32) / 127.5 - 1.0)
+    image = tf.Variable(content)
+    optimizer = keras.optimizers.Adam(learning_rate)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            total = tf.add_n(list(style_losses(content, image).values()))
+        optimizer.apply_gradients([(tape.gradient(total, image), image)])
+        image.assign(tf.clip_by_value(image, -1.0, 1.0))
+        return total
+
+    times = []
+    for _ in tqdm(range(steps), desc="optimising pixels", unit="step", leave=False,
+                  disable=not progress):
+        start = time.perf_counter()
+        float(step())
+        times.append(time.perf_counter() - start)
+    seconds = float(np.median(times[1:])) if len(times) > 1 else float("nan")
+    return np.round((image.numpy()[0] + 1.0) * 127.5).astype(np.uint8), seconds
+
+
+def seconds_per_image(fn, image_uint8: np.ndarray, repeats: int = 3) -> float:
+    """Median seconds of ``fn(image)`` after one warm-up call."""
+    fn(image_uint8)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(image_uint8)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+# ----------------------------------------------------------------------------- run
+def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strategy
+                  ) -> GANTrainer:
+    """Batch = (content crops, style crops): G stylises the content; D (GAN variant) tells
+    style crops from stylised images."""
+    adversarial = losses.adversarial_loss("non_saturating")
+
+    @tf.autograph.experimental.do_not_convert
+    def content_images(batch):
+        return batch[0]
+
+    @tf.autograph.experimental.do_not_convert
+    def style_crops(batch):
+        return batch[1]
+
+    @tf.autograph.experimental.do_not_convert
+    def perceptual(batch, generated):
+        return style_losses(batch[0], generated)
+
+    with strategy.scope(), precision.precision_policy(config.precision):
+        return GANTrainer(
+            generator=style.build_transformer(config.width, config.residual_blocks),
+            discriminator=style.build_patch_discriminator(config.discriminator_widths),
+            generator_optimizer=precision.make_adam(config.learning_rate, 0.9, 0.999,
+                                                    config.precision, "g_adam"),
+            discriminator_optimizer=precision.make_adam(config.d_learning_rate, 0.5, 0.999,
+                                                        config.precision, "d_adam"),
+            generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+            generator_inputs=content_images, real_images=style_crops,
+            extra_generator_losses={"perceptual": (1.0, perceptual)},
+            adversarial_weight=config.adversarial_weight, update="joint",
+            ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)
+
+
+def run(config: StyleTransferConfig) -> Dict:
+    """Trains (or resumes) a feed-forward run, or runs the optimisation baseline; evaluates
+    both on the held-out content photos. Returns {"scores", "paths", ...}."""
+    if config.method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {config.method!r}")
+    if config.crop_size % style.STRIDE:
+        raise ValueError(f"crop_size must be a multiple of {style.STRIDE}, got "
+                         f"{config.crop_size}")
+    keras.utils.set_random_seed(config.seed)
+    style_image = load_style_image(config.style_image, config.style_size)
+    photos = sources.load_photos(config.data, config.data_dir)
+    os.makedirs(config.workdir, exist_ok=True)
+    runlog = RunLog(config.workdir)
+    runlog.write_config(config)
+    with precision.precision_policy(config.precision):
+        style_losses = StyleLosses(style_image, config.content_stage, config.style_stages,
+                                   (config.content_weight, config.style_weight,
+                                    config.tv_weight), config.feature_backbone)
+    content = [c[:c.shape[0] // 4 * 4, :c.shape[1] // 4 * 4]
+               for c in (pipeline.centre_crop(p, config.eval_size) for p in photos.held_out)]
+    names = photos.held_out_names
+    paths = {"workdir": config.workdir, "tensorboard": os.path.join(config.workdir,
+                                                                    "tensorboard")}
+    scores, outputs = {}, {}
+
+    if config.method == "feed_forward":
+        strategy = make_strategy(config.strategy, config.batch_size)
+        trainer = build_trainer(config, style_losses, strategy)
+
+        def dataset_for_step(step):
+            return training_batches(photos.train, style_image, config.crop_size,
+                                    config.batch_size, config.seed + step)
+
+        def evaluate(generator):
+            stylised = [apply.restore_array(generator, c) for c in content]
+            outputs["feed-forward network"] = stylised
+            return _mean_scores(style_losses, content, stylised)
+
+        sample_inputs = (np.stack([pipeline.centre_crop(c, 128) for c in content[:4]])
+                         .astype(np.float32) / 127.5 - 1.0) if content else None
+        settings = loop.LoopSettings(
+            steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
+            sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
+            eval_every=config.eval_every)
+        result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
+                          sample_inputs=sample_inputs, evaluate=evaluate if content else None,
+                          runlog=runlog,
+                          on_checkpoint=lambda: export.export_generator(
+                              trainer.sampling_generator, config.workdir))
+        generator = trainer.sampling_generator
+        paths["generator"] = export.export_generator(generator, config.workdir)
+        paths["saved_model"] = export.export_saved_model(generator, config.workdir)
+        if content:
+            scores["feed-forward network"] = result["metrics"]
+            probe = np.zeros((512, 512, 3), np.uint8)
+            scores["feed-forward network"]["seconds_per_512px"] = seconds_per_image(
+                lambda image: apply.restore_array(generator, image), probe)
+    if content:
+        scores["optimisation (Gatys)"], outputs["optimisation (Gatys)"] = _baseline(
+            config, style_losses, content, runlog)
+        paths["comparison"] = comparison_figure(
+            style_image, content, outputs, names, scores,
+            os.path.join(config.workdir, "comparison.png"))
+    summary = {"scores": scores, "held_out": names,
+               "style_image": config.style_image or f"skimage.data.{DEFAULT_STYLE}",
+               "feature_backbone": style_losses.extractor.name}
+    with open(os.path.join(config.workdir, SUMMARY_FILE), "w") as f:
+        json.dump(summary, f, indent=2)
+    runlog.close()
+    return {**summary, "paths": paths}
+
+
+def _mean_scores(style_losses, content, stylised) -> Dict[str, float]:
+    per_image = [style_losses.evaluate(c, s) for c, s in zip(content, stylised)]
+    return {key: float(np.mean([p[key] for p in per_image])) for key in per_image[0]}
+
+
+def _baseline(config, style_losses, content, runlog) -> Tuple[Dict[str, float], list]:
+    """The optimisation baseline on the held-out content (cached in RUN/optimized/)."""
+    from PIL import Image
+
+    folder = os.path.join(config.workdir, "optimized")
+    os.makedirs(folder, exist_ok=True)
+    cache = os.path.join(folder, "scores.json")
+    key = {"steps": config.optimize_steps, "eval_size": config.eval_size,
+           "learning_rate": config.optimize_learning_rate}
+    if os.path.exists(cache):
+        with open(cache) as f:
+            cached = json.load(f)
+        if cached.pop("key") == key:
+            images = [np.asarray(Image.open(os.path.join(folder, f"{i}.png")))
+                      for i in range(len(content))]
+            return cached, images
+    images = [optimize_image(c, style_losses, config.optimize_steps,
+                             config.optimize_learning_rate)[0] for c in content]
+    values = _mean_scores(style_losses, content, images)
+    # Seconds per 512x512 image: the step time at 512x512 (median of 3 after tracing) times
+    # the number of steps.
+    _, per_step = optimize_image(np.zeros((512, 512, 3), np.uint8), style_losses, 4,
+                                 progress=False)
+    values["seconds_per_512px"] = per_step * config.optimize_steps
+    for i, image in enumerate(images):
+        Image.fromarray(image).save(os.path.join(folder, f"{i}.png"))
+    with open(cache, "w") as f:
+        json.dump({"key": key, **values}, f, indent=2)
+    runlog.evaluation(0, {f"baseline/{k}": v for k, v in values.items()})
+    return values, images
+
+
+def comparison_figure(style_image, content, outputs: Dict[str, list], names, scores,
+                      path: str) -> str:
+    """Style | content | each method's output, one row per held-out photo."""
+    from matplotlib.figure import Figure
+
+    columns = [("content", content)] + list(outputs.items())
+    figure = Figure(figsize=(3 * (len(columns) + 1), 3.2 * len(content)), dpi=100)
+    for row, name in enumerate(names):
+        axes = figure.add_subplot(len(content), len(columns) + 1, row * (len(columns) + 1) + 1)
+        axes.imshow(style_image)
+        axes.set_title("style", fontsize=9)
+        axes.set_axis_off()
+        for col, (label, images) in enumerate(columns):
+            axes = figure.add_subplot(len(content), len(columns) + 1,
+                                      row * (len(columns) + 1) + col + 2)
+            axes.imshow(images[row])
+            title = f"{name}" if label == "content" else (
+                f"{label}\nstyle {scores[label]['style_loss']:.3f}, "
+                f"{scores[label]['seconds_per_512px']:.2f} s/512px")
+            axes.set_title(title, fontsize=8)
+            axes.set_axis_off()
+    figure.tight_layout()
+    figure.savefig(path)
+    return path
+
+
+def print_summary(result: Dict) -> None:
+    scores = result["scores"]
+    if scores:
+        print(f"\nHeld-out content ({', '.join(result['held_out'])}), style "
+              f"{result['style_image']}; relative losses on {result['feature_backbone']}:")
+        print(f"  {'method':24s} {'content':>8s} {'style':>8s} {'s/512px':>9s}")
+        for method, values in scores.items():
+            print(f"  {method:24s} {values['content_loss']:8.4f} {values['style_loss']:8.4f} "
+                  f"{values['seconds_per_512px']:9.3f}")
+        if len(scores) == 2:
+            network, baseline = scores.values()
+            speedup = baseline["seconds_per_512px"] / network["seconds_per_512px"]
+            print(f"  the network is {speedup:.0f}x faster per 512x512 image")
+    print_paths(result["paths"])

@@ -1,0 +1,252 @@
+"""Texture synthesis with a spatial GAN trained on one texture image.
+
+``run(config)`` trains ``models.texture`` (spatial noise in, texture out; D on random patches
+of the source texture) with the shared GANTrainer, then evaluates the EMA generator: the
+Gram-matrix (style) distance of generated textures to the source texture -- the relative style
+loss of ``style_transfer.StyleLosses`` over relu1_2 ... relu4_x -- next to two references
+computed in the same run:
+
+* random crops of the source itself (the floor: what a perfect generator would score);
+* a shuffled-patch baseline: the source cut into tiles and reassembled in random order
+  (right colours and local texture, broken structure at the seams).
+
+It writes sample PNGs at 2x and 4x the source size (one noise tensor each: the output is
+seamless because the whole image comes from one fully convolutional pass), RUN/summary.json
+and generator.keras / SavedModel. ``python -m tfgan_image.sample --workdir=RUN --size=HxW``
+makes textures of any size later.
+"""
+
+import dataclasses
+import json
+import os
+from typing import Dict, Optional, Tuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_image import export, losses, style_transfer
+from tfgan_image.data import pipeline, sources
+from tfgan_image.models import texture
+from tfgan_image.runlog import RunLog, print_paths, save_image_grid
+from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training.strategy import make_strategy
+
+DEFAULT_TEXTURE = "grass"   # scikit-image's grass photo (greyscale, 512x512)
+SUMMARY_FILE = "summary.json"
+STYLE_STAGES = ("block1", "block2", "block3", "block4")
+
+
+@dataclasses.dataclass(frozen=True)
+class TextureConfig:
+    """Everything one texture run depends on; written to RUN/config.json."""
+    workdir: str
+    texture: Optional[str] = None      # image file; None: scikit-image's DEFAULT_TEXTURE
+    texture_size: int = 256            # the texture is resized to this shorter side
+    steps: int = 3000
+    batch_size: int = 16
+    noise_size: int = 4                # spatial noise positions per side of a training patch
+    noise_channels: int = 32
+    generator_widths: Tuple[int, ...] = (256, 128, 64)
+    discriminator_widths: Tuple[int, ...] = (32, 64, 128, 256)
+    loss: str = "non_saturating"
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    ema_decay: float = 0.999
+    precision: str = "mixed_bfloat16"
+    jit: bool = False
+    strategy: str = "default"
+    seed: int = 0
+    eval_every: int = 1000
+    eval_samples: int = 8
+    eval_size: int = 128               # side of the generated / cropped images compared
+    shuffle_tile: int = 16             # tile side of the shuffled-patch baseline
+    feature_backbone: str = "auto"
+    log_every: int = 50
+    sample_every: int = 500
+    checkpoint_every: int = 1000
+
+    @property
+    def patch_size(self) -> int:
+        return self.noise_size * texture.output_scale(self.generator_widths)
+
+
+def load_texture(path: Optional[str], size: int) -> np.ndarray:
+    """uint8 RGB [H, W, 3], shorter side ``size``; scikit-image's DEFAULT_TEXTURE for None."""
+    if path is None:
+        import skimage.data
+
+        from PIL import Image
+
+        grey = getattr(skimage.data, DEFAULT_TEXTURE)()
+        image = np.asarray(Image.fromarray(grey).convert("RGB"))
+        return _resize_shorter_side(image, size)
+    return _resize_shorter_side(style_transfer.load_style_image(path, size), size)
+
+
+def _resize_shorter_side(image, size):
+    from PIL import Image
+
+    height, width = image.shape[:2]
+    if min(height, width) == size:
+        return image
+    factor = size / min(height, width)
+    return np.asarray(Image.fromarray(image).resize(
+        (max(1, round(width * factor)), max(1, round(height * factor))),
+        Image.Resampling.LANCZOS))
+
+
+def spatial_noise(shape, seed: int) -> np.ndarray:
+    """Standard normal noise [N, h, w, C] float32 from a seed."""
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def generate(generator: keras.Model, height: int, width: int, count: int = 1,
+             seed: int = 0) -> np.ndarray:
+    """``count`` textures [count, height, width, 3] in [-1, 1] of any size: noise of
+    ceil(size / scale) positions, the output cropped to the requested size."""
+    noise_channels = generator.inputs[0].shape[-1]
+    probe = np.asarray(generator(np.zeros((1, 1, 1, noise_channels), np.float32),
+                                 training=False))
+    scale = probe.shape[1]
+    noise = spatial_noise((count, -(-height // scale), -(-width // scale), noise_channels),
+                          seed)
+    return np.asarray(generator(noise, training=False))[:, :height, :width]
+
+
+def shuffled_patches(source: np.ndarray, size: int, tile: int, seed: int) -> np.ndarray:
+    """A [size, size, 3] image of ``tile``-pixel tiles cut from random places of ``source``."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((size, size, 3), source.dtype)
+    for top in range(0, size, tile):
+        for left in range(0, size, tile):
+            y = rng.integers(0, source.shape[0] - tile + 1)
+            x = rng.integers(0, source.shape[1] - tile + 1)
+            h, w = min(tile, size - top), min(tile, size - left)
+            out[top:top + h, left:left + w] = source[y:y + h, x:x + w]
+    return out
+
+
+def random_crops(source: np.ndarray, size: int, count: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.stack([source[y:y + size, x:x + size] for y, x in zip(
+        rng.integers(0, source.shape[0] - size + 1, count),
+        rng.integers(0, source.shape[1] - size + 1, count))])
+
+
+class GramDistance:
+    """Relative Gram-matrix distance to a source texture (0: same style statistics)."""
+
+    def __init__(self, source: np.ndarray, backbone: str):
+        with precision.precision_policy("float32"):
+            self.losses = style_transfer.StyleLosses(source, STYLE_STAGES[2], STYLE_STAGES,
+                                                     (0.0, 1.0, 0.0), backbone)
+
+    def __call__(self, images_uint8: np.ndarray) -> float:
+        """Mean over images [N, H, W, 3] uint8 of the style loss against the source."""
+        return float(np.mean([self.losses.evaluate(image, image)["style_loss"]
+                              for image in images_uint8]))
+
+
+def to_uint8(images) -> np.ndarray:
+    return np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+
+
+def build_trainer(config: TextureConfig, strategy) -> GANTrainer:
+    """Batch = random patches of the texture; G gets spatial noise sized to the patches."""
+    adversarial = losses.adversarial_loss(config.loss)
+
+    @tf.autograph.experimental.do_not_convert
+    def noise(batch):
+        return tf.random.normal([tf.shape(batch)[0], config.noise_size, config.noise_size,
+                                 config.noise_channels])
+
+    with strategy.scope(), precision.precision_policy(config.precision):
+        return GANTrainer(
+            generator=texture.build_generator(config.noise_channels, config.generator_widths),
+            discriminator=texture.build_discriminator(config.discriminator_widths),
+            generator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
+                                                    0.999, config.precision, "g_adam"),
+            discriminator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
+                                                        0.999, config.precision, "d_adam"),
+            generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+            generator_inputs=noise, update="joint", ema_decay=config.ema_decay or None,
+            jit_compile=config.jit, strategy=strategy)
+
+
+def run(config: TextureConfig) -> Dict:
+    """Trains (or resumes) a texture run; returns {"scores", "paths", ...}."""
+    keras.utils.set_random_seed(config.seed)
+    source = load_texture(config.texture, config.texture_size)
+    if min(source.shape[:2]) < max(config.patch_size, config.eval_size):
+        raise sources.DataError(
+            f"The texture ({source.shape[1]}x{source.shape[0]}) is smaller than the training "
+            f"patch ({config.patch_size}) or the evaluation size ({config.eval_size}).")
+    strategy = make_strategy(config.strategy, config.batch_size)
+    os.makedirs(config.workdir, exist_ok=True)
+    runlog = RunLog(config.workdir)
+    runlog.write_config(config)
+    save_image_grid(source[None].astype(np.float32) / 127.5 - 1.0,
+                    os.path.join(config.workdir, "source.png"), title="source texture")
+    distance = GramDistance(source, config.feature_backbone)
+    scores = {
+        "source crops (floor)": distance(random_crops(source, config.eval_size,
+                                                      config.eval_samples, config.seed)),
+        "shuffled patches": distance(np.stack([
+            shuffled_patches(source, config.eval_size, config.shuffle_tile, config.seed + i)
+            for i in range(config.eval_samples)]))}
+
+    def dataset_for_step(step):
+        def keep(image, seed):
+            del seed
+            return image
+
+        return pipeline.restoration_batches(source[None], config.patch_size, config.batch_size,
+                                            keep, config.seed + step).map(lambda _, x: x)
+
+    def evaluate(generator):
+        images = to_uint8(generate(generator, config.eval_size, config.eval_size,
+                                   config.eval_samples, seed=config.seed + 1))
+        return {"gram_distance": distance(images)}
+
+    trainer = build_trainer(config, strategy)
+    sample_noise = spatial_noise((4, 2 * config.noise_size, 2 * config.noise_size,
+                                  config.noise_channels), config.seed)
+    settings = loop.LoopSettings(
+        steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
+        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
+        eval_every=config.eval_every)
+    result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
+                      sample_inputs=sample_noise, evaluate=evaluate, runlog=runlog,
+                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
+                                                                    config.workdir))
+    generator = trainer.sampling_generator
+    scores["spatial GAN"] = result["metrics"]["gram_distance"]
+    paths = {"workdir": config.workdir, "source": os.path.join(config.workdir, "source.png"),
+             "generator": export.export_generator(generator, config.workdir),
+             "saved_model": export.export_saved_model(generator, config.workdir)}
+    from PIL import Image
+
+    for factor in (2, 4):
+        height, width = factor * source.shape[0], factor * source.shape[1]
+        path = os.path.join(config.workdir, f"texture_{factor}x_{width}x{height}.png")
+        Image.fromarray(to_uint8(generate(generator, height, width, seed=config.seed + factor))[0]
+                        ).save(path)
+        paths[f"sample_{factor}x"] = path
+    paths["tensorboard"] = os.path.join(config.workdir, "tensorboard")
+    summary = {"gram_distance": scores, "texture": config.texture or
+               f"skimage.data.{DEFAULT_TEXTURE}", "source_size": list(source.shape[:2]),
+               "images_per_second": result["images_per_second"]}
+    with open(os.path.join(config.workdir, SUMMARY_FILE), "w") as f:
+        json.dump(summary, f, indent=2)
+    runlog.close()
+    return {**summary, "paths": paths}
+
+
+def print_summary(result: Dict) -> None:
+    print(f"\nGram-matrix distance to the source texture ({result['texture']}; lower is "
+          f"closer):")
+    for name, value in result["gram_distance"].items():
+        print(f"  {name:22s} {value:.4f}")
+    print(f"Training speed: {result['images_per_second']:.0f} patches/s")
+    print_paths(result["paths"])
