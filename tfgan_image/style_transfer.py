@@ -46,7 +46,7 @@ class StyleTransferConfig:
     workdir: str
     style_image: Optional[str] = None  # None: scikit-image's DEFAULT_STYLE
     method: str = "feed_forward"
-    steps: int = 1500
+    steps: int = 800
     batch_size: int = 4
     crop_size: int = 128               # content training crops (multiple of 4)
     style_size: int = 256              # the style image is resized to this shorter side
@@ -71,7 +71,7 @@ class StyleTransferConfig:
     ema_decay: float = 0.0
     feature_backbone: str = "auto"
     eval_size: int = 256               # held-out content photos: centre crops of this size
-    optimize_steps: int = 100          # Gatys baseline: Adam steps on the pixels
+    optimize_steps: int = 150          # Gatys baseline: Adam steps on the pixels
     optimize_learning_rate: float = 0.02
     log_every: int = 50
     sample_every: int = 500
@@ -158,7 +158,9 @@ class StyleLosses:
                 "tv": losses.total_variation_loss(generated)}
 
     def __call__(self, content, generated) -> Dict[str, tf.Tensor]:
-        parts = self.parts(content, generated)
+        return self.weighted(self.parts(content, generated))
+
+    def weighted(self, parts: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
         return {"content": self.content_weight * parts["content"],
                 "style": self.style_weight * parts["style"],
                 "tv": self.tv_weight * parts["tv"]}
@@ -173,12 +175,12 @@ class StyleLosses:
 # ----------------------------------------------------------------------------- baseline
 def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: int,
                    learning_rate: float = 0.02, progress: bool = True
-                   ) -> Tuple[np.ndarray, float]:
+                   ) -> Tuple[np.ndarray, float, List[float]]:
     """Gatys et al.'s method: the pixels themselves, started from the content photo, minimise
     the weighted content + style + TV loss by Adam for ``steps`` steps.
 
     Returns (the stylised image, uint8; median seconds per step after the first, which
-    traces the step function)."""
+    traces the step function; the unweighted style loss before each step)."""
     from tqdm.auto import tqdm
 
     content = tf.constant(content_uint8[None].astype(np.float32) / 127.5 - 1.0)
@@ -188,19 +190,21 @@ def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: 
     @tf.function
     def step():
         with tf.GradientTape() as tape:
-            total = tf.add_n(list(style_losses(content, image).values()))
+            parts = style_losses.parts(content, image)
+            total = tf.add_n(list(style_losses.weighted(parts).values()))
         optimizer.apply_gradients([(tape.gradient(total, image), image)])
         image.assign(tf.clip_by_value(image, -1.0, 1.0))
-        return total
+        return parts["style"]
 
-    times = []
+    times, style_curve = [], []
     for _ in tqdm(range(steps), desc="optimising pixels", unit="step", leave=False,
                   disable=not progress):
         start = time.perf_counter()
-        float(step())
+        style_curve.append(float(step()))
         times.append(time.perf_counter() - start)
     seconds = float(np.median(times[1:])) if len(times) > 1 else float("nan")
-    return np.round((image.numpy()[0] + 1.0) * 127.5).astype(np.uint8), seconds
+    return (np.round((image.numpy()[0] + 1.0) * 127.5).astype(np.uint8), seconds,
+            style_curve)
 
 
 def seconds_per_image(fn, image_uint8: np.ndarray, repeats: int = 3) -> float:
@@ -302,12 +306,18 @@ def run(config: StyleTransferConfig) -> Dict:
         paths["saved_model"] = export.export_saved_model(generator, config.workdir)
         if content:
             scores["feed-forward network"] = result["metrics"]
-            probe = np.zeros((512, 512, 3), np.uint8)
+            # One 512x512 image through the network in tf.function, in the run's precision
+            # (the baseline's steps run in it too).
+            stylise = tf.function(lambda x: generator(x, training=False))
+            probe = np.zeros((1, 512, 512, 3), np.float32)
             scores["feed-forward network"]["seconds_per_512px"] = seconds_per_image(
-                lambda image: apply.restore_array(generator, image), probe)
+                lambda image: np.asarray(stylise(image)), probe)
     if content:
         scores["optimisation (Gatys)"], outputs["optimisation (Gatys)"] = _baseline(
             config, style_losses, content, runlog)
+        if "feed-forward network" in scores:
+            scores["optimisation (Gatys)"].update(_time_to_match(
+                scores["optimisation (Gatys)"], scores["feed-forward network"]["style_loss"]))
         paths["comparison"] = comparison_figure(
             style_image, content, outputs, names, scores,
             os.path.join(config.workdir, "comparison.png"))
@@ -341,20 +351,34 @@ def _baseline(config, style_losses, content, runlog) -> Tuple[Dict[str, float], 
             images = [np.asarray(Image.open(os.path.join(folder, f"{i}.png")))
                       for i in range(len(content))]
             return cached, images
-    images = [optimize_image(c, style_losses, config.optimize_steps,
-                             config.optimize_learning_rate)[0] for c in content]
+    runs = [optimize_image(c, style_losses, config.optimize_steps,
+                           config.optimize_learning_rate) for c in content]
+    images = [r[0] for r in runs]
     values = _mean_scores(style_losses, content, images)
+    values["style_loss_by_step"] = [float(v) for v in np.mean([r[2] for r in runs], axis=0)]
     # Seconds per 512x512 image: the step time at 512x512 (median of 3 after tracing) times
     # the number of steps.
-    _, per_step = optimize_image(np.zeros((512, 512, 3), np.uint8), style_losses, 4,
-                                 progress=False)
+    _, per_step, _ = optimize_image(np.zeros((512, 512, 3), np.uint8), style_losses, 4,
+                                    progress=False)
+    values["seconds_per_step_512px"] = per_step
     values["seconds_per_512px"] = per_step * config.optimize_steps
     for i, image in enumerate(images):
         Image.fromarray(image).save(os.path.join(folder, f"{i}.png"))
     with open(cache, "w") as f:
         json.dump({"key": key, **values}, f, indent=2)
-    runlog.evaluation(0, {f"baseline/{k}": v for k, v in values.items()})
+    runlog.evaluation(0, {f"baseline/{k}": v for k, v in values.items()
+                          if not isinstance(v, list)})
     return values, images
+
+
+def _time_to_match(baseline: Dict, network_style_loss: float) -> Dict[str, float]:
+    """Steps (and seconds per 512x512 image) the optimisation needs before its mean style loss
+    is as low as the network's; NaN when it never gets there within its steps."""
+    curve = baseline["style_loss_by_step"]
+    steps = next((i + 1 for i, value in enumerate(curve) if value <= network_style_loss),
+                 float("nan"))
+    return {"steps_to_match_network_style": steps,
+            "seconds_to_match_network_style_512px": steps * baseline["seconds_per_step_512px"]}
 
 
 def comparison_figure(style_image, content, outputs: Dict[str, list], names, scores,
@@ -395,5 +419,14 @@ def print_summary(result: Dict) -> None:
         if len(scores) == 2:
             network, baseline = scores.values()
             speedup = baseline["seconds_per_512px"] / network["seconds_per_512px"]
-            print(f"  the network is {speedup:.0f}x faster per 512x512 image")
+            print(f"  the network is {speedup:.0f}x faster per 512x512 image than "
+                  f"{len(baseline['style_loss_by_step'])} optimisation steps")
+            matched = baseline["seconds_to_match_network_style_512px"]
+            if np.isfinite(matched):
+                print(f"  optimisation needs {baseline['steps_to_match_network_style']} steps "
+                      f"({matched:.1f} s per 512x512 image, "
+                      f"{matched / network['seconds_per_512px']:.0f}x the network's time) to "
+                      f"reach the network's style loss")
+            else:
+                print("  optimisation did not reach the network's style loss within its steps")
     print_paths(result["paths"])
