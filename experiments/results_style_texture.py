@@ -86,7 +86,13 @@ def render():
             lines.append(f"| {method} | {values['content_loss']:.4f} | "
                          f"{values['style_loss']:.4f} | {values['seconds_per_512px']:.3f} |")
         speedup = baseline["seconds_per_512px"] / network["seconds_per_512px"]
-        lines += ["", f"The network is {speedup:.0f}x faster per image.", "",
+        match_seconds = baseline["seconds_to_match_network_style_512px"]
+        matched = (f"{baseline['steps_to_match_network_style']} steps ({match_seconds:.1f} s "
+                   f"per 512x512 image, {match_seconds / network['seconds_per_512px']:.0f}x "
+                   f"the network's time)")
+        lines += ["", f"The network is {speedup:.0f}x faster per image than the baseline's "
+                      f"{len(baseline['style_loss_by_step'])} steps; the baseline reaches the "
+                      f"network's style loss after {matched}.", "",
                   f"![style transfer]({_figure('style', 'comparison.png', 'style_comparison.png')})",
                   ""]
     if os.path.exists(os.path.join(_workdir("texture"), "summary.json")):
