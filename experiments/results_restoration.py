@@ -26,6 +26,7 @@ import shutil
 
 from absl import app, flags
 
+import run_helpers
 from run_helpers import final_evaluation, run_module
 
 FLAGS = flags.FLAGS
@@ -55,15 +56,7 @@ TIMINGS = "timings.json"  # in --runs: {run name: wall seconds}, written by the 
 
 
 def _update_timings(key, value):
-    path = os.path.join(FLAGS.runs, TIMINGS)
-    timings = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            timings = json.load(f)
-    timings[key] = value
-    with open(path, "w") as f:
-        json.dump(timings, f, indent=2)
-    return timings
+    return run_helpers.timings(FLAGS.runs, {key: value})
 
 
 def run_one(name):

@@ -28,3 +28,20 @@ def final_evaluation(workdir: str) -> dict:
     """The last line of RUN/metrics.jsonl."""
     with open(os.path.join(workdir, "metrics.jsonl")) as f:
         return json.loads(f.readlines()[-1])
+
+
+TIMINGS_FILE = "timings.json"   # in a results script's --runs: {run name: wall seconds, ...}
+
+
+def timings(runs_dir: str, update: dict = None) -> dict:
+    """RUNS/timings.json as a dict, after merging ``update`` into it (and saving) if given."""
+    path = os.path.join(runs_dir, TIMINGS_FILE)
+    values = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            values = json.load(f)
+    if update:
+        values.update(update)
+        with open(path, "w") as f:
+            json.dump(values, f, indent=2)
+    return values

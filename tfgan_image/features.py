@@ -237,8 +237,9 @@ def _load_backbone(backbone: str, verbose: bool) -> Tuple[str, keras.Model]:
         if vgg19 is not None:
             name, model = "vgg19_imagenet", _vgg19_stages(vgg19)
         elif backbone == "vgg19_imagenet":
-            raise BackboneUnavailableError(f"ImageNet VGG19 is unavailable: {reason}. Use the offline "
-                               f"backbone 'hed_vgg16'.")
+            raise BackboneUnavailableError(
+                f"ImageNet VGG19 is unavailable: {reason}. Use the offline backbone "
+                f"'hed_vgg16'.")
     if backbone == "hed_vgg16" or (backbone == "auto" and reason):
         name, model = "hed_vgg16", _hed_vgg16()
     model.trainable = False

@@ -33,6 +33,7 @@ from tfgan_image.data import pipeline, sources
 from tfgan_image.models import style
 from tfgan_image.runlog import RunLog, print_paths
 from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy
 
 METHODS = ("feed_forward", "optimize")
@@ -221,17 +222,9 @@ def seconds_per_image(fn, image_uint8: np.ndarray, repeats: int = 3) -> float:
 # ----------------------------------------------------------------------------- run
 def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strategy
                   ) -> GANTrainer:
-    """Batch = (content crops, style crops): G stylises the content; D (GAN variant) tells
-    style crops from stylised images."""
+    """Batch = (content crops, style crops), a pair as in restoration: G stylises the
+    content; D (GAN variant) tells style crops from stylised images."""
     adversarial = losses.adversarial_loss("non_saturating")
-
-    @tf.autograph.experimental.do_not_convert
-    def content_images(batch):
-        return batch[0]
-
-    @tf.autograph.experimental.do_not_convert
-    def style_crops(batch):
-        return batch[1]
 
     @tf.autograph.experimental.do_not_convert
     def perceptual(batch, generated):
@@ -246,7 +239,7 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strate
             discriminator_optimizer=precision.make_adam(config.d_learning_rate, 0.5, 0.999,
                                                         config.precision, "d_adam"),
             generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=content_images, real_images=style_crops,
+            generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
             extra_generator_losses={"perceptual": (1.0, perceptual)},
             adversarial_weight=config.adversarial_weight, update="joint",
             ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)

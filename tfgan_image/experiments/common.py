@@ -93,6 +93,16 @@ def parse_widths(text: str, flag: str) -> tuple:
     return widths
 
 
+def parse_vgg_stages(values: list, flag: str) -> tuple:
+    """['block1', 'block3'] -> ('block1', 'block3'); a clear error for unknown or no stages."""
+    from tfgan_image.features import VGG_STAGES
+
+    unknown = [s for s in values if s not in VGG_STAGES]
+    if unknown or not values:
+        raise app.UsageError(f"--{flag} must name stages from {list(VGG_STAGES)}, got {values}")
+    return tuple(values)
+
+
 def train_and_report(config, build_generator, build_discriminator) -> None:
     """Runs ``digits.run`` and prints its summary; data problems become usage errors."""
     from tfgan_image import digits

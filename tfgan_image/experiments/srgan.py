@@ -61,10 +61,7 @@ flags.DEFINE_integer("checkpoint_every", 1000, "Checkpoint every N steps (and ev
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    unknown = [s for s in FLAGS.perceptual_stages if s not in VGG_STAGES]
-    if unknown or not FLAGS.perceptual_stages:
-        raise app.UsageError(f"--perceptual_stages must name stages from {list(VGG_STAGES)}, "
-                             f"got {FLAGS.perceptual_stages}")
+    perceptual_stages = common.parse_vgg_stages(FLAGS.perceptual_stages, "perceptual_stages")
     scale = int(FLAGS.scale)
     config = superres.SuperResolutionConfig(
         **{**common.core_config_kwargs(), "workdir": FLAGS.workdir or f"runs/srgan_x{scale}"},
@@ -75,7 +72,7 @@ def main(argv):
         learning_rate=FLAGS.learning_rate, gan_learning_rate=FLAGS.gan_learning_rate,
         loss=FLAGS.loss, l1_weight=FLAGS.l1_weight, perceptual_weight=FLAGS.perceptual_weight,
         adversarial_weight=FLAGS.adversarial_weight,
-        perceptual_stages=tuple(FLAGS.perceptual_stages),
+        perceptual_stages=perceptual_stages,
         feature_backbone=FLAGS.feature_backbone, ema_decay=FLAGS.ema_decay,
         eval_crop=FLAGS.eval_crop, sample_every=FLAGS.sample_every,
         checkpoint_every=FLAGS.checkpoint_every)

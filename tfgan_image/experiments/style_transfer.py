@@ -54,10 +54,7 @@ flags.DEFINE_integer("checkpoint_every", 500, "Checkpoint every N steps (and eve
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    unknown = [s for s in FLAGS.style_stages if s not in VGG_STAGES]
-    if unknown or not FLAGS.style_stages:
-        raise app.UsageError(f"--style_stages must name stages from {list(VGG_STAGES)}, got "
-                             f"{FLAGS.style_stages}")
+    style_stages = common.parse_vgg_stages(FLAGS.style_stages, "style_stages")
     if FLAGS.crop_size % 4:
         raise app.UsageError(f"--crop_size must be a multiple of 4, got {FLAGS.crop_size}")
     config = style_transfer.StyleTransferConfig(
@@ -65,7 +62,7 @@ def main(argv):
            "workdir": FLAGS.workdir or f"runs/style_{FLAGS.method}"},
         style_image=FLAGS.style_image, method=FLAGS.method, crop_size=FLAGS.crop_size,
         style_size=FLAGS.style_size, width=FLAGS.width, residual_blocks=FLAGS.residual_blocks,
-        content_stage=FLAGS.content_stage, style_stages=tuple(FLAGS.style_stages),
+        content_stage=FLAGS.content_stage, style_stages=style_stages,
         content_weight=FLAGS.content_weight, style_weight=FLAGS.style_weight,
         tv_weight=FLAGS.tv_weight, adversarial_weight=FLAGS.adversarial_weight,
         learning_rate=FLAGS.learning_rate, feature_backbone=FLAGS.feature_backbone,
