@@ -9,7 +9,7 @@ the end of a run. Runs with stages (super-resolution) keep one set per stage in 
 import contextlib
 import os
 import shutil
-from typing import Optional
+from typing import Dict, Optional
 
 import keras
 
@@ -104,11 +104,7 @@ def export_tflite(generator: keras.Model, workdir: str, saved_model: Optional[st
     import tensorflow as tf
 
     with tempfile.TemporaryDirectory() as tmp:
-        if saved_model is None:
-            saved_model = os.path.join(tmp, SAVED_MODEL_DIR)
-            with _quiet_tf_logging():
-                float32_copy(generator).export(saved_model, format="tf_saved_model",
-                                               verbose=False)
+        saved_model = saved_model or export_saved_model(generator, tmp)
         with _quiet_tf_logging():
             flatbuffer = tf.lite.TFLiteConverter.from_saved_model(saved_model).convert()
     path = os.path.join(workdir, TFLITE_FILE)
@@ -116,6 +112,16 @@ def export_tflite(generator: keras.Model, workdir: str, saved_model: Optional[st
         f.write(flatbuffer)
     os.replace(path + ".tmp", path)
     return path
+
+
+def export_all(generator: keras.Model, workdir: str, tflite: bool = True) -> Dict[str, str]:
+    """The end-of-run exports: {"generator": RUN/generator.keras, "saved_model": ...,
+    "tflite": RUN/generator.tflite (when ``tflite``)}."""
+    paths = {"generator": export_generator(generator, workdir),
+             "saved_model": export_saved_model(generator, workdir)}
+    if tflite:
+        paths["tflite"] = export_tflite(generator, workdir, paths["saved_model"])
+    return paths
 
 
 def generator_path(workdir: str, stage: Optional[int] = None) -> str:

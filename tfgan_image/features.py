@@ -22,6 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_image import losses
 from tfgan_image.augment import random_translation
 from tfgan_image.data import pipeline, sources
 from tfgan_image.export import copy_with_policy
@@ -269,8 +270,7 @@ def vgg_features(stages=("block2", "block3"), backbone: str = "auto") -> keras.M
     policy = keras.config.dtype_policy().name
     if policy != "float32":
         truncated = copy_with_policy(truncated, policy)
-    maps = truncated(x)
-    maps = maps if isinstance(maps, (list, tuple)) else [maps]
+    maps = losses.feature_maps(truncated, x)
     outputs = [maps[VGG_STAGES.index(s)] for s in stages]
     model = keras.Model(images, outputs, name=f"{name}_features")
     model.trainable = False

@@ -112,13 +112,17 @@ def l2_loss(target, prediction):
     return tf.reduce_mean(tf.square(_f32(target) - _f32(prediction)))
 
 
+def feature_maps(feature_extractor, images) -> list:
+    """``feature_extractor(images)`` as a list (Keras returns a single output unwrapped)."""
+    maps = feature_extractor(images)
+    return list(maps) if isinstance(maps, (list, tuple)) else [maps]
+
+
 def perceptual_loss(feature_extractor, target, prediction):
     """Mean over feature maps of the mean absolute difference of ``feature_extractor``'s
     features (e.g. ``features.vgg_features()``) of target and prediction images."""
-    target_features = feature_extractor(target)
-    prediction_features = feature_extractor(prediction)
-    if not isinstance(target_features, (list, tuple)):
-        target_features, prediction_features = [target_features], [prediction_features]
+    target_features = feature_maps(feature_extractor, target)
+    prediction_features = feature_maps(feature_extractor, prediction)
     return tf.add_n([l1_loss(t, p) for t, p in zip(target_features, prediction_features)]) / len(
         target_features)
 

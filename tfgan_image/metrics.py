@@ -169,10 +169,10 @@ def feature_distance(feature_extractor, images_a, images_b) -> float:
     if a.ndim == 3:
         a, b = a[None], b[None]
     _check_same_shape(a, b)
-    maps_a = feature_extractor(a / 127.5 - 1.0)
-    maps_b = feature_extractor(b / 127.5 - 1.0)
-    if not isinstance(maps_a, (list, tuple)):
-        maps_a, maps_b = [maps_a], [maps_b]
+    from tfgan_image.losses import feature_maps
+
+    maps_a = feature_maps(feature_extractor, a / 127.5 - 1.0)
+    maps_b = feature_maps(feature_extractor, b / 127.5 - 1.0)
     distances = []
     for fa, fb in zip(maps_a, maps_b):
         fa, fb = np.asarray(fa, np.float64), np.asarray(fb, np.float64)

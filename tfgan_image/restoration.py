@@ -28,7 +28,7 @@ import tensorflow as tf
 from tfgan_image import apply, baselines, export, features, losses, metrics
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import pix2pix
-from tfgan_image.runlog import RunLog, print_paths, save_image_grid
+from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy
@@ -144,9 +144,7 @@ def classical_references(task: str, clean, degraded, names, sigma: Optional[floa
         results[method] = score(clean, restored, time.perf_counter() - start, names)
         for name, image in zip(names, restored):
             Image.fromarray(image).save(reference_image_path(workdir, method, name))
-    with open(path + ".tmp", "w") as f:
-        json.dump({"evaluation": key, **results}, f, indent=2)
-    os.replace(path + ".tmp", path)
+    write_json(path, {"evaluation": key, **results})
     runlog.evaluation(0, {f"reference/{method}/{metric}": value
                           for method, values in results.items()
                           for metric, value in values.items()})

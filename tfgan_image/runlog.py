@@ -17,12 +17,21 @@ from typing import Dict, Optional
 import numpy as np
 import tensorflow as tf
 
+from tfgan_image.data.pipeline import from_unit_range
+
 
 def _atomic_write(path: str, text: str) -> None:
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)
     os.replace(tmp, path)
+
+
+def write_json(path: str, value) -> str:
+    """Writes ``value`` as indented JSON to ``path`` atomically (a temporary file, then a
+    rename: a crash never leaves a half-written file); returns the path."""
+    _atomic_write(path, json.dumps(value, indent=2) + "\n")
+    return path
 
 
 def tile_images(images, columns: Optional[int] = None, padding: int = 1) -> np.ndarray:
@@ -33,7 +42,7 @@ def tile_images(images, columns: Optional[int] = None, padding: int = 1) -> np.n
     rows = int(math.ceil(count / columns))
     mosaic = np.full((rows * (height + padding) - padding, columns * (width + padding) - padding,
                       channels), 255, np.uint8)
-    pixels = np.round(np.clip((images + 1.0) * 127.5, 0, 255)).astype(np.uint8)
+    pixels = from_unit_range(images)
     for i in range(count):
         r, c = divmod(i, columns)
         mosaic[r * (height + padding):r * (height + padding) + height,

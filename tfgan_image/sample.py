@@ -86,8 +86,8 @@ def main(argv):
     elif len(images) == 1 and FLAGS.size:
         from PIL import Image
 
-        from tfgan_image.texture_synthesis import to_uint8
-        Image.fromarray(to_uint8(images[0])).save(FLAGS.output)
+        from tfgan_image.data.pipeline import from_unit_range
+        Image.fromarray(from_unit_range(images[0])).save(FLAGS.output)
     else:
         from tfgan_image.runlog import save_image_grid
         save_image_grid(images, FLAGS.output, title=f"{FLAGS.num} samples of {FLAGS.workdir}")

@@ -31,7 +31,7 @@ import tensorflow as tf
 from tfgan_image import apply, export, features, losses
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import style
-from tfgan_image.runlog import RunLog, print_paths
+from tfgan_image.runlog import RunLog, print_paths, write_json
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy
@@ -84,43 +84,26 @@ def load_style_image(path: Optional[str], size: int) -> np.ndarray:
     """The style image as uint8 RGB [H, W, 3], its shorter side resized to ``size``;
     scikit-image's DEFAULT_STYLE when ``path`` is None. DataError names a missing or
     unreadable file."""
-    from PIL import Image
-
     if path is None:
         import skimage.data
 
         image = getattr(skimage.data, DEFAULT_STYLE)()
     else:
         image = sources.read_image(path)
-    height, width = image.shape[:2]
-    factor = size / min(height, width)
-    resized = Image.fromarray(image).resize((max(1, round(width * factor)),
-                                             max(1, round(height * factor))),
-                                            Image.Resampling.LANCZOS)
-    return np.asarray(resized)
+    return sources.resize_shorter_side(image, size)
 
 
 def training_batches(photos: List[np.ndarray], style_image: np.ndarray, crop_size: int,
                      batch_size: int, seed: int) -> tf.data.Dataset:
     """(content crops, style crops), each float32 [batch_size, crop, crop, 3] in [-1, 1]:
     random flipped/rotated crops of the content photos and of the style image."""
-    patches = pipeline.patch_bank(photos, 2 * crop_size)
-
-    def keep(image, seed_):
-        del seed_
-        return image
-
-    content = pipeline.restoration_batches(patches, crop_size, batch_size, keep, seed)
-    style_crops = pipeline.restoration_batches(style_image[None], crop_size, batch_size, keep,
-                                               seed + 1)
-    return tf.data.Dataset.zip((content.map(lambda c, _: c), style_crops.map(lambda s, _: s)))
+    content = pipeline.crop_batches(pipeline.patch_bank(photos, 2 * crop_size), crop_size,
+                                    batch_size, seed)
+    style_crops = pipeline.crop_batches(style_image[None], crop_size, batch_size, seed + 1)
+    return tf.data.Dataset.zip((content, style_crops))
 
 
 # ----------------------------------------------------------------------------- losses
-def _as_list(maps):
-    return list(maps) if isinstance(maps, (list, tuple)) else [maps]
-
-
 class StyleLosses:
     """Content, style and TV losses against one style image (see the module docstring).
 
@@ -139,24 +122,32 @@ class StyleLosses:
         self.extractor = features.vgg_features(self.stages, backbone)
         with precision.precision_policy("float32"):
             float32_extractor = features.vgg_features(self.stages, backbone)
-        style_maps = _as_list(float32_extractor(style_image[None].astype(np.float32) / 127.5
-                                                - 1.0))
+        style_maps = losses.feature_maps(float32_extractor,
+                                         pipeline.to_unit_range(style_image[None]))
         self.style_grams = [losses.gram_matrix(style_maps[i])[0] for i in self.style_indices]
         self.style_scales = [tf.reduce_mean(tf.square(g)) for g in self.style_grams]
 
     def parts(self, content, generated) -> Dict[str, tf.Tensor]:
         """Unweighted relative content and style losses, and TV."""
-        maps = _as_list(self.extractor(generated))
-        content_maps = tf.cast(_as_list(self.extractor(content))[self.content_index],
+        maps = losses.feature_maps(self.extractor, generated)
+        content_maps = tf.cast(losses.feature_maps(self.extractor, content)[self.content_index],
                                tf.float32)
         generated_content = tf.cast(maps[self.content_index], tf.float32)
         content_loss = (tf.reduce_mean(tf.square(generated_content - content_maps))
                         / (tf.reduce_mean(tf.square(content_maps)) + 1e-8))
-        style_terms = [tf.reduce_mean(tf.square(losses.gram_matrix(maps[i]) - gram)) / scale
-                       for i, gram, scale in zip(self.style_indices, self.style_grams,
-                                                 self.style_scales)]
-        return {"content": content_loss, "style": tf.add_n(style_terms) / len(style_terms),
+        return {"content": content_loss, "style": self._style_loss(maps),
                 "tv": losses.total_variation_loss(generated)}
+
+    def _style_loss(self, maps):
+        terms = [tf.reduce_mean(tf.square(losses.gram_matrix(maps[i]) - gram)) / scale
+                 for i, gram, scale in zip(self.style_indices, self.style_grams,
+                                           self.style_scales)]
+        return tf.add_n(terms) / len(terms)
+
+    def style_distance(self, image_uint8: np.ndarray) -> float:
+        """The unweighted style loss of one image [H, W, 3] (one VGG pass)."""
+        maps = losses.feature_maps(self.extractor, pipeline.to_unit_range(image_uint8[None]))
+        return float(self._style_loss(maps))
 
     def __call__(self, content, generated) -> Dict[str, tf.Tensor]:
         return self.weighted(self.parts(content, generated))
@@ -204,8 +195,7 @@ def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: 
         style_curve.append(float(step()))
         times.append(time.perf_counter() - start)
     seconds = float(np.median(times[1:])) if len(times) > 1 else float("nan")
-    return (np.round((image.numpy()[0] + 1.0) * 127.5).astype(np.uint8), seconds,
-            style_curve)
+    return pipeline.from_unit_range(image.numpy()[0]), seconds, style_curve
 
 
 def seconds_per_image(fn, image_uint8: np.ndarray, repeats: int = 3) -> float:
@@ -295,8 +285,7 @@ def run(config: StyleTransferConfig) -> Dict:
                           on_checkpoint=lambda: export.export_generator(
                               trainer.sampling_generator, config.workdir))
         generator = trainer.sampling_generator
-        paths["generator"] = export.export_generator(generator, config.workdir)
-        paths["saved_model"] = export.export_saved_model(generator, config.workdir)
+        paths.update(export.export_all(generator, config.workdir, tflite=False))
         if content:
             scores["feed-forward network"] = result["metrics"]
             # One 512x512 image through the network in tf.function, in the run's precision
@@ -317,8 +306,7 @@ def run(config: StyleTransferConfig) -> Dict:
     summary = {"scores": scores, "held_out": names,
                "style_image": config.style_image or f"skimage.data.{DEFAULT_STYLE}",
                "feature_backbone": style_losses.extractor.name}
-    with open(os.path.join(config.workdir, SUMMARY_FILE), "w") as f:
-        json.dump(summary, f, indent=2)
+    write_json(os.path.join(config.workdir, SUMMARY_FILE), summary)
     runlog.close()
     return {**summary, "paths": paths}
 
@@ -357,8 +345,7 @@ def _baseline(config, style_losses, content, runlog) -> Tuple[Dict[str, float], 
     values["seconds_per_512px"] = per_step * config.optimize_steps
     for i, image in enumerate(images):
         Image.fromarray(image).save(os.path.join(folder, f"{i}.png"))
-    with open(cache, "w") as f:
-        json.dump({"key": key, **values}, f, indent=2)
+    write_json(cache, {"key": key, **values})
     runlog.evaluation(0, {f"baseline/{k}": v for k, v in values.items()
                           if not isinstance(v, list)})
     return values, images

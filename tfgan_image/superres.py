@@ -19,7 +19,6 @@ Results: RUN/summary.json and RUN/comparison.png (zoomed crops side by side).
 """
 
 import dataclasses
-import json
 import os
 import time
 from typing import Callable, Dict, List, Optional, Tuple
@@ -30,7 +29,7 @@ import numpy as np
 from tfgan_image import apply, export, features, losses, metrics
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import srgan
-from tfgan_image.runlog import RunLog, print_paths, write_config
+from tfgan_image.runlog import RunLog, print_paths, write_config, write_json
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy
@@ -75,10 +74,6 @@ class SuperResolutionConfig:
     log_every: int = 50
     sample_every: int = 1000
     checkpoint_every: int = 1000
-
-    @property
-    def high_resolution_crop(self) -> int:
-        return self.crop_size * self.scale
 
 
 def stage_dir(workdir: str, stage: int) -> str:
@@ -193,8 +188,8 @@ def _detailed_window(image, crop: int) -> Tuple[int, int]:
 
 
 # ----------------------------------------------------------------------------- training
-def _optimizer(learning_rate, config, name, beta_1=0.9):
-    return precision.make_adam(learning_rate, beta_1, 0.999, config.precision, name)
+def _optimizer(learning_rate, config, name):
+    return precision.make_adam(learning_rate, 0.9, 0.999, config.precision, name)
 
 
 def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTrainer:
@@ -232,14 +227,6 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
             extra_generator_losses=extra_losses, adversarial_weight=adversarial_weight,
             update="joint", ema_decay=config.ema_decay or None, jit_compile=config.jit,
             strategy=strategy)
-
-
-def export_all(generator: keras.Model, workdir: str) -> Dict[str, str]:
-    """generator.keras, SavedModel and TFLite of a finished stage."""
-    saved_model = export.export_saved_model(generator, workdir)
-    return {"generator": export.export_generator(generator, workdir),
-            "saved_model": saved_model,
-            "tflite": export.export_tflite(generator, workdir, saved_model)}
 
 
 def _train_stage(config, stage, photos, strategy, scorer, sample_inputs) -> Dict:
@@ -281,7 +268,7 @@ def _train_stage(config, stage, photos, strategy, scorer, sample_inputs) -> Dict
                       evaluate=evaluate, runlog=runlog,
                       on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
                                                                     workdir))
-    result["paths"] = export_all(trainer.sampling_generator, workdir)
+    result["paths"] = export.export_all(trainer.sampling_generator, workdir)
     result["outputs"] = scorer.outputs if scorer else None
     runlog.close()
     return result
@@ -331,11 +318,7 @@ def run(config: SuperResolutionConfig) -> Dict:
         paths["comparison"] = comparison_figure(
             high, [(label.split(" (")[0], images) for label, images in outputs.items()], names,
             config.scale, os.path.join(config.workdir, "comparison.png"))
-    with open(os.path.join(config.workdir, SUMMARY_FILE + ".tmp"), "w") as f:
-        json.dump(summary, f, indent=2)
-    os.replace(os.path.join(config.workdir, SUMMARY_FILE + ".tmp"),
-               os.path.join(config.workdir, SUMMARY_FILE))
-    paths["summary"] = os.path.join(config.workdir, SUMMARY_FILE)
+    paths["summary"] = write_json(os.path.join(config.workdir, SUMMARY_FILE), summary)
     return {**summary, "paths": paths}
 
 

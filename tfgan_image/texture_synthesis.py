@@ -17,7 +17,6 @@ makes textures of any size later.
 """
 
 import dataclasses
-import json
 import os
 from typing import Dict, Optional, Tuple
 
@@ -25,10 +24,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import export, losses, style_transfer
+from tfgan_image import apply, export, losses, style_transfer
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import texture
-from tfgan_image.runlog import RunLog, print_paths, save_image_grid
+from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training.strategy import make_strategy
 
@@ -76,24 +75,9 @@ def load_texture(path: Optional[str], size: int) -> np.ndarray:
     if path is None:
         import skimage.data
 
-        from PIL import Image
-
         grey = getattr(skimage.data, DEFAULT_TEXTURE)()
-        image = np.asarray(Image.fromarray(grey).convert("RGB"))
-        return _resize_shorter_side(image, size)
-    return _resize_shorter_side(style_transfer.load_style_image(path, size), size)
-
-
-def _resize_shorter_side(image, size):
-    from PIL import Image
-
-    height, width = image.shape[:2]
-    if min(height, width) == size:
-        return image
-    factor = size / min(height, width)
-    return np.asarray(Image.fromarray(image).resize(
-        (max(1, round(width * factor)), max(1, round(height * factor))),
-        Image.Resampling.LANCZOS))
+        return sources.resize_shorter_side(np.repeat(grey[..., None], 3, axis=-1), size)
+    return style_transfer.load_style_image(path, size)
 
 
 def spatial_noise(shape, seed: int) -> np.ndarray:
@@ -106,9 +90,7 @@ def generate(generator: keras.Model, height: int, width: int, count: int = 1,
     """``count`` textures [count, height, width, 3] in [-1, 1] of any size: noise of
     ceil(size / scale) positions, the output cropped to the requested size."""
     noise_channels = generator.inputs[0].shape[-1]
-    probe = np.asarray(generator(np.zeros((1, 1, 1, noise_channels), np.float32),
-                                 training=False))
-    scale = probe.shape[1]
+    scale = apply.model_scale(generator)
     noise = spatial_noise((count, -(-height // scale), -(-width // scale), noise_channels),
                           seed)
     return np.asarray(generator(noise, training=False))[:, :height, :width]
@@ -144,12 +126,7 @@ class GramDistance:
 
     def __call__(self, images_uint8: np.ndarray) -> float:
         """Mean over images [N, H, W, 3] uint8 of the style loss against the source."""
-        return float(np.mean([self.losses.evaluate(image, image)["style_loss"]
-                              for image in images_uint8]))
-
-
-def to_uint8(images) -> np.ndarray:
-    return np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+        return float(np.mean([self.losses.style_distance(image) for image in images_uint8]))
 
 
 def build_trainer(config: TextureConfig, strategy) -> GANTrainer:
@@ -197,15 +174,11 @@ def run(config: TextureConfig) -> Dict:
             for i in range(config.eval_samples)]))}
 
     def dataset_for_step(step):
-        def keep(image, seed):
-            del seed
-            return image
-
-        return pipeline.restoration_batches(source[None], config.patch_size, config.batch_size,
-                                            keep, config.seed + step).map(lambda _, x: x)
+        return pipeline.crop_batches(source[None], config.patch_size, config.batch_size,
+                                     config.seed + step)
 
     def evaluate(generator):
-        images = to_uint8(generate(generator, config.eval_size, config.eval_size,
+        images = pipeline.from_unit_range(generate(generator, config.eval_size, config.eval_size,
                                    config.eval_samples, seed=config.seed + 1))
         return {"gram_distance": distance(images)}
 
@@ -223,22 +196,20 @@ def run(config: TextureConfig) -> Dict:
     generator = trainer.sampling_generator
     scores["spatial GAN"] = result["metrics"]["gram_distance"]
     paths = {"workdir": config.workdir, "source": os.path.join(config.workdir, "source.png"),
-             "generator": export.export_generator(generator, config.workdir),
-             "saved_model": export.export_saved_model(generator, config.workdir)}
+             **export.export_all(generator, config.workdir, tflite=False)}
     from PIL import Image
 
     for factor in (2, 4):
         height, width = factor * source.shape[0], factor * source.shape[1]
         path = os.path.join(config.workdir, f"texture_{factor}x_{width}x{height}.png")
-        Image.fromarray(to_uint8(generate(generator, height, width, seed=config.seed + factor))[0]
-                        ).save(path)
+        texture_image = generate(generator, height, width, seed=config.seed + factor)[0]
+        Image.fromarray(pipeline.from_unit_range(texture_image)).save(path)
         paths[f"sample_{factor}x"] = path
     paths["tensorboard"] = os.path.join(config.workdir, "tensorboard")
     summary = {"gram_distance": scores, "texture": config.texture or
                f"skimage.data.{DEFAULT_TEXTURE}", "source_size": list(source.shape[:2]),
                "images_per_second": result["images_per_second"]}
-    with open(os.path.join(config.workdir, SUMMARY_FILE), "w") as f:
-        json.dump(summary, f, indent=2)
+    write_json(os.path.join(config.workdir, SUMMARY_FILE), summary)
     runlog.close()
     return {**summary, "paths": paths}
 

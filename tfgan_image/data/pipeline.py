@@ -101,3 +101,16 @@ def restoration_batches(patches_uint8: np.ndarray, crop_size: int, batch_size: i
         dataset = dataset.repeat()
     dataset = dataset.enumerate().map(make_pair, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def crop_batches(patches_uint8: np.ndarray, crop_size: int, batch_size: int,
+                 seed: int) -> tf.data.Dataset:
+    """Random flipped / rotated ``crop_size`` crops of the patches, float32 [batch_size, S, S,
+    C] in [-1, 1]: the clean half of ``restoration_batches`` (same crops for the same seed)."""
+    @tf.autograph.experimental.do_not_convert
+    def keep(image, seed_):
+        del seed_
+        return image
+
+    return restoration_batches(patches_uint8, crop_size, batch_size, keep, seed).map(
+        lambda degraded, clean: clean)

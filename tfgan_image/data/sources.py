@@ -139,6 +139,19 @@ def read_image(path: str, size: Optional[tuple] = None, channels: int = 3) -> np
     return array.reshape(array.shape[0], array.shape[1], channels)
 
 
+def resize_shorter_side(image: np.ndarray, size: int) -> np.ndarray:
+    """uint8 [H, W, C] resized (Lanczos) so that min(H, W) == ``size``, aspect kept."""
+    from PIL import Image
+
+    height, width = image.shape[:2]
+    if min(height, width) == size:
+        return image
+    factor = size / min(height, width)
+    return np.asarray(Image.fromarray(image).resize(
+        (max(1, round(width * factor)), max(1, round(height * factor))),
+        Image.Resampling.LANCZOS))
+
+
 def list_image_files(folder: str) -> list:
     """Sorted paths of image files under ``folder`` (recursive); DataError if none."""
     if not os.path.isdir(folder):
