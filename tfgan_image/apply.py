@@ -10,9 +10,9 @@ on large photos: each tile is extended by ``--margin`` input pixels of real cont
 side and only its centre is kept, so the result matches whole-image inference to within the
 network's receptive field, with no seams. The default margin covers the receptive field of the
 library's models (64 px for the restoration U-Net; 24 px for super-resolution, whose radius is
-20 input pixels); tiling is then exact. Measured: x4 super-resolution of a 1000x750 photo to
-4000x3000 in 47 s with a 1.2 GB peak (a 512 px input tile peaked at 5 GB: oneDNN's conv
-workspace grows with the tile area). Colour (RGB),
+20 input pixels); tiling is then exact. Measured (experiments/results_superres.py): x4
+super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a 512 px
+*input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area). Colour (RGB),
 greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied unchanged)
 files are supported; 16-bit greyscale is read as 8 bits.
 """
