@@ -32,6 +32,25 @@ def test_gram_matrix_matches_a_hand_computation():
         223 / 4)
 
 
+def test_gram_distance_separates_pattern_from_contrast():
+    target = np.array([[4.0, 2.0], [2.0, 2.0]], np.float32)   # root mean square: sqrt(7)
+    grams = np.stack([target, 4 * target, np.array([[2.0, 4.0], [4.0, 2.0]], np.float32)])
+    distance = np.asarray(losses.gram_distance(grams, target))
+    # The same pattern at four times the Gram scale (twice the feature contrast): only the
+    # scale term, (log 4)^2 = 1.92, where the relative squared error would be (4 - 1)^2 = 9.
+    np.testing.assert_allclose(distance[:2], [0.0, np.log(4.0) ** 2], atol=1e-6)
+    # Same root mean square (sqrt(10) vs sqrt(7) -> also a scale term), different pattern:
+    # shape = mean((G / sqrt(10) - T / sqrt(7))^2) over the four entries.
+    expected_shape = np.mean((grams[2] / np.sqrt(10) - target / np.sqrt(7)) ** 2)
+    expected_scale = np.log(np.sqrt(10) / np.sqrt(7)) ** 2
+    assert distance[2] == pytest.approx(expected_shape + expected_scale, rel=1e-5)
+    # Near the target it is the relative squared error to second order.
+    near = target * 1.01 + np.array([[0.0, 0.01], [0.01, 0.0]], np.float32)
+    relative = np.mean((near - target) ** 2) / np.mean(target ** 2)
+    assert float(losses.gram_distance(near[None], target)[0]) == pytest.approx(relative,
+                                                                                 rel=0.05)
+
+
 def test_total_variation_of_a_ramp():
     ramp = np.tile(np.arange(4, dtype=np.float32)[None, :, None], (3, 1, 1))[None]  # [1,3,4,1]
     # Horizontal neighbours differ by 1, vertical ones by 0.
@@ -63,11 +82,13 @@ def test_reflection_padding_mirrors_without_repeating_the_edge():
     np.testing.assert_array_equal(padded[0, 3, :, 0], [2, 1, 0, 1, 2, 1, 0])
 
 
-def test_transformer_keeps_any_multiple_of_4_size_and_range():
+def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
     network = style.build_transformer(width=4, residual_blocks=1)
-    output = network(np.random.default_rng(0).uniform(-1, 1, (2, 20, 36, 3)).astype(np.float32))
+    content = np.random.default_rng(0).uniform(-1, 1, (2, 20, 36, 3)).astype(np.float32)
+    output = network(content)
     assert output.shape == (2, 20, 36, 3) and output.dtype == tf.float32
-    assert float(tf.reduce_max(tf.abs(output))) <= 1.0
+    # The restyling is a residual on the content photo that starts at zero.
+    np.testing.assert_array_equal(output, content)
 
 
 @pytest.mark.parametrize("height,width", [(1, 1), (37, 50), (64, 200)])

@@ -7,9 +7,11 @@ the weights mean the same whatever the backbone's feature scale:
 
 * content: mean squared difference of one mid-level feature map (default relu3_x), divided by
   the mean square of the content image's features;
-* style: for several layers (relu1_2 ... relu4_x), the mean squared difference of Gram
-  matrices (``losses.gram_matrix``) divided by the mean square of the style image's Gram
-  matrix, averaged over layers;
+* style: for several layers (relu1_2 ... relu4_x), ``losses.gram_distance`` between the
+  Gram matrices (``losses.gram_matrix``) of the image and of the style image, averaged over
+  layers -- the relative squared Gram error near the target, but without its fourth-power
+  growth with contrast, which on training crops let one high-contrast crop carry most of a
+  batch's gradient (measured by experiments/diagnose_style_loss.py);
 * total variation (``losses.total_variation_loss``), on images in [-1, 1].
 
 ``run(config)``: ``method="feed_forward"`` trains the network (GANTrainer; adversarial weight
@@ -125,7 +127,6 @@ class StyleLosses:
         style_maps = losses.feature_maps(float32_extractor,
                                          pipeline.to_unit_range(style_image[None]))
         self.style_grams = [losses.gram_matrix(style_maps[i])[0] for i in self.style_indices]
-        self.style_scales = [tf.reduce_mean(tf.square(g)) for g in self.style_grams]
 
     def parts(self, content, generated) -> Dict[str, tf.Tensor]:
         """Unweighted relative content and style losses, and TV."""
@@ -139,9 +140,8 @@ class StyleLosses:
                 "tv": losses.total_variation_loss(generated)}
 
     def _style_loss(self, maps):
-        terms = [tf.reduce_mean(tf.square(losses.gram_matrix(maps[i]) - gram)) / scale
-                 for i, gram, scale in zip(self.style_indices, self.style_grams,
-                                           self.style_scales)]
+        terms = [tf.reduce_mean(losses.gram_distance(losses.gram_matrix(maps[i]), gram))
+                 for i, gram in zip(self.style_indices, self.style_grams)]
         return tf.add_n(terms) / len(terms)
 
     def style_distance(self, image_uint8: np.ndarray) -> float:
