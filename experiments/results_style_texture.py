@@ -64,9 +64,11 @@ def render():
                   f"`python -m {RUNS['style'][0]}` ({recorded['style'] / 60:.1f} min end to end "
                   f"on 2 CPU cores, including the baseline), style {summary['style_image']}, "
                   f"losses on {summary['feature_backbone']}; held-out content photos "
-                  f"{', '.join(summary['held_out'])} (centre crops). Relative losses (see "
-                  f"`style_transfer.StyleLosses`; lower is closer), seconds per 512x512 image "
-                  f"(the baseline's: its step time at 512x512 times its steps).", "",
+                  f"{', '.join(summary['held_out'])} (centre crops). Content: relative squared "
+                  f"error of the relu3 features; style: `losses.gram_distance` averaged over "
+                  f"relu1_2 ... relu4_x (see `style_transfer.StyleLosses`; lower is closer); "
+                  f"seconds per 512x512 image (the baseline's: its step time at 512x512 times "
+                  f"its steps).", "",
                   "| method | content loss | style loss | s / 512x512 image |", "|---|---|---|---|"]
         for method, values in scores.items():
             lines.append(f"| {method} | {values['content_loss']:.4f} | "
@@ -88,8 +90,8 @@ def render():
                   f"`python -m {RUNS['texture'][0]}` ({recorded['texture'] / 60:.1f} min end to "
                   f"end), texture {summary['texture']} resized to "
                   f"{summary['source_size'][1]}x{summary['source_size'][0]}. Gram-matrix "
-                  f"distance to the source (relative style loss, relu1_2 ... relu4_x; lower is "
-                  f"closer), 8 images of 128x128 each:", "",
+                  f"distance to the source (`losses.gram_distance` averaged over relu1_2 ... "
+                  f"relu4_x; lower is closer), 8 images of 128x128 each:", "",
                   "| images | Gram distance |", "|---|---|"]
         for name, value in summary["gram_distance"].items():
             lines.append(f"| {name} | {value:.4f} |")

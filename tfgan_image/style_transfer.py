@@ -391,7 +391,7 @@ def print_summary(result: Dict) -> None:
     scores = result["scores"]
     if scores:
         print(f"\nHeld-out content ({', '.join(result['held_out'])}), style "
-              f"{result['style_image']}; relative losses on {result['feature_backbone']}:")
+              f"{result['style_image']}; losses on {result['feature_backbone']}:")
         print(f"  {'method':24s} {'content':>8s} {'style':>8s} {'s/512px':>9s}")
         for method, values in scores.items():
             print(f"  {method:24s} {values['content_loss']:8.4f} {values['style_loss']:8.4f} "

@@ -2,8 +2,9 @@
 
 ``run(config)`` trains ``models.texture`` (spatial noise in, texture out; D on random patches
 of the source texture) with the shared GANTrainer, then evaluates the EMA generator: the
-Gram-matrix (style) distance of generated textures to the source texture -- the relative style
-loss of ``style_transfer.StyleLosses`` over relu1_2 ... relu4_x -- next to two references
+Gram-matrix (style) distance of generated textures to the source texture -- the style loss
+of ``style_transfer.StyleLosses`` (``losses.gram_distance`` over relu1_2 ... relu4_x) -- next
+to two references
 computed in the same run:
 
 * random crops of the source itself (the floor: what a perfect generator would score);
@@ -117,7 +118,7 @@ def random_crops(source: np.ndarray, size: int, count: int, seed: int) -> np.nda
 
 
 class GramDistance:
-    """Relative Gram-matrix distance to a source texture (0: same style statistics)."""
+    """Gram-matrix distance to a source texture (0: same style statistics)."""
 
     def __init__(self, source: np.ndarray, backbone: str):
         with precision.precision_policy("float32"):
