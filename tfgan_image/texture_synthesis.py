@@ -4,8 +4,7 @@
 of the source texture) with the shared GANTrainer, then evaluates the EMA generator: the
 Gram-matrix (style) distance of generated textures to the source texture -- the style loss
 of ``style_transfer.StyleLosses`` (``losses.gram_distance`` over relu1_2 ... relu4_x) -- next
-to two references
-computed in the same run:
+to two references computed in the same run:
 
 * random crops of the source itself (the floor: what a perfect generator would score);
 * a shuffled-patch baseline: the source cut into tiles and reassembled in random order
