@@ -4,7 +4,7 @@
         [--out=experiments/diagnose_style_loss.md]
 
 The feed-forward network is trained on random content crops, each scored against the Gram
-matrices of the whole style image (``style_transfer.StyleLosses``, relative form). Two
+matrices of the whole style image (``style_transfer.StyleLosses``). Two
 numbers per crop size decide whether that objective can be learned in a short run:
 
 * the floor: the style loss of random crops *of the style image itself* -- what a perfect
@@ -48,8 +48,7 @@ def crop_losses(style_losses, image, size, count, seed):
         grams = [losses.gram_matrix(maps[i]) for i in style_losses.style_indices]
         relative.append(np.mean([float(tf.reduce_mean(tf.square(g - t)) / tf.reduce_mean(t * t))
                                  for g, t in zip(grams, style_losses.style_grams)]))
-        distance.append(np.mean([float(losses.gram_distance(g, t)[0])
-                                 for g, t in zip(grams, style_losses.style_grams)]))
+        distance.append(float(style_losses.style_of_maps(maps)))
     return np.array(relative), np.array(distance)
 
 

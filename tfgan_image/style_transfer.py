@@ -136,10 +136,12 @@ class StyleLosses:
         generated_content = tf.cast(maps[self.content_index], tf.float32)
         content_loss = (tf.reduce_mean(tf.square(generated_content - content_maps))
                         / (tf.reduce_mean(tf.square(content_maps)) + 1e-8))
-        return {"content": content_loss, "style": self._style_loss(maps),
+        return {"content": content_loss, "style": self.style_of_maps(maps),
                 "tv": losses.total_variation_loss(generated)}
 
-    def _style_loss(self, maps):
+    def style_of_maps(self, maps):
+        """The unweighted style loss (float32 scalar, mean over images and style layers) of
+        feature maps from ``self.extractor`` (one per stage in ``self.stages``)."""
         terms = [tf.reduce_mean(losses.gram_distance(losses.gram_matrix(maps[i]), gram))
                  for i, gram in zip(self.style_indices, self.style_grams)]
         return tf.add_n(terms) / len(terms)
@@ -147,7 +149,7 @@ class StyleLosses:
     def style_distance(self, image_uint8: np.ndarray) -> float:
         """The unweighted style loss of one image [H, W, 3] (one VGG pass)."""
         maps = losses.feature_maps(self.extractor, pipeline.to_unit_range(image_uint8[None]))
-        return float(self._style_loss(maps))
+        return float(self.style_of_maps(maps))
 
     def __call__(self, content, generated) -> Dict[str, tf.Tensor]:
         return self.weighted(self.parts(content, generated))
