@@ -106,6 +106,13 @@ class ResizeUpsampling(keras.layers.Layer):
         self.interpolation = interpolation
 
     def call(self, inputs):
+        if self.interpolation == "nearest":
+            # Broadcast + reshape rather than tf.image.resize: the same values, and its
+            # gradient compiles with XLA on CPU (ResizeNearestNeighborGrad does not).
+            n, h, w, c = tf.unstack(tf.shape(inputs))
+            f = self.factor
+            repeated = tf.broadcast_to(inputs[:, :, None, :, None, :], [n, h, f, w, f, c])
+            return tf.cast(tf.reshape(repeated, [n, h * f, w * f, c]), self.compute_dtype)
         size = tf.shape(inputs)[1:3] * self.factor
         return tf.cast(tf.image.resize(inputs, size, method=self.interpolation),
                        self.compute_dtype)
