@@ -42,16 +42,18 @@ class TextureConfig:
     workdir: str
     texture: Optional[str] = None      # image file; None: scikit-image's DEFAULT_TEXTURE
     texture_size: int = 256            # the texture is resized to this shorter side
-    steps: int = 3000
+    steps: int = 4000
     batch_size: int = 16
     noise_size: int = 4                # spatial noise positions per side of a training patch
     noise_channels: int = 32
     generator_widths: Tuple[int, ...] = (256, 128, 64)
+    generator_upsampling: str = "resize"   # or "transposed" (see models.texture)
     discriminator_widths: Tuple[int, ...] = (32, 64, 128, 256)
     loss: str = "non_saturating"
     learning_rate: float = 2e-4
     beta_1: float = 0.5
     ema_decay: float = 0.999
+    r1_weight: float = 0.1             # R1 penalty on D (Mescheder et al. 2018)
     precision: str = "mixed_bfloat16"
     jit: bool = False
     strategy: str = "default"
@@ -86,14 +88,18 @@ def spatial_noise(shape, seed: int) -> np.ndarray:
 
 
 def generate(generator: keras.Model, height: int, width: int, count: int = 1,
-             seed: int = 0) -> np.ndarray:
+             seed: int = 0, margin: int = 2) -> np.ndarray:
     """``count`` textures [count, height, width, 3] in [-1, 1] of any size: noise of
-    ceil(size / scale) positions, the output cropped to the requested size."""
+    ceil(size / scale) + 2 * ``margin`` positions, the output's centre cropped to the requested
+    size. The margin drops the generator's border (its convs zero-pad at the edges of the
+    whole image; inside it there are no seams)."""
     noise_channels = generator.inputs[0].shape[-1]
     scale = apply.model_scale(generator)
-    noise = spatial_noise((count, -(-height // scale), -(-width // scale), noise_channels),
-                          seed)
-    return np.asarray(generator(noise, training=False))[:, :height, :width]
+    noise = spatial_noise((count, -(-height // scale) + 2 * margin,
+                           -(-width // scale) + 2 * margin, noise_channels), seed)
+    start = margin * scale
+    return np.asarray(generator(noise, training=False))[:, start:start + height,
+                                                         start:start + width]
 
 
 def shuffled_patches(source: np.ndarray, size: int, tile: int, seed: int) -> np.ndarray:
@@ -136,18 +142,21 @@ def build_trainer(config: TextureConfig, strategy) -> GANTrainer:
     @tf.autograph.experimental.do_not_convert
     def noise(batch):
         return tf.random.normal([tf.shape(batch)[0], config.noise_size, config.noise_size,
-                                 config.noise_channels])
+                                 texture.input_channels(config.noise_channels,
+                                                        config.generator_widths)])
 
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
-            generator=texture.build_generator(config.noise_channels, config.generator_widths),
+            generator=texture.build_generator(config.noise_channels, config.generator_widths,
+                                              config.generator_upsampling),
             discriminator=texture.build_discriminator(config.discriminator_widths),
             generator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
                                                     0.999, config.precision, "g_adam"),
             discriminator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
                                                         0.999, config.precision, "d_adam"),
             generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=noise, update="joint", ema_decay=config.ema_decay or None,
+            generator_inputs=noise, r1_weight=config.r1_weight, update="joint",
+            ema_decay=config.ema_decay or None,
             jit_compile=config.jit, strategy=strategy)
 
 
@@ -184,7 +193,9 @@ def run(config: TextureConfig) -> Dict:
 
     trainer = build_trainer(config, strategy)
     sample_noise = spatial_noise((4, 2 * config.noise_size, 2 * config.noise_size,
-                                  config.noise_channels), config.seed)
+                                  texture.input_channels(config.noise_channels,
+                                                         config.generator_widths)),
+                                 config.seed)
     settings = loop.LoopSettings(
         steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
         sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,

@@ -16,9 +16,10 @@ from tfgan_image.data.sources import DataError
 from tfgan_image.experiments import common
 from tfgan_image.features import BACKBONES, BackboneUnavailableError
 from tfgan_image.losses import ADVERSARIAL_LOSSES
+from tfgan_image.models import texture
 
 FLAGS = flags.FLAGS
-common.define_core_flags(workdir=None, steps=3000, batch_size=16, precision="mixed_bfloat16",
+common.define_core_flags(workdir=None, steps=4000, batch_size=16, precision="mixed_bfloat16",
                          eval_every=1000, data_help="Unused: the texture is --texture.")
 flags.DEFINE_string("texture", None, "Texture image file (default: scikit-image's "
                     f"{texture_synthesis.DEFAULT_TEXTURE}).")
@@ -28,9 +29,13 @@ flags.DEFINE_integer("noise_size", 4, "Spatial noise positions per training-patc
                      "(patch = noise_size * 16 px).", lower_bound=1)
 flags.DEFINE_integer("noise_channels", 32, "Noise channels per position.", lower_bound=1)
 flags.DEFINE_string("generator_widths", "256,128,64", "Generator hidden channels.")
+flags.DEFINE_enum("generator_upsampling", "resize", list(texture.UPSAMPLING),
+                  "Generator x2 steps: nearest resize + 3x3 conv, or 4x4 transposed convs.")
 flags.DEFINE_string("discriminator_widths", "32,64,128,256", "Discriminator widths.")
 flags.DEFINE_enum("loss", "non_saturating", sorted(ADVERSARIAL_LOSSES), "Adversarial loss.")
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of G and D.")
+flags.DEFINE_float("r1_weight", 0.1, "R1 gradient penalty weight on D (0: off).",
+                   lower_bound=0)
 flags.DEFINE_float("ema_decay", 0.999, "EMA decay of the sampling generator (0: off).")
 flags.DEFINE_enum("feature_backbone", "auto", list(BACKBONES), "VGG for the Gram distance.")
 flags.DEFINE_integer("sample_every", 500, "Write a sample grid every N steps.")
@@ -48,9 +53,11 @@ def main(argv):
         texture=FLAGS.texture, texture_size=FLAGS.texture_size, noise_size=FLAGS.noise_size,
         noise_channels=FLAGS.noise_channels,
         generator_widths=common.parse_widths(FLAGS.generator_widths, "generator_widths"),
+        generator_upsampling=FLAGS.generator_upsampling,
         discriminator_widths=common.parse_widths(FLAGS.discriminator_widths,
                                                  "discriminator_widths"),
-        loss=FLAGS.loss, learning_rate=FLAGS.learning_rate, ema_decay=FLAGS.ema_decay,
+        loss=FLAGS.loss, learning_rate=FLAGS.learning_rate, r1_weight=FLAGS.r1_weight,
+        ema_decay=FLAGS.ema_decay,
         feature_backbone=FLAGS.feature_backbone, sample_every=FLAGS.sample_every,
         checkpoint_every=FLAGS.checkpoint_every)
     try:
