@@ -91,6 +91,24 @@ def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
     np.testing.assert_array_equal(output, content)
 
 
+def test_orientation_free_style_target_ignores_flips_and_rotations():
+    image = np.random.default_rng(0).integers(0, 256, (32, 40, 3), dtype=np.uint8)
+    variants = style_transfer.dihedral_variants(image)
+    assert len(variants) == 8 and (variants[0] == image).all()
+    assert len({v.tobytes() + bytes(v.shape) for v in variants}) == 8
+    targets = [style_transfer.StyleLosses(v, "block2", ("block1", "block2"), (1, 1, 0),
+                                          "hed_vgg16", orientation_free=True).style_grams
+               for v in (image, np.rot90(image), image[::-1])]
+    for other in targets[1:]:
+        for gram, other_gram in zip(targets[0], other):
+            np.testing.assert_allclose(other_gram, gram, rtol=1e-4, atol=1e-4)
+    # Without it the target does depend on the orientation.
+    plain = [style_transfer.StyleLosses(v, "block2", ("block1",), (1, 1, 0),
+                                        "hed_vgg16").style_grams[0]
+             for v in (image, np.rot90(image))]
+    assert np.abs(plain[0] - plain[1]).max() > 1e-3
+
+
 @pytest.mark.parametrize("height,width", [(1, 1), (37, 50), (64, 200)])
 def test_texture_generator_makes_any_requested_size(height, width):
     generator = texture.build_generator(noise_channels=4, widths=(8, 4))
@@ -100,6 +118,24 @@ def test_texture_generator_makes_any_requested_size(height, width):
     # Seeded: the same seed gives the same texture.
     np.testing.assert_array_equal(texture_synthesis.generate(generator, height, width, 2, 1),
                                   images)
+
+
+@pytest.mark.parametrize("upsampling", texture.UPSAMPLING)
+def test_texture_generator_noise_enters_every_scale_locally(upsampling):
+    generator = texture.build_generator(noise_channels=4, widths=(8, 4), upsampling=upsampling)
+    assert generator.inputs[0].shape[-1] == texture.input_channels(4, (8, 4)) == 4 + 4 + 16
+    for layer in generator.layers:   # the per-scale noise starts switched off (zero scales)
+        if layer.name.startswith("noise") and layer.name.endswith("_scale"):
+            layer.set_weights([np.ones_like(w) for w in layer.get_weights()])
+    noise = texture_synthesis.spatial_noise((1, 8, 8, 24), seed=0)
+    changed = noise.copy()
+    changed[0, 4, 4, 8:] += 3.0   # the finest noise map (x4) at noise position (4, 4) only
+    difference = np.abs(generator(changed, training=False) - generator(noise, training=False))
+    rows, cols = np.nonzero(difference[0].max(axis=-1) > 1e-6)
+    # Output pixels of position (4, 4): 32..39; the convs after the x4 map reach a few
+    # pixels beyond, nothing further.
+    assert rows.size and rows.min() >= 28 and rows.max() <= 43
+    assert cols.min() >= 28 and cols.max() <= 43
 
 
 def test_shuffled_patches_and_random_crops_come_from_the_source():

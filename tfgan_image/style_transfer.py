@@ -8,10 +8,12 @@ the weights mean the same whatever the backbone's feature scale:
 * content: mean squared difference of one mid-level feature map (default relu3_x), divided by
   the mean square of the content image's features;
 * style: for several layers (relu1_2 ... relu4_x), ``losses.gram_distance`` between the
-  Gram matrices (``losses.gram_matrix``) of the image and of the style image, averaged over
-  layers -- the relative squared Gram error near the target, but without its fourth-power
-  growth with contrast, which on training crops let one high-contrast crop carry most of a
-  batch's gradient (measured by experiments/diagnose_style_loss.py);
+  Gram matrices (``losses.gram_matrix``) of the image and of the style image (by default
+  averaged over its 8 flips and 90-degree rotations: with the style image as it is, the
+  network learned to cover every photo with parallel streaks in the style's dominant stroke
+  direction), averaged over layers -- the relative squared Gram error near the target, but
+  without its fourth-power growth with contrast, which on training crops let one
+  high-contrast crop carry most of a batch's gradient (experiments/diagnose_style_loss.py);
 * total variation (``losses.total_variation_loss``), on images in [-1, 1].
 
 ``run(config)``: ``method="feed_forward"`` trains the network (GANTrainer; adversarial weight
@@ -49,9 +51,9 @@ class StyleTransferConfig:
     workdir: str
     style_image: Optional[str] = None  # None: scikit-image's DEFAULT_STYLE
     method: str = "feed_forward"
-    steps: int = 800
+    steps: int = 1400
     batch_size: int = 4
-    crop_size: int = 128               # content training crops (multiple of 4)
+    crop_size: int = 96                # content training crops (multiple of 4)
     style_size: int = 256              # the style image is resized to this shorter side
     data: str = "embedded"
     data_dir: Optional[str] = None
@@ -59,25 +61,26 @@ class StyleTransferConfig:
     jit: bool = False
     strategy: str = "default"
     seed: int = 0
-    eval_every: int = 500
-    width: int = 32
+    eval_every: int = 700
+    width: int = 16
     residual_blocks: int = 5
     content_stage: str = "block3"
     style_stages: Tuple[str, ...] = ("block1", "block2", "block3", "block4")
     content_weight: float = 1.0
     style_weight: float = 5.0
+    orientation_free_style: bool = True  # see StyleLosses
     tv_weight: float = 1e-3
     adversarial_weight: float = 0.0    # > 0: the GAN variant
     discriminator_widths: Tuple[int, ...] = (32, 64, 128)
     learning_rate: float = 1e-3
     d_learning_rate: float = 2e-4
-    ema_decay: float = 0.0
+    ema_decay: float = 0.99
     feature_backbone: str = "auto"
     eval_size: int = 256               # held-out content photos: centre crops of this size
     optimize_steps: int = 150          # Gatys baseline: Adam steps on the pixels
     optimize_learning_rate: float = 0.02
     log_every: int = 50
-    sample_every: int = 500
+    sample_every: int = 700
     checkpoint_every: int = 500
 
 
@@ -106,8 +109,17 @@ def training_batches(photos: List[np.ndarray], style_image: np.ndarray, crop_siz
 
 
 # ----------------------------------------------------------------------------- losses
+def dihedral_variants(image: np.ndarray) -> List[np.ndarray]:
+    """The 8 flips and 90-degree rotations of an image [H, W, C] (the first is the image)."""
+    return [np.ascontiguousarray(np.rot90(flipped, k)) for flipped in (image, image[:, ::-1])
+            for k in range(4)]
+
+
 class StyleLosses:
     """Content, style and TV losses against one style image (see the module docstring).
+
+    ``orientation_free``: the style target is the mean Gram matrix of the style image's 8
+    flips and 90-degree rotations, so no one stroke direction is rewarded over the others.
 
     Call on (content images, generated images), both [N, H, W, 3] in [-1, 1]: returns the
     weighted terms {"content", "style", "tv"} (float32 scalars). ``evaluate`` gives the
@@ -116,7 +128,7 @@ class StyleLosses:
 
     def __init__(self, style_image: np.ndarray, content_stage: str,
                  style_stages: Sequence[str], weights: Tuple[float, float, float],
-                 backbone: str = "auto"):
+                 backbone: str = "auto", orientation_free: bool = False):
         self.stages = tuple(dict.fromkeys((content_stage,) + tuple(style_stages)))
         self.content_index = self.stages.index(content_stage)
         self.style_indices = [self.stages.index(s) for s in style_stages]
@@ -124,9 +136,12 @@ class StyleLosses:
         self.extractor = features.vgg_features(self.stages, backbone)
         with precision.precision_policy("float32"):
             float32_extractor = features.vgg_features(self.stages, backbone)
-        style_maps = losses.feature_maps(float32_extractor,
-                                         pipeline.to_unit_range(style_image[None]))
-        self.style_grams = [losses.gram_matrix(style_maps[i])[0] for i in self.style_indices]
+        variants = dihedral_variants(style_image) if orientation_free else [style_image]
+        grams = []
+        for variant in variants:
+            maps = losses.feature_maps(float32_extractor, pipeline.to_unit_range(variant[None]))
+            grams.append([losses.gram_matrix(maps[i])[0] for i in self.style_indices])
+        self.style_grams = [tf.add_n(list(layer)) / len(layer) for layer in zip(*grams)]
 
     def parts(self, content, generated) -> Dict[str, tf.Tensor]:
         """Unweighted relative content and style losses, and TV."""
@@ -254,7 +269,8 @@ def run(config: StyleTransferConfig) -> Dict:
     with precision.precision_policy(config.precision):
         style_losses = StyleLosses(style_image, config.content_stage, config.style_stages,
                                    (config.content_weight, config.style_weight,
-                                    config.tv_weight), config.feature_backbone)
+                                    config.tv_weight), config.feature_backbone,
+                                   config.orientation_free_style)
     content = [c[:c.shape[0] // 4 * 4, :c.shape[1] // 4 * 4]
                for c in (pipeline.centre_crop(p, config.eval_size) for p in photos.held_out)]
     names = photos.held_out_names

