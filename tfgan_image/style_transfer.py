@@ -5,8 +5,9 @@ optimisation baseline on the same losses.
 Losses (``StyleLosses``), on the frozen VGG of ``tfgan_image.features``, each *relative* so
 the weights mean the same whatever the backbone's feature scale:
 
-* content: mean squared difference of one mid-level feature map (default relu3_x), divided by
-  the mean square of the content image's features;
+* content: mean squared difference of one feature map (default relu2_x, as Johnson et al.;
+  relu3_x, two max-pools deep, let the network cover photos with fine stripes at little
+  content cost), divided by the mean square of the content image's features;
 * style: for several layers (relu1_2 ... relu4_x), ``losses.gram_distance`` between the
   Gram matrices (``losses.gram_matrix``) of the image and of the style image (by default
   averaged over its 8 flips and 90-degree rotations: with the style image as it is, the
@@ -64,7 +65,7 @@ class StyleTransferConfig:
     eval_every: int = 700
     width: int = 16
     residual_blocks: int = 5
-    content_stage: str = "block3"
+    content_stage: str = "block2"
     style_stages: Tuple[str, ...] = ("block1", "block2", "block3", "block4")
     content_weight: float = 1.0
     style_weight: float = 5.0

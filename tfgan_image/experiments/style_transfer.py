@@ -31,7 +31,7 @@ flags.DEFINE_integer("style_size", 256, "Shorter side the style image is resized
                      lower_bound=16)
 flags.DEFINE_integer("width", 16, "Transformer channels at full resolution.", lower_bound=1)
 flags.DEFINE_integer("residual_blocks", 5, "Transformer residual blocks.", lower_bound=0)
-flags.DEFINE_enum("content_stage", "block3", list(VGG_STAGES), "VGG stage of the content loss.")
+flags.DEFINE_enum("content_stage", "block2", list(VGG_STAGES), "VGG stage of the content loss.")
 flags.DEFINE_list("style_stages", ["block1", "block2", "block3", "block4"],
                   "VGG stages of the style loss.")
 flags.DEFINE_float("content_weight", 1.0, "Weight of the (relative) content loss.",
