@@ -75,7 +75,7 @@ class StyleTransferConfig:
     discriminator_widths: Tuple[int, ...] = (32, 64, 128)
     learning_rate: float = 1e-3
     d_learning_rate: float = 2e-4
-    ema_decay: float = 0.99
+    ema_decay: float = 0.0
     feature_backbone: str = "auto"
     eval_size: int = 256               # held-out content photos: centre crops of this size
     optimize_steps: int = 150          # Gatys baseline: Adam steps on the pixels
