@@ -45,8 +45,7 @@ flags.DEFINE_float("adversarial_weight", 0.0,
                    "> 0: the GAN variant, a patch discriminator on style-image crops.",
                    lower_bound=0)
 flags.DEFINE_float("learning_rate", 1e-3, "Adam learning rate of the network.")
-flags.DEFINE_float("ema_decay", 0.0, "EMA decay of the evaluated network (0: off; 0.99 "
-                   "averaged stripe patterns of different directions into cross-hatching).",
+flags.DEFINE_float("ema_decay", 0.0, "EMA decay of the evaluated network (0: off).",
                    lower_bound=0, upper_bound=1)
 flags.DEFINE_enum("feature_backbone", "auto", list(BACKBONES), "VGG for the losses.")
 flags.DEFINE_integer("eval_size", 256, "Held-out content photos: centre crops of this size.",
