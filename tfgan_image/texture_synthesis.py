@@ -71,6 +71,11 @@ class TextureConfig:
     def patch_size(self) -> int:
         return self.noise_size * texture.output_scale(self.generator_widths)
 
+    @property
+    def noise_input_channels(self) -> int:
+        """Channels of the generator's spatial noise (every scale's noise maps included)."""
+        return texture.input_channels(self.noise_channels, self.generator_widths)
+
 
 def load_texture(path: Optional[str], size: int) -> np.ndarray:
     """uint8 RGB [H, W, 3], shorter side ``size``; scikit-image's DEFAULT_TEXTURE for None."""
@@ -142,8 +147,7 @@ def build_trainer(config: TextureConfig, strategy) -> GANTrainer:
     @tf.autograph.experimental.do_not_convert
     def noise(batch):
         return tf.random.normal([tf.shape(batch)[0], config.noise_size, config.noise_size,
-                                 texture.input_channels(config.noise_channels,
-                                                        config.generator_widths)])
+                                 config.noise_input_channels])
 
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
@@ -193,9 +197,7 @@ def run(config: TextureConfig) -> Dict:
 
     trainer = build_trainer(config, strategy)
     sample_noise = spatial_noise((4, 2 * config.noise_size, 2 * config.noise_size,
-                                  texture.input_channels(config.noise_channels,
-                                                         config.generator_widths)),
-                                 config.seed)
+                                  config.noise_input_channels), config.seed)
     settings = loop.LoopSettings(
         steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
         sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
