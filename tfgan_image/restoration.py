@@ -203,8 +203,7 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
     adversarial = losses.adversarial_loss(config.loss)
     g_learning_rate = config.g_learning_rate
     if config.cosine_decay:
-        g_learning_rate = keras.optimizers.schedules.CosineDecay(
-            config.g_learning_rate, max(config.steps, 1), alpha=0.1)
+        g_learning_rate = precision.cosine_to_tenth(config.g_learning_rate, config.steps)
 
     # Plain tensor plumbing: no autograph conversion (which re-reads source files at trace time).
     @tf.autograph.experimental.do_not_convert

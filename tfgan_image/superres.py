@@ -201,8 +201,7 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
     adversarial = losses.adversarial_loss(config.loss)
 
     if stage == 1:
-        learning_rate = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate, max(config.steps, 1), alpha=0.1)
+        learning_rate = precision.cosine_to_tenth(config.learning_rate, config.steps)
         extra_losses, adversarial_weight = {"l1": (1.0, trainer_lib.pair_l1)}, 0.0
     else:
         learning_rate = config.gan_learning_rate

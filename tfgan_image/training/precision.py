@@ -1,4 +1,4 @@
-"""Mixed-precision policies and optimizers that match them.
+"""Mixed-precision policies and optimizers that match them (and their learning-rate schedule).
 
 ``float32``: everything in float32. ``mixed_bfloat16``: compute in bfloat16, variables in
 float32 (fast on CPUs with AMX / AVX512-BF16 and on TPUs; no loss scaling needed).
@@ -37,3 +37,9 @@ def make_adam(learning_rate: float, beta_1: float, beta_2: float, precision: str
     if check_precision(precision) == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_loss_scale")
     return optimizer
+
+
+def cosine_to_tenth(learning_rate: float, steps: int):
+    """A learning-rate schedule for ``make_adam``: cosine from ``learning_rate`` at step 0 to
+    10% of it at ``steps``."""
+    return keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.1)
