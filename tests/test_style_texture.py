@@ -122,7 +122,8 @@ def test_texture_generator_makes_any_requested_size(height, width):
 
 @pytest.mark.parametrize("upsampling", texture.UPSAMPLING)
 def test_texture_generator_noise_enters_every_scale_locally(upsampling):
-    generator = texture.build_generator(noise_channels=4, widths=(8, 4), upsampling=upsampling)
+    generator = texture.build_generator(noise_channels=4, widths=(8, 4), upsampling=upsampling,
+                                        output_upsampling=upsampling)
     assert generator.inputs[0].shape[-1] == texture.input_channels(4, (8, 4)) == 4 + 4 + 16
     for layer in generator.layers:   # the per-scale noise starts switched off (zero scales)
         if layer.name.startswith("noise") and layer.name.endswith("_scale"):

@@ -47,7 +47,8 @@ class TextureConfig:
     noise_size: int = 4                # spatial noise positions per side of a training patch
     noise_channels: int = 32
     generator_widths: Tuple[int, ...] = (256, 128, 64)
-    generator_upsampling: str = "resize"   # or "transposed" (see models.texture)
+    generator_upsampling: str = "resize"   # hidden layers' x2 steps: models.texture.UPSAMPLING
+    generator_output_upsampling: str = "subpixel"   # the last x2 step, to RGB
     discriminator_widths: Tuple[int, ...] = (32, 64, 128, 256)
     loss: str = "non_saturating"
     learning_rate: float = 2e-4
@@ -152,7 +153,8 @@ def build_trainer(config: TextureConfig, strategy) -> GANTrainer:
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
             generator=texture.build_generator(config.noise_channels, config.generator_widths,
-                                              config.generator_upsampling),
+                                              config.generator_upsampling,
+                                              config.generator_output_upsampling),
             discriminator=texture.build_discriminator(config.discriminator_widths),
             generator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
                                                     0.999, config.precision, "g_adam"),

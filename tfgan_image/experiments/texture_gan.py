@@ -30,7 +30,10 @@ flags.DEFINE_integer("noise_size", 4, "Spatial noise positions per training-patc
 flags.DEFINE_integer("noise_channels", 32, "Noise channels per position.", lower_bound=1)
 flags.DEFINE_string("generator_widths", "256,128,64", "Generator hidden channels.")
 flags.DEFINE_enum("generator_upsampling", "resize", list(texture.UPSAMPLING),
-                  "Generator x2 steps: nearest resize + 3x3 conv, or 4x4 transposed convs.")
+                  "Generator hidden x2 steps: nearest resize + 3x3 conv, 4x4 transposed "
+                  "convs, or sub-pixel convs.")
+flags.DEFINE_enum("generator_output_upsampling", "subpixel", list(texture.UPSAMPLING),
+                  "The generator's last x2 step, to RGB.")
 flags.DEFINE_string("discriminator_widths", "32,64,128,256", "Discriminator widths.")
 flags.DEFINE_enum("loss", "non_saturating", sorted(ADVERSARIAL_LOSSES), "Adversarial loss.")
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of G and D.")
@@ -54,6 +57,7 @@ def main(argv):
         noise_channels=FLAGS.noise_channels,
         generator_widths=common.parse_widths(FLAGS.generator_widths, "generator_widths"),
         generator_upsampling=FLAGS.generator_upsampling,
+        generator_output_upsampling=FLAGS.generator_output_upsampling,
         discriminator_widths=common.parse_widths(FLAGS.discriminator_widths,
                                                  "discriminator_widths"),
         loss=FLAGS.loss, learning_rate=FLAGS.learning_rate, r1_weight=FLAGS.r1_weight,
