@@ -52,7 +52,7 @@ class StyleTransferConfig:
     workdir: str
     style_image: Optional[str] = None  # None: scikit-image's DEFAULT_STYLE
     method: str = "feed_forward"
-    steps: int = 1400
+    steps: int = 2400
     batch_size: int = 4
     crop_size: int = 96                # content training crops (multiple of 4)
     style_size: int = 256              # the style image is resized to this shorter side
@@ -62,18 +62,18 @@ class StyleTransferConfig:
     jit: bool = False
     strategy: str = "default"
     seed: int = 0
-    eval_every: int = 700
+    eval_every: int = 800
     width: int = 16
-    residual_blocks: int = 5
+    residual_blocks: int = 3            # Johnson: 5
     content_stage: str = "block2"
     style_stages: Tuple[str, ...] = ("block1", "block2", "block3", "block4")
     content_weight: float = 1.0
-    style_weight: float = 5.0
+    style_weight: float = 10.0
     orientation_free_style: bool = True  # see StyleLosses
     tv_weight: float = 1e-3
     adversarial_weight: float = 0.0    # > 0: the GAN variant
     discriminator_widths: Tuple[int, ...] = (32, 64, 128)
-    learning_rate: float = 1e-3
+    learning_rate: float = 1e-3        # cosine-decayed to 10% over ``steps``
     d_learning_rate: float = 2e-4
     ema_decay: float = 0.0
     feature_backbone: str = "auto"
@@ -81,7 +81,7 @@ class StyleTransferConfig:
     optimize_steps: int = 150          # Gatys baseline: Adam steps on the pixels
     optimize_learning_rate: float = 0.02
     log_every: int = 50
-    sample_every: int = 700
+    sample_every: int = 800
     checkpoint_every: int = 500
 
 
@@ -242,8 +242,9 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strate
         return GANTrainer(
             generator=style.build_transformer(config.width, config.residual_blocks),
             discriminator=style.build_patch_discriminator(config.discriminator_widths),
-            generator_optimizer=precision.make_adam(config.learning_rate, 0.9, 0.999,
-                                                    config.precision, "g_adam"),
+            generator_optimizer=precision.make_adam(
+                precision.cosine_to_tenth(config.learning_rate, config.steps), 0.9, 0.999,
+                config.precision, "g_adam"),
             discriminator_optimizer=precision.make_adam(config.d_learning_rate, 0.5, 0.999,
                                                         config.precision, "d_adam"),
             generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,

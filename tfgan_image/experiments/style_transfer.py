@@ -19,8 +19,8 @@ from tfgan_image.experiments import common
 from tfgan_image.features import BACKBONES, VGG_STAGES, BackboneUnavailableError
 
 FLAGS = flags.FLAGS
-common.define_core_flags(workdir=None, steps=1400, batch_size=4, precision="mixed_bfloat16",
-                         eval_every=700, data_help=common.PHOTO_DATA_HELP + " Content images.")
+common.define_core_flags(workdir=None, steps=2400, batch_size=4, precision="mixed_bfloat16",
+                         eval_every=800, data_help=common.PHOTO_DATA_HELP + " Content images.")
 flags.DEFINE_string("style_image", None, "Style image file (default: scikit-image's "
                     f"{style_transfer.DEFAULT_STYLE}).")
 flags.DEFINE_enum("method", "feed_forward", list(style_transfer.METHODS),
@@ -30,13 +30,13 @@ flags.DEFINE_integer("crop_size", 96, "Content training crop (multiple of 4).", 
 flags.DEFINE_integer("style_size", 256, "Shorter side the style image is resized to.",
                      lower_bound=16)
 flags.DEFINE_integer("width", 16, "Transformer channels at full resolution.", lower_bound=1)
-flags.DEFINE_integer("residual_blocks", 5, "Transformer residual blocks.", lower_bound=0)
+flags.DEFINE_integer("residual_blocks", 3, "Transformer residual blocks.", lower_bound=0)
 flags.DEFINE_enum("content_stage", "block2", list(VGG_STAGES), "VGG stage of the content loss.")
 flags.DEFINE_list("style_stages", ["block1", "block2", "block3", "block4"],
                   "VGG stages of the style loss.")
 flags.DEFINE_float("content_weight", 1.0, "Weight of the (relative) content loss.",
                    lower_bound=0)
-flags.DEFINE_float("style_weight", 5.0, "Weight of the (relative) style loss.", lower_bound=0)
+flags.DEFINE_float("style_weight", 10.0, "Weight of the (relative) style loss.", lower_bound=0)
 flags.DEFINE_float("tv_weight", 1e-3, "Weight of the total-variation loss.", lower_bound=0)
 flags.DEFINE_bool("orientation_free_style", True,
                   "Style target: the mean Gram matrix of the style image's 8 flips and 90-degree "
@@ -44,7 +44,8 @@ flags.DEFINE_bool("orientation_free_style", True,
 flags.DEFINE_float("adversarial_weight", 0.0,
                    "> 0: the GAN variant, a patch discriminator on style-image crops.",
                    lower_bound=0)
-flags.DEFINE_float("learning_rate", 1e-3, "Adam learning rate of the network.")
+flags.DEFINE_float("learning_rate", 1e-3,
+                   "Adam learning rate of the network (cosine-decayed to 10%).")
 flags.DEFINE_float("ema_decay", 0.0, "EMA decay of the evaluated network (0: off).",
                    lower_bound=0, upper_bound=1)
 flags.DEFINE_enum("feature_backbone", "auto", list(BACKBONES), "VGG for the losses.")
@@ -52,7 +53,7 @@ flags.DEFINE_integer("eval_size", 256, "Held-out content photos: centre crops of
                      lower_bound=16)
 flags.DEFINE_integer("optimize_steps", 150, "Adam steps of the optimisation baseline.",
                      lower_bound=1)
-flags.DEFINE_integer("sample_every", 700, "Write a sample grid every N steps.")
+flags.DEFINE_integer("sample_every", 800, "Write a sample grid every N steps.")
 flags.DEFINE_integer("checkpoint_every", 500, "Checkpoint every N steps (and every 2 min).")
 
 
