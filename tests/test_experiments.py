@@ -121,3 +121,41 @@ def test_cli_refuses_bad_input_clearly(tmp_path, module, args, message):
     assert out.returncode != 0
     assert message in out.stderr + out.stdout
     assert "Traceback" not in out.stderr
+
+
+FLAG_DEFAULTS_SCRIPT = """
+import dataclasses, importlib, json, sys
+from absl import flags
+importlib.import_module("tfgan_image.experiments." + sys.argv[1])
+module_name, class_name = sys.argv[2].split(":")
+config_class = getattr(importlib.import_module(module_name), class_name)
+flags.FLAGS(["check"])
+pairs = {}
+for field in dataclasses.fields(config_class):
+    if field.name in flags.FLAGS and field.default is not dataclasses.MISSING:
+        value = flags.FLAGS[field.name].value
+        if isinstance(field.default, tuple):   # list and "8,16" flags -> the config's tuples
+            items = value.split(",") if isinstance(value, str) else value
+            value = tuple(type(field.default[0])(v) for v in items) if field.default else ()
+        elif isinstance(field.default, (int, float)) and isinstance(value, str):
+            value = type(field.default)(value)   # enum flags of numbers, e.g. --scale
+        pairs[field.name] = [repr(value), repr(field.default)]
+print(json.dumps(pairs))
+"""
+
+
+@pytest.mark.parametrize("experiment,config_class", [
+    ("restore", "tfgan_image.restoration:RestorationConfig"),
+    ("srgan", "tfgan_image.superres:SuperResolutionConfig"),
+    ("style_transfer", "tfgan_image.style_transfer:StyleTransferConfig"),
+    ("texture_gan", "tfgan_image.texture_synthesis:TextureConfig"),
+])
+def test_flag_defaults_match_the_config_defaults(experiment, config_class):
+    """The command line and the Python API (config dataclass) must default alike; each
+    experiment spells its defaults twice, so a changed default must change both."""
+    out = subprocess.run([sys.executable, "-c", FLAG_DEFAULTS_SCRIPT, experiment, config_class],
+                         capture_output=True, text=True, cwd=REPO_ROOT, check=True).stdout
+    pairs = json.loads(out.strip().splitlines()[-1])
+    assert len(pairs) >= 10   # the comparison really covered the experiment's flags
+    mismatched = {name: pair for name, pair in pairs.items() if pair[0] != pair[1]}
+    assert not mismatched, f"flag default != config default: {mismatched}"
