@@ -7,18 +7,45 @@ import sys
 import time
 
 
+def _cpu_times():
+    """Linux's aggregate CPU counters (/proc/stat "cpu" line), or None elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def steal_fraction(before, after):
+    """Share of CPU time the hypervisor gave to other guests between two ``_cpu_times``
+    readings (the 8th counter, "steal"); None when unknown. On a shared VM it slows every
+    timed run by about that share."""
+    if not before or not after or len(after) < 8:
+        return None
+    total = sum(after) - sum(before)
+    return (after[7] - before[7]) / total if total > 0 else None
+
+
+last_cpu_steal = None   # steal_fraction over the last run_module call
+
+
 def run_module(module: str, args: list, name: str, wrapper: tuple = ()):
     """``python -m module *args`` in a subprocess -> (CompletedProcess, wall seconds).
 
     ``wrapper``: a command to run it under (e.g. GNU time). Raises RuntimeError with the tail
-    of stderr when it fails.
+    of stderr when it fails. Sets ``last_cpu_steal`` and prints it when the host stole CPU.
     """
+    global last_cpu_steal
     command = [*wrapper, sys.executable, "-m", module, *args]
     print("$", " ".join(command[len(wrapper) + 1:]), flush=True)
-    start = time.time()
+    start, cpu_before = time.time(), _cpu_times()
     out = subprocess.run(command, capture_output=True, text=True,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     seconds = time.time() - start
+    last_cpu_steal = steal_fraction(cpu_before, _cpu_times())
+    if last_cpu_steal and last_cpu_steal > 0.02:
+        print(f"  note: the host stole {100 * last_cpu_steal:.0f}% of the CPU time during "
+              f"this run, which slowed it accordingly", flush=True)
     if out.returncode:
         raise RuntimeError(f"{name} failed:\n{out.stderr[-4000:]}")
     return out, seconds
