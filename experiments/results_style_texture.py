@@ -56,7 +56,7 @@ def _figure(name, source, target):
 def _steal_note(recorded, name):
     steal = recorded.get(f"{name}_cpu_steal")
     return (f"; the host stole {100 * steal:.0f}% of the CPU time meanwhile, which slowed the "
-            f"run and both timings" if steal and steal > 0.02 else "")
+            f"run and both timings" if steal and steal > run_helpers.NOTABLE_CPU_STEAL else "")
 
 
 def render():

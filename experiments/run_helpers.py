@@ -27,6 +27,7 @@ def steal_fraction(before, after):
 
 
 last_cpu_steal = None   # steal_fraction over the last run_module call
+NOTABLE_CPU_STEAL = 0.02   # above this share, reports say the host slowed the run
 
 
 def run_module(module: str, args: list, name: str, wrapper: tuple = ()):
@@ -43,7 +44,7 @@ def run_module(module: str, args: list, name: str, wrapper: tuple = ()):
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     seconds = time.time() - start
     last_cpu_steal = steal_fraction(cpu_before, _cpu_times())
-    if last_cpu_steal and last_cpu_steal > 0.02:
+    if last_cpu_steal and last_cpu_steal > NOTABLE_CPU_STEAL:
         print(f"  note: the host stole {100 * last_cpu_steal:.0f}% of the CPU time during "
               f"this run, which slowed it accordingly", flush=True)
     if out.returncode:
