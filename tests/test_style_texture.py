@@ -75,6 +75,30 @@ def test_instance_norm_normalises_each_image_and_channel_on_its_own():
     np.testing.assert_allclose(np.asarray(layer(x))[..., 1].mean(), 5.0, atol=1e-4)
 
 
+def test_instance_norm_fused_and_moments_paths_agree_in_value_and_gradient():
+    # A batch size known when traced takes the fused per-image kernel; an unknown one the
+    # moments path. Both must compute the same function.
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.normal(2.0, 3.0, (3, 10, 7, 4)).astype(np.float32))
+    weights = tf.constant(rng.normal(size=(3, 10, 7, 4)).astype(np.float32))
+    layer = InstanceNormalization()
+    layer.build(x.shape)
+    layer.gamma.assign([0.5, 1.0, 2.0, -1.0])
+    layer.beta.assign([0.0, 1.0, -1.0, 3.0])
+
+    def value_and_gradients(images):
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            loss = tf.reduce_sum(layer(images) * weights)
+        return [loss] + tape.gradient(loss, [images, layer.gamma, layer.beta])
+
+    fused = tf.function(value_and_gradients)(x)
+    unknown_batch = tf.TensorSpec([None, None, None, 4], tf.float32)
+    moments = tf.function(value_and_gradients, input_signature=[unknown_batch])(x)
+    for a, b in zip(fused, moments):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
 def test_reflection_padding_mirrors_without_repeating_the_edge():
     x = np.arange(3, dtype=np.float32).reshape(1, 1, 3, 1) * np.ones((1, 3, 1, 1), np.float32)
     padded = np.asarray(ReflectionPadding2D(2)(x))
@@ -169,6 +193,13 @@ def test_style_cli_refuses_a_missing_style_image(tmp_path):
 
 
 # ----------------------------------------------------------------------------- end to end
+def _tensorboard_tags(run_dir) -> set:
+    events = run_dir / "tensorboard"
+    return {v.tag for name in os.listdir(events)
+            for e in tf.compat.v1.train.summary_iterator(str(events / name))
+            for v in e.summary.value}
+
+
 def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
     style_file = tmp_path / "style.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 56, 3), dtype=np.uint8)
@@ -190,12 +221,8 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
         logged = [json.loads(line) for line in f]
     assert any("style_loss" in record for record in logged)
     # The GAN variant trained D; the perceptual terms were logged part by part.
-    events = tmp_path / "run" / "tensorboard"
-    tags = {v.tag for name in os.listdir(events)
-            for e in tf.compat.v1.train.summary_iterator(str(events / name))
-            for v in e.summary.value}
     assert {"loss/G/perceptual/content", "loss/G/perceptual/style", "loss/G/perceptual/tv",
-            "loss/D/adv", "loss/G/adv"} <= tags
+            "loss/D/adv", "loss/G/adv"} <= _tensorboard_tags(tmp_path / "run")
     # apply stylises any size (multiples of 4 are handled by tiling with padding).
     from tfgan_image import apply, export
 
@@ -211,12 +238,15 @@ def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path):
     config = texture_synthesis.TextureConfig(
         workdir=str(tmp_path / "run"), texture=str(texture_file), texture_size=48, steps=2,
         batch_size=2, noise_size=2, noise_channels=4, generator_widths=(8, 4),
-        discriminator_widths=(4, 8), eval_every=0, eval_samples=2, eval_size=32,
-        shuffle_tile=8, sample_every=0, log_every=1, feature_backbone="hed_vgg16")
+        discriminator_widths=(4, 8), style_weight=1.0, eval_every=0, eval_samples=2,
+        eval_size=32, shuffle_tile=8, sample_every=0, log_every=1,
+        feature_backbone="hed_vgg16")
     result = texture_synthesis.run(config)
     distances = result["gram_distance"]
     assert list(distances) == ["source crops (floor)", "shuffled patches", "spatial GAN"]
     assert all(value >= 0 for value in distances.values())
+    # G's loss had both terms: adversarial and the Gram distance to the source.
+    assert {"loss/G/adv", "loss/G/style", "loss/D/adv"} <= _tensorboard_tags(tmp_path / "run")
     with Image.open(result["paths"]["sample_4x"]) as image:
         assert image.size == (4 * 64, 4 * 48)
     images = sample.sample(str(tmp_path / "run"), num=2, size=(33, 70))

@@ -162,10 +162,14 @@ class StyleLosses:
                  for i, gram in zip(self.style_indices, self.style_grams)]
         return tf.add_n(terms) / len(terms)
 
+    def style_loss(self, images) -> tf.Tensor:
+        """The unweighted style loss (float32 scalar, mean over images and style layers) of
+        images [N, H, W, 3] in [-1, 1] (one VGG pass)."""
+        return self.style_of_maps(losses.feature_maps(self.extractor, images))
+
     def style_distance(self, image_uint8: np.ndarray) -> float:
-        """The unweighted style loss of one image [H, W, 3] (one VGG pass)."""
-        maps = losses.feature_maps(self.extractor, pipeline.to_unit_range(image_uint8[None]))
-        return float(self.style_of_maps(maps))
+        """The unweighted style loss of one image [H, W, 3] uint8."""
+        return float(self.style_loss(pipeline.to_unit_range(image_uint8[None])))
 
     def __call__(self, content, generated) -> Dict[str, tf.Tensor]:
         return self.weighted(self.parts(content, generated))

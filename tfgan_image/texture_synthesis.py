@@ -55,6 +55,7 @@ class TextureConfig:
     beta_1: float = 0.5
     ema_decay: float = 0.999
     r1_weight: float = 0.1             # R1 penalty on D (Mescheder et al. 2018)
+    style_weight: float = 0.0          # > 0: G also minimises the Gram distance to the source
     precision: str = "mixed_bfloat16"
     jit: bool = False
     strategy: str = "default"
@@ -141,9 +142,23 @@ class GramDistance:
         return float(np.mean([self.losses.style_distance(image) for image in images_uint8]))
 
 
-def build_trainer(config: TextureConfig, strategy) -> GANTrainer:
-    """Batch = random patches of the texture; G gets spatial noise sized to the patches."""
+def build_trainer(config: TextureConfig, strategy, source: np.ndarray) -> GANTrainer:
+    """Batch = random patches of the texture; G gets spatial noise sized to the patches.
+    ``config.style_weight`` > 0 adds the Gram distance of G's patches to the whole
+    ``source`` (uint8 [H, W, 3]) to G's loss: Ulyanov et al.'s texture-network loss next to
+    the adversarial one."""
     adversarial = losses.adversarial_loss(config.loss)
+    extra_losses = {}
+    if config.style_weight:
+        with precision.precision_policy(config.precision):
+            style_losses = style_transfer.StyleLosses(source, STYLE_STAGES[2], STYLE_STAGES,
+                                                      (0.0, 1.0, 0.0), config.feature_backbone)
+
+        @tf.autograph.experimental.do_not_convert
+        def gram_distance(batch, generated):
+            return style_losses.style_loss(generated)
+
+        extra_losses["style"] = (config.style_weight, gram_distance)
 
     @tf.autograph.experimental.do_not_convert
     def noise(batch):
@@ -161,7 +176,8 @@ def build_trainer(config: TextureConfig, strategy) -> GANTrainer:
             discriminator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
                                                         0.999, config.precision, "d_adam"),
             generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=noise, r1_weight=config.r1_weight, update="joint",
+            generator_inputs=noise, extra_generator_losses=extra_losses,
+            r1_weight=config.r1_weight, update="joint",
             ema_decay=config.ema_decay or None,
             jit_compile=config.jit, strategy=strategy)
 
@@ -197,7 +213,7 @@ def run(config: TextureConfig) -> Dict:
                                    config.eval_samples, seed=config.seed + 1))
         return {"gram_distance": distance(images)}
 
-    trainer = build_trainer(config, strategy)
+    trainer = build_trainer(config, strategy, source)
     sample_noise = spatial_noise((4, 2 * config.noise_size, 2 * config.noise_size,
                                   config.noise_input_channels), config.seed)
     settings = loop.LoopSettings(

@@ -39,6 +39,9 @@ flags.DEFINE_enum("loss", "non_saturating", sorted(ADVERSARIAL_LOSSES), "Adversa
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of G and D.")
 flags.DEFINE_float("r1_weight", 0.1, "R1 gradient penalty weight on D (0: off).",
                    lower_bound=0)
+flags.DEFINE_float("style_weight", 0.0, "Weight of the Gram distance to the source in G's loss "
+                   "(texture-network loss next to the adversarial one; 0: pure GAN).",
+                   lower_bound=0)
 flags.DEFINE_float("ema_decay", 0.999, "EMA decay of the sampling generator (0: off).")
 flags.DEFINE_enum("feature_backbone", "auto", list(BACKBONES), "VGG for the Gram distance.")
 flags.DEFINE_integer("sample_every", 500, "Write a sample grid every N steps.")
@@ -61,7 +64,7 @@ def main(argv):
         discriminator_widths=common.parse_widths(FLAGS.discriminator_widths,
                                                  "discriminator_widths"),
         loss=FLAGS.loss, learning_rate=FLAGS.learning_rate, r1_weight=FLAGS.r1_weight,
-        ema_decay=FLAGS.ema_decay,
+        style_weight=FLAGS.style_weight, ema_decay=FLAGS.ema_decay,
         feature_backbone=FLAGS.feature_backbone, sample_every=FLAGS.sample_every,
         checkpoint_every=FLAGS.checkpoint_every)
     try:
