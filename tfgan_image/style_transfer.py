@@ -220,7 +220,7 @@ def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: 
     return pipeline.from_unit_range(image.numpy()[0]), seconds, style_curve
 
 
-def seconds_per_image(fn, image_uint8: np.ndarray, repeats: int = 3) -> float:
+def seconds_per_image(fn, image_uint8: np.ndarray, repeats: int = 9) -> float:
     """Median seconds of ``fn(image)`` after one warm-up call."""
     fn(image_uint8)
     times = []
@@ -361,9 +361,9 @@ def _baseline(config, style_losses, content, runlog) -> Tuple[Dict[str, float], 
     images = [r[0] for r in runs]
     values = _mean_scores(style_losses, content, images)
     values["style_loss_by_step"] = [float(v) for v in np.mean([r[2] for r in runs], axis=0)]
-    # Seconds per 512x512 image: the step time at 512x512 (median of 3 after tracing) times
+    # Seconds per 512x512 image: the step time at 512x512 (median of 7 after tracing) times
     # the number of steps.
-    _, per_step, _ = optimize_image(np.zeros((512, 512, 3), np.uint8), style_losses, 4,
+    _, per_step, _ = optimize_image(np.zeros((512, 512, 3), np.uint8), style_losses, 8,
                                     progress=False)
     values["seconds_per_step_512px"] = per_step
     values["seconds_per_512px"] = per_step * config.optimize_steps
