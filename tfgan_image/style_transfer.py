@@ -52,7 +52,7 @@ class StyleTransferConfig:
     workdir: str
     style_image: Optional[str] = None  # None: scikit-image's DEFAULT_STYLE
     method: str = "feed_forward"
-    steps: int = 2400
+    steps: int = 2200
     batch_size: int = 4
     crop_size: int = 96                # content training crops (multiple of 4)
     style_size: int = 256              # the style image is resized to this shorter side
@@ -78,7 +78,7 @@ class StyleTransferConfig:
     ema_decay: float = 0.0
     feature_backbone: str = "auto"
     eval_size: int = 256               # held-out content photos: centre crops of this size
-    optimize_steps: int = 150          # Gatys baseline: Adam steps on the pixels
+    optimize_steps: int = 100          # Gatys baseline: Adam steps on the pixels
     optimize_learning_rate: float = 0.02
     log_every: int = 50
     sample_every: int = 800

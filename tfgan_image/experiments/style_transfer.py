@@ -19,7 +19,7 @@ from tfgan_image.experiments import common
 from tfgan_image.features import BACKBONES, VGG_STAGES, BackboneUnavailableError
 
 FLAGS = flags.FLAGS
-common.define_core_flags(workdir=None, steps=2400, batch_size=4, precision="mixed_bfloat16",
+common.define_core_flags(workdir=None, steps=2200, batch_size=4, precision="mixed_bfloat16",
                          eval_every=800, data_help=common.PHOTO_DATA_HELP + " Content images.")
 flags.DEFINE_string("style_image", None, "Style image file (default: scikit-image's "
                     f"{style_transfer.DEFAULT_STYLE}).")
@@ -51,7 +51,7 @@ flags.DEFINE_float("ema_decay", 0.0, "EMA decay of the evaluated network (0: off
 flags.DEFINE_enum("feature_backbone", "auto", list(BACKBONES), "VGG for the losses.")
 flags.DEFINE_integer("eval_size", 256, "Held-out content photos: centre crops of this size.",
                      lower_bound=16)
-flags.DEFINE_integer("optimize_steps", 150, "Adam steps of the optimisation baseline.",
+flags.DEFINE_integer("optimize_steps", 100, "Adam steps of the optimisation baseline.",
                      lower_bound=1)
 flags.DEFINE_integer("sample_every", 800, "Write a sample grid every N steps.")
 flags.DEFINE_integer("checkpoint_every", 500, "Checkpoint every N steps (and every 2 min).")
