@@ -1,7 +1,8 @@
 """Texture synthesis with a spatial GAN trained on one texture image.
 
 ``run(config)`` trains ``models.texture`` (spatial noise in, texture out; D on random patches
-of the source texture) with the shared GANTrainer, then evaluates the EMA generator: the
+of the source texture; with ``style_weight`` > 0 also the Gram distance of G's patches to the
+source in G's loss) with the shared GANTrainer, then evaluates the EMA generator: the
 Gram-matrix (style) distance of generated textures to the source texture -- the style loss
 of ``style_transfer.StyleLosses`` (``losses.gram_distance`` over relu1_2 ... relu4_x) -- next
 to two references computed in the same run:
