@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, tensorboard_tags
 from tfgan_image import losses, sample, style_transfer, texture_synthesis
 from tfgan_image.data.sources import DataError
 from tfgan_image.layers import InstanceNormalization, ReflectionPadding2D
@@ -193,13 +193,6 @@ def test_style_cli_refuses_a_missing_style_image(tmp_path):
 
 
 # ----------------------------------------------------------------------------- end to end
-def _tensorboard_tags(run_dir) -> set:
-    events = run_dir / "tensorboard"
-    return {v.tag for name in os.listdir(events)
-            for e in tf.compat.v1.train.summary_iterator(str(events / name))
-            for v in e.summary.value}
-
-
 def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
     style_file = tmp_path / "style.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 56, 3), dtype=np.uint8)
@@ -222,7 +215,7 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
     assert any("style_loss" in record for record in logged)
     # The GAN variant trained D; the perceptual terms were logged part by part.
     assert {"loss/G/perceptual/content", "loss/G/perceptual/style", "loss/G/perceptual/tv",
-            "loss/D/adv", "loss/G/adv"} <= _tensorboard_tags(tmp_path / "run")
+            "loss/D/adv", "loss/G/adv"} <= tensorboard_tags(tmp_path / "run" / "tensorboard")
     # apply stylises any size (multiples of 4 are handled by tiling with padding).
     from tfgan_image import apply, export
 
@@ -246,7 +239,8 @@ def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path):
     assert list(distances) == ["source crops (floor)", "shuffled patches", "spatial GAN"]
     assert all(value >= 0 for value in distances.values())
     # G's loss had both terms: adversarial and the Gram distance to the source.
-    assert {"loss/G/adv", "loss/G/style", "loss/D/adv"} <= _tensorboard_tags(tmp_path / "run")
+    assert {"loss/G/adv", "loss/G/style", "loss/D/adv"} <= tensorboard_tags(
+        tmp_path / "run" / "tensorboard")
     with Image.open(result["paths"]["sample_4x"]) as image:
         assert image.size == (4 * 64, 4 * 48)
     images = sample.sample(str(tmp_path / "run"), num=2, size=(33, 70))

@@ -11,6 +11,7 @@ import skimage.data
 import tensorflow as tf
 from PIL import Image
 
+from conftest import tensorboard_tags
 from tfgan_image import apply, export, features, metrics, superres
 from tfgan_image.data import degrade, sources
 from tfgan_image.layers import PixelShuffle
@@ -186,7 +187,8 @@ def test_both_stages_train_evaluate_and_export(trained_run):
             assert os.path.exists(stage_dir / name), (stage, name)
     # Stage 1 is L1 only; stage 2 adds the perceptual and adversarial terms and trains D.
     assert os.path.exists(workdir / "comparison.png")
-    tensorboard = {stage: _tags(workdir / f"stage{stage}" / "tensorboard") for stage in (1, 2)}
+    tensorboard = {stage: tensorboard_tags(workdir / f"stage{stage}" / "tensorboard")
+                   for stage in (1, 2)}
     assert "loss/G/l1" in tensorboard[1] and "loss/G/adv" not in tensorboard[1]
     assert {"loss/G/perceptual", "loss/G/adv", "loss/D/adv"} <= tensorboard[2]
     # Stage 2 started from stage 1 and moved away from it.
@@ -195,14 +197,6 @@ def test_both_stages_train_evaluate_and_export(trained_run):
                                                         stage2.get_weights()))
     assert export.generator_path(str(workdir)).endswith(os.path.join("stage2",
                                                                      "generator.keras"))
-
-
-def _tags(logdir):
-    tags = set()
-    for name in os.listdir(logdir):
-        for event in tf.compat.v1.train.summary_iterator(os.path.join(logdir, name)):
-            tags.update(value.tag for value in event.summary.value)
-    return tags
 
 
 def test_rerun_resumes_without_training_again(trained_run, capsys):
