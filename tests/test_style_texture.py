@@ -1,6 +1,7 @@
 """Style transfer and texture synthesis: Gram matrices, instance norm, the transformer and the
 spatial GAN, one real train step of each experiment, textures of any size, clear errors."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -222,6 +223,27 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
     stylised = apply.restore_array(export.load_generator(str(tmp_path / "run")),
                                    np.zeros((21, 30, 3), np.uint8), tile=16, margin=8)
     assert stylised.shape == (21, 30, 3)
+
+
+def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monkeypatch):
+    calls = []
+
+    def optimize_image(content, style_losses, steps, *args, **kwargs):
+        calls.append(1)   # the real one runs in the end-to-end test above
+        return content, 0.01, [1.0] * steps
+
+    monkeypatch.setattr(style_transfer, "optimize_image", optimize_image)
+    config = style_transfer.StyleTransferConfig(
+        workdir=str(tmp_path / "run"), method="optimize", style_size=32, eval_size=32,
+        style_stages=("block1",), content_stage="block1", optimize_steps=2,
+        feature_backbone="hed_vgg16")
+    photos = len(style_transfer.run(config)["held_out"])
+    runs_per_baseline = photos + 1   # each held-out photo, and the 512x512 timing
+    assert len(calls) == runs_per_baseline
+    style_transfer.run(config)                                   # same losses: cached
+    assert len(calls) == runs_per_baseline
+    style_transfer.run(dataclasses.replace(config, style_weight=1.0))   # new losses
+    assert len(calls) == 2 * runs_per_baseline
 
 
 def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path):

@@ -44,6 +44,12 @@ from tfgan_image.training.strategy import make_strategy
 METHODS = ("feed_forward", "optimize")
 DEFAULT_STYLE = "immunohistochemistry"   # scikit-image's colourful stained-tissue photo
 SUMMARY_FILE = "summary.json"
+# The config fields the cached optimisation baseline depends on: a run that changes any of them
+# (say, a new style image in the same workdir) recomputes it.
+BASELINE_DEPENDS_ON = ("style_image", "style_size", "data", "data_dir", "eval_size",
+                       "content_stage", "style_stages", "content_weight", "style_weight",
+                       "orientation_free_style", "tv_weight", "feature_backbone",
+                       "optimize_steps", "optimize_learning_rate")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -347,8 +353,8 @@ def _baseline(config, style_losses, content, runlog) -> Tuple[Dict[str, float], 
     folder = os.path.join(config.workdir, "optimized")
     os.makedirs(folder, exist_ok=True)
     cache = os.path.join(folder, "scores.json")
-    key = {"steps": config.optimize_steps, "eval_size": config.eval_size,
-           "learning_rate": config.optimize_learning_rate}
+    key = {name: getattr(config, name) for name in BASELINE_DEPENDS_ON}
+    key["style_stages"] = list(key["style_stages"])   # as JSON reads it back
     if os.path.exists(cache):
         with open(cache) as f:
             cached = json.load(f)
