@@ -87,6 +87,28 @@ def test_ema_generator_follows_slowly():
     assert trainer.sampling_generator is trainer.ema_generator
 
 
+def test_recalibrated_batch_norm_statistics_are_the_mean_of_the_batch_statistics():
+    from tfgan_image.layers import FusedBatchNormalization
+    from tfgan_image.training.ema import recalibrate_batch_norm
+
+    inner = keras.Sequential([keras.Input((4, 4, 2)), FusedBatchNormalization(momentum=0.9)])
+    model = keras.Sequential([keras.Input((4, 4, 2)), keras.layers.Dense(2), inner])
+    norm = inner.layers[0]
+    norm.moving_mean.assign([5.0, -5.0])           # stale statistics
+    batches = [np.random.default_rng(i).normal(i, 1.0 + i, (3, 4, 4, 2)).astype(np.float32)
+               for i in range(3)]
+    assert recalibrate_batch_norm(model, batches) == 3
+    dense = [np.asarray(model.layers[0](b)) for b in batches]   # what the norm layer saw
+    np.testing.assert_allclose(norm.moving_mean.numpy(),
+                               np.mean([d.mean(axis=(0, 1, 2)) for d in dense], axis=0),
+                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(  # the fused kernel reports the unbiased variance
+        norm.moving_variance.numpy(),
+        np.mean([d.reshape(-1, 2).var(axis=0, ddof=1) for d in dense], axis=0), rtol=1e-3)
+    assert norm.momentum == 0.9                      # restored
+    assert recalibrate_batch_norm(keras.Sequential([keras.layers.Dense(1)]), batches) == 0
+
+
 def test_extra_generator_losses_are_weighted_and_logged():
     trainer = make_trainer(extra_generator_losses={
         "mean": (0.5, lambda batch, fake: tf.reduce_mean(fake) + 3.0)})

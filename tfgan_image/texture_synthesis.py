@@ -2,7 +2,8 @@
 
 ``run(config)`` trains ``models.texture`` (spatial noise in, texture out; D on random patches
 of the source texture; with ``style_weight`` > 0 also the Gram distance of G's patches to the
-source in G's loss) with the shared GANTrainer, then evaluates the EMA generator: the
+source in G's loss) with the shared GANTrainer, then evaluates the EMA generator (its batch-norm
+statistics first recalibrated on noise batches: ``training.ema.recalibrate_batch_norm``): the
 Gram-matrix (style) distance of generated textures to the source texture -- the style loss
 of ``style_transfer.StyleLosses`` (``losses.gram_distance`` over relu1_2 ... relu4_x) -- next
 to two references computed in the same run:
@@ -29,13 +30,14 @@ from tfgan_image import apply, export, losses, style_transfer
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import texture
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
-from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import GANTrainer, ema, loop, precision
 from tfgan_image.training.strategy import make_strategy
 
 DEFAULT_TEXTURE = "grass"   # scikit-image's grass photo (greyscale, 512x512)
 SUMMARY_FILE = "summary.json"
 STYLE_STAGES = ("block1", "block2", "block3", "block4")
 STYLE_LOSS_PATCHES = 4   # generated patches per step in G's Gram-distance term
+BN_RECALIBRATION_BATCHES = 32   # noise batches that set the sampling generator's BN statistics
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,7 +214,14 @@ def run(config: TextureConfig) -> Dict:
         return pipeline.crop_batches(source[None], config.patch_size, config.batch_size,
                                      config.seed + step)
 
+    def recalibrate(generator):
+        ema.recalibrate_batch_norm(generator, (
+            spatial_noise((config.batch_size, config.noise_size, config.noise_size,
+                           config.noise_input_channels), config.seed + 1000 + i)
+            for i in range(BN_RECALIBRATION_BATCHES)))
+
     def evaluate(generator):
+        recalibrate(generator)
         images = pipeline.from_unit_range(generate(generator, config.eval_size, config.eval_size,
                                    config.eval_samples, seed=config.seed + 1))
         return {"gram_distance": distance(images)}
@@ -229,6 +238,7 @@ def run(config: TextureConfig) -> Dict:
                       on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
                                                                     config.workdir))
     generator = trainer.sampling_generator
+    recalibrate(generator)   # (again: a resumed, finished run skips the evaluation)
     scores["spatial GAN"] = result["metrics"]["gram_distance"]
     paths = {"workdir": config.workdir, "source": os.path.join(config.workdir, "source.png"),
              **export.export_all(generator, config.workdir, tflite=False)}
