@@ -150,11 +150,17 @@ class StyleLosses:
             grams.append([losses.gram_matrix(maps[i])[0] for i in self.style_indices])
         self.style_grams = [tf.add_n(list(layer)) / len(layer) for layer in zip(*grams)]
 
-    def parts(self, content, generated) -> Dict[str, tf.Tensor]:
-        """Unweighted relative content and style losses, and TV."""
+    def content_features(self, content) -> tf.Tensor:
+        """The content stage's features (float32) of content images [N, H, W, 3] in [-1, 1]."""
+        return tf.cast(losses.feature_maps(self.extractor, content)[self.content_index],
+                       tf.float32)
+
+    def parts(self, content, generated, content_maps=None) -> Dict[str, tf.Tensor]:
+        """Unweighted relative content and style losses, and TV. ``content_maps``: the
+        content images' ``content_features`` when already known (computed otherwise)."""
         maps = losses.feature_maps(self.extractor, generated)
-        content_maps = tf.cast(losses.feature_maps(self.extractor, content)[self.content_index],
-                               tf.float32)
+        if content_maps is None:
+            content_maps = self.content_features(content)
         generated_content = tf.cast(maps[self.content_index], tf.float32)
         content_loss = (tf.reduce_mean(tf.square(generated_content - content_maps))
                         / (tf.reduce_mean(tf.square(content_maps)) + 1e-8))
@@ -204,13 +210,14 @@ def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: 
     from tqdm.auto import tqdm
 
     content = tf.constant(content_uint8[None].astype(np.float32) / 127.5 - 1.0)
+    content_maps = style_losses.content_features(content)   # constant: computed once
     image = tf.Variable(content)
     optimizer = keras.optimizers.Adam(learning_rate)
 
     @tf.function
     def step():
         with tf.GradientTape() as tape:
-            parts = style_losses.parts(content, image)
+            parts = style_losses.parts(content, image, content_maps)
             total = tf.add_n(list(style_losses.weighted(parts).values()))
         optimizer.apply_gradients([(tape.gradient(total, image), image)])
         image.assign(tf.clip_by_value(image, -1.0, 1.0))
