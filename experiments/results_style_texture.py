@@ -113,9 +113,12 @@ def render():
             lines.append(f"| {name} | {value:.4f} |")
         width, height = 4 * summary["source_size"][1], 4 * summary["source_size"][0]
         sample = _figure("texture", f"texture_4x_{width}x{height}.png", "texture_4x.png")
-        source = _figure("texture", "source.png", "texture_source.png")
-        lines += ["", f"A sample at 4x the source size ({width}x{height}), one pass:", "",
-                  f"![texture]({sample})", "", f"The source: ![source]({source})", ""]
+        side_by_side = _figure("texture", "source_vs_generated.png",
+                               "texture_source_vs_generated.png")
+        lines += ["", "The source beside a generated texture of its size, at the same scale:",
+                  "", f"![source and generated texture]({side_by_side})", "",
+                  f"A sample at 4x the source size ({width}x{height}), one pass:", "",
+                  f"![texture]({sample})", ""]
     path = os.path.join(HERE, "results_style_texture.md")
     with open(path, "w") as f:
         f.write("\n".join(lines))

@@ -265,6 +265,7 @@ def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path):
         tmp_path / "run" / "tensorboard")
     with Image.open(result["paths"]["sample_4x"]) as image:
         assert image.size == (4 * 64, 4 * 48)
+    assert os.path.exists(result["paths"]["source_vs_generated"])
     images = sample.sample(str(tmp_path / "run"), num=2, size=(33, 70))
     assert images.shape == (2, 33, 70, 3)
     out = subprocess.run([sys.executable, "-m", "tfgan_image.sample",

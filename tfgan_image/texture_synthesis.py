@@ -13,7 +13,8 @@ to two references computed in the same run:
   (right colours and local texture, broken structure at the seams).
 
 It writes sample PNGs at 2x and 4x the source size (one noise tensor each: the output is
-seamless because the whole image comes from one fully convolutional pass), RUN/summary.json
+seamless because the whole image comes from one fully convolutional pass), the source beside a
+generated texture of its size at the same scale (source_vs_generated.png), RUN/summary.json
 and generator.keras / SavedModel. ``python -m tfgan_image.sample --workdir=RUN --size=HxW``
 makes textures of any size later.
 """
@@ -250,6 +251,11 @@ def run(config: TextureConfig) -> Dict:
         texture_image = generate(generator, height, width, seed=config.seed + factor)[0]
         Image.fromarray(pipeline.from_unit_range(texture_image)).save(path)
         paths[f"sample_{factor}x"] = path
+    paths["source_vs_generated"] = save_image_grid(
+        np.stack([pipeline.to_unit_range(source).numpy(),
+                  generate(generator, *source.shape[:2], seed=config.seed + 1)[0]]),
+        os.path.join(config.workdir, "source_vs_generated.png"), columns=2,
+        title="the source (left) and a generated texture of its size (right), same scale")
     paths["tensorboard"] = os.path.join(config.workdir, "tensorboard")
     summary = {"gram_distance": scores, "texture": config.texture or
                f"skimage.data.{DEFAULT_TEXTURE}", "source_size": list(source.shape[:2]),
