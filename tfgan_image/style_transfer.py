@@ -73,7 +73,7 @@ class StyleTransferConfig:
     residual_blocks: int = 3            # Johnson: 5
     content_stage: str = "block2"
     style_stages: Tuple[str, ...] = ("block1", "block2", "block3", "block4")
-    content_weight: float = 1.0
+    content_weight: float = 2.0        # 1.0: style 0.23 but content 0.79 (blurred)
     style_weight: float = 10.0
     orientation_free_style: bool = True  # see StyleLosses
     tv_weight: float = 1e-3

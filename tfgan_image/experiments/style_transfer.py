@@ -34,7 +34,7 @@ flags.DEFINE_integer("residual_blocks", 3, "Transformer residual blocks.", lower
 flags.DEFINE_enum("content_stage", "block2", list(VGG_STAGES), "VGG stage of the content loss.")
 flags.DEFINE_list("style_stages", ["block1", "block2", "block3", "block4"],
                   "VGG stages of the style loss.")
-flags.DEFINE_float("content_weight", 1.0, "Weight of the (relative) content loss.",
+flags.DEFINE_float("content_weight", 2.0, "Weight of the (relative) content loss.",
                    lower_bound=0)
 flags.DEFINE_float("style_weight", 10.0, "Weight of the (relative) style loss.", lower_bound=0)
 flags.DEFINE_float("tv_weight", 1e-3, "Weight of the total-variation loss.", lower_bound=0)
