@@ -27,7 +27,7 @@ import dataclasses
 import json
 import os
 import time
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import keras
 import numpy as np
@@ -199,16 +199,14 @@ class StyleLosses:
 
 
 # ----------------------------------------------------------------------------- baseline
-def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: int,
-                   learning_rate: float = 0.02, progress: bool = True
-                   ) -> Tuple[np.ndarray, float, List[float]]:
+def gatys_step(content_uint8: np.ndarray, style_losses: StyleLosses,
+               learning_rate: float = 0.02) -> Tuple[Callable[[], tf.Tensor], tf.Variable]:
     """Gatys et al.'s method: the pixels themselves, started from the content photo, minimise
-    the weighted content + style + TV loss by Adam for ``steps`` steps.
+    the weighted content + style + TV loss by Adam.
 
-    Returns (the stylised image, uint8; median seconds per step after the first, which
-    traces the step function; the unweighted style loss before each step)."""
-    from tqdm.auto import tqdm
-
+    Returns (step, image): each ``step()`` call (a tf.function) is one Adam step and returns
+    the unweighted style loss before it; ``image`` is the pixel variable [1, H, W, 3] in
+    [-1, 1]."""
     content = tf.constant(content_uint8[None].astype(np.float32) / 127.5 - 1.0)
     content_maps = style_losses.content_features(content)   # constant: computed once
     image = tf.Variable(content)
@@ -223,25 +221,37 @@ def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: 
         image.assign(tf.clip_by_value(image, -1.0, 1.0))
         return parts["style"]
 
-    times, style_curve = [], []
-    for _ in tqdm(range(steps), desc="optimising pixels", unit="step", leave=False,
-                  disable=not progress):
-        start = time.perf_counter()
-        style_curve.append(float(step()))
-        times.append(time.perf_counter() - start)
-    seconds = float(np.median(times[1:])) if len(times) > 1 else float("nan")
-    return pipeline.from_unit_range(image.numpy()[0]), seconds, style_curve
+    return step, image
 
 
-def seconds_per_image(fn, image_uint8: np.ndarray, repeats: int = 9) -> float:
-    """Median seconds of ``fn(image)`` after one warm-up call."""
-    fn(image_uint8)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn(image_uint8)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: int,
+                   learning_rate: float = 0.02, progress: bool = True
+                   ) -> Tuple[np.ndarray, List[float]]:
+    """``steps`` steps of ``gatys_step``: (the stylised image, uint8; the unweighted style
+    loss before each step)."""
+    from tqdm.auto import tqdm
+
+    step, image = gatys_step(content_uint8, style_losses, learning_rate)
+    style_curve = [float(step()) for _ in tqdm(range(steps), desc="optimising pixels",
+                                               unit="step", leave=False,
+                                               disable=not progress)]
+    return pipeline.from_unit_range(image.numpy()[0]), style_curve
+
+
+def time_side_by_side(functions: Dict[str, Callable[[], object]], rounds: int = 9
+                      ) -> Dict[str, float]:
+    """Median seconds per call of each function, timed in turns (one call of each per
+    round, after one warm-up call each), so that a busy spell of the host -- a shared VM
+    can lose a fifth of its CPU for minutes -- slows all of them alike and their ratios hold."""
+    for fn in functions.values():
+        fn()
+    times = {name: [] for name in functions}
+    for _ in range(rounds):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) for name, values in times.items()}
 
 
 # ----------------------------------------------------------------------------- run
@@ -295,7 +305,7 @@ def run(config: StyleTransferConfig) -> Dict:
     names = photos.held_out_names
     paths = {"workdir": config.workdir, "tensorboard": os.path.join(config.workdir,
                                                                     "tensorboard")}
-    scores, outputs = {}, {}
+    scores, outputs, generator = {}, {}, None
 
     if config.method == "feed_forward":
         strategy = make_strategy(config.strategy, config.batch_size)
@@ -325,18 +335,10 @@ def run(config: StyleTransferConfig) -> Dict:
         paths.update(export.export_all(generator, config.workdir, tflite=False))
         if content:
             scores["feed-forward network"] = result["metrics"]
-            # One 512x512 image through the network in tf.function, in the run's precision
-            # (the baseline's steps run in it too).
-            stylise = tf.function(lambda x: generator(x, training=False))
-            probe = np.zeros((1, 512, 512, 3), np.float32)
-            scores["feed-forward network"]["seconds_per_512px"] = seconds_per_image(
-                lambda image: np.asarray(stylise(image)), probe)
     if content:
         scores["optimisation (Gatys)"], outputs["optimisation (Gatys)"] = _baseline(
             config, style_losses, content, runlog)
-        if "feed-forward network" in scores:
-            scores["optimisation (Gatys)"].update(_time_to_match(
-                scores["optimisation (Gatys)"], scores["feed-forward network"]["style_loss"]))
+        _time_512px(config, style_losses, generator, scores)
         paths["comparison"] = comparison_figure(
             style_image, content, outputs, names, scores,
             os.path.join(config.workdir, "comparison.png"))
@@ -373,19 +375,34 @@ def _baseline(config, style_losses, content, runlog) -> Tuple[Dict[str, float], 
                            config.optimize_learning_rate) for c in content]
     images = [r[0] for r in runs]
     values = _mean_scores(style_losses, content, images)
-    values["style_loss_by_step"] = [float(v) for v in np.mean([r[2] for r in runs], axis=0)]
-    # Seconds per 512x512 image: the step time at 512x512 (median of 7 after tracing) times
-    # the number of steps.
-    _, per_step, _ = optimize_image(np.zeros((512, 512, 3), np.uint8), style_losses, 8,
-                                    progress=False)
-    values["seconds_per_step_512px"] = per_step
-    values["seconds_per_512px"] = per_step * config.optimize_steps
+    values["style_loss_by_step"] = [float(v) for v in np.mean([r[1] for r in runs], axis=0)]
     for i, image in enumerate(images):
         Image.fromarray(image).save(os.path.join(folder, f"{i}.png"))
     write_json(cache, {"key": key, **values})
     runlog.evaluation(0, {f"baseline/{k}": v for k, v in values.items()
                           if not isinstance(v, list)})
     return values, images
+
+
+def _time_512px(config, style_losses, generator, scores) -> None:
+    """Adds seconds per 512x512 image to ``scores``: the network's (one call in tf.function,
+    in the run's precision) and the baseline's (its step time at 512x512, timed in turn with
+    the network, times its steps; the steps run in the same precision), and how long the
+    baseline takes to reach the network's style loss."""
+    step, _ = gatys_step(np.zeros((512, 512, 3), np.uint8), style_losses,
+                         config.optimize_learning_rate)
+    functions = {"baseline": lambda: float(step())}
+    if generator is not None:
+        stylise = tf.function(lambda x: generator(x, training=False))
+        probe = np.zeros((1, 512, 512, 3), np.float32)
+        functions["network"] = lambda: np.asarray(stylise(probe))
+    seconds = time_side_by_side(functions)
+    baseline = scores["optimisation (Gatys)"]
+    baseline["seconds_per_step_512px"] = seconds["baseline"]
+    baseline["seconds_per_512px"] = seconds["baseline"] * config.optimize_steps
+    if generator is not None:
+        scores["feed-forward network"]["seconds_per_512px"] = seconds["network"]
+        baseline.update(_time_to_match(baseline, scores["feed-forward network"]["style_loss"]))
 
 
 def _time_to_match(baseline: Dict, network_style_loss: float) -> Dict[str, float]:
