@@ -238,8 +238,7 @@ def run(config: TextureConfig) -> Dict:
                       sample_inputs=sample_noise, evaluate=evaluate, runlog=runlog,
                       on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
                                                                     config.workdir))
-    generator = trainer.sampling_generator
-    recalibrate(generator)   # (again: a resumed, finished run skips the evaluation)
+    generator = trainer.sampling_generator   # recalibrated by the final evaluation
     scores["spatial GAN"] = result["metrics"]["gram_distance"]
     paths = {"workdir": config.workdir, "source": os.path.join(config.workdir, "source.png"),
              **export.export_all(generator, config.workdir, tflite=False)}
