@@ -134,6 +134,22 @@ def test_orientation_free_style_target_ignores_flips_and_rotations():
     assert np.abs(plain[0] - plain[1]).max() > 1e-3
 
 
+def test_losses_see_one_window_of_content_and_output_at_a_random_offset():
+    height = width = 12
+    content = tf.reshape(tf.range(height * width, dtype=tf.float32), [1, height, width, 1])
+    output = content + 1000.0
+    tf.random.set_seed(0)
+    offsets = set()
+    for _ in range(200):
+        a, b = style_transfer.crop_at_random_offset((content, output), 4)
+        assert a.shape == b.shape == (1, 8, 8, 1)
+        np.testing.assert_array_equal(b - a, 1000.0)   # the same window of both
+        offsets.add(divmod(int(a[0, 0, 0, 0]), width))
+    assert offsets == {(y, x) for y in range(4) for x in range(4)}
+    same = style_transfer.crop_at_random_offset((content, output), 0)
+    assert same[0] is content and same[1] is output
+
+
 @pytest.mark.parametrize("height,width", [(1, 1), (37, 50), (64, 200)])
 def test_texture_generator_makes_any_requested_size(height, width):
     generator = texture.build_generator(noise_channels=4, widths=(8, 4))
@@ -200,7 +216,7 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
                     ).save(style_file)
     config = style_transfer.StyleTransferConfig(
         workdir=str(tmp_path / "run"), style_image=str(style_file), steps=2, batch_size=2,
-        crop_size=16, style_size=32, width=4, residual_blocks=1,
+        crop_size=16, loss_offset_range=4, style_size=32, width=4, residual_blocks=1,
         style_stages=("block1", "block2"), content_stage="block2", adversarial_weight=0.1,
         discriminator_widths=(4, 8), eval_size=32, optimize_steps=2, eval_every=0,
         sample_every=0, log_every=1, feature_backbone="hed_vgg16")

@@ -17,6 +17,9 @@ the weights mean the same whatever the backbone's feature scale:
   high-contrast crop carry most of a batch's gradient (experiments/diagnose_style_loss.py);
 * total variation (``losses.total_variation_loss``), on images in [-1, 1].
 
+In training the losses score (content, output) cropped at a random offset
+(``crop_at_random_offset``), so that no pattern locked to VGG's pooling grid pays.
+
 ``run(config)``: ``method="feed_forward"`` trains the network (GANTrainer; adversarial weight
 0 by default, > 0 adds a patch discriminator on random crops of the style image: the GAN
 variant) and evaluates it on the held-out content photos against the optimisation baseline
@@ -77,6 +80,7 @@ class StyleTransferConfig:
     style_weight: float = 10.0
     orientation_free_style: bool = True  # see StyleLosses
     tv_weight: float = 1e-3
+    loss_offset_range: int = 8         # training: VGG sees the pair cropped at a random offset
     adversarial_weight: float = 0.0    # > 0: the GAN variant
     discriminator_widths: Tuple[int, ...] = (32, 64, 128)
     learning_rate: float = 1e-3        # cosine-decayed to 10% over ``steps``
@@ -255,6 +259,25 @@ def time_side_by_side(functions: Dict[str, Callable[[], object]], rounds: int = 
 
 
 # ----------------------------------------------------------------------------- run
+def crop_at_random_offset(images: Sequence[tf.Tensor], offset_range: int
+                          ) -> Tuple[tf.Tensor, ...]:
+    """The same window of each of ``images`` (each [N, H, W, C]): [N, H - r, W - r, C] from a
+    random offset in [0, r) along each axis, r = ``offset_range`` (0: the images unchanged).
+
+    Why: the network's output grid (stride 4) and VGG's pooling grid (strides 2, 4, 8) both
+    start at a training crop's corner, so the network can learn patterns locked to VGG's
+    pooling phase that buy style loss cheaply; it did -- a lattice of dark dots and 4-pixel
+    grid lines on every photo. Scored at a random offset, such patterns stop paying.
+    """
+    if not offset_range:
+        return tuple(images)
+    offset = tf.random.uniform([2], 0, offset_range, dtype=tf.int32)
+    height = tf.shape(images[0])[1] - offset_range
+    width = tf.shape(images[0])[2] - offset_range
+    return tuple(image[:, offset[0]:offset[0] + height, offset[1]:offset[1] + width]
+                 for image in images)
+
+
 def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strategy
                   ) -> GANTrainer:
     """Batch = (content crops, style crops), a pair as in restoration: G stylises the
@@ -263,7 +286,8 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strate
 
     @tf.autograph.experimental.do_not_convert
     def perceptual(batch, generated):
-        return style_losses(batch[0], generated)
+        return style_losses(*crop_at_random_offset((batch[0], generated),
+                                                   config.loss_offset_range))
 
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
@@ -289,6 +313,9 @@ def run(config: StyleTransferConfig) -> Dict:
     if config.crop_size % style.STRIDE:
         raise ValueError(f"crop_size must be a multiple of {style.STRIDE}, got "
                          f"{config.crop_size}")
+    if not 0 <= config.loss_offset_range < config.crop_size // 2:
+        raise ValueError(f"loss_offset_range must be in [0, crop_size / 2), got "
+                         f"{config.loss_offset_range}")
     keras.utils.set_random_seed(config.seed)
     style_image = load_style_image(config.style_image, config.style_size)
     photos = sources.load_photos(config.data, config.data_dir)

@@ -38,6 +38,10 @@ flags.DEFINE_float("content_weight", 2.0, "Weight of the (relative) content loss
                    lower_bound=0)
 flags.DEFINE_float("style_weight", 10.0, "Weight of the (relative) style loss.", lower_bound=0)
 flags.DEFINE_float("tv_weight", 1e-3, "Weight of the total-variation loss.", lower_bound=0)
+flags.DEFINE_integer("loss_offset_range", 8,
+                     "Training: the losses see (content, output) cropped at a random offset "
+                     "below this, so the network cannot lock patterns to VGG's pooling grid "
+                     "(0: off).", lower_bound=0)
 flags.DEFINE_bool("orientation_free_style", True,
                   "Style target: the mean Gram matrix of the style image's 8 flips and 90-degree "
                   "rotations (no one stroke direction favoured); false: the image as it is.")
@@ -70,7 +74,8 @@ def main(argv):
         style_size=FLAGS.style_size, width=FLAGS.width, residual_blocks=FLAGS.residual_blocks,
         content_stage=FLAGS.content_stage, style_stages=style_stages,
         content_weight=FLAGS.content_weight, style_weight=FLAGS.style_weight,
-        tv_weight=FLAGS.tv_weight, orientation_free_style=FLAGS.orientation_free_style,
+        tv_weight=FLAGS.tv_weight, loss_offset_range=FLAGS.loss_offset_range,
+        orientation_free_style=FLAGS.orientation_free_style,
         adversarial_weight=FLAGS.adversarial_weight, learning_rate=FLAGS.learning_rate,
         ema_decay=FLAGS.ema_decay, feature_backbone=FLAGS.feature_backbone,
         eval_size=FLAGS.eval_size, optimize_steps=FLAGS.optimize_steps,
