@@ -116,6 +116,23 @@ def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
     np.testing.assert_array_equal(output, content)
 
 
+def test_a_style_network_is_applied_to_the_whole_image_at_once():
+    # Instance norm makes every output pixel depend on whole-image statistics: tiles would
+    # leave seams, so a photo wider than a tile must still come out as one pass would make it.
+    from tfgan_image import apply
+
+    keras.utils.set_random_seed(0)
+    network = style.build_transformer(width=4, residual_blocks=1)
+    out_conv = network.get_layer("out_conv")
+    out_conv.kernel.assign(tf.random.normal(out_conv.kernel.shape, stddev=0.3))
+    image = np.random.default_rng(0).integers(0, 256, (40, 600, 3), dtype=np.uint8)
+    whole = np.asarray(network(image[None].astype(np.float32) / 127.5 - 1.0))[0]
+    whole = np.round(np.clip((whole + 1.0) * 127.5, 0, 255)).astype(np.uint8)
+    applied = apply.restore_array(network, image, tile=512)
+    assert apply.uses_instance_norm(network)
+    assert np.abs(applied.astype(int) - whole).max() <= 1
+
+
 def test_orientation_free_style_target_ignores_flips_and_rotations():
     image = np.random.default_rng(0).integers(0, 256, (32, 40, 3), dtype=np.uint8)
     variants = style_transfer.dihedral_variants(image)

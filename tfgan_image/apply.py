@@ -12,7 +12,10 @@ network's receptive field, with no seams. The default margin covers the receptiv
 library's models (64 px for the restoration U-Net; 24 px for super-resolution, whose radius is
 20 input pixels); tiling is then exact. Measured (experiments/results_superres.py): x4
 super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a 512 px
-*input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area). Colour (RGB),
+*input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area). Models with
+instance normalisation (style transfer) are the exception: their output depends on statistics
+of the whole image, so tiles would show seams (a 640x427 photo in two tiles had a visible
+step in the sky); they run on the whole image in one pass. Colour (RGB),
 greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied unchanged)
 files are supported; 16-bit greyscale is read as 8 bits.
 """
@@ -39,6 +42,17 @@ def model_stride(model) -> int:
                 layer, keras.layers.Conv2DTranspose):
             stride *= int(layer.strides[0])
     return stride
+
+
+def uses_instance_norm(model) -> bool:
+    """Whether ``model`` (or a model nested in it) has an InstanceNormalization layer."""
+    import keras
+
+    from tfgan_image.layers import InstanceNormalization
+
+    return any(isinstance(layer, InstanceNormalization) or
+               (isinstance(layer, keras.Model) and uses_instance_norm(layer))
+               for layer in model.layers)
 
 
 def _round_up(value: int, multiple: int) -> int:
@@ -99,6 +113,8 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     scale, 1 for restoration). ``tile``: output pixels per tile side; ``margin``: input
     pixels of context (default: DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles
     are converted to uint8 one by one, so memory is the input, the output and one tile.
+    A model with instance normalisation ignores ``tile`` and ``margin``: its output depends on
+    the whole image's statistics, so it runs on the whole image (see the module docstring).
 
     Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
     upscaled with nearest-neighbour repetition by a super-resolution model).
@@ -115,6 +131,8 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     scale = model_scale(model, stride)
     if margin is None:
         margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
+    if uses_instance_norm(model):
+        tile, margin = max(pixels.shape[:2]) * scale, 0
 
     def apply_window(window):
         rgb = np.repeat(window, 3, axis=-1) if channels == 1 else window[..., :3]
@@ -254,7 +272,8 @@ def _define_flags():
     from absl import flags
 
     flags.DEFINE_string("workdir", None, "Run directory holding generator.keras.")
-    flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2).",
+    flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2); style "
+                         "models (instance normalisation) always run on the whole image.",
                          lower_bound=16)
     flags.DEFINE_integer("margin", None, "Context input pixels around each tile (default: 64 "
                          "for restoration and style models, 24 for super-resolution).",
