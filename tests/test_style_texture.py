@@ -116,7 +116,7 @@ def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
     np.testing.assert_array_equal(output, content)
 
 
-def test_a_style_network_is_applied_to_the_whole_image_at_once():
+def test_a_style_network_is_applied_to_the_whole_image_at_once(monkeypatch, capsys):
     # Instance norm makes every output pixel depend on whole-image statistics: tiles would
     # leave seams, so a photo wider than a tile must still come out as one pass would make it.
     from tfgan_image import apply
@@ -131,6 +131,10 @@ def test_a_style_network_is_applied_to_the_whole_image_at_once():
     applied = apply.restore_array(network, image, tile=512)
     assert apply.uses_instance_norm(network)
     assert np.abs(applied.astype(int) - whole).max() <= 1
+    # Beyond the pixel budget it falls back to tiles, and says so.
+    monkeypatch.setattr(apply, "INSTANCE_NORM_WHOLE_PIXELS", 40 * 300)
+    tiled = apply.restore_array(network, image, tile=512)
+    assert tiled.shape == image.shape and "seams may show" in capsys.readouterr().err
 
 
 def test_orientation_free_style_target_ignores_flips_and_rotations():

@@ -15,7 +15,11 @@ super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a
 *input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area). Models with
 instance normalisation (style transfer) are the exception: their output depends on statistics
 of the whole image, so tiles would show seams (a 640x427 photo in two tiles had a visible
-step in the sky); they run on the whole image in one pass. Colour (RGB),
+step in the sky); they run on the whole image in one pass up to INSTANCE_NORM_WHOLE_PIXELS
+(4 megapixels: ~7 GB peak for the default style network, about 1.9 GB per megapixel, most of
+it oneDNN's workspace for the 9x9 convs) and in tiles of that size beyond, with a warning
+(exact tiling would need the normalisation statistics of the whole image gathered first, one
+pass per normalisation layer: not done yet). Colour (RGB),
 greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied unchanged)
 files are supported; 16-bit greyscale is read as 8 bits.
 """
@@ -27,6 +31,9 @@ from typing import Callable, Optional
 import numpy as np
 
 from tfgan_image.export import RunError, load_generator
+
+INSTANCE_NORM_WHOLE_PIXELS = 4_000_000
+
 
 class ApplyError(RunError):
     """A refusal of the apply CLI: the message says what is wrong and with which file."""
@@ -114,7 +121,8 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     pixels of context (default: DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles
     are converted to uint8 one by one, so memory is the input, the output and one tile.
     A model with instance normalisation ignores ``tile`` and ``margin``: its output depends on
-    the whole image's statistics, so it runs on the whole image (see the module docstring).
+    the whole image's statistics, so it runs on the whole image up to
+    INSTANCE_NORM_WHOLE_PIXELS, in tiles of that area beyond (see the module docstring).
 
     Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
     upscaled with nearest-neighbour repetition by a super-resolution model).
@@ -132,7 +140,15 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     if margin is None:
         margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
     if uses_instance_norm(model):
-        tile, margin = max(pixels.shape[:2]) * scale, 0
+        height, width = pixels.shape[:2]
+        if height * width <= INSTANCE_NORM_WHOLE_PIXELS:
+            tile, margin = max(height, width) * scale, 0
+        else:
+            tile = int(INSTANCE_NORM_WHOLE_PIXELS ** 0.5) * scale
+            print(f"Warning: a {width}x{height} image is larger than "
+                  f"{INSTANCE_NORM_WHOLE_PIXELS / 1e6:.0f} megapixels; this instance-normalised "
+                  f"(style) network runs on it in {tile} px tiles, whose seams may show.",
+                  file=sys.stderr)
 
     def apply_window(window):
         rgb = np.repeat(window, 3, axis=-1) if channels == 1 else window[..., :3]
@@ -273,7 +289,8 @@ def _define_flags():
 
     flags.DEFINE_string("workdir", None, "Run directory holding generator.keras.")
     flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2); style "
-                         "models (instance normalisation) always run on the whole image.",
+                         "models (instance normalisation) run on the whole image up to 4 "
+                         "megapixels.",
                          lower_bound=16)
     flags.DEFINE_integer("margin", None, "Context input pixels around each tile (default: 64 "
                          "for restoration and style models, 24 for super-resolution).",
