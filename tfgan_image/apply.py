@@ -12,16 +12,19 @@ network's receptive field, with no seams. The default margin covers the receptiv
 library's models (64 px for the restoration U-Net; 24 px for super-resolution, whose radius is
 20 input pixels); tiling is then exact. Measured (experiments/results_superres.py): x4
 super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a 512 px
-*input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area). Models with
-instance normalisation (style transfer) are the exception: their output depends on statistics
-of the whole image, so tiles would show seams (a 640x427 photo in two tiles had a visible
-step in the sky); they run on the whole image in one pass up to INSTANCE_NORM_WHOLE_PIXELS
-(4 megapixels: ~7 GB peak for the default style network, about 1.9 GB per megapixel, most of
-it oneDNN's workspace for the 9x9 convs) and in tiles of that size beyond, with a warning
-(exact tiling would need the normalisation statistics of the whole image gathered first, one
-pass per normalisation layer: not done yet). Colour (RGB),
-greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied unchanged)
-files are supported; 16-bit greyscale is read as 8 bits.
+*input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area).
+
+Models with instance normalisation (style transfer) are the exception: their output depends
+on statistics of the whole image, so tiles would show seams (a 640x427 photo in two tiles had
+a visible step in the sky). They run on the whole image in one pass up to
+INSTANCE_NORM_WHOLE_PIXELS (4 megapixels; measured by hand with /usr/bin/time on the default
+style network: 7.2 GB peak for 2400x1600, 20.8 GB for 4000x3000, most of it oneDNN's
+workspace for the 9x9 convs), and in tiles of that size beyond, with a warning. Exact tiling
+would need the whole image's normalisation statistics gathered first, one pass per
+normalisation layer: not done yet.
+
+Colour (RGB), greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied
+unchanged) files are supported; 16-bit greyscale is read as 8 bits.
 """
 
 import os
