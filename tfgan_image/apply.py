@@ -296,7 +296,7 @@ def _define_flags():
                          "megapixels.",
                          lower_bound=16)
     flags.DEFINE_integer("margin", None, "Context input pixels around each tile (default: 64 "
-                         "for restoration and style models, 24 for super-resolution).",
+                         "for restoration, 24 for super-resolution; style models run whole).",
                          lower_bound=0)
     flags.DEFINE_integer("stage", None, "Super-resolution runs: which stage's generator "
                          "(1: SRResNet, PSNR-oriented; 2: SRGAN). Default: the last trained.",
