@@ -114,6 +114,8 @@ def test_dcgan_cli_trains_and_reports(tmp_path):
     ("restore", ["--sigma=40,10"], "LOW <= HIGH"),
     ("restore", ["--crop_size=60"], "multiple of the U-Net stride"),
     ("restore", ["--data=folder:/does/not/exist"], "Image folder does not exist"),
+    ("style_transfer", ["--crop_size=94"], "--crop_size must be a multiple of 4"),
+    ("style_transfer", ["--loss_offset_range=48"], "--loss_offset_range must be in [0, "),
 ])
 def test_cli_refuses_bad_input_clearly(tmp_path, module, args, message):
     out = run_cli(f"tfgan_image.experiments.{module}", f"--workdir={tmp_path}", "--steps=1",

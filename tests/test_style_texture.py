@@ -14,7 +14,7 @@ import tensorflow as tf
 from PIL import Image
 
 from conftest import REPO_ROOT, tensorboard_tags
-from tfgan_image import losses, sample, style_transfer, texture_synthesis
+from tfgan_image import apply, export, losses, sample, style_transfer, texture_synthesis
 from tfgan_image.data.sources import DataError
 from tfgan_image.layers import InstanceNormalization, ReflectionPadding2D
 from tfgan_image.models import style, texture
@@ -119,8 +119,6 @@ def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
 def test_a_style_network_is_applied_to_the_whole_image_at_once(monkeypatch, capsys):
     # Instance norm makes every output pixel depend on whole-image statistics: tiles would
     # leave seams, so a photo wider than a tile must still come out as one pass would make it.
-    from tfgan_image import apply
-
     keras.utils.set_random_seed(0)
     network = style.build_transformer(width=4, residual_blocks=1)
     out_conv = network.get_layer("out_conv")
@@ -254,9 +252,7 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
     # The GAN variant trained D; the perceptual terms were logged part by part.
     assert {"loss/G/perceptual/content", "loss/G/perceptual/style", "loss/G/perceptual/tv",
             "loss/D/adv", "loss/G/adv"} <= tensorboard_tags(tmp_path / "run" / "tensorboard")
-    # apply stylises any size (multiples of 4 are handled by tiling with padding).
-    from tfgan_image import apply, export
-
+    # apply stylises any size (the image is mirror-padded to a multiple of 4).
     stylised = apply.restore_array(export.load_generator(str(tmp_path / "run")),
                                    np.zeros((21, 30, 3), np.uint8), tile=16, margin=8)
     assert stylised.shape == (21, 30, 3)

@@ -305,17 +305,23 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strate
             ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)
 
 
-def run(config: StyleTransferConfig) -> Dict:
-    """Trains (or resumes) a feed-forward run, or runs the optimisation baseline; evaluates
-    both on the held-out content photos. Returns {"scores", "paths", ...}."""
+def check_config(config: StyleTransferConfig) -> None:
+    """ValueError for the first setting a run cannot use, its message starting with the
+    setting's name (the CLI prefixes "--"); checked before anything is loaded."""
     if config.method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {config.method!r}")
     if config.crop_size % style.STRIDE:
         raise ValueError(f"crop_size must be a multiple of {style.STRIDE}, got "
                          f"{config.crop_size}")
     if not 0 <= config.loss_offset_range < config.crop_size // 2:
-        raise ValueError(f"loss_offset_range must be in [0, crop_size / 2), got "
-                         f"{config.loss_offset_range}")
+        raise ValueError(f"loss_offset_range must be in [0, crop_size / 2 = "
+                         f"{config.crop_size // 2}), got {config.loss_offset_range}")
+
+
+def run(config: StyleTransferConfig) -> Dict:
+    """Trains (or resumes) a feed-forward run, or runs the optimisation baseline; evaluates
+    both on the held-out content photos. Returns {"scores", "paths", ...}."""
+    check_config(config)
     keras.utils.set_random_seed(config.seed)
     style_image = load_style_image(config.style_image, config.style_size)
     photos = sources.load_photos(config.data, config.data_dir)

@@ -65,8 +65,6 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     style_stages = common.parse_vgg_stages(FLAGS.style_stages, "style_stages")
-    if FLAGS.crop_size % 4:
-        raise app.UsageError(f"--crop_size must be a multiple of 4, got {FLAGS.crop_size}")
     config = style_transfer.StyleTransferConfig(
         **{**common.core_config_kwargs(),
            "workdir": FLAGS.workdir or f"runs/style_{FLAGS.method}"},
@@ -80,6 +78,10 @@ def main(argv):
         ema_decay=FLAGS.ema_decay, feature_backbone=FLAGS.feature_backbone,
         eval_size=FLAGS.eval_size, optimize_steps=FLAGS.optimize_steps,
         sample_every=FLAGS.sample_every, checkpoint_every=FLAGS.checkpoint_every)
+    try:
+        style_transfer.check_config(config)
+    except ValueError as error:
+        raise app.UsageError(f"--{error}")
     try:
         result = style_transfer.run(config)
     except (DataError, BackboneUnavailableError) as error:
