@@ -7,7 +7,9 @@ Runs each default experiment as a user would (``python -m tfgan_image.experiment
 a subprocess, fresh run directory), timed end to end (RUNS/timings.json); then renders
 experiments/results_style_texture.md from the run directories (summary.json) and copies their
 figures to experiments/figures/. Both are the default commands with nothing changed (the
-issue's 20-minute budget each). Total: about 40 minutes on a 2-core CPU.
+issue's 20-minute budget each). ``apply_large``: ``python -m tfgan_image.apply`` with the
+style network on a 4000x3000 photo (chelsea upscaled; tiles with whole-image normalisation
+statistics): wall time and peak memory. Total: about 35 minutes on a 2-core CPU.
 """
 
 import json
@@ -17,11 +19,11 @@ import shutil
 from absl import app, flags
 
 import run_helpers
-from run_helpers import run_module, timings
+from run_helpers import run_apply, run_module, timings
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results_style", "Where the run directories go.")
-flags.DEFINE_list("only", ["style", "texture"],
+flags.DEFINE_list("only", ["style", "apply_large", "texture"],
                   "Which runs to make; empty: only re-render the report.")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,6 +47,26 @@ def run_one(name):
     _, seconds = run_module(module, [f"--workdir={_workdir(name)}", *args], name)
     timings(FLAGS.runs, {name: seconds, f"{name}_cpu_steal": run_helpers.last_cpu_steal})
     print(f"  {seconds / 60:.1f} min", flush=True)
+
+
+LARGE_PHOTO = (4000, 3000)
+
+
+def run_apply_large():
+    """The style network on chelsea upscaled to LARGE_PHOTO, under GNU time; also a
+    downscaled view of the result (experiments/figures/style_large_apply.png)."""
+    import skimage.data
+    from PIL import Image
+
+    photo = os.path.join(FLAGS.runs, "large_input.png")
+    output = os.path.join(FLAGS.runs, "large_output.png")
+    Image.fromarray(skimage.data.chelsea()).resize(LARGE_PHOTO, Image.BICUBIC).save(photo)
+    seconds, peak_gb = run_apply([f"--workdir={_workdir('style')}", photo, output],
+                                 "apply_large")
+    timings(FLAGS.runs, {"style_apply_large": seconds, "style_apply_large_peak_gb": peak_gb})
+    with Image.open(output) as image:
+        image.resize((LARGE_PHOTO[0] // 5, LARGE_PHOTO[1] // 5), Image.LANCZOS).save(
+            os.path.join(FLAGS.runs, "large_output_view.png"))
 
 
 def _figure(name, source, target):
@@ -101,6 +123,15 @@ def render():
                   "![style transfer]("
                   + _figure("style", "comparison.png", "style_comparison.png") + ")",
                   ""]
+        if "style_apply_large" in recorded:
+            width, height = LARGE_PHOTO
+            lines += [f"`python -m tfgan_image.apply` with this network on a {width}x{height} "
+                      f"photo (chelsea upscaled; 512 px tiles normalised with the whole "
+                      f"image's statistics): {recorded['style_apply_large']:.0f} s end to end, "
+                      f"peak RSS {recorded['style_apply_large_peak_gb']:.2f} GB. The result, "
+                      f"shown at 1/5 scale:", "",
+                      "![large photo stylised](" + _figure(".", "large_output_view.png",
+                                                            "style_large_apply.png") + ")", ""]
     if os.path.exists(os.path.join(_workdir("texture"), "summary.json")):
         summary = _summary("texture")
         lines += ["## Texture synthesis", "",
@@ -132,8 +163,11 @@ def main(argv):
     for name in FLAGS.only:
         if name in RUNS:
             run_one(name)
+        elif name == "apply_large":
+            run_apply_large()
         elif name:
-            raise app.UsageError(f"Unknown run {name!r}; choose from {list(RUNS)}.")
+            raise app.UsageError(f"Unknown run {name!r}; choose from "
+                                 f"{[*RUNS, 'apply_large']}.")
     render()
 
 

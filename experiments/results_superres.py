@@ -22,7 +22,7 @@ import shutil
 
 from absl import app, flags
 
-from run_helpers import run_module, timings
+from run_helpers import run_apply, run_module, timings
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results_sr", "Where the run directories go.")
@@ -62,14 +62,10 @@ def run_apply_large():
 
     photo = os.path.join(FLAGS.runs, "large_input.png")
     Image.fromarray(skimage.data.coffee()).resize((1000, 750), Image.BICUBIC).save(photo)
-    out, seconds = run_module(
-        "tfgan_image.apply", [f"--workdir={os.path.join(FLAGS.runs, 'srgan_x4')}", "--stage=1",
-                              photo, os.path.join(FLAGS.runs, "large_output.png")],
-        "apply_large", wrapper=("/usr/bin/time", "-v"))
-    peak_kb = int(next(line.split(":")[1] for line in out.stderr.splitlines()
-                       if "Maximum resident set size" in line))
-    timings(FLAGS.runs, {"apply_large": seconds, "apply_large_peak_gb": peak_kb / 1e6})
-    print(f"  {seconds:.1f} s, peak RSS {peak_kb / 1e6:.2f} GB", flush=True)
+    seconds, peak_gb = run_apply(
+        [f"--workdir={os.path.join(FLAGS.runs, 'srgan_x4')}", "--stage=1", photo,
+         os.path.join(FLAGS.runs, "large_output.png")], "apply_large")
+    timings(FLAGS.runs, {"apply_large": seconds, "apply_large_peak_gb": peak_gb})
 
 
 def _stage1_curve(name):

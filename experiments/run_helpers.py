@@ -52,6 +52,15 @@ def run_module(module: str, args: list, name: str, wrapper: tuple = ()):
     return out, seconds
 
 
+def run_apply(args: list, name: str):
+    """``python -m tfgan_image.apply *args`` under GNU time -> (wall seconds, peak RSS in GB)."""
+    out, seconds = run_module("tfgan_image.apply", args, name, wrapper=("/usr/bin/time", "-v"))
+    peak_kb = int(next(line.split(":")[1] for line in out.stderr.splitlines()
+                       if "Maximum resident set size" in line))
+    print(f"  {seconds:.1f} s, peak RSS {peak_kb / 1e6:.2f} GB", flush=True)
+    return seconds, peak_kb / 1e6
+
+
 def final_evaluation(workdir: str) -> dict:
     """The last line of RUN/metrics.jsonl."""
     with open(os.path.join(workdir, "metrics.jsonl")) as f:

@@ -116,23 +116,38 @@ def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
     np.testing.assert_array_equal(output, content)
 
 
-def test_a_style_network_is_applied_to_the_whole_image_at_once(monkeypatch, capsys):
-    # Instance norm makes every output pixel depend on whole-image statistics: tiles would
-    # leave seams, so a photo wider than a tile must still come out as one pass would make it.
+def test_a_style_network_in_tiles_gives_what_one_whole_image_pass_gives():
+    # Instance norm makes every output pixel depend on whole-image statistics: tiles
+    # normalised on their own leave seams, so tiles must use the whole image's statistics.
     keras.utils.set_random_seed(0)
     network = style.build_transformer(width=4, residual_blocks=1)
     out_conv = network.get_layer("out_conv")
     out_conv.kernel.assign(tf.random.normal(out_conv.kernel.shape, stddev=0.3))
-    image = np.random.default_rng(0).integers(0, 256, (40, 600, 3), dtype=np.uint8)
-    whole = np.asarray(network(image[None].astype(np.float32) / 127.5 - 1.0))[0]
+    image = np.random.default_rng(0).integers(0, 256, (90, 250, 3), dtype=np.uint8)
+    whole = np.asarray(network(image[None, :88, :248].astype(np.float32) / 127.5 - 1.0))[0]
     whole = np.round(np.clip((whole + 1.0) * 127.5, 0, 255)).astype(np.uint8)
-    applied = apply.restore_array(network, image, tile=512)
     assert apply.uses_instance_norm(network)
-    assert np.abs(applied.astype(int) - whole).max() <= 1
-    # Beyond the pixel budget it falls back to tiles, and says so.
-    monkeypatch.setattr(apply, "INSTANCE_NORM_WHOLE_PIXELS", 40 * 300)
-    tiled = apply.restore_array(network, image, tile=512)
-    assert tiled.shape == image.shape and "seams may show" in capsys.readouterr().err
+    assert np.abs(apply.restore_array(network, image[:88, :248]).astype(int)
+                  - whole).max() <= 1   # fits one 512 px tile: one pass
+    tiled = apply.restore_array(network, image[:88, :248], tile=64)   # 2 x 4 tiles
+    assert np.abs(tiled.astype(int) - whole).max() <= 1
+    # Tiles normalised with their own statistics differ; the layers are reset afterwards.
+    own = apply.tiled_apply(lambda w: network(w[None] / 127.5 - 1.0)[0].numpy(),
+                            image[:88, :248].astype(np.float32), 64,
+                            apply.receptive_radius(network), 4, mirror=False)
+    assert np.abs(np.round(np.clip((own + 1.0) * 127.5, 0, 255)) - whole).max() > 10
+    assert all(layer.fixed_moments is None for layer in apply.instance_norm_layers(network))
+    # Sizes that are not multiples of the network's stride, and greyscale.
+    odd = apply.restore_array(network, image, tile=64)
+    assert odd.shape == image.shape
+    assert apply.restore_array(network, image[..., 0], tile=64).shape == image.shape[:2]
+
+
+def test_receptive_radius_of_the_style_transformer():
+    # 9x9 in (4) + two stride-2 3x3 (1 + 2) + 2 convs per block at 1/4 (4 each)
+    # + two resize-convs (rounding 4 + 2 at 1/2, 2 + 1 at full) + 9x9 out (4).
+    network = style.build_transformer(width=4, residual_blocks=2)
+    assert apply.receptive_radius(network) == 4 + 3 + 2 * 2 * 4 + 6 + 3 + 4
 
 
 def test_orientation_free_style_target_ignores_flips_and_rotations():

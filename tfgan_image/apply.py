@@ -1,5 +1,5 @@
-"""Apply a trained image-to-image generator (restoration, super-resolution) to image files
-of any size.
+"""Apply a trained image-to-image generator (restoration, super-resolution, style transfer)
+to image files of any size.
 
     python -m tfgan_image.apply --workdir=runs/restore_denoise noisy.png restored.png
     python -m tfgan_image.apply --workdir=runs/restore_denoise photos/ restored/
@@ -14,29 +14,30 @@ library's models (64 px for the restoration U-Net; 24 px for super-resolution, w
 super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a 512 px
 *input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area).
 
-Models with instance normalisation (style transfer) are the exception: their output depends
-on statistics of the whole image, so tiles would show seams (a 640x427 photo in two tiles had
-a visible step in the sky). They run on the whole image in one pass up to
-INSTANCE_NORM_WHOLE_PIXELS (4 megapixels; measured by hand with /usr/bin/time on the default
-style network: 7.2 GB peak for 2400x1600, 20.8 GB for 4000x3000, most of it oneDNN's
-workspace for the 9x9 convs), and in tiles of that size beyond, with a warning. Exact tiling
-would need the whole image's normalisation statistics gathered first, one pass per
-normalisation layer: not done yet.
+Models with instance normalisation (style transfer) need more: each output pixel depends on
+statistics of the whole image, so tiles normalised with their own statistics show seams (a
+640x427 photo in two tiles had a visible step in the sky), and one pass over a large photo
+needs tens of GB (oneDNN's workspace for the 9x9 convs: 20.8 GB for 4000x3000, measured by
+hand with /usr/bin/time). So an image larger than one tile is tiled with the whole image's
+statistics: ``whole_image_normalisation`` first gathers every normalisation layer's mean and
+variance over all tiles (one pass per layer, each up to that layer), then the tiles run with
+them, their windows stopping at the image's edges as one whole-image pass would see them;
+the margin is the network's receptive radius (``receptive_radius``). The result is one
+whole-image pass's to within rounding, in a tile's memory (experiments/results_style_texture.py
+measures a 4000x3000 photo).
 
 Colour (RGB), greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied
 unchanged) files are supported; 16-bit greyscale is read as 8 bits.
 """
 
+import contextlib
 import os
 import sys
-from typing import Callable, Optional
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
 from tfgan_image.export import RunError, load_generator
-
-INSTANCE_NORM_WHOLE_PIXELS = 4_000_000
-
 
 class ApplyError(RunError):
     """A refusal of the apply CLI: the message says what is wrong and with which file."""
@@ -78,37 +79,150 @@ def model_scale(model, stride: int = 1) -> int:
     return int(output.shape[1]) // size
 
 
-def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 64,
-                multiple: int = 1, scale: int = 1, progress: bool = False) -> np.ndarray:
-    """Runs ``fn`` ([h, w, C] window of ``image`` -> [h * scale, w * scale, C'] output) over
-    ``image`` [H, W, C] in tiles; returns [H * scale, W * scale, C'] of ``fn``'s dtype.
+class _Tile(NamedTuple):
+    """One tile: its core (kept) at (y, x), core_h x core_w, of the padded image, computed
+    from the window padded[top:bottom, left:right]."""
+    y: int
+    x: int
+    core_h: int
+    core_w: int
+    top: int
+    left: int
+    bottom: int
+    right: int
 
-    The image is mirror-padded by ``margin`` (and up to a multiple of ``multiple``); tiles of
-    ``tile`` x ``tile`` input pixels start at multiples of ``tile`` (itself rounded up to a
-    multiple of ``multiple``, so every tile sees the same down-sampling grid as the whole
-    image) and are computed from a window ``margin`` pixels larger on every side, of which
-    only the centre is kept. Memory: the image, the output, and one window.
-    """
-    from tqdm.auto import tqdm
 
+def _plan_tiles(image: np.ndarray, tile: int, margin: int, multiple: int, mirror: bool
+                ) -> Tuple[np.ndarray, List[_Tile]]:
+    """(padded image, tiles) for ``tiled_apply``: the image padded up to a multiple of
+    ``multiple`` (and by ``margin`` on every side when ``mirror``); cores of ``tile`` pixels
+    covering it, each with a window ``margin`` pixels larger on every side (clipped to the
+    image when not ``mirror``)."""
     height, width = image.shape[:2]
     tile = _round_up(max(tile, multiple), multiple)
     margin = _round_up(margin, multiple)
     padded_h, padded_w = _round_up(height, multiple), _round_up(width, multiple)
-    padded = np.pad(image, [(margin, margin + padded_h - height),
-                            (margin, margin + padded_w - width), (0, 0)], mode="symmetric")
-    corners = [(y, x) for y in range(0, padded_h, tile) for x in range(0, padded_w, tile)]
+    pad = margin if mirror else 0
+    padded = np.pad(image, [(pad, pad + padded_h - height), (pad, pad + padded_w - width),
+                            (0, 0)], mode="symmetric")
+    tiles = []
+    for y in range(0, padded_h, tile):
+        for x in range(0, padded_w, tile):
+            core_h, core_w = min(tile, padded_h - y), min(tile, padded_w - x)
+            if mirror:   # padded coordinates are shifted by the margin
+                tiles.append(_Tile(y + pad, x + pad, core_h, core_w, y, x,
+                                   y + core_h + 2 * margin, x + core_w + 2 * margin))
+            else:
+                tiles.append(_Tile(y, x, core_h, core_w, max(0, y - margin),
+                                   max(0, x - margin), min(padded_h, y + core_h + margin),
+                                   min(padded_w, x + core_w + margin)))
+    return padded, tiles
+
+
+def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 64,
+                multiple: int = 1, scale: int = 1, progress: bool = False,
+                mirror: bool = True) -> np.ndarray:
+    """Runs ``fn`` ([h, w, C] window of ``image`` -> [h * scale, w * scale, C'] output) over
+    ``image`` [H, W, C] in tiles; returns [H * scale, W * scale, C'] of ``fn``'s dtype.
+
+    The image is padded up to a multiple of ``multiple``; tiles of ``tile`` x ``tile`` input
+    pixels start at multiples of ``tile`` (itself rounded up to a multiple of ``multiple``,
+    so every tile sees the same down-sampling grid as the whole image) and are computed from a
+    window ``margin`` pixels larger on every side, of which only the centre is kept. At the
+    image's edges the window's context is the image mirrored (``mirror``) or the window stops
+    at the edge (not ``mirror``: then each kept pixel is computed exactly as in one pass over
+    the whole image, when ``margin`` covers the receptive field). Memory: the image, the
+    output, and one window.
+    """
+    from tqdm.auto import tqdm
+
+    height, width = image.shape[:2]
+    padded, tiles = _plan_tiles(image, tile, margin, multiple, mirror)
     output = None
     s = scale
-    for y, x in tqdm(corners, desc="tiles", unit="tile", disable=not progress or
-                     len(corners) == 1, leave=False):
-        core_h, core_w = min(tile, padded_h - y), min(tile, padded_w - x)
-        result = fn(padded[y:y + core_h + 2 * margin, x:x + core_w + 2 * margin])
+    for t in tqdm(tiles, desc="tiles", unit="tile", disable=not progress or len(tiles) == 1,
+                  leave=False):
+        result = fn(padded[t.top:t.bottom, t.left:t.right])
         if output is None:
-            output = np.empty((padded_h * s, padded_w * s, result.shape[-1]), result.dtype)
-        output[y * s:(y + core_h) * s, x * s:(x + core_w) * s] = result[
-            margin * s:(margin + core_h) * s, margin * s:(margin + core_w) * s]
+            offset = margin if mirror else 0
+            output = np.empty(((padded.shape[0] - 2 * offset) * s,
+                               (padded.shape[1] - 2 * offset) * s, result.shape[-1]),
+                              result.dtype)
+        out_y, out_x = (t.y - t.top) * s, (t.x - t.left) * s
+        core = result[out_y:out_y + t.core_h * s, out_x:out_x + t.core_w * s]
+        y, x = (t.y - margin, t.x - margin) if mirror else (t.y, t.x)
+        output[y * s:(y + t.core_h) * s, x * s:(x + t.core_w) * s] = core
     return output[:height * s, :width * s]
+
+
+def instance_norm_layers(model) -> list:
+    """``model``'s own InstanceNormalization layers (not those of nested models), in order."""
+    from tfgan_image.layers import InstanceNormalization
+
+    return [layer for layer in model.layers if isinstance(layer, InstanceNormalization)]
+
+
+def receptive_radius(model) -> int:
+    """Input pixels on each side that one output pixel of a conv chain depends on, at most:
+    the convs' half kernels in layer order, each at its input's spacing (strides widen it,
+    resize upsamplings narrow it), plus one spacing per resize for nearest-neighbour rounding.
+    Exact for the style transformer (a chain with residual adds)."""
+    import keras
+
+    from tfgan_image.layers import ResizeUpsampling
+
+    radius, spacing = 0.0, 1.0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D) and not isinstance(
+                layer, keras.layers.Conv2DTranspose):
+            radius += (layer.kernel_size[0] // 2) * spacing
+            spacing *= layer.strides[0]
+        elif isinstance(layer, ResizeUpsampling):
+            radius += spacing
+            spacing /= layer.factor
+    return int(np.ceil(radius))
+
+
+@contextlib.contextmanager
+def whole_image_normalisation(model, image: np.ndarray, to_input: Callable, tile: int,
+                              margin: int, multiple: int, progress: bool = False):
+    """Within the block, every InstanceNormalization layer of ``model`` normalises with the
+    mean and variance of its input over the whole ``image`` [H, W, C] (uint8), gathered over
+    the tiles ``tiled_apply(..., mirror=False)`` uses with the same ``tile``, ``margin`` and
+    ``multiple``: so that tiled call gives what one pass over the whole image gives, with
+    a tile's memory. One pass over the tiles per layer, each up to that layer (the statistics
+    of a layer depend on those before it): about half as many network passes as layers.
+    ``to_input``: window -> the model's input [1, h, w, 3]. The layers are reset on exit.
+    """
+    import keras
+    import tensorflow as tf
+    from tqdm.auto import tqdm
+
+    layers = instance_norm_layers(model)
+    padded, tiles = _plan_tiles(image, tile, margin, multiple, mirror=False)
+    try:
+        for layer in tqdm(layers, desc="normalisation statistics", unit="layer",
+                          disable=not progress, leave=False):
+            head = keras.Model(model.inputs[0], layer.input)
+            total = total_of_squares = 0.0
+            count = 0
+            for t in tiles:
+                window = padded[t.top:t.bottom, t.left:t.right]
+                maps = tf.cast(head(to_input(window), training=False), tf.float64)[0].numpy()
+                step = window.shape[0] // maps.shape[0]   # the map's spacing in pixels
+                core = maps[(t.y - t.top) // step:(t.y - t.top + t.core_h) // step,
+                            (t.x - t.left) // step:(t.x - t.left + t.core_w) // step]
+                total = total + core.sum((0, 1))
+                total_of_squares = total_of_squares + np.square(core).sum((0, 1))
+                count += core.shape[0] * core.shape[1]
+            mean = total / count
+            variance = np.maximum(total_of_squares / count - np.square(mean), 0.0)
+            layer.fixed_moments = (tf.constant(mean, tf.float32),
+                                   tf.constant(variance, tf.float32))
+        yield
+    finally:
+        for layer in layers:
+            layer.fixed_moments = None
 
 
 DEFAULT_MARGIN = 64                 # input pixels: the restoration U-Net's receptive field
@@ -123,9 +237,9 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     scale, 1 for restoration). ``tile``: output pixels per tile side; ``margin``: input
     pixels of context (default: DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles
     are converted to uint8 one by one, so memory is the input, the output and one tile.
-    A model with instance normalisation ignores ``tile`` and ``margin``: its output depends on
-    the whole image's statistics, so it runs on the whole image up to
-    INSTANCE_NORM_WHOLE_PIXELS, in tiles of that area beyond (see the module docstring).
+    A model with instance normalisation (style transfer) runs on the whole image in one pass
+    when it fits in a tile, else in tiles normalised with the whole image's statistics, with
+    its receptive radius as the margin (``margin`` is ignored; see the module docstring).
 
     Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
     upscaled with nearest-neighbour repetition by a super-resolution model).
@@ -142,21 +256,25 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     scale = model_scale(model, stride)
     if margin is None:
         margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
+    whole_image_statistics = False
     if uses_instance_norm(model):
+        # Each output pixel depends on statistics of the whole image: one pass when it fits
+        # in a tile, else tiles normalised with statistics gathered over all of them first.
         height, width = pixels.shape[:2]
-        if height * width <= INSTANCE_NORM_WHOLE_PIXELS:
+        nested = any(uses_instance_norm(layer) for layer in model.layers
+                     if hasattr(layer, "layers"))   # not reachable by whole_image_normalisation
+        if nested or max(height, width) * scale <= tile:
             tile, margin = max(height, width) * scale, 0
         else:
-            tile = int(INSTANCE_NORM_WHOLE_PIXELS ** 0.5) * scale
-            print(f"Warning: a {width}x{height} image is larger than "
-                  f"{INSTANCE_NORM_WHOLE_PIXELS / 1e6:.0f} megapixels; this instance-normalised "
-                  f"(style) network runs on it in {tile} px tiles, whose seams may show.",
-                  file=sys.stderr)
+            whole_image_statistics = True
+            margin = receptive_radius(model)
+
+    def model_input(window):
+        rgb = np.repeat(window, 3, axis=-1) if channels == 1 else window[..., :3]
+        return rgb[None].astype(np.float32) / 127.5 - 1.0
 
     def apply_window(window):
-        rgb = np.repeat(window, 3, axis=-1) if channels == 1 else window[..., :3]
-        output = np.asarray(model(rgb[None].astype(np.float32) / 127.5 - 1.0,
-                                  training=False))[0]
+        output = np.asarray(model(model_input(window), training=False))[0]
         output = np.clip((output + 1.0) * 127.5, 0, 255)
         if channels == 1:
             output = output.mean(-1, keepdims=True)
@@ -166,8 +284,14 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
             output = np.concatenate([output, alpha], axis=-1)
         return output
 
-    result = tiled_apply(apply_window, pixels, max(1, tile // scale), margin, stride, scale,
-                         progress)
+    tile = max(1, tile // scale)
+    if whole_image_statistics:
+        with whole_image_normalisation(model, pixels, model_input, tile, margin, stride,
+                                       progress):
+            result = tiled_apply(apply_window, pixels, tile, margin, stride, scale, progress,
+                                 mirror=False)
+    else:
+        result = tiled_apply(apply_window, pixels, tile, margin, stride, scale, progress)
     return result[..., 0] if squeeze else result
 
 
@@ -291,13 +415,11 @@ def _define_flags():
     from absl import flags
 
     flags.DEFINE_string("workdir", None, "Run directory holding generator.keras.")
-    flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2); style "
-                         "models (instance normalisation) run on the whole image up to 4 "
-                         "megapixels.",
+    flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2).",
                          lower_bound=16)
     flags.DEFINE_integer("margin", None, "Context input pixels around each tile (default: 64 "
-                         "for restoration, 24 for super-resolution; style models run whole).",
-                         lower_bound=0)
+                         "for restoration, 24 for super-resolution; style models: their "
+                         "receptive radius, always).", lower_bound=0)
     flags.DEFINE_integer("stage", None, "Super-resolution runs: which stage's generator "
                          "(1: SRResNet, PSNR-oriented; 2: SRGAN). Default: the last trained.",
                          lower_bound=1)

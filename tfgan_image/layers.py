@@ -140,11 +140,16 @@ class InstanceNormalization(keras.layers.Layer):
     Statistics in float32 whatever the compute dtype (bfloat16 means over large images lose
     precision). No moving statistics: training and inference compute the same.
     Input: [N, H, W, C]; output: the same shape and dtype.
+
+    ``fixed_moments``: None (the default), or (mean, variance), float32 [C], to normalise with
+    instead of the input's own -- how ``apply`` runs a network on a large image in tiles
+    with the whole image's statistics. Not saved with the model.
     """
 
     def __init__(self, epsilon: float = 1e-5, **kwargs):
         super().__init__(**kwargs)
         self.epsilon = epsilon
+        self.fixed_moments = None
 
     def build(self, input_shape):
         channels = input_shape[-1]
@@ -154,11 +159,15 @@ class InstanceNormalization(keras.layers.Layer):
     def call(self, inputs):
         gamma, beta = tf.cast(self.gamma, tf.float32), tf.cast(self.beta, tf.float32)
         batch = inputs.shape[0]
-        if batch is not None and batch <= FUSED_INSTANCE_NORM_MAX_BATCH:
+        if (self.fixed_moments is None and batch is not None
+                and batch <= FUSED_INSTANCE_NORM_MAX_BATCH):
             return tf.concat([self._fused(image, gamma, beta)
                               for image in tf.split(inputs, batch)], 0)
         x = tf.cast(inputs, tf.float32)
-        mean, variance = tf.nn.moments(x, axes=[1, 2], keepdims=True)
+        if self.fixed_moments is not None:
+            mean, variance = self.fixed_moments
+        else:
+            mean, variance = tf.nn.moments(x, axes=[1, 2], keepdims=True)
         # gamma * (x - mean) / std + beta folded into one scale and shift per image and
         # channel: two passes over the feature map instead of four.
         scale = gamma * tf.math.rsqrt(variance + self.epsilon)
