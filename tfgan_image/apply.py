@@ -80,8 +80,9 @@ def model_scale(model, stride: int = 1) -> int:
 
 
 class _Tile(NamedTuple):
-    """One tile: its core (kept) at (y, x), core_h x core_w, of the padded image, computed
-    from the window padded[top:bottom, left:right]."""
+    """One tile: its core (the part kept), core_h x core_w at (y, x) of the image, computed
+    from the window padded[top:bottom, left:right] of ``_plan_tiles``'s padded image, in which
+    the core starts at (inset_y, inset_x)."""
     y: int
     x: int
     core_h: int
@@ -90,6 +91,8 @@ class _Tile(NamedTuple):
     left: int
     bottom: int
     right: int
+    inset_y: int
+    inset_x: int
 
 
 def _plan_tiles(image: np.ndarray, tile: int, margin: int, multiple: int, mirror: bool
@@ -109,13 +112,12 @@ def _plan_tiles(image: np.ndarray, tile: int, margin: int, multiple: int, mirror
     for y in range(0, padded_h, tile):
         for x in range(0, padded_w, tile):
             core_h, core_w = min(tile, padded_h - y), min(tile, padded_w - x)
-            if mirror:   # padded coordinates are shifted by the margin
-                tiles.append(_Tile(y + pad, x + pad, core_h, core_w, y, x,
-                                   y + core_h + 2 * margin, x + core_w + 2 * margin))
-            else:
-                tiles.append(_Tile(y, x, core_h, core_w, max(0, y - margin),
-                                   max(0, x - margin), min(padded_h, y + core_h + margin),
-                                   min(padded_w, x + core_w + margin)))
+            # The window in padded coordinates (the image starts at (pad, pad) there).
+            top, left = max(0, y + pad - margin), max(0, x + pad - margin)
+            bottom = min(padded.shape[0], y + pad + core_h + margin)
+            right = min(padded.shape[1], x + pad + core_w + margin)
+            tiles.append(_Tile(y, x, core_h, core_w, top, left, bottom, right,
+                               y + pad - top, x + pad - left))
     return padded, tiles
 
 
@@ -144,14 +146,10 @@ def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 
                   leave=False):
         result = fn(padded[t.top:t.bottom, t.left:t.right])
         if output is None:
-            offset = margin if mirror else 0
-            output = np.empty(((padded.shape[0] - 2 * offset) * s,
-                               (padded.shape[1] - 2 * offset) * s, result.shape[-1]),
-                              result.dtype)
-        out_y, out_x = (t.y - t.top) * s, (t.x - t.left) * s
-        core = result[out_y:out_y + t.core_h * s, out_x:out_x + t.core_w * s]
-        y, x = (t.y - margin, t.x - margin) if mirror else (t.y, t.x)
-        output[y * s:(y + t.core_h) * s, x * s:(x + t.core_w) * s] = core
+            output = np.empty((_round_up(height, multiple) * s,
+                               _round_up(width, multiple) * s, result.shape[-1]), result.dtype)
+        output[t.y * s:(t.y + t.core_h) * s, t.x * s:(t.x + t.core_w) * s] = result[
+            t.inset_y * s:(t.inset_y + t.core_h) * s, t.inset_x * s:(t.inset_x + t.core_w) * s]
     return output[:height * s, :width * s]
 
 
@@ -210,8 +208,8 @@ def whole_image_normalisation(model, image: np.ndarray, to_input: Callable, tile
                 window = padded[t.top:t.bottom, t.left:t.right]
                 maps = tf.cast(head(to_input(window), training=False), tf.float64)[0].numpy()
                 step = window.shape[0] // maps.shape[0]   # the map's spacing in pixels
-                core = maps[(t.y - t.top) // step:(t.y - t.top + t.core_h) // step,
-                            (t.x - t.left) // step:(t.x - t.left + t.core_w) // step]
+                core = maps[t.inset_y // step:(t.inset_y + t.core_h) // step,
+                            t.inset_x // step:(t.inset_x + t.core_w) // step]
                 total = total + core.sum((0, 1))
                 total_of_squares = total_of_squares + np.square(core).sum((0, 1))
                 count += core.shape[0] * core.shape[1]
