@@ -143,7 +143,8 @@ class InstanceNormalization(keras.layers.Layer):
 
     ``fixed_moments``: None (the default), or (mean, variance), float32 [C], to normalise with
     instead of the input's own -- how ``apply`` runs a network on a large image in tiles
-    with the whole image's statistics. Not saved with the model.
+    with the whole image's statistics. Read when the layer runs, so it holds for eager calls
+    (a ``tf.function`` keeps what it saw when traced). Not saved with the model.
     """
 
     def __init__(self, epsilon: float = 1e-5, **kwargs):
