@@ -189,8 +189,9 @@ def whole_image_normalisation(model, image: np.ndarray, to_input: Callable, tile
     the tiles ``tiled_apply(..., mirror=False)`` uses with the same ``tile``, ``margin`` and
     ``multiple``: so that tiled call gives what one pass over the whole image gives, with
     a tile's memory. One pass over the tiles per layer, each up to that layer (the statistics
-    of a layer depend on those before it): about half as many network passes as layers.
-    ``to_input``: window -> the model's input [1, h, w, 3]. The layers are reset on exit.
+    of a layer depend on those before it): about half as many network passes as layers; none
+    when there is only one tile. ``to_input``: window -> the model's input [1, h, w, 3]. The
+    layers are reset on exit.
     """
     import keras
     import tensorflow as tf
@@ -198,6 +199,9 @@ def whole_image_normalisation(model, image: np.ndarray, to_input: Callable, tile
 
     layers = instance_norm_layers(model)
     padded, tiles = _plan_tiles(image, tile, margin, multiple, mirror=False)
+    if len(tiles) == 1:   # the one window is the whole image: its own statistics are right
+        yield
+        return
     try:
         for layer in tqdm(layers, desc="normalisation statistics", unit="layer",
                           disable=not progress, leave=False):
@@ -256,13 +260,11 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
         margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
     whole_image_statistics = False
     if uses_instance_norm(model):
-        # Each output pixel depends on statistics of the whole image: one pass when it fits
-        # in a tile, else tiles normalised with statistics gathered over all of them first.
-        height, width = pixels.shape[:2]
-        nested = any(uses_instance_norm(layer) for layer in model.layers
-                     if hasattr(layer, "layers"))   # not reachable by whole_image_normalisation
-        if nested or max(height, width) * scale <= tile:
-            tile, margin = max(height, width) * scale, 0
+        # Each output pixel depends on statistics of the whole image: tiles normalised with
+        # statistics gathered over all of them (one pass when the image fits in a tile).
+        if any(uses_instance_norm(layer) for layer in model.layers
+               if hasattr(layer, "layers")):   # not reachable by whole_image_normalisation
+            tile, margin = max(pixels.shape[:2]) * scale, 0
         else:
             whole_image_statistics = True
             margin = receptive_radius(model)
