@@ -2,7 +2,7 @@
 (results_style_texture.md).
 
     python experiments/results_style_texture.py [--runs=runs/results_style]
-        [--only=style,style_seed1,apply_large,texture]
+        [--only=style,style_seed1,apply_large,texture,texture_pixels]
 
 Runs each default experiment as a user would (``python -m tfgan_image.experiments.<name>`` in
 a subprocess, fresh run directory), timed end to end (RUNS/timings.json); then renders
@@ -11,8 +11,10 @@ figures to experiments/figures/. Both are the default commands with nothing chan
 issue's 20-minute budget each); ``style_seed1`` repeats the style run with ``--seed=1``, to
 show how much the outcome varies. ``apply_large``: ``python -m tfgan_image.apply`` with the
 style network on a 4000x3000 photo (chelsea upscaled; tiles with whole-image normalisation
-statistics): wall time and peak memory. Total: about 20 minutes on a 2-core CPU
-(twice that on the slower machine of earlier records).
+statistics): wall time and peak memory. ``texture_pixels``: the texture run with
+``--generator=pixels`` (the spatial GAN that draws every pixel, the default before the patch
+generator) for its 4,000 steps, as the reference the default is measured against. Total:
+about 30 minutes on a 2-core CPU (twice that on the slower machine of earlier records).
 """
 
 import json
@@ -26,14 +28,16 @@ from run_helpers import run_apply, run_module, timings
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results_style", "Where the run directories go.")
-flags.DEFINE_list("only", ["style", "style_seed1", "apply_large", "texture"],
+flags.DEFINE_list("only", ["style", "style_seed1", "apply_large", "texture", "texture_pixels"],
                   "Which runs to make; empty: only re-render the report.")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIGURES = os.path.join(HERE, "figures")
 RUNS = {"style": ("tfgan_image.experiments.style_transfer", []),
         "style_seed1": ("tfgan_image.experiments.style_transfer", ["--seed=1"]),
-        "texture": ("tfgan_image.experiments.texture_gan", [])}
+        "texture": ("tfgan_image.experiments.texture_gan", []),
+        "texture_pixels": ("tfgan_image.experiments.texture_gan",
+                           ["--generator=pixels", "--steps=4000"])}
 
 
 def _workdir(name):
@@ -97,6 +101,21 @@ def _second_seed_line(network):
             f"{baseline['steps_to_match_network_style']} steps.", ""]
 
 
+def _pixel_generator_lines(recorded):
+    """The texture_pixels run (the SGAN generator) beside the default, if it was run."""
+    if not os.path.exists(os.path.join(_workdir("texture_pixels"), "summary.json")):
+        return []
+    distances = _summary("texture_pixels")["gram_distance"]
+    figure = _figure("texture_pixels", "source_vs_generated.png",
+                     "texture_pixels_source_vs_generated.png")
+    return [f"The same texture with `python -m {RUNS['texture_pixels'][0]} "
+            f"{' '.join(RUNS['texture_pixels'][1])}` (the spatial GAN that draws every pixel; "
+            f"{recorded['texture_pixels'] / 60:.1f} min{_steal_note(recorded, 'texture_pixels')})"
+            f": Gram distance {distances['spatial GAN']:.4f} (untrained "
+            f"{distances['untrained generator']:.4f}). Source and a generated texture:", "",
+            f"![pixel generator]({figure})", ""]
+
+
 def render():
     recorded = timings(FLAGS.runs)
     lines = []
@@ -153,8 +172,9 @@ def render():
         summary = _summary("texture")
         lines += ["## Texture synthesis", "",
                   f"`python -m {RUNS['texture'][0]}` ({recorded['texture'] / 60:.1f} min end to "
-                  f"end{_steal_note(recorded, 'texture')}), texture {summary['texture']} resized to "
-                  f"{summary['source_size'][1]}x{summary['source_size'][0]}. Gram-matrix "
+                  f"end{_steal_note(recorded, 'texture')}), texture {summary['texture']} "
+                  f"resized to {summary['source_size'][1]}x{summary['source_size'][0]}. "
+                  f"Gram-matrix "
                   f"distance to the source (`losses.gram_distance` averaged over relu1_2 ... "
                   f"relu4_x; lower is closer), 8 images of 128x128 each:", "",
                   "| images | Gram distance |", "|---|---|"]
@@ -168,6 +188,7 @@ def render():
                   "", f"![source and generated texture]({side_by_side})", "",
                   f"A sample at 4x the source size ({width}x{height}), one pass:", "",
                   f"![texture]({sample})", ""]
+        lines += _pixel_generator_lines(recorded)
     path = os.path.join(HERE, "results_style_texture.md")
     with open(path, "w") as f:
         f.write("\n".join(lines))

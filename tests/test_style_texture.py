@@ -16,6 +16,7 @@ from PIL import Image
 from conftest import REPO_ROOT, tensorboard_tags
 from tfgan_image import apply, export, losses, sample, style_transfer, texture_synthesis
 from tfgan_image.data.sources import DataError
+from tfgan_image import layers
 from tfgan_image.layers import InstanceNormalization, ReflectionPadding2D
 from tfgan_image.models import style, texture
 
@@ -214,6 +215,71 @@ def test_texture_generator_noise_enters_every_scale_locally(upsampling):
     assert cols.min() >= 28 and cols.max() <= 43
 
 
+@pytest.mark.parametrize("stride,seam", [(16, 6), (8, 8), (6, 1)])
+def test_seam_windows_placed_stride_apart_sum_to_one(stride, seam):
+    window = layers.seam_window(stride, seam)
+    assert window.shape == (2 * stride, 2 * stride)
+    # Four overlapping windows (2x2 grid, stride apart) cover a stride x stride cell.
+    cell = sum(window[dy:dy + stride, dx:dx + stride] for dy in (0, stride)
+               for dx in (0, stride))
+    np.testing.assert_allclose(cell, 1.0, atol=1e-6)
+    # 1 on the flat part (none when the seam is the whole stride), ~0 at the corners.
+    flat = slice((stride + seam) // 2, (3 * stride - seam) // 2 + seam % 2)
+    np.testing.assert_allclose(window[flat, flat], 1.0)
+    assert window[0, 0] < 1e-3
+    with pytest.raises(ValueError, match="seam"):
+        layers.seam_window(stride, stride + 1)
+
+
+def test_patch_dictionary_places_the_chosen_atom_on_its_cell():
+    stride, seam, atoms = 8, 2, 3
+    layer = layers.PatchDictionary(atoms, stride, seam, temperature=0.0)
+    codes = np.arange(atoms * (2 * stride) ** 2 * 3, dtype=np.float32).reshape(
+        atoms, 2 * stride, 2 * stride, 3)
+    layer.build([(None, None, None, atoms)] * 2)
+    layer.atoms.assign(codes)
+    choice = np.array([[0, 2, 1], [1, 1, 0]])                     # atom per position, 2x3
+    logits = 100.0 * np.eye(atoms, dtype=np.float32)[choice][None]   # one-hot softmax
+    out = np.asarray(layer([logits, np.zeros_like(logits)]))
+    assert out.shape == (1, 2 * stride, 3 * stride, 3)
+    # Away from the seams, cell (i, j) is the middle of its atom: atom pixel a lands on
+    # output pixel i * stride - stride / 2 + a.
+    inner = seam // 2
+    for i in range(2):
+        for j in range(3):
+            cell = out[0, i * stride + inner:(i + 1) * stride - inner,
+                       j * stride + inner:(j + 1) * stride - inner]
+            core = slice(stride // 2 + inner, stride // 2 + stride - inner)
+            np.testing.assert_allclose(cell, codes[choice[i, j], core, core], rtol=1e-6)
+    # With zero logits, the selection noise alone decides (temperature > 0).
+    random_layer = layers.PatchDictionary(atoms, stride, seam, temperature=50.0)
+    random_layer.build([(None, None, None, atoms)] * 2)
+    random_layer.atoms.assign(codes)
+    noise = np.zeros((1, 1, 1, atoms), np.float32)
+    noise[..., 2] = 1.0
+    picked = np.asarray(random_layer([np.zeros_like(noise), noise]))[0, inner:-inner,
+                                                                      inner:-inner]
+    np.testing.assert_allclose(picked, codes[2, stride // 2 + inner:stride // 2 + stride - inner,
+                                             stride // 2 + inner:stride // 2 + stride - inner],
+                               rtol=1e-4)
+
+
+def test_patch_generator_starts_from_crops_of_the_source_and_makes_any_size():
+    source = np.random.default_rng(0).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    generator = texture.build_patch_generator(noise_channels=4, widths=(8,), patches=5,
+                                              stride=6, seam=2)
+    assert generator.inputs[0].shape[-1] == texture.patch_input_channels(4, 5) == 9
+    texture.init_patch_dictionary(generator, source, seed=0)
+    atoms = generator.get_layer("patch_dictionary").atoms.numpy()
+    for atom in np.round((atoms + 1.0) * 127.5).astype(np.uint8):
+        assert any((source[y:y + 12, x:x + 12] == atom).all()
+                   for y in range(19) for x in range(29))
+    images = texture_synthesis.generate(generator, 37, 50, count=2, seed=1)
+    assert images.shape == (2, 37, 50, 3)
+    with pytest.raises(ValueError, match="smaller than one patch"):
+        texture.init_patch_dictionary(generator, source[:10], seed=0)
+
+
 def test_shuffled_patches_and_random_crops_come_from_the_source():
     source = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
     shuffled = texture_synthesis.shuffled_patches(source, 24, 8, seed=0)
@@ -304,20 +370,30 @@ def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monk
     assert len(calls) == 2 * runs_per_baseline
 
 
-def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path):
+@pytest.mark.parametrize("generator", texture_synthesis.GENERATORS)
+def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path, generator):
     texture_file = tmp_path / "texture.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
                     ).save(texture_file)
     config = texture_synthesis.TextureConfig(
         workdir=str(tmp_path / "run"), texture=str(texture_file), texture_size=48, steps=2,
+        generator=generator, patches=8, patch_stride=8, seam=2,
         batch_size=2, noise_size=2, noise_channels=4, generator_widths=(8, 4),
         discriminator_widths=(4, 8), style_weight=1.0, eval_every=0, eval_samples=2,
         eval_size=32, shuffle_tile=8, sample_every=0, log_every=1,
         feature_backbone="hed_vgg16")
     result = texture_synthesis.run(config)
     distances = result["gram_distance"]
-    assert list(distances) == ["source crops (floor)", "shuffled patches", "spatial GAN"]
+    assert list(distances) == ["source crops (floor)", "shuffled patches",
+                               "untrained generator", "spatial GAN"]
     assert all(value >= 0 for value in distances.values())
+    if generator == "patches":   # trained: the edits moved; the atoms are still source crops
+        layer = export.load_generator(str(tmp_path / "run")).get_layer("patch_dictionary")
+        assert np.abs(layer.edits.numpy()).max() > 0
+        source = np.asarray(Image.open(texture_file))
+        for atom in np.round((layer.atoms.numpy() + 1.0) * 127.5).astype(np.uint8):
+            assert any((source[y:y + 16, x:x + 16] == atom).all()
+                       for y in range(33) for x in range(49))
     # G's loss had both terms: adversarial and the Gram distance to the source.
     assert {"loss/G/adv", "loss/G/style", "loss/D/adv"} <= tensorboard_tags(
         tmp_path / "run" / "tensorboard")

@@ -1,16 +1,21 @@
 """Texture synthesis with a spatial GAN trained on one texture image.
 
-``run(config)`` trains ``models.texture`` (spatial noise in, texture out; D on random patches
-of the source texture; with ``style_weight`` > 0 also the Gram distance of G's patches to the
-source in G's loss) with the shared GANTrainer, then evaluates the EMA generator (its batch-norm
-statistics first recalibrated on noise batches: ``training.ema.recalibrate_batch_norm``): the
-Gram-matrix (style) distance of generated textures to the source texture -- the style loss
-of ``style_transfer.StyleLosses`` (``losses.gram_distance`` over relu1_2 ... relu4_x) -- next
-to two references computed in the same run:
+``run(config)`` trains a ``models.texture`` generator (spatial noise in, texture out; D on
+random patches of the source texture; with ``style_weight`` > 0 also the Gram distance of G's
+patches to the source in G's loss) with the shared GANTrainer. ``config.generator`` picks it
+(GENERATORS): "patches", the default, places learned patches that start as crops of the
+source (``models.texture.build_patch_generator``); "pixels" is the SGAN that draws every
+pixel. The run then evaluates the EMA generator (its batch-norm statistics first recalibrated
+on noise batches: ``training.ema.recalibrate_batch_norm``): the Gram-matrix (style) distance
+of generated textures to the source texture -- the style loss of ``style_transfer.StyleLosses``
+(``losses.gram_distance`` over relu1_2 ... relu4_x) -- next to three references computed in
+the same run:
 
 * random crops of the source itself (the floor: what a perfect generator would score);
 * a shuffled-patch baseline: the source cut into tiles and reassembled in random order
-  (right colours and local texture, broken structure at the seams).
+  (right colours and local texture, broken structure at the seams);
+* the same generator before training (what the GAN adds; for the patch generator, a
+  cross-faded random quilt of source crops).
 
 It writes sample PNGs at 2x and 4x the source size (one noise tensor each: the output is
 seamless because the whole image comes from one fully convolutional pass), the source beside a
@@ -39,6 +44,10 @@ SUMMARY_FILE = "summary.json"
 STYLE_STAGES = ("block1", "block2", "block3", "block4")
 STYLE_LOSS_PATCHES = 4   # generated patches per step in G's Gram-distance term
 BN_RECALIBRATION_BATCHES = 32   # noise batches that set the sampling generator's BN statistics
+# "patches": a selection network places learned patches (initialised as crops of the source)
+# with cross-faded seams (models.texture.build_patch_generator); "pixels": the spatial GAN
+# that draws every pixel (models.texture.build_generator, Jetchev et al.).
+GENERATORS = ("patches", "pixels")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,13 +56,21 @@ class TextureConfig:
     workdir: str
     texture: Optional[str] = None      # image file; None: scikit-image's DEFAULT_TEXTURE
     texture_size: int = 256            # the texture is resized to this shorter side
-    steps: int = 4000
+    steps: int = 1500
     batch_size: int = 16
+    generator: str = "patches"         # one of GENERATORS
     noise_size: int = 4                # spatial noise positions per side of a training patch
     noise_channels: int = 32
     generator_widths: Tuple[int, ...] = (256, 128, 64)
+    # generator="pixels" (the SGAN):
     generator_upsampling: str = "resize"   # hidden layers' x2 steps: models.texture.UPSAMPLING
     generator_output_upsampling: str = "subpixel"   # the last x2 step, to RGB
+    # generator="patches" (models.texture.build_patch_generator):
+    patches: int = 256                 # atoms in the dictionary
+    patch_stride: int = 16             # output pixels per noise position (atoms: 2x this)
+    seam: int = 3                      # cross-fade band between neighbouring atoms, pixels
+    selection_temperature: float = 16.0
+    atom_edit_scale: float = 0.3       # 0: the atoms stay crops of the source
     discriminator_widths: Tuple[int, ...] = (32, 64, 128, 256)
     loss: str = "non_saturating"
     learning_rate: float = 2e-4
@@ -74,13 +91,28 @@ class TextureConfig:
     sample_every: int = 500
     checkpoint_every: int = 1000
 
+    def __post_init__(self):
+        if self.generator not in GENERATORS:
+            raise ValueError(f"generator must be one of {GENERATORS}, got {self.generator!r}")
+
+    @property
+    def scale(self) -> int:
+        """Output pixels per noise position along each axis."""
+        if self.generator == "patches":
+            return self.patch_stride
+        return texture.output_scale(self.generator_widths)
+
     @property
     def patch_size(self) -> int:
-        return self.noise_size * texture.output_scale(self.generator_widths)
+        """Side of the training patches (D's real and generated inputs)."""
+        return self.noise_size * self.scale
 
     @property
     def noise_input_channels(self) -> int:
-        """Channels of the generator's spatial noise (every scale's noise maps included)."""
+        """Channels of the generator's spatial noise (every scale's noise maps, or the
+        selection noise, included)."""
+        if self.generator == "patches":
+            return texture.patch_input_channels(self.noise_channels, self.patches)
         return texture.input_channels(self.noise_channels, self.generator_widths)
 
 
@@ -147,6 +179,20 @@ class GramDistance:
         return float(np.mean([self.losses.style_distance(image) for image in images_uint8]))
 
 
+def build_generator(config: TextureConfig, source: np.ndarray) -> keras.Model:
+    """The generator ``config.generator`` names; a patch generator's atoms are crops of
+    ``source`` (uint8 [H, W, 3])."""
+    if config.generator == "pixels":
+        return texture.build_generator(config.noise_channels, config.generator_widths,
+                                       config.generator_upsampling,
+                                       config.generator_output_upsampling)
+    generator = texture.build_patch_generator(
+        config.noise_channels, config.generator_widths, config.patches, config.patch_stride,
+        config.seam, config.selection_temperature, config.atom_edit_scale)
+    texture.init_patch_dictionary(generator, source, config.seed)
+    return generator
+
+
 def build_trainer(config: TextureConfig, strategy, source: np.ndarray) -> GANTrainer:
     """Batch = random patches of the texture; G gets spatial noise sized to the patches.
     ``config.style_weight`` > 0 adds the Gram distance of G's patches to the whole
@@ -174,9 +220,7 @@ def build_trainer(config: TextureConfig, strategy, source: np.ndarray) -> GANTra
 
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
-            generator=texture.build_generator(config.noise_channels, config.generator_widths,
-                                              config.generator_upsampling,
-                                              config.generator_output_upsampling),
+            generator=build_generator(config, source),
             discriminator=texture.build_discriminator(config.discriminator_widths),
             generator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
                                                     0.999, config.precision, "g_adam"),
@@ -193,10 +237,12 @@ def run(config: TextureConfig) -> Dict:
     """Trains (or resumes) a texture run; returns {"scores", "paths", ...}."""
     keras.utils.set_random_seed(config.seed)
     source = load_texture(config.texture, config.texture_size)
-    if min(source.shape[:2]) < max(config.patch_size, config.eval_size):
+    atom_size = 2 * config.patch_stride if config.generator == "patches" else 0
+    if min(source.shape[:2]) < max(config.patch_size, config.eval_size, atom_size):
         raise sources.DataError(
             f"The texture ({source.shape[1]}x{source.shape[0]}) is smaller than the training "
-            f"patch ({config.patch_size}) or the evaluation size ({config.eval_size}).")
+            f"patch ({config.patch_size}), the evaluation size ({config.eval_size}) or a "
+            f"dictionary atom ({atom_size}).")
     strategy = make_strategy(config.strategy, config.batch_size)
     os.makedirs(config.workdir, exist_ok=True)
     runlog = RunLog(config.workdir)
@@ -228,6 +274,9 @@ def run(config: TextureConfig) -> Dict:
         return {"gram_distance": distance(images)}
 
     trainer = build_trainer(config, strategy, source)
+    # What training adds: the same generator before its first step (for the patch generator,
+    # a cross-faded random quilt of source crops). Seeded, so a resumed run gets the same.
+    scores["untrained generator"] = evaluate(trainer.sampling_generator)["gram_distance"]
     sample_noise = spatial_noise((4, 2 * config.noise_size, 2 * config.noise_size,
                                   config.noise_input_channels), config.seed)
     settings = loop.LoopSettings(

@@ -19,21 +19,36 @@ from tfgan_image.losses import ADVERSARIAL_LOSSES
 from tfgan_image.models import texture
 
 FLAGS = flags.FLAGS
-common.define_core_flags(workdir=None, steps=4000, batch_size=16, precision="mixed_bfloat16",
+common.define_core_flags(workdir=None, steps=1500, batch_size=16, precision="mixed_bfloat16",
                          eval_every=1000, data_help="Unused: the texture is --texture.")
 flags.DEFINE_string("texture", None, "Texture image file (default: scikit-image's "
                     f"{texture_synthesis.DEFAULT_TEXTURE}).")
 flags.DEFINE_integer("texture_size", 256, "Shorter side the texture is resized to.",
                      lower_bound=16)
+flags.DEFINE_enum("generator", "patches", list(texture_synthesis.GENERATORS),
+                  "patches: a selection network places learned patches (initialised as crops "
+                  "of the texture) with cross-faded seams; pixels: the spatial GAN that draws "
+                  "every pixel (Jetchev et al.).")
 flags.DEFINE_integer("noise_size", 4, "Spatial noise positions per training-patch side "
                      "(patch = noise_size * 16 px).", lower_bound=1)
+flags.DEFINE_integer("patches", 256, "generator=patches: atoms in the dictionary.",
+                     lower_bound=1)
+flags.DEFINE_integer("patch_stride", 16, "generator=patches: output pixels per noise "
+                     "position (atoms are twice this).", lower_bound=2)
+flags.DEFINE_integer("seam", 3, "generator=patches: cross-fade band between neighbouring "
+                     "atoms, pixels (1..patch_stride).", lower_bound=1)
+flags.DEFINE_float("selection_temperature", 16.0, "generator=patches: scale of the selection "
+                   "noise (higher: closer to one atom per position).", lower_bound=0)
+flags.DEFINE_float("atom_edit_scale", 0.3, "generator=patches: how fast the atoms may change "
+                   "(their edits' scale; 0: they stay crops of the texture).", lower_bound=0)
 flags.DEFINE_integer("noise_channels", 32, "Noise channels per position.", lower_bound=1)
-flags.DEFINE_string("generator_widths", "256,128,64", "Generator hidden channels.")
+flags.DEFINE_string("generator_widths", "256,128,64", "Generator hidden channels (patches: "
+                    "the selection network's 3x3 convs).")
 flags.DEFINE_enum("generator_upsampling", "resize", list(texture.UPSAMPLING),
-                  "Generator hidden x2 steps: nearest resize + 3x3 conv, 4x4 transposed "
-                  "convs, or sub-pixel convs.")
+                  "generator=pixels: hidden x2 steps: nearest resize + 3x3 conv, 4x4 "
+                  "transposed convs, or sub-pixel convs.")
 flags.DEFINE_enum("generator_output_upsampling", "subpixel", list(texture.UPSAMPLING),
-                  "The generator's last x2 step, to RGB.")
+                  "generator=pixels: the last x2 step, to RGB.")
 flags.DEFINE_string("discriminator_widths", "32,64,128,256", "Discriminator widths.")
 flags.DEFINE_enum("loss", "non_saturating", sorted(ADVERSARIAL_LOSSES), "Adversarial loss.")
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of G and D.")
@@ -56,7 +71,10 @@ def main(argv):
         core.pop(unused)
     config = texture_synthesis.TextureConfig(
         **{**core, "workdir": FLAGS.workdir or "runs/texture_gan"},
-        texture=FLAGS.texture, texture_size=FLAGS.texture_size, noise_size=FLAGS.noise_size,
+        texture=FLAGS.texture, texture_size=FLAGS.texture_size, generator=FLAGS.generator,
+        patches=FLAGS.patches, patch_stride=FLAGS.patch_stride, seam=FLAGS.seam,
+        selection_temperature=FLAGS.selection_temperature,
+        atom_edit_scale=FLAGS.atom_edit_scale, noise_size=FLAGS.noise_size,
         noise_channels=FLAGS.noise_channels,
         generator_widths=common.parse_widths(FLAGS.generator_widths, "generator_widths"),
         generator_upsampling=FLAGS.generator_upsampling,
@@ -67,6 +85,9 @@ def main(argv):
         style_weight=FLAGS.style_weight, ema_decay=FLAGS.ema_decay,
         feature_backbone=FLAGS.feature_backbone, sample_every=FLAGS.sample_every,
         checkpoint_every=FLAGS.checkpoint_every)
+    if FLAGS.seam > FLAGS.patch_stride:
+        raise app.UsageError(f"--seam ({FLAGS.seam}) must not exceed --patch_stride "
+                             f"({FLAGS.patch_stride}).")
     try:
         result = texture_synthesis.run(config)
     except (DataError, BackboneUnavailableError) as error:
