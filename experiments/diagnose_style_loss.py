@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfgan_image import losses, style_transfer, texture_synthesis
+from tfgan_image import losses, style_transfer
 from tfgan_image.data import pipeline, sources
 from tfgan_image.training import precision
 
@@ -43,7 +43,7 @@ def crop_losses(style_losses, image, size, count, seed):
     """(relative squared Gram error, gram_distance) of ``count`` random [size, size] crops of
     ``image``, each averaged over the style layers: two arrays [count]."""
     relative, distance = [], []
-    for crop in texture_synthesis.random_crops(image, size, count, seed):
+    for crop in pipeline.random_crops(image, size, count, seed):
         maps = losses.feature_maps(style_losses.extractor, pipeline.to_unit_range(crop[None]))
         grams = [losses.gram_matrix(maps[i]) for i in style_losses.style_indices]
         relative.append(np.mean([float(tf.reduce_mean(tf.square(g - t)) / tf.reduce_mean(t * t))

@@ -14,9 +14,9 @@ import tensorflow as tf
 from PIL import Image
 
 from conftest import REPO_ROOT, tensorboard_tags
-from tfgan_image import apply, export, losses, sample, style_transfer, texture_synthesis
+from tfgan_image import apply, export, layers, losses, sample, style_transfer, texture_synthesis
+from tfgan_image.data import pipeline
 from tfgan_image.data.sources import DataError
-from tfgan_image import layers
 from tfgan_image.layers import InstanceNormalization, ReflectionPadding2D
 from tfgan_image.models import style, texture
 
@@ -287,7 +287,7 @@ def test_shuffled_patches_and_random_crops_come_from_the_source():
     tile = shuffled[:8, :8]
     assert any((source[y:y + 8, x:x + 8] == tile).all()
                for y in range(33) for x in range(43))
-    crops = texture_synthesis.random_crops(source, 16, 3, seed=0)
+    crops = pipeline.random_crops(source, 16, 3, seed=0)
     assert crops.shape == (3, 16, 16, 3)
 
 

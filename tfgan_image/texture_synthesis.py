@@ -159,13 +159,6 @@ def shuffled_patches(source: np.ndarray, size: int, tile: int, seed: int) -> np.
     return out
 
 
-def random_crops(source: np.ndarray, size: int, count: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return np.stack([source[y:y + size, x:x + size] for y, x in zip(
-        rng.integers(0, source.shape[0] - size + 1, count),
-        rng.integers(0, source.shape[1] - size + 1, count))])
-
-
 class GramDistance:
     """Gram-matrix distance to a source texture (0: same style statistics)."""
 
@@ -251,7 +244,7 @@ def run(config: TextureConfig) -> Dict:
                     os.path.join(config.workdir, "source.png"), title="source texture")
     distance = GramDistance(source, config.feature_backbone)
     scores = {
-        "source crops (floor)": distance(random_crops(source, config.eval_size,
+        "source crops (floor)": distance(pipeline.random_crops(source, config.eval_size,
                                                       config.eval_samples, config.seed)),
         "shuffled patches": distance(np.stack([
             shuffled_patches(source, config.eval_size, config.shuffle_tile, config.seed + i)

@@ -53,6 +53,15 @@ def patch_bank(photos, patch_size: int) -> np.ndarray:
     return np.stack(patches)
 
 
+def random_crops(source: np.ndarray, size: int, count: int, seed: int) -> np.ndarray:
+    """``count`` seeded [size, size] crops at random places of ``source`` [H, W, C] (H, W >=
+    size): [count, size, size, C], same dtype."""
+    rng = np.random.default_rng(seed)
+    return np.stack([source[y:y + size, x:x + size] for y, x in zip(
+        rng.integers(0, source.shape[0] - size + 1, count),
+        rng.integers(0, source.shape[1] - size + 1, count))])
+
+
 def centre_crop(image, size: int):
     """The central [min(H, size), min(W, size)] window of an image [H, W, ...]."""
     top, left = max(0, (image.shape[0] - size) // 2), max(0, (image.shape[1] - size) // 2)

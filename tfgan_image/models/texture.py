@@ -45,6 +45,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from tfgan_image.data import pipeline
 from tfgan_image.layers import (FusedBatchNormalization, PatchDictionary, PixelShuffle,
                                 ResizeUpsampling)
 
@@ -151,10 +152,7 @@ def init_patch_dictionary(generator: keras.Model, source: np.ndarray, seed: int)
     if min(source.shape[:2]) < size:
         raise ValueError(f"The source ({source.shape[1]}x{source.shape[0]}) is smaller than "
                          f"one patch ({size}x{size}).")
-    rng = np.random.default_rng(seed)
-    tops = rng.integers(0, source.shape[0] - size + 1, count)
-    lefts = rng.integers(0, source.shape[1] - size + 1, count)
-    crops = np.stack([source[y:y + size, x:x + size] for y, x in zip(tops, lefts)])
+    crops = pipeline.random_crops(source, size, count, seed)
     layer.atoms.assign(crops.astype(np.float32) / 127.5 - 1.0)
 
 
