@@ -117,17 +117,59 @@ def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
     np.testing.assert_array_equal(output, content)
 
 
+def test_colour_transfer_gives_every_image_the_target_colour_statistics():
+    rng = np.random.default_rng(0)
+    mixing = np.array([[0.5, 0.2, 0.0], [0.0, 0.4, 0.1], [0.1, 0.0, 0.3]], np.float32)
+    target = rng.uniform(-1, 1, (30, 40, 3)).astype(np.float32) @ mixing + [0.2, -0.1, 0.0]
+    transfer = layers.ColourStatisticsTransfer()
+    transfer.set_target(target)
+    photos = rng.uniform(-1, 1, (2, 16, 24, 3)).astype(np.float32) * [1.0, 0.3, 0.6]
+    target_mean, target_covariance = layers.colour_moments(target)
+    for recoloured in np.asarray(transfer(photos)):
+        mean, covariance = layers.colour_moments(recoloured)
+        np.testing.assert_allclose(mean, target_mean, atol=1e-5)
+        np.testing.assert_allclose(covariance, target_covariance, atol=1e-5)
+    # Each image on its own statistics; moments given from outside (apply's tiles) are used
+    # as the image's own would be.
+    own = np.asarray(transfer(photos[:1]))
+    np.testing.assert_allclose(own[0], transfer(photos)[0], atol=1e-5)
+    transfer.fixed_moments = layers.colour_moments(photos[0])
+    np.testing.assert_allclose(transfer(photos[:1]), own, atol=1e-5)
+    transfer.fixed_moments = layers.colour_moments(0.5 * photos[0])   # half the contrast
+    assert np.abs(np.asarray(transfer(photos[:1])) - own).max() > 0.1
+    transfer.fixed_moments = None
+    # A greyscale photo has no colour variance across channels: the floor keeps it finite
+    # and its brightness order (the mapping is linear and monotone along the grey axis).
+    grey = np.repeat(np.linspace(-1, 1, 64, dtype=np.float32).reshape(1, 8, 8, 1), 3, -1)
+    recoloured = np.asarray(transfer(grey))[0].reshape(-1, 3)
+    assert np.isfinite(recoloured).all()
+    luminance = recoloured @ [0.299, 0.587, 0.114]
+    assert (np.diff(luminance) > 0).all()
+
+
+def test_untrained_transformer_with_colour_transfer_restyles_only_the_colours():
+    rng = np.random.default_rng(1)
+    style_pixels = rng.uniform(-1, 0.5, (24, 24, 3)).astype(np.float32)
+    network = style.build_transformer(width=4, residual_blocks=1, colour_target=style_pixels)
+    content = rng.uniform(-1, 1, (1, 20, 28, 3)).astype(np.float32)
+    np.testing.assert_allclose(network(content),
+                               network.get_layer("colour_transfer")(content), atol=1e-6)
+
+
 def test_a_style_network_in_tiles_gives_what_one_whole_image_pass_gives():
-    # Instance norm makes every output pixel depend on whole-image statistics: tiles
-    # normalised on their own leave seams, so tiles must use the whole image's statistics.
+    # Instance norm and the colour transfer make every output pixel depend on whole-image
+    # statistics: tiles normalised on their own leave seams, so tiles must use the whole
+    # image's statistics.
     keras.utils.set_random_seed(0)
-    network = style.build_transformer(width=4, residual_blocks=1)
+    network = style.build_transformer(
+        width=4, residual_blocks=1,
+        colour_target=np.random.default_rng(1).uniform(-1, 0.5, (24, 24, 3)))
     out_conv = network.get_layer("out_conv")
     out_conv.kernel.assign(tf.random.normal(out_conv.kernel.shape, stddev=0.3))
     image = np.random.default_rng(0).integers(0, 256, (90, 250, 3), dtype=np.uint8)
     whole = np.asarray(network(image[None, :88, :248].astype(np.float32) / 127.5 - 1.0))[0]
     whole = np.round(np.clip((whole + 1.0) * 127.5, 0, 255)).astype(np.uint8)
-    assert apply.uses_instance_norm(network)
+    assert apply.uses_image_statistics(network)
     assert np.abs(apply.restore_array(network, image[:88, :248]).astype(int)
                   - whole).max() <= 1   # fits one 512 px tile: one pass
     tiled = apply.restore_array(network, image[:88, :248], tile=64)   # 2 x 4 tiles
@@ -137,7 +179,7 @@ def test_a_style_network_in_tiles_gives_what_one_whole_image_pass_gives():
                             image[:88, :248].astype(np.float32), 64,
                             apply.receptive_radius(network), 4, mirror=False)
     assert np.abs(np.round(np.clip((own + 1.0) * 127.5, 0, 255)) - whole).max() > 10
-    assert all(layer.fixed_moments is None for layer in apply.instance_norm_layers(network))
+    assert all(layer.fixed_moments is None for layer in apply.image_statistics_layers(network))
     # Sizes that are not multiples of the network's stride, and greyscale.
     odd = apply.restore_array(network, image, tile=64)
     assert odd.shape == image.shape
@@ -333,9 +375,16 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
     # The GAN variant trained D; the perceptual terms were logged part by part.
     assert {"loss/G/perceptual/content", "loss/G/perceptual/style", "loss/G/perceptual/tv",
             "loss/D/adv", "loss/G/adv"} <= tensorboard_tags(tmp_path / "run" / "tensorboard")
-    # apply stylises any size (the image is mirror-padded to a multiple of 4).
-    stylised = apply.restore_array(export.load_generator(str(tmp_path / "run")),
-                                   np.zeros((21, 30, 3), np.uint8), tile=16, margin=8)
+    # The saved network moves colours to the style image's statistics.
+    generator = export.load_generator(str(tmp_path / "run"))
+    style_mean, _ = layers.colour_moments(pipeline.to_unit_range(
+        style_transfer.load_style_image(str(style_file), config.style_size)))
+    np.testing.assert_allclose(generator.get_layer("colour_transfer").target_mean, style_mean,
+                               atol=1e-6)
+    # apply stylises any size (the image is mirror-padded to a multiple of 4), even one
+    # without any colour variance.
+    stylised = apply.restore_array(generator, np.zeros((21, 30, 3), np.uint8), tile=16,
+                                   margin=8)
     assert stylised.shape == (21, 30, 3)
 
 

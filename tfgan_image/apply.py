@@ -14,17 +14,18 @@ library's models (64 px for the restoration U-Net; 24 px for super-resolution, w
 super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a 512 px
 *input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area).
 
-Models with instance normalisation (style transfer) need more: each output pixel depends on
-statistics of the whole image, so tiles normalised with their own statistics show seams (a
-640x427 photo in two tiles had a visible step in the sky), and one pass over a large photo
-needs tens of GB (oneDNN's workspace for the 9x9 convs: 20.8 GB for 4000x3000, measured by
-hand with /usr/bin/time). So an image larger than one tile is tiled with the whole image's
-statistics: ``whole_image_normalisation`` first gathers every normalisation layer's mean and
-variance over all tiles (one pass per layer, each up to that layer), then the tiles run with
-them, their windows stopping at the image's edges as one whole-image pass would see them;
-the margin is the network's receptive radius (``receptive_radius``). The result is one
-whole-image pass's to within rounding, in a tile's memory (experiments/results_style_texture.py
-measures a 4000x3000 photo).
+Models with instance normalisation or colour statistics transfer (style transfer) need more:
+each output pixel depends on statistics of the whole image, so tiles normalised with their
+own statistics show seams (a 640x427 photo in two tiles had a visible step in the sky), and
+one pass over a large photo needs tens of GB (oneDNN's workspace for the 9x9 convs: 20.8 GB
+for 4000x3000, measured by hand with /usr/bin/time). So an image larger than one tile is tiled
+with the whole image's statistics: ``whole_image_normalisation`` first gathers every
+normalisation layer's mean and variance (the colour transfer's colour mean and covariance)
+over all tiles (one pass per layer, each up to that layer), then the tiles run with them,
+their windows stopping at the image's edges as one whole-image pass would see them; the
+margin is the network's receptive radius (``receptive_radius``). The result is one
+whole-image pass's to within rounding, in a tile's memory
+(experiments/results_style_texture.py measures a 4000x3000 photo).
 
 Colour (RGB), greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied
 unchanged) files are supported; 16-bit greyscale is read as 8 bits.
@@ -55,14 +56,22 @@ def model_stride(model) -> int:
     return stride
 
 
-def uses_instance_norm(model) -> bool:
-    """Whether ``model`` (or a model nested in it) has an InstanceNormalization layer."""
+STATISTICS_LAYERS = ("InstanceNormalization", "ColourStatisticsTransfer")
+
+
+def _is_statistics_layer(layer) -> bool:
+    from tfgan_image import layers
+
+    return isinstance(layer, tuple(getattr(layers, name) for name in STATISTICS_LAYERS))
+
+
+def uses_image_statistics(model) -> bool:
+    """Whether ``model`` (or a model nested in it) has a layer whose output depends on
+    statistics of the whole image: instance normalisation or colour statistics transfer."""
     import keras
 
-    from tfgan_image.layers import InstanceNormalization
-
-    return any(isinstance(layer, InstanceNormalization) or
-               (isinstance(layer, keras.Model) and uses_instance_norm(layer))
+    return any(_is_statistics_layer(layer) or
+               (isinstance(layer, keras.Model) and uses_image_statistics(layer))
                for layer in model.layers)
 
 
@@ -153,11 +162,10 @@ def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 
     return output[:height * s, :width * s]
 
 
-def instance_norm_layers(model) -> list:
-    """``model``'s own InstanceNormalization layers (not those of nested models), in order."""
-    from tfgan_image.layers import InstanceNormalization
-
-    return [layer for layer in model.layers if isinstance(layer, InstanceNormalization)]
+def image_statistics_layers(model) -> list:
+    """``model``'s own instance-normalisation and colour-transfer layers (not those of nested
+    models), in order."""
+    return [layer for layer in model.layers if _is_statistics_layer(layer)]
 
 
 def receptive_radius(model) -> int:
@@ -185,19 +193,22 @@ def receptive_radius(model) -> int:
 def whole_image_normalisation(model, image: np.ndarray, to_input: Callable, tile: int,
                               margin: int, multiple: int, progress: bool = False):
     """Within the block, every InstanceNormalization layer of ``model`` normalises with the
-    mean and variance of its input over the whole ``image`` [H, W, C] (uint8), gathered over
-    the tiles ``tiled_apply(..., mirror=False)`` uses with the same ``tile``, ``margin`` and
-    ``multiple``: so that tiled call gives what one pass over the whole image gives, with
-    a tile's memory. One pass over the tiles per layer, each up to that layer (the statistics
-    of a layer depend on those before it): about half as many network passes as layers; none
-    when there is only one tile. ``to_input``: window -> the model's input [1, h, w, 3]. The
-    layers are reset on exit.
+    mean and variance of its input over the whole ``image`` [H, W, C] (uint8), and every
+    ColourStatisticsTransfer layer uses the whole image's colour mean and covariance,
+    gathered over the tiles ``tiled_apply(..., mirror=False)`` uses with the same ``tile``,
+    ``margin`` and ``multiple``: so that tiled call gives what one pass over the whole image
+    gives, with a tile's memory. One pass over the tiles per layer, each up to that layer (the
+    statistics of a layer depend on those before it): about half as many network passes as
+    layers; none when there is only one tile. ``to_input``: window -> the model's input
+    [1, h, w, 3]. The layers are reset on exit.
     """
     import keras
     import tensorflow as tf
     from tqdm.auto import tqdm
 
-    layers = instance_norm_layers(model)
+    from tfgan_image.layers import ColourStatisticsTransfer
+
+    layers = image_statistics_layers(model)
     padded, tiles = _plan_tiles(image, tile, margin, multiple, mirror=False)
     if len(tiles) == 1:   # the one window is the whole image: its own statistics are right
         yield
@@ -205,8 +216,10 @@ def whole_image_normalisation(model, image: np.ndarray, to_input: Callable, tile
     try:
         for layer in tqdm(layers, desc="normalisation statistics", unit="layer",
                           disable=not progress, leave=False):
-            head = keras.Model(model.inputs[0], layer.input)
-            total = total_of_squares = 0.0
+            covariance = isinstance(layer, ColourStatisticsTransfer)
+            head = (keras.Model(model.inputs[0], layer.input)
+                    if layer.input is not model.inputs[0] else lambda x, training: x)
+            total = total_of_products = 0.0
             count = 0
             for t in tiles:
                 window = padded[t.top:t.bottom, t.left:t.right]
@@ -215,12 +228,17 @@ def whole_image_normalisation(model, image: np.ndarray, to_input: Callable, tile
                 core = maps[t.inset_y // step:(t.inset_y + t.core_h) // step,
                             t.inset_x // step:(t.inset_x + t.core_w) // step]
                 total = total + core.sum((0, 1))
-                total_of_squares = total_of_squares + np.square(core).sum((0, 1))
+                total_of_products = total_of_products + (
+                    np.einsum("hwi,hwj->ij", core, core) if covariance
+                    else np.square(core).sum((0, 1)))
                 count += core.shape[0] * core.shape[1]
             mean = total / count
-            variance = np.maximum(total_of_squares / count - np.square(mean), 0.0)
+            if covariance:
+                second = total_of_products / count - np.outer(mean, mean)
+            else:
+                second = np.maximum(total_of_products / count - np.square(mean), 0.0)
             layer.fixed_moments = (tf.constant(mean, tf.float32),
-                                   tf.constant(variance, tf.float32))
+                                   tf.constant(second, tf.float32))
         yield
     finally:
         for layer in layers:
@@ -239,7 +257,8 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     scale, 1 for restoration). ``tile``: output pixels per tile side; ``margin``: input
     pixels of context (default: DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles
     are converted to uint8 one by one, so memory is the input, the output and one tile.
-    A model with instance normalisation (style transfer) runs on the whole image in one pass
+    A model with instance normalisation or colour transfer (style transfer) runs on the
+    whole image in one pass
     when it fits in a tile, else in tiles normalised with the whole image's statistics, with
     its receptive radius as the margin (``margin`` is ignored; see the module docstring).
 
@@ -259,10 +278,10 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     if margin is None:
         margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
     whole_image_statistics = False
-    if uses_instance_norm(model):
+    if uses_image_statistics(model):
         # Each output pixel depends on statistics of the whole image: tiles normalised with
         # statistics gathered over all of them (one pass when the image fits in a tile).
-        if any(uses_instance_norm(layer) for layer in model.layers
+        if any(uses_image_statistics(layer) for layer in model.layers
                if hasattr(layer, "layers")):   # not reachable by whole_image_normalisation
             tile, margin = max(pixels.shape[:2]) * scale, 0
         else:

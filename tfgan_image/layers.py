@@ -211,6 +211,77 @@ class ReflectionPadding2D(keras.layers.Layer):
         return {**super().get_config(), "padding": self.padding}
 
 
+def colour_moments(pixels):
+    """Mean [3] and covariance [3, 3] (float32) of the colours of pixels [..., 3]."""
+    colours = tf.reshape(tf.cast(pixels, tf.float32), [-1, 3])
+    mean = tf.reduce_mean(colours, 0)
+    centred = colours - mean
+    count = tf.cast(tf.shape(colours)[0], tf.float32)
+    return mean, tf.matmul(centred, centred, transpose_a=True) / count
+
+
+def _symmetric_power(matrix, power: float, floor: float):
+    """A symmetric positive semi-definite matrix [3, 3] to a power, its eigenvalues floored."""
+    values, vectors = tf.linalg.eigh(matrix)
+    return tf.matmul(vectors * tf.maximum(values, floor)[None, :] ** power, vectors,
+                     transpose_b=True)
+
+
+@keras.saving.register_keras_serializable(package="tfgan_image")
+class ColourStatisticsTransfer(keras.layers.Layer):
+    """Moves every image's colours to a target colour mean and covariance (the linear colour
+    transfer Gatys et al. 2017 use to control colour in style transfer):
+
+        y = (x - mean_x) C_x^(-1/2) C_t^(1/2) + mean_t     (x, y: a pixel's RGB, a row)
+
+    with symmetric matrix square roots, so the photo's colour axes turn as little as they can
+    (under a Cholesky factor a red photo's reds could come out blue). The image's own mean
+    and covariance C_x are taken over all its pixels; eigenvalues of C_x below ``floor``
+    count as ``floor``, so the near-constant colour directions of a (nearly) greyscale photo
+    are stretched at most to sqrt(target / floor) times, not blown up from noise.
+
+    ``set_target(pixels)`` takes the target statistics from pixels [..., 3] (e.g. the style
+    image in [-1, 1]); they are non-trainable weights, saved with the model. Input [N, H, W, 3]
+    float, output the same shape, float32, in the target's range (about [-1, 1], overshoots
+    possible). ``fixed_moments``: None, or (mean [3], covariance [3, 3]) float32 to use
+    instead of each image's own, as for ``InstanceNormalization``: how ``apply`` runs a
+    network on a large image in tiles with the whole image's statistics.
+    """
+
+    def __init__(self, floor: float = 1e-2, **kwargs):
+        super().__init__(**kwargs)
+        self.floor = floor
+        self.fixed_moments = None
+
+    def build(self, input_shape):
+        self.target_mean = self.add_weight(shape=(3,), initializer="zeros", trainable=False,
+                                           name="target_mean")
+        self.target_covariance = self.add_weight(shape=(3, 3), initializer="identity",
+                                                 trainable=False, name="target_covariance")
+
+    def set_target(self, pixels) -> None:
+        """Targets the colour mean and covariance of ``pixels`` [..., 3] (float)."""
+        if not self.built:
+            self.build(None)
+        mean, covariance = colour_moments(pixels)
+        self.target_mean.assign(mean)
+        self.target_covariance.assign(covariance)
+
+    def _transfer(self, image, mean, covariance):
+        target_root = _symmetric_power(tf.cast(self.target_covariance, tf.float32), 0.5, 0.0)
+        matrix = tf.matmul(_symmetric_power(covariance, -0.5, self.floor), target_root)
+        return tf.tensordot(image - mean, matrix, 1) + tf.cast(self.target_mean, tf.float32)
+
+    def call(self, inputs):
+        images = tf.cast(inputs, tf.float32)
+        if self.fixed_moments is not None:
+            return self._transfer(images, *self.fixed_moments)
+        return tf.map_fn(lambda image: self._transfer(image, *colour_moments(image)), images)
+
+    def get_config(self):
+        return {**super().get_config(), "floor": self.floor}
+
+
 def seam_window(stride: int, seam: int) -> np.ndarray:
     """The fixed weight map [2 * stride, 2 * stride] of a patch of ``PatchDictionary``:
     separable, 1 in the middle, falling to 0 over a ``seam``-pixel smoothstep band centred

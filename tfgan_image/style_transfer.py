@@ -17,6 +17,11 @@ the weights mean the same whatever the backbone's feature scale:
   high-contrast crop carry most of a batch's gradient (experiments/diagnose_style_loss.py);
 * total variation (``losses.total_variation_loss``), on images in [-1, 1].
 
+With ``colour_transfer`` (default) the network first gives each photo the style image's
+colour mean and covariance (``models.style``); the content loss still compares with the
+original photo (against the recoloured photo, a probe kept less of the content at the same
+weight). The baseline starts from the recoloured photo, so that it gets the same head start.
+
 In training the losses score (content, output) cropped at a random offset
 (``crop_at_random_offset``), so that no pattern locked to VGG's pooling grid pays.
 
@@ -38,6 +43,7 @@ import tensorflow as tf
 
 from tfgan_image import apply, export, features, losses
 from tfgan_image.data import pipeline, sources
+from tfgan_image.layers import ColourStatisticsTransfer
 from tfgan_image.models import style
 from tfgan_image.runlog import RunLog, print_paths, write_json
 from tfgan_image.training import GANTrainer, loop, precision
@@ -52,7 +58,7 @@ SUMMARY_FILE = "summary.json"
 BASELINE_DEPENDS_ON = ("style_image", "style_size", "data", "data_dir", "eval_size",
                        "content_stage", "style_stages", "content_weight", "style_weight",
                        "orientation_free_style", "tv_weight", "feature_backbone",
-                       "optimize_steps", "optimize_learning_rate")
+                       "colour_transfer", "optimize_steps", "optimize_learning_rate")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,9 +82,10 @@ class StyleTransferConfig:
     residual_blocks: int = 3            # Johnson: 5
     content_stage: str = "block2"
     style_stages: Tuple[str, ...] = ("block1", "block2", "block3", "block4")
-    content_weight: float = 2.0        # 1.0: style 0.23 but content 0.79 (blurred)
+    content_weight: float = 5.0        # without colour transfer 2.0 (1.0: content 0.79)
     style_weight: float = 10.0
     orientation_free_style: bool = True  # see StyleLosses
+    colour_transfer: bool = True       # photos first take the style image's colour statistics
     tv_weight: float = 1e-3
     loss_offset_range: int = 8         # training: VGG sees the pair cropped at a random offset
     adversarial_weight: float = 0.0    # > 0: the GAN variant
@@ -204,16 +211,20 @@ class StyleLosses:
 
 # ----------------------------------------------------------------------------- baseline
 def gatys_step(content_uint8: np.ndarray, style_losses: StyleLosses,
-               learning_rate: float = 0.02) -> Tuple[Callable[[], tf.Tensor], tf.Variable]:
+               learning_rate: float = 0.02, recolour: Optional[Callable] = None
+               ) -> Tuple[Callable[[], tf.Tensor], tf.Variable]:
     """Gatys et al.'s method: the pixels themselves, started from the content photo, minimise
-    the weighted content + style + TV loss by Adam.
+    the weighted content + style + TV loss by Adam. ``recolour``: None, or the network's
+    colour transfer (images [N, H, W, 3] in [-1, 1] -> the same): the pixels then start from
+    the recoloured photo (the content target stays the photo, as in the network's training).
 
     Returns (step, image): each ``step()`` call (a tf.function) is one Adam step and returns
     the unweighted style loss before it; ``image`` is the pixel variable [1, H, W, 3] in
     [-1, 1]."""
     content = tf.constant(content_uint8[None].astype(np.float32) / 127.5 - 1.0)
     content_maps = style_losses.content_features(content)   # constant: computed once
-    image = tf.Variable(content)
+    image = tf.Variable(content if recolour is None
+                        else tf.clip_by_value(recolour(content), -1.0, 1.0))
     optimizer = keras.optimizers.Adam(learning_rate)
 
     @tf.function
@@ -229,13 +240,13 @@ def gatys_step(content_uint8: np.ndarray, style_losses: StyleLosses,
 
 
 def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: int,
-                   learning_rate: float = 0.02, progress: bool = True
-                   ) -> Tuple[np.ndarray, List[float]]:
+                   learning_rate: float = 0.02, recolour: Optional[Callable] = None,
+                   progress: bool = True) -> Tuple[np.ndarray, List[float]]:
     """``steps`` steps of ``gatys_step``: (the stylised image, uint8; the unweighted style
     loss before each step)."""
     from tqdm.auto import tqdm
 
-    step, image = gatys_step(content_uint8, style_losses, learning_rate)
+    step, image = gatys_step(content_uint8, style_losses, learning_rate, recolour)
     style_curve = [float(step()) for _ in tqdm(range(steps), desc="optimising pixels",
                                                unit="step", leave=False,
                                                disable=not progress)]
@@ -278,10 +289,19 @@ def crop_at_random_offset(images: Sequence[tf.Tensor], offset_range: int
                  for image in images)
 
 
-def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strategy
-                  ) -> GANTrainer:
+def style_colour_transfer(style_image: np.ndarray) -> ColourStatisticsTransfer:
+    """The colour transfer to the style image's (uint8 [H, W, 3]) colour statistics."""
+    transfer = ColourStatisticsTransfer(dtype="float32", name="colour_transfer")
+    transfer.set_target(pipeline.to_unit_range(style_image))
+    return transfer
+
+
+def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
+                  style_image: np.ndarray, strategy) -> GANTrainer:
     """Batch = (content crops, style crops), a pair as in restoration: G stylises the
-    content; D (GAN variant) tells style crops from stylised images."""
+    content; D (GAN variant) tells style crops from stylised images. With
+    ``config.colour_transfer`` G first moves the photo's colours to the style image's
+    (uint8 [H, W, 3])."""
     adversarial = losses.adversarial_loss("non_saturating")
 
     @tf.autograph.experimental.do_not_convert
@@ -291,7 +311,10 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses, strate
 
     with strategy.scope(), precision.precision_policy(config.precision):
         return GANTrainer(
-            generator=style.build_transformer(config.width, config.residual_blocks),
+            generator=style.build_transformer(
+                config.width, config.residual_blocks,
+                colour_target=(pipeline.to_unit_range(style_image) if config.colour_transfer
+                               else None)),
             discriminator=style.build_patch_discriminator(config.discriminator_widths),
             generator_optimizer=precision.make_adam(
                 precision.cosine_to_tenth(config.learning_rate, config.steps), 0.9, 0.999,
@@ -342,7 +365,7 @@ def run(config: StyleTransferConfig) -> Dict:
 
     if config.method == "feed_forward":
         strategy = make_strategy(config.strategy, config.batch_size)
-        trainer = build_trainer(config, style_losses, strategy)
+        trainer = build_trainer(config, style_losses, style_image, strategy)
 
         def dataset_for_step(step):
             return training_batches(photos.train, style_image, config.crop_size,
@@ -369,8 +392,9 @@ def run(config: StyleTransferConfig) -> Dict:
         if content:
             scores["feed-forward network"] = result["metrics"]
     if content:
+        recolour = style_colour_transfer(style_image) if config.colour_transfer else None
         scores["optimisation (Gatys)"], outputs["optimisation (Gatys)"] = _baseline(
-            config, style_losses, content, runlog)
+            config, style_losses, content, recolour, runlog)
         _time_512px(config, style_losses, generator, scores)
         paths["comparison"] = comparison_figure(
             style_image, content, outputs, names, scores,
@@ -388,8 +412,10 @@ def _mean_scores(style_losses, content, stylised) -> Dict[str, float]:
     return {key: float(np.mean([p[key] for p in per_image])) for key in per_image[0]}
 
 
-def _baseline(config, style_losses, content, runlog) -> Tuple[Dict[str, float], list]:
-    """The optimisation baseline on the held-out content (cached in RUN/optimized/)."""
+def _baseline(config, style_losses, content, recolour, runlog
+              ) -> Tuple[Dict[str, float], list]:
+    """The optimisation baseline on the held-out content (cached in RUN/optimized/);
+    ``recolour``: see ``gatys_step``."""
     from PIL import Image
 
     folder = os.path.join(config.workdir, "optimized")
@@ -405,7 +431,7 @@ def _baseline(config, style_losses, content, runlog) -> Tuple[Dict[str, float], 
                       for i in range(len(content))]
             return cached, images
     runs = [optimize_image(c, style_losses, config.optimize_steps,
-                           config.optimize_learning_rate) for c in content]
+                           config.optimize_learning_rate, recolour) for c in content]
     images = [r[0] for r in runs]
     values = _mean_scores(style_losses, content, images)
     values["style_loss_by_step"] = [float(v) for v in np.mean([r[1] for r in runs], axis=0)]

@@ -34,7 +34,7 @@ flags.DEFINE_integer("residual_blocks", 3, "Transformer residual blocks.", lower
 flags.DEFINE_enum("content_stage", "block2", list(VGG_STAGES), "VGG stage of the content loss.")
 flags.DEFINE_list("style_stages", ["block1", "block2", "block3", "block4"],
                   "VGG stages of the style loss.")
-flags.DEFINE_float("content_weight", 2.0, "Weight of the (relative) content loss.",
+flags.DEFINE_float("content_weight", 5.0, "Weight of the (relative) content loss.",
                    lower_bound=0)
 flags.DEFINE_float("style_weight", 10.0, "Weight of the (relative) style loss.", lower_bound=0)
 flags.DEFINE_float("tv_weight", 1e-3, "Weight of the total-variation loss.", lower_bound=0)
@@ -45,6 +45,10 @@ flags.DEFINE_integer("loss_offset_range", 8,
 flags.DEFINE_bool("orientation_free_style", True,
                   "Style target: the mean Gram matrix of the style image's 8 flips and 90-degree "
                   "rotations (no one stroke direction favoured); false: the image as it is.")
+flags.DEFINE_bool("colour_transfer", True,
+                  "The network first moves each photo's colours to the style image's colour mean "
+                  "and covariance and restyles that (the baseline starts from the recoloured "
+                  "photo too); false: the photo as it is.")
 flags.DEFINE_float("adversarial_weight", 0.0,
                    "> 0: the GAN variant, a patch discriminator on style-image crops.",
                    lower_bound=0)
@@ -74,6 +78,7 @@ def main(argv):
         content_weight=FLAGS.content_weight, style_weight=FLAGS.style_weight,
         tv_weight=FLAGS.tv_weight, loss_offset_range=FLAGS.loss_offset_range,
         orientation_free_style=FLAGS.orientation_free_style,
+        colour_transfer=FLAGS.colour_transfer,
         adversarial_weight=FLAGS.adversarial_weight, learning_rate=FLAGS.learning_rate,
         ema_decay=FLAGS.ema_decay, feature_backbone=FLAGS.feature_backbone,
         eval_size=FLAGS.eval_size, optimize_steps=FLAGS.optimize_steps,
