@@ -364,7 +364,11 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
         sample_every=0, log_every=1, feature_backbone="hed_vgg16")
     result = style_transfer.run(config)
     scores = result["scores"]
-    assert list(scores) == ["feed-forward network", "optimisation (Gatys)"]
+    assert list(scores) == [style_transfer.NETWORK, style_transfer.BASELINE,
+                            style_transfer.RECOLOURED_BASELINE]
+    # The baseline from the recoloured photo starts nearer the style's colours.
+    assert (scores[style_transfer.RECOLOURED_BASELINE]["style_loss_by_step"][0]
+            < scores[style_transfer.BASELINE]["style_loss_by_step"][0])
     for values in scores.values():
         assert values["content_loss"] >= 0 and values["style_loss"] >= 0
         assert values["seconds_per_512px"] > 0
@@ -399,8 +403,8 @@ def test_side_by_side_timing_calls_the_functions_in_turns():
 def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monkeypatch):
     calls = []
 
-    def optimize_image(content, style_losses, steps, *args, **kwargs):
-        calls.append(1)   # the real one runs in the end-to-end test above
+    def optimize_image(content, style_losses, steps, learning_rate, recolour):
+        calls.append(recolour is not None)   # the real one runs in the end-to-end test above
         return content, [1.0] * steps
 
     monkeypatch.setattr(style_transfer, "optimize_image", optimize_image)
@@ -409,14 +413,20 @@ def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monk
         style_stages=("block1",), content_stage="block1", optimize_steps=2,
         feature_backbone="hed_vgg16")
     result = style_transfer.run(config)
-    runs_per_baseline = len(result["held_out"])   # one per held-out photo
-    assert len(calls) == runs_per_baseline
-    # The 512x512 step time is measured on every run, cached baseline or not.
-    assert result["scores"]["optimisation (Gatys)"]["seconds_per_step_512px"] > 0
+    photos = len(result["held_out"])   # one optimisation per held-out photo and baseline
+    # From the photo, and (colour transfer on) from the recoloured photo.
+    assert sorted(calls) == [False] * photos + [True] * photos
+    assert list(result["scores"]) == [style_transfer.BASELINE,
+                                      style_transfer.RECOLOURED_BASELINE]
+    # The 512x512 step time is measured on every run, cached baselines or not.
+    assert result["scores"][style_transfer.BASELINE]["seconds_per_step_512px"] > 0
     style_transfer.run(config)                                   # same losses: cached
-    assert len(calls) == runs_per_baseline
+    assert len(calls) == 2 * photos
     style_transfer.run(dataclasses.replace(config, style_weight=1.0))   # new losses
-    assert len(calls) == 2 * runs_per_baseline
+    assert len(calls) == 4 * photos
+    calls.clear()
+    result = style_transfer.run(dataclasses.replace(config, colour_transfer=False))
+    assert calls == [False] * photos and list(result["scores"]) == [style_transfer.BASELINE]
 
 
 @pytest.mark.parametrize("generator", texture_synthesis.GENERATORS)

@@ -56,13 +56,10 @@ def model_stride(model) -> int:
     return stride
 
 
-STATISTICS_LAYERS = ("InstanceNormalization", "ColourStatisticsTransfer")
-
-
 def _is_statistics_layer(layer) -> bool:
-    from tfgan_image import layers
+    from tfgan_image.layers import ColourStatisticsTransfer, InstanceNormalization
 
-    return isinstance(layer, tuple(getattr(layers, name) for name in STATISTICS_LAYERS))
+    return isinstance(layer, (InstanceNormalization, ColourStatisticsTransfer))
 
 
 def uses_image_statistics(model) -> bool:
@@ -258,9 +255,9 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     pixels of context (default: DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles
     are converted to uint8 one by one, so memory is the input, the output and one tile.
     A model with instance normalisation or colour transfer (style transfer) runs on the
-    whole image in one pass
-    when it fits in a tile, else in tiles normalised with the whole image's statistics, with
-    its receptive radius as the margin (``margin`` is ignored; see the module docstring).
+    whole image in one pass when it fits in a tile, else in tiles normalised with the whole
+    image's statistics, with its receptive radius as the margin (``margin`` is ignored; see
+    the module docstring).
 
     Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
     upscaled with nearest-neighbour repetition by a super-resolution model).
