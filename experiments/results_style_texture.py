@@ -98,7 +98,8 @@ def _second_seed_line(network):
     other = scores[style_transfer.NETWORK]
     return [f"The same command with `--seed=1`: content {other['content_loss']:.4f}, style "
             f"{other['style_loss']:.4f} (seed 0: {network['content_loss']:.4f}, "
-            f"{network['style_loss']:.4f}).", *style_transfer.speed_comparison(scores), ""]
+            f"{network['style_loss']:.4f}).", "",
+            *[f"- {line}" for line in style_transfer.speed_comparison(scores)], ""]
 
 
 def _pixel_generator_lines(recorded):
