@@ -513,9 +513,9 @@ def comparison_figure(style_image, content, outputs: Dict[str, list], names, sco
 
 
 def speed_comparison(scores: Dict) -> List[str]:
-    """Sentences comparing the network's time per 512x512 image with each baseline's (empty
-    without both): how much faster than all of a baseline's steps, and than the steps it
-    needs to reach the network's style loss."""
+    """Sentences comparing the network's time per 512x512 image with each baseline's in
+    ``scores`` (none without the network's): how much faster than all of a baseline's steps,
+    and than the steps it needs to reach the network's style loss."""
     if NETWORK not in scores:
         return []
     network = scores[NETWORK]
