@@ -425,8 +425,11 @@ def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monk
     style_transfer.run(dataclasses.replace(config, style_weight=1.0))   # new losses
     assert len(calls) == 4 * photos
     calls.clear()
-    result = style_transfer.run(dataclasses.replace(config, colour_transfer=False))
-    assert calls == [False] * photos and list(result["scores"]) == [style_transfer.BASELINE]
+    # Without the colour transfer only the baseline from the photo runs, and the last run's
+    # cache serves: it does not depend on the network's first layer.
+    result = style_transfer.run(dataclasses.replace(config, style_weight=1.0,
+                                                    colour_transfer=False))
+    assert calls == [] and list(result["scores"]) == [style_transfer.BASELINE]
 
 
 @pytest.mark.parametrize("generator", texture_synthesis.GENERATORS)

@@ -44,7 +44,6 @@ import tensorflow as tf
 
 from tfgan_image import apply, export, features, losses
 from tfgan_image.data import pipeline, sources
-from tfgan_image.layers import ColourStatisticsTransfer
 from tfgan_image.models import style
 from tfgan_image.runlog import RunLog, print_paths, write_json
 from tfgan_image.training import GANTrainer, loop, precision
@@ -55,6 +54,7 @@ METHODS = ("feed_forward", "optimize")
 NETWORK = "feed-forward network"
 BASELINE = "optimisation (Gatys)"
 RECOLOURED_BASELINE = "optimisation from the recoloured photo"
+BASELINES = (BASELINE, RECOLOURED_BASELINE)
 DEFAULT_STYLE = "immunohistochemistry"   # scikit-image's colourful stained-tissue photo
 SUMMARY_FILE = "summary.json"
 # The config fields the cached optimisation baseline depends on: a run that changes any of them
@@ -62,7 +62,7 @@ SUMMARY_FILE = "summary.json"
 BASELINE_DEPENDS_ON = ("style_image", "style_size", "data", "data_dir", "eval_size",
                        "content_stage", "style_stages", "content_weight", "style_weight",
                        "orientation_free_style", "tv_weight", "feature_backbone",
-                       "colour_transfer", "optimize_steps", "optimize_learning_rate")
+                       "optimize_steps", "optimize_learning_rate")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -293,13 +293,6 @@ def crop_at_random_offset(images: Sequence[tf.Tensor], offset_range: int
                  for image in images)
 
 
-def style_colour_transfer(style_image: np.ndarray) -> ColourStatisticsTransfer:
-    """The colour transfer to the style image's (uint8 [H, W, 3]) colour statistics."""
-    transfer = ColourStatisticsTransfer(dtype="float32", name="colour_transfer")
-    transfer.set_target(pipeline.to_unit_range(style_image))
-    return transfer
-
-
 def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
                   style_image: np.ndarray, strategy) -> GANTrainer:
     """Batch = (content crops, style crops), a pair as in restoration: G stylises the
@@ -400,7 +393,8 @@ def run(config: StyleTransferConfig) -> Dict:
                                                         runlog)
         if config.colour_transfer:
             scores[RECOLOURED_BASELINE], outputs[RECOLOURED_BASELINE] = _baseline(
-                config, style_losses, content, style_colour_transfer(style_image), runlog)
+                config, style_losses, content,
+                style.colour_transfer(pipeline.to_unit_range(style_image)), runlog)
         _time_512px(config, style_losses, generator, scores)
         paths["comparison"] = comparison_figure(
             style_image, content, outputs, names, scores,
@@ -467,7 +461,7 @@ def _time_512px(config, style_losses, generator, scores) -> None:
     seconds = time_side_by_side(functions)
     if generator is not None:
         scores[NETWORK]["seconds_per_512px"] = seconds["network"]
-    for method in (BASELINE, RECOLOURED_BASELINE):
+    for method in BASELINES:
         if method in scores:
             baseline = scores[method]
             baseline["seconds_per_step_512px"] = seconds["baseline"]
@@ -520,7 +514,7 @@ def speed_comparison(scores: Dict) -> List[str]:
         return []
     network = scores[NETWORK]
     lines = []
-    for method in (BASELINE, RECOLOURED_BASELINE):
+    for method in BASELINES:
         if method not in scores:
             continue
         baseline = scores[method]

@@ -244,8 +244,8 @@ def run(config: TextureConfig) -> Dict:
                     os.path.join(config.workdir, "source.png"), title="source texture")
     distance = GramDistance(source, config.feature_backbone)
     scores = {
-        "source crops (floor)": distance(pipeline.random_crops(source, config.eval_size,
-                                                      config.eval_samples, config.seed)),
+        "source crops (floor)": distance(pipeline.random_crops(
+            source, config.eval_size, config.eval_samples, config.seed)),
         "shuffled patches": distance(np.stack([
             shuffled_patches(source, config.eval_size, config.shuffle_tile, config.seed + i)
             for i in range(config.eval_samples)]))}

@@ -46,18 +46,22 @@ def _conv(x, width: int, kernel: int, name: str, strides: int = 1, norm_relu: bo
     return x
 
 
+def colour_transfer(colour_target) -> ColourStatisticsTransfer:
+    """The transformer's first layer: moves a photo's colours to the colour mean and
+    covariance of ``colour_target`` (pixels [..., 3] in [-1, 1], e.g. the style image)."""
+    transfer = ColourStatisticsTransfer(dtype="float32", name="colour_transfer")
+    transfer.set_target(colour_target)
+    return transfer
+
+
 def build_transformer(width: int = 32, residual_blocks: int = 5, colour_target=None,
                       name: str = "style_transformer") -> keras.Model:
     """The image transformation network; ``width`` channels at full resolution (Johnson: 32),
     2x and 4x that at 1/2 and 1/4 resolution. ``colour_target``: None, or pixels [..., 3] in
     [-1, 1] (the style image): the photo's colours are first moved to their colour mean and
-    covariance (``ColourStatisticsTransfer``), and the network restyles that."""
+    covariance (``colour_transfer``), and the network restyles that."""
     photo = keras.Input((None, None, 3), name="content")
-    inputs = photo
-    if colour_target is not None:
-        transfer = ColourStatisticsTransfer(dtype="float32", name="colour_transfer")
-        inputs = transfer(photo)
-        transfer.set_target(colour_target)
+    inputs = photo if colour_target is None else colour_transfer(colour_target)(photo)
     x = _conv(inputs, width, 9, "in")
     x = _conv(x, 2 * width, 3, "down1", strides=2)
     x = _conv(x, 4 * width, 3, "down2", strides=2)
