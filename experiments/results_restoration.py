@@ -99,7 +99,8 @@ def apply_large_photo(workdir):
     source = os.path.join(FLAGS.runs, "large_noisy.png")
     Image.fromarray(np.round(noisy).astype(np.uint8)).save(source)
     out, seconds = run_module("tfgan_image.apply", [
-        f"--workdir={workdir}", source, os.path.join(FLAGS.runs, "large_restored.png")],
+        f"--workdir={workdir}", "--overwrite", source,
+        os.path.join(FLAGS.runs, "large_restored.png")],
         "apply", wrapper=("/usr/bin/time", "-f", "PEAK_KB %M"))
     peak_kb = int(out.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
     return seconds, peak_kb / 2 ** 20

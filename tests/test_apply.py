@@ -43,11 +43,6 @@ def test_file_to_file_keeps_size_and_mode(run_dir, tmp_path):
                                           random_image(shape)[..., 3])
 
 
-def test_16_bit_greyscale_is_scaled_to_8_bits(tmp_path):
-    values = np.array([[0, 257 * 100], [65535, 257 * 7]], np.uint16)
-    Image.fromarray(values).save(tmp_path / "deep.png")
-    np.testing.assert_array_equal(apply.read_image_file(str(tmp_path / "deep.png")),
-                                  [[0, 100], [255, 7]])
 
 
 def test_folder_to_folder_skips_and_reports_corrupt_files(run_dir, tmp_path):

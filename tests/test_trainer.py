@@ -151,7 +151,7 @@ def test_checkpoint_save_restore_gives_identical_outputs(tmp_path):
 
     fresh = make_trainer()
     fresh_manager = loop.checkpoint_manager(fresh, str(tmp_path))
-    assert loop.restore_latest(fresh, fresh_manager) == 2
+    assert loop.restore_latest(fresh, fresh_manager) == (2, manager.latest_checkpoint)
     np.testing.assert_array_equal(fresh.ema_generator(z, training=False).numpy(), expected)
     np.testing.assert_array_equal(fresh.discriminator(expected, training=False).numpy(),
                                   expected_d)
@@ -166,7 +166,7 @@ def test_non_finite_loss_stops_with_step_and_checkpoint(tmp_path):
     trainer = make_trainer()
     trainer.generator_loss = exploding
     settings = loop.LoopSettings(steps=5, batch_size=8, checkpoint_every=1000)
-    with pytest.raises(NonFiniteLossError, match=r"step 1.*none \(no save yet\)"):
+    with pytest.raises(NonFiniteLossError, match=r"step 1\. No checkpoint was saved yet"):
         loop.fit(trainer, lambda step: image_batches(), str(tmp_path), settings)
 
 

@@ -39,6 +39,7 @@ from typing import Callable, List, NamedTuple, Optional, Tuple
 import numpy as np
 
 from tfgan_image.export import RunError, load_generator
+from tfgan_image.image_files import DEFAULT_MAX_MEGAPIXELS
 
 class ApplyError(RunError):
     """A refusal of the apply CLI: the message says what is wrong and with which file."""
@@ -249,27 +250,30 @@ SUPER_RESOLUTION_MARGIN = 24        # the SRResNet-lite's radius is 20 input pix
 def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[int] = None,
                   progress: bool = False) -> np.ndarray:
     """Applies ``model`` (a Keras image-to-image generator on [-1, 1] RGB: restoration, or
-    super-resolution by an integer factor) to a uint8 image [H, W], [H, W, 1], [H, W, 3] or
-    [H, W, 4]; returns uint8 [H * s, W * s(, C)] with the input's channels (s: the model's
-    scale, 1 for restoration). ``tile``: output pixels per tile side; ``margin``: input
-    pixels of context (default: DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles
-    are converted to uint8 one by one, so memory is the input, the output and one tile.
-    A model with instance normalisation or colour transfer (style transfer) runs on the
-    whole image in one pass when it fits in a tile, else in tiles normalised with the whole
-    image's statistics, with its receptive radius as the margin (``margin`` is ignored; see
-    the module docstring).
+    super-resolution by an integer factor) to a uint8 or uint16 image [H, W] or [H, W, C]
+    with C = 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); returns [H * s, W * s(, C)]
+    of the input's dtype and channels (s: the model's scale, 1 for restoration).
+    ``tile``: output pixels per tile side; ``margin``: input pixels of context (default:
+    DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles are converted to the output
+    dtype one by one, so memory is the input, the output and one tile. A model with instance
+    normalisation or colour transfer (style transfer) runs on the whole image in one pass
+    when it fits in a tile, else in tiles normalised with the whole image's statistics, with
+    its receptive radius as the margin (``margin`` is ignored; see the module docstring).
 
     Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
     upscaled with nearest-neighbour repetition by a super-resolution model).
     """
     image = np.asarray(image)
-    if image.dtype != np.uint8:
-        raise ApplyError(f"Expected a uint8 image, got {image.dtype}.")
+    if image.dtype not in (np.uint8, np.uint16):
+        raise ApplyError(f"Expected a uint8 or uint16 image, got {image.dtype}.")
     squeeze = image.ndim == 2
     pixels = image[..., None] if squeeze else image
-    if pixels.ndim != 3 or pixels.shape[-1] not in (1, 3, 4):
-        raise ApplyError(f"Expected an image [H, W] or [H, W, 1|3|4], got shape {image.shape}.")
+    if pixels.ndim != 3 or pixels.shape[-1] not in (1, 2, 3, 4):
+        raise ApplyError(f"Expected an image [H, W] or [H, W, 1|2|3|4], got shape "
+                         f"{image.shape}.")
     channels = pixels.shape[-1]
+    grey, alpha = channels in (1, 2), channels in (2, 4)
+    half_range = np.iinfo(image.dtype).max / 2.0
     stride = model_stride(model)
     scale = model_scale(model, stride)
     if margin is None:
@@ -286,18 +290,19 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
             margin = receptive_radius(model)
 
     def model_input(window):
-        rgb = np.repeat(window, 3, axis=-1) if channels == 1 else window[..., :3]
-        return rgb[None].astype(np.float32) / 127.5 - 1.0
+        colour = window[..., :1 if grey else 3]
+        rgb = np.repeat(colour, 3, axis=-1) if grey else colour
+        return rgb[None].astype(np.float32) / half_range - 1.0
 
     def apply_window(window):
         output = np.asarray(model(model_input(window), training=False))[0]
-        output = np.clip((output + 1.0) * 127.5, 0, 255)
-        if channels == 1:
+        output = np.clip((output + 1.0) * half_range, 0, 2 * half_range)
+        if grey:
             output = output.mean(-1, keepdims=True)
-        output = np.round(output).astype(np.uint8)
-        if channels == 4:
-            alpha = np.repeat(np.repeat(window[..., 3:], scale, 0), scale, 1)
-            output = np.concatenate([output, alpha], axis=-1)
+        output = np.round(output).astype(image.dtype)
+        if alpha:
+            alpha_channel = np.repeat(np.repeat(window[..., -1:], scale, 0), scale, 1)
+            output = np.concatenate([output, alpha_channel], axis=-1)
         return output
 
     tile = max(1, tile // scale)
@@ -312,49 +317,21 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
 
 
 # ----------------------------------------------------------------------------- files
-def read_image_file(path: str) -> np.ndarray:
-    """uint8 [H, W] (greyscale), [H, W, 3] or [H, W, 4] (with alpha) from an image file."""
-    from PIL import Image, UnidentifiedImageError
-
-    from tfgan_image.data.sources import DataError, read_image
-
-    if not os.path.isfile(path):
-        raise ApplyError(f"Input file does not exist: {path}")
-    try:
-        with Image.open(path) as image:
-            mode, has_transparency = image.mode, "transparency" in image.info
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ApplyError(f"Cannot read image {path}: corrupt or not an image ({error})") from None
-    channels = 4 if ("A" in mode or has_transparency) else (
-        1 if mode in ("1", "L", "F") or mode.startswith("I") else 3)
-    try:
-        array = read_image(path, channels=channels)
-    except DataError as error:
-        raise ApplyError(str(error)) from None
-    return array[..., 0] if channels == 1 else array
-
-
-def write_image_file(image: np.ndarray, path: str) -> None:
-    """Writes uint8 [H, W(, C)] to ``path`` (format from the extension), atomically."""
-    from PIL import Image
-
-    if image.ndim == 3 and image.shape[-1] == 4 and path.lower().endswith((".jpg", ".jpeg")):
-        print(f"Note: JPEG has no alpha channel; {path} is written without it.", file=sys.stderr)
-        image = image[..., :3]
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    root, extension = os.path.splitext(path)
-    tmp = f"{root}.tmp{extension}"
-    Image.fromarray(image).save(tmp)
-    os.replace(tmp, path)
-
-
-def _same_file(a: str, b: str) -> bool:
-    return os.path.realpath(a) == os.path.realpath(b)
+def check_image_to_image(model, workdir: str) -> None:
+    """ApplyError unless ``model`` maps RGB images to images (restoration, super-resolution,
+    style): latent-vector GANs and texture generators are sampled, not applied."""
+    shape = model.inputs[0].shape
+    if len(shape) == 4 and shape[-1] == 3:
+        return
+    kind = "a latent-vector GAN" if len(shape) == 2 else "a texture generator (noise in)"
+    raise ApplyError(f"{workdir} holds {kind}, which makes images from noise rather than "
+                     f"transforming them: use python -m tfgan_image.sample --workdir={workdir}.")
 
 
 def plan_outputs(input_path: str, output_path: str) -> list:
-    """[(input file, output file)] for a file -> file, file -> folder or folder -> folder call;
-    ApplyError for a missing input or an output that would overwrite an input."""
+    """[(input file, output file)] for a file -> file, file -> folder or folder -> folder call
+    (a folder's files keep their relative paths and names); ApplyError for a missing input
+    or an output folder that is a file or the input folder itself."""
     from tfgan_image.data.sources import DataError, list_image_files
 
     if os.path.isdir(input_path):
@@ -368,41 +345,75 @@ def plan_outputs(input_path: str, output_path: str) -> list:
             files = list_image_files(input_path)
         except DataError as error:
             raise ApplyError(str(error)) from None
-        pairs = [(f, os.path.join(output_path, os.path.relpath(f, input_path))) for f in files]
-    elif os.path.isfile(input_path):
+        return [(f, os.path.join(output_path, os.path.relpath(f, input_path))) for f in files]
+    if os.path.isfile(input_path):
         target = (os.path.join(output_path, os.path.basename(input_path))
                   if os.path.isdir(output_path) else output_path)
-        pairs = [(input_path, target)]
-    else:
-        raise ApplyError(f"Input does not exist: {input_path}")
-    for source, target in pairs:
-        if _same_file(source, target):
-            raise ApplyError(f"Output {target} is the input file; refusing to overwrite it.")
-    return pairs
+        return [(input_path, target)]
+    raise ApplyError(f"Input does not exist: {input_path}")
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def output_problem(source: str, target: str, inputs: set, overwrite: bool) -> Optional[str]:
+    """Why ``target`` must not be written (it is an input, or exists and ``overwrite`` is
+    off, or its extension has no writer), or None. ``inputs``: real paths of every input."""
+    from tfgan_image import image_files
+
+    if os.path.realpath(target) in inputs:
+        return f"output {target} is an input file; refusing to overwrite it"
+    try:
+        image_files.check_writable(target, "RGB", overwrite)
+    except image_files.ImageFileError as error:
+        return str(error)
+    return None
 
 
 def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512,
-                margin: Optional[int] = None, model=None, stage: Optional[int] = None) -> list:
-    """Restores (or upscales) every input image and writes it; returns [(input, output or
-    error message)]. ``stage`` picks the generator of a staged run (super-resolution).
+                margin: Optional[int] = None, model=None, stage: Optional[int] = None,
+                overwrite: bool = False,
+                max_megapixels: float = DEFAULT_MAX_MEGAPIXELS) -> list:
+    """Restores (or upscales, or stylises) every input image and writes it; returns
+    [(input, output path or "skipped: reason")]. ``stage`` picks the generator of a staged
+    run (super-resolution).
 
-    A corrupt file among many is reported and skipped; a single bad input raises ApplyError.
+    Never writes over an input file, nor over an existing file unless ``overwrite``; every
+    output is checked before the model runs. In a folder, a file that cannot be read
+    (corrupt, too large, animated, float pixels) or written is reported and skipped; a
+    single bad input raises ApplyError.
     """
     from tqdm.auto import tqdm
 
+    from tfgan_image import image_files
+
     pairs = plan_outputs(input_path, output_path)
+    inputs = {os.path.realpath(source) for source, _ in pairs}
+    report, todo = [], []
+    for source, target in pairs:
+        problem = output_problem(source, target, inputs, overwrite)
+        if problem is None:
+            todo.append((source, target))
+        elif len(pairs) == 1:
+            raise ApplyError(problem)
+        else:
+            report.append((source, f"skipped: {problem}"))
+    if not todo:
+        return report
     model = model or load_generator(workdir, stage)
-    report = []
-    for source, target in tqdm(pairs, desc="images", unit="img", disable=len(pairs) == 1):
+    check_image_to_image(model, workdir)
+    for source, target in tqdm(todo, desc="images", unit="img", disable=len(todo) == 1):
         try:
-            image = read_image_file(source)
-        except ApplyError as error:
+            image = image_files.read(source, max_megapixels)
+            for text in image.notes:
+                image_files.note(text)
+            result = restore_array(model, image.pixels, tile, margin, progress=True)
+            report.append((source, image_files.write(result, image.mode, target, overwrite)))
+        except image_files.ImageFileError as error:
             if len(pairs) == 1:
-                raise
+                raise ApplyError(str(error)) from None
             report.append((source, f"skipped: {error}"))
-            continue
-        write_image_file(restore_array(model, image, tile, margin, progress=True), target)
-        report.append((source, target))
     return report
 
 
@@ -413,17 +424,15 @@ def main(argv):
     if len(argv) != 3:
         raise app.UsageError("Usage: python -m tfgan_image.apply --workdir=RUN INPUT OUTPUT "
                              "(files or folders).")
-    try:
-        report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin,
-                             stage=flags_.stage)
-    except RunError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        sys.exit(1)
-    failed = 0
+    report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin,
+                         stage=flags_.stage, overwrite=flags_.overwrite,
+                         max_megapixels=flags_.max_megapixels)
+    skipped = 0
     for source, outcome in report:
-        failed += outcome.startswith("skipped")
+        skipped += outcome.startswith("skipped")
         print(f"{source} -> {outcome}")
-    if failed:
+    if skipped:
+        print(f"{skipped} of {len(report)} file(s) skipped (reasons above).", file=sys.stderr)
         sys.exit(1)
 
 
@@ -439,11 +448,16 @@ def _define_flags():
     flags.DEFINE_integer("stage", None, "Super-resolution runs: which stage's generator "
                          "(1: SRResNet, PSNR-oriented; 2: SRGAN). Default: the last trained.",
                          lower_bound=1)
+    flags.DEFINE_boolean("overwrite", False, "Replace existing output files (input files are "
+                         "never replaced).")
+    flags.DEFINE_float("max_megapixels", DEFAULT_MAX_MEGAPIXELS,
+                       "Refuse input images larger than this (protects against decompression "
+                       "bombs); raise it for trusted large files.", lower_bound=0)
     flags.mark_flag_as_required("workdir")
 
 
 if __name__ == "__main__":
-    from absl import app
+    from tfgan_image import cli
 
     _define_flags()
-    app.run(main)
+    cli.run(main)

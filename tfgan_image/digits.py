@@ -16,7 +16,7 @@ from typing import Callable, Dict, Optional
 import keras
 import numpy as np
 
-from tfgan_image import export, losses, metrics
+from tfgan_image import export, losses, metrics, rundir
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
 from tfgan_image.features import DigitClassifier, digit_classifier
@@ -94,9 +94,8 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
     augment = diff_augment_fn(config.diff_augment)
     splits = sources.load_mnist(config.data, config.data_dir)
     strategy = make_strategy(config.strategy, config.batch_size)
-    os.makedirs(config.workdir, exist_ok=True)
+    rundir.open_run_directory(config.workdir, config)
     runlog = RunLog(config.workdir)
-    runlog.write_config(config)
     print(f"Data: {splits.description}", flush=True)
     save_image_grid(pipeline.to_unit_range(splits.train[:64]).numpy(),
                     os.path.join(config.workdir, "samples", "real_data.png"),

@@ -151,4 +151,10 @@ def load_generator(workdir: str, stage: Optional[int] = None) -> keras.Model:
     if not os.path.exists(path):
         raise RunError(f"{workdir} has no trained generator ({path} is missing): train the "
                        f"run first (it exports the generator at every checkpoint).")
-    return keras.models.load_model(path, compile=False)
+    try:  # safe_mode (the default) refuses files that would run arbitrary code
+        return keras.models.load_model(path, compile=False, safe_mode=True)
+    except Exception as error:  # zip, HDF5, JSON and Keras errors of a damaged file alike
+        reason = str(error).strip().splitlines()[0][:300] if str(error).strip() else (
+            type(error).__name__)
+        raise RunError(f"Cannot load {path}: damaged, not a Keras model file, or refused by "
+                       f"Keras' safe mode ({reason}).") from None

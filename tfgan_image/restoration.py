@@ -25,7 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import apply, baselines, export, features, losses, metrics
+from tfgan_image import apply, baselines, export, features, losses, metrics, rundir
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import pix2pix
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
@@ -248,9 +248,8 @@ def run(config: RestorationConfig) -> Dict:
     except ValueError as error:
         raise sources.DataError(f"{photos.description}: {error} Use a smaller --crop_size "
                                 f"(patches are twice the crop size).") from None
-    os.makedirs(config.workdir, exist_ok=True)
+    rundir.open_run_directory(config.workdir, config)
     runlog = RunLog(config.workdir)
-    runlog.write_config(config)
     print(f"Data: {photos.description}; {len(patches)} training patches of "
           f"{2 * config.crop_size}px, random {config.crop_size}px crops.", flush=True)
 

@@ -1,13 +1,12 @@
 """What a run writes to its directory: config.json, TensorBoard events, PNG grids, metrics.jsonl.
 
-    RUN/config.json          the frozen experiment config
+    RUN/config.json          the frozen experiment config (written by ``rundir``)
     RUN/tensorboard/         scalars (losses, img/s, eval metrics) and sample-grid images
     RUN/samples/*.png        fixed-noise sample grids (matplotlib)
     RUN/metrics.jsonl        one JSON object per evaluation: {"step": ..., "<metric>": ...}
     RUN/checkpoints/         see training/checkpoints.py
 """
 
-import dataclasses
 import json
 import math
 import os
@@ -17,6 +16,7 @@ from typing import Dict, Optional
 import numpy as np
 import tensorflow as tf
 
+from tfgan_image import rundir
 from tfgan_image.data.pipeline import from_unit_range
 
 
@@ -72,25 +72,6 @@ def save_image_grid(images, path: str, title: str = "", columns: Optional[int] =
     return path
 
 
-def config_to_dict(config) -> dict:
-    return dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config)
-
-
-def write_config(workdir: str, config) -> dict:
-    """Saves WORKDIR/config.json; prints which fields differ from an existing one (a resume).
-    Returns the config as JSON values (tuples become lists)."""
-    values = json.loads(json.dumps(config_to_dict(config)))
-    path = os.path.join(workdir, "config.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            previous = json.load(f)
-        changed = {k: (previous.get(k), v) for k, v in values.items() if previous.get(k) != v}
-        if changed:
-            print(f"Resuming {workdir} with changed settings (old, new): {changed}")
-    _atomic_write(path, json.dumps(values, indent=2, sort_keys=True) + "\n")
-    return values
-
-
 def print_paths(paths: Dict[str, str]) -> None:
     """The end-of-run list of what a run wrote, and how to view its TensorBoard logs."""
     print("Wrote:")
@@ -107,9 +88,6 @@ class RunLog:
         os.makedirs(os.path.join(workdir, "samples"), exist_ok=True)
         self.metrics_path = os.path.join(workdir, "metrics.jsonl")
         self.writer = tf.summary.create_file_writer(os.path.join(workdir, "tensorboard"))
-
-    def write_config(self, config) -> dict:
-        return write_config(self.workdir, config)
 
     def scalars(self, step: int, values: Dict[str, float]) -> None:
         with self.writer.as_default(step=step):
@@ -134,5 +112,7 @@ class RunLog:
         return path
 
     def close(self) -> None:
+        """Flushes the logs and ends the run's hold on its directory (``rundir`` lock)."""
         self.writer.flush()
         self.writer.close()
+        rundir.release(self.workdir)

@@ -5,7 +5,8 @@
     python -m tfgan_image.sample --workdir=TEXTURE_RUN --size=1080x1920 --output=texture.png
 
 ``.npy`` holds float32 [N, H, W, C] in [-1, 1]; ``.png`` a grid, or for one texture sample the
-image itself at its size. The generator is the one the run exported at its last checkpoint
+image itself at its size (a texture run given ``--size`` makes one sample unless ``--num`` says
+otherwise). An existing output file is never replaced unless ``--overwrite``. The generator is the one the run exported at its last checkpoint
 (RUN/generator.keras). Texture runs (spatial noise in) make images of any ``--size``;
 latent-vector GANs have a fixed size.
 """
@@ -22,11 +23,13 @@ from tfgan_image.export import RunError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("workdir", None, "Run directory of a trained run.", required=True)
-flags.DEFINE_integer("num", 64, "Number of samples.", lower_bound=1)
+flags.DEFINE_integer("num", None, "Number of samples (default: 64; 1 for a texture run given "
+                     "--size: the one image of that size).", lower_bound=1)
 flags.DEFINE_string("output", None, "Output file: .npy or .png.", required=True)
 flags.DEFINE_integer("seed", 0, "Noise seed.")
 flags.DEFINE_integer("batch_size", 500, "Samples per generator call.", lower_bound=1)
 flags.DEFINE_string("size", None, "HxW of each sample, for texture runs (e.g. 512x768).")
+flags.DEFINE_boolean("overwrite", False, "Replace an existing output file.")
 
 OUTPUT_SUFFIXES = (".npy", ".png")
 
@@ -53,6 +56,10 @@ def sample(workdir: str, num: int, seed: int = 0, batch_size: int = 500,
 
     generator = export.load_generator(workdir)
     spatial = len(generator.inputs[0].shape) == 4
+    if spatial and generator.inputs[0].shape[-1] == 3:
+        raise SampleError(f"{workdir} holds an image-to-image model (restoration, "
+                          f"super-resolution or style), which transforms images rather than "
+                          f"sampling them: use python -m tfgan_image.apply --workdir={workdir}.")
     if spatial:
         from tfgan_image.texture_synthesis import generate as generate_texture
 
@@ -71,28 +78,34 @@ def sample(workdir: str, num: int, seed: int = 0, batch_size: int = 500,
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    suffix = os.path.splitext(FLAGS.output)[1].lower()
+    output = FLAGS.output
+    suffix = os.path.splitext(output)[1].lower()
     if suffix not in OUTPUT_SUFFIXES:
-        raise app.UsageError(f"--output must end in one of {OUTPUT_SUFFIXES}, got "
-                             f"{FLAGS.output!r}")
-    try:
-        size = parse_size(FLAGS.size) if FLAGS.size else None
-        images = sample(FLAGS.workdir, FLAGS.num, FLAGS.seed, FLAGS.batch_size, size)
-    except SampleError as error:
-        raise app.UsageError(str(error))
-    os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
+        raise app.UsageError(f"--output must end in one of {OUTPUT_SUFFIXES}, got {output!r}")
+    if os.path.isdir(output) or (os.path.exists(output) and not FLAGS.overwrite):
+        raise app.UsageError(f"--output {output} exists; pass --overwrite to replace it.")
+    size = parse_size(FLAGS.size) if FLAGS.size else None
+    num = FLAGS.num or (1 if size else 64)
+    images = sample(FLAGS.workdir, num, FLAGS.seed, FLAGS.batch_size, size)
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    root = os.path.splitext(output)[0]
+    tmp = f"{root}.tmp{suffix}"
     if suffix == ".npy":
-        np.save(FLAGS.output, images)
-    elif len(images) == 1 and FLAGS.size:
+        with open(tmp, "wb") as f:
+            np.save(f, images)
+    elif len(images) == 1 and size:
         from PIL import Image
 
         from tfgan_image.data.pipeline import from_unit_range
-        Image.fromarray(from_unit_range(images[0])).save(FLAGS.output)
+        Image.fromarray(from_unit_range(images[0])).save(tmp)
     else:
         from tfgan_image.runlog import save_image_grid
-        save_image_grid(images, FLAGS.output, title=f"{FLAGS.num} samples of {FLAGS.workdir}")
-    print(f"Wrote {len(images)} samples {images.shape[1:]} to {FLAGS.output}")
+        save_image_grid(images, tmp, title=f"{num} samples of {FLAGS.workdir}")
+    os.replace(tmp, output)
+    print(f"Wrote {len(images)} samples {images.shape[1:]} to {output}")
 
 
 if __name__ == "__main__":
-    app.run(main)
+    from tfgan_image import cli
+
+    cli.run(main)

@@ -42,7 +42,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import apply, export, features, losses
+from tfgan_image import apply, export, features, losses, rundir
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import style
 from tfgan_image.runlog import RunLog, print_paths, write_json
@@ -345,9 +345,8 @@ def run(config: StyleTransferConfig) -> Dict:
     keras.utils.set_random_seed(config.seed)
     style_image = load_style_image(config.style_image, config.style_size)
     photos = sources.load_photos(config.data, config.data_dir)
-    os.makedirs(config.workdir, exist_ok=True)
+    rundir.open_run_directory(config.workdir, config)
     runlog = RunLog(config.workdir)
-    runlog.write_config(config)
     with precision.precision_policy(config.precision):
         style_losses = StyleLosses(style_image, config.content_stage, config.style_stages,
                                    (config.content_weight, config.style_weight,

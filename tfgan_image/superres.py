@@ -26,10 +26,10 @@ from typing import Callable, Dict, List, Optional, Tuple
 import keras
 import numpy as np
 
-from tfgan_image import apply, export, features, losses, metrics
+from tfgan_image import apply, export, features, losses, metrics, rundir
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import srgan
-from tfgan_image.runlog import RunLog, print_paths, write_config, write_json
+from tfgan_image.runlog import RunLog, print_paths, write_json
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy
@@ -230,9 +230,8 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
 
 def _train_stage(config, stage, photos, strategy, scorer, sample_inputs) -> Dict:
     workdir = stage_dir(config.workdir, stage)
-    os.makedirs(workdir, exist_ok=True)
+    rundir.open_run_directory(workdir, config, lock=False)  # the parent run holds the lock
     runlog = RunLog(workdir)
-    runlog.write_config(config)
     crop = config.crop_size if stage == 1 else config.gan_crop_size
     hr_crop = crop * config.scale
     try:
@@ -280,8 +279,7 @@ def run(config: SuperResolutionConfig) -> Dict:
     keras.utils.set_random_seed(config.seed)
     photos = sources.load_photos(config.data, config.data_dir)
     strategy = make_strategy(config.strategy, config.batch_size)
-    os.makedirs(config.workdir, exist_ok=True)
-    write_config(config.workdir, config)
+    rundir.open_run_directory(config.workdir, config)
     print(f"Data: {photos.description}.", flush=True)
 
     names = photos.held_out_names
@@ -318,6 +316,7 @@ def run(config: SuperResolutionConfig) -> Dict:
             high, [(label.split(" (")[0], images) for label, images in outputs.items()], names,
             config.scale, os.path.join(config.workdir, "comparison.png"))
     paths["summary"] = write_json(os.path.join(config.workdir, SUMMARY_FILE), summary)
+    rundir.release(config.workdir)
     return {**summary, "paths": paths}
 
 

@@ -32,7 +32,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import apply, export, losses, style_transfer
+from tfgan_image import apply, export, losses, rundir, style_transfer
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import texture
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
@@ -237,9 +237,8 @@ def run(config: TextureConfig) -> Dict:
             f"patch ({config.patch_size}), the evaluation size ({config.eval_size}) or a "
             f"dictionary atom ({atom_size}).")
     strategy = make_strategy(config.strategy, config.batch_size)
-    os.makedirs(config.workdir, exist_ok=True)
+    rundir.open_run_directory(config.workdir, config)
     runlog = RunLog(config.workdir)
-    runlog.write_config(config)
     save_image_grid(source[None].astype(np.float32) / 127.5 - 1.0,
                     os.path.join(config.workdir, "source.png"), title="source texture")
     distance = GramDistance(source, config.feature_backbone)

@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from tfgan_image.data.sources import DataError
+
 
 def to_unit_range(images_uint8):
     """uint8 [..., H, W, C] in [0, 255] -> float32 in [-1, 1]."""
@@ -28,8 +30,8 @@ def training_batches(images_uint8: np.ndarray, batch_size: int, seed: int,
     Returns: a Dataset of float32 [batch_size, H, W, C] in [-1, 1].
     """
     if len(images_uint8) < batch_size:
-        raise ValueError(f"batch_size {batch_size} is larger than the data set "
-                         f"({len(images_uint8)} images).")
+        raise DataError(f"--batch_size {batch_size} is larger than the data set "
+                        f"({len(images_uint8)} training images); use a smaller --batch_size.")
     dataset = tf.data.Dataset.from_tensor_slices(images_uint8)
     dataset = dataset.map(to_unit_range, num_parallel_calls=tf.data.AUTOTUNE).cache()
     dataset = dataset.shuffle(len(images_uint8), seed=seed, reshuffle_each_iteration=True)

@@ -75,7 +75,11 @@ def prepared_tfds_builder(name: str, data_dir: Optional[str], offline_default: s
     """
     import tensorflow_datasets as tfds
 
-    builder = tfds.builder(name, data_dir=data_dir)
+    try:
+        builder = tfds.builder(name, data_dir=data_dir)
+    except tfds.core.registered.DatasetNotFoundError:
+        raise DataError(f"tfds has no data set named {name!r}; see "
+                        f"https://www.tensorflow.org/datasets/catalog for the names.") from None
     if not builder.is_prepared():
         if not network_available():
             raise DataError(

@@ -104,12 +104,7 @@ def parse_vgg_stages(values: list, flag: str) -> tuple:
 
 
 def train_and_report(config, build_generator, build_discriminator) -> None:
-    """Runs ``digits.run`` and prints its summary; data problems become usage errors."""
+    """Runs ``digits.run`` and prints its summary."""
     from tfgan_image import digits
-    from tfgan_image.data.sources import DataError
 
-    try:
-        result = digits.run(config, build_generator, build_discriminator)
-    except DataError as error:
-        raise app.UsageError(str(error))
-    digits.print_summary(result)
+    digits.print_summary(digits.run(config, build_generator, build_discriminator))

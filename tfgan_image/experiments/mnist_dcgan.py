@@ -17,7 +17,7 @@ Rerunning the same command resumes from the last checkpoint.
 
 from absl import app, flags
 
-from tfgan_image import digits
+from tfgan_image import cli, digits
 from tfgan_image.experiments import common
 from tfgan_image.models import dcgan
 
@@ -50,4 +50,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main)

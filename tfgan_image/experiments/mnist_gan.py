@@ -13,7 +13,7 @@ experiments/RESULTS.md). Rerunning the same command resumes from the last checkp
 
 from absl import app, flags
 
-from tfgan_image import digits
+from tfgan_image import cli, digits
 from tfgan_image.experiments import common
 from tfgan_image.models import mlp
 
@@ -39,4 +39,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main)

@@ -14,9 +14,8 @@ Apply the trained model to your own files with
 
 from absl import app, flags
 
-from tfgan_image import restoration
+from tfgan_image import cli, restoration
 from tfgan_image.data import degrade
-from tfgan_image.data.sources import DataError
 from tfgan_image.experiments import common
 from tfgan_image.losses import ADVERSARIAL_LOSSES
 from tfgan_image.models import pix2pix
@@ -91,12 +90,9 @@ def main(argv):
     if config.crop_size % stride:
         raise app.UsageError(f"--crop_size {config.crop_size} must be a multiple of the U-Net "
                              f"stride {stride} ({len(config.generator_widths)} levels).")
-    try:
-        result = restoration.run(config)
-    except DataError as error:
-        raise app.UsageError(str(error))
+    result = restoration.run(config)
     restoration.print_summary(result)
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main)

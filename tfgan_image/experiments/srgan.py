@@ -14,10 +14,9 @@ generator.tflite. Upscale your own images with
 
 from absl import app, flags
 
-from tfgan_image import superres
-from tfgan_image.data.sources import DataError
+from tfgan_image import cli, superres
 from tfgan_image.experiments import common
-from tfgan_image.features import BACKBONES, VGG_STAGES, BackboneUnavailableError
+from tfgan_image.features import BACKBONES, VGG_STAGES
 from tfgan_image.losses import ADVERSARIAL_LOSSES
 from tfgan_image.models.srgan import SCALES
 
@@ -76,12 +75,9 @@ def main(argv):
         feature_backbone=FLAGS.feature_backbone, ema_decay=FLAGS.ema_decay,
         eval_crop=FLAGS.eval_crop, sample_every=FLAGS.sample_every,
         checkpoint_every=FLAGS.checkpoint_every)
-    try:
-        result = superres.run(config)
-    except (DataError, BackboneUnavailableError) as error:
-        raise app.UsageError(str(error))
+    result = superres.run(config)
     superres.print_summary(result)
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main)

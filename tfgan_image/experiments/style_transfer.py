@@ -13,10 +13,9 @@ comparison.png, generator.keras and a SavedModel. Stylise your own images with
 
 from absl import app, flags
 
-from tfgan_image import style_transfer
-from tfgan_image.data.sources import DataError
+from tfgan_image import cli, style_transfer
 from tfgan_image.experiments import common
-from tfgan_image.features import BACKBONES, VGG_STAGES, BackboneUnavailableError
+from tfgan_image.features import BACKBONES, VGG_STAGES
 
 FLAGS = flags.FLAGS
 common.define_core_flags(workdir=None, steps=2200, batch_size=4, precision="mixed_bfloat16",
@@ -87,12 +86,9 @@ def main(argv):
         style_transfer.check_config(config)
     except ValueError as error:
         raise app.UsageError(f"--{error}")
-    try:
-        result = style_transfer.run(config)
-    except (DataError, BackboneUnavailableError) as error:
-        raise app.UsageError(str(error))
+    result = style_transfer.run(config)
     style_transfer.print_summary(result)
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main)

@@ -11,10 +11,9 @@ generator.keras and a SavedModel. Make textures of any size later with
 
 from absl import app, flags
 
-from tfgan_image import texture_synthesis
-from tfgan_image.data.sources import DataError
+from tfgan_image import cli, texture_synthesis
 from tfgan_image.experiments import common
-from tfgan_image.features import BACKBONES, BackboneUnavailableError
+from tfgan_image.features import BACKBONES
 from tfgan_image.losses import ADVERSARIAL_LOSSES
 from tfgan_image.models import texture
 
@@ -88,12 +87,9 @@ def main(argv):
     if FLAGS.seam > FLAGS.patch_stride:
         raise app.UsageError(f"--seam ({FLAGS.seam}) must not exceed --patch_stride "
                              f"({FLAGS.patch_stride}).")
-    try:
-        result = texture_synthesis.run(config)
-    except (DataError, BackboneUnavailableError) as error:
-        raise app.UsageError(str(error))
+    result = texture_synthesis.run(config)
     texture_synthesis.print_summary(result)
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main)

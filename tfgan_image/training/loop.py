@@ -10,7 +10,7 @@ import dataclasses
 import math
 import os
 import time
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -31,19 +31,91 @@ class LoopSettings:
     max_checkpoints: int = 3
 
 
+CHECKPOINT_DIR = "checkpoints"
+
+
+class UnreadableCheckpointsError(RuntimeError):
+    """Every checkpoint of a run directory failed to load."""
+
+
+def current_step(trainer: GANTrainer) -> int:
+    """The trainer's step as a Python int (also for a distributed step variable)."""
+    return int(trainer.step.numpy())
+
+
 def checkpoint_manager(trainer: GANTrainer, workdir: str,
                        max_to_keep: int = 3) -> tf.train.CheckpointManager:
-    return tf.train.CheckpointManager(trainer.checkpoint(), os.path.join(workdir, "checkpoints"),
+    """The run's CheckpointManager (TensorFlow ignores, with a warning, a garbled
+    ``checkpoints/checkpoint`` state file; ``checkpoints_newest_first`` still finds the
+    checkpoints from their files)."""
+    return tf.train.CheckpointManager(trainer.checkpoint(),
+                                      os.path.join(workdir, CHECKPOINT_DIR),
                                       max_to_keep=max_to_keep)
 
 
-def restore_latest(trainer: GANTrainer, manager: tf.train.CheckpointManager) -> int:
-    """Restores the newest checkpoint if there is one; returns the step to continue from."""
-    if manager.latest_checkpoint:
-        manager.checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-        print(f"Resumed from {manager.latest_checkpoint} at step {int(trainer.step)}.",
-              flush=True)
-    return int(trainer.step)
+def checkpoints_newest_first(manager: tf.train.CheckpointManager) -> list:
+    """Checkpoint prefixes of the manager's directory, newest (highest number) first: those
+    the state file lists and any other ``ckpt-N`` with an index file."""
+    on_disk = {path[:-len(".index")] for path in
+               tf.io.gfile.glob(os.path.join(manager.directory, "ckpt-*.index"))}
+    prefixes = set(manager.checkpoints) | on_disk
+
+    def number(prefix):
+        tail = prefix.rsplit("-", 1)[-1]
+        return int(tail) if tail.isdigit() else -1
+
+    return sorted(prefixes, key=number, reverse=True)
+
+
+def _fixed_learning_rates(trainer: GANTrainer) -> list:
+    """[(optimizer, learning rate)] of the optimizers with a constant rate: a checkpoint holds
+    the rate it was saved with, and a resumed run must use the one it was started with."""
+    import keras
+
+    rates = []
+    for optimizer in (trainer.generator_optimizer, trainer.discriminator_optimizer):
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+        if not isinstance(optimizer._learning_rate,
+                          keras.optimizers.schedules.LearningRateSchedule):
+            rates.append((optimizer, float(optimizer.learning_rate.numpy())))
+    return rates
+
+
+def restore_latest(trainer: GANTrainer, manager: tf.train.CheckpointManager
+                   ) -> Tuple[int, Optional[str]]:
+    """Restores the newest readable checkpoint if there is one; returns the step to continue
+    from and the checkpoint (None for a new run). A checkpoint that cannot be read (truncated, corrupt) is skipped with a warning
+    naming it, and the next older one is tried. Constant learning rates stay the trainer's
+    own (the configured ones), not the checkpoint's."""
+    rates = _fixed_learning_rates(trainer)
+    for prefix in checkpoints_newest_first(manager):
+        try:
+            manager.checkpoint.restore(prefix).assert_existing_objects_matched()
+        except Exception as error:  # the reader raises OpError, IndexError, ValueError, ...
+            reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else (
+                type(error).__name__)
+            print(f"Warning: skipping unreadable checkpoint {prefix} ({reason}).", flush=True)
+            continue
+        for optimizer, rate in rates:
+            optimizer.learning_rate = rate
+        print(f"Resumed from {prefix} at step {current_step(trainer)}.", flush=True)
+        return current_step(trainer), prefix
+    if checkpoints_newest_first(manager):
+        raise UnreadableCheckpointsError(
+            f"No checkpoint in {manager.directory} can be read; move that folder away to "
+            f"start the run again.")
+    return current_step(trainer), None
+
+
+def non_finite_variables(trainer: GANTrainer) -> list:
+    """Names of the trainer's checkpointed float variables holding NaN or Inf."""
+    models = [trainer.generator, trainer.discriminator, trainer.ema_generator]
+    variables = [v for m in models if m is not None for v in m.weights]
+    for optimizer in (trainer.generator_optimizer, trainer.discriminator_optimizer):
+        variables += list(optimizer.variables)
+    return [getattr(v, "path", None) or v.name for v in variables
+            if tf.as_dtype(v.dtype).is_floating
+            and not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(v))))]
 
 
 def generate(generator, inputs, batch_size: int = 500) -> np.ndarray:
@@ -51,6 +123,13 @@ def generate(generator, inputs, batch_size: int = 500) -> np.ndarray:
     inputs = np.asarray(inputs)
     return np.concatenate([np.asarray(generator(inputs[i:i + batch_size], training=False))
                            for i in range(0, len(inputs), batch_size)])
+
+
+def _advice(result: Dict) -> str:
+    if result["checkpoint"] is None:
+        return "No checkpoint was saved yet: start again with a lower learning rate."
+    return (f"The last good checkpoint is {result['checkpoint']}: run the same command with a "
+            f"lower learning rate (or --precision=float32) to resume from it.")
 
 
 def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset], workdir: str,
@@ -74,18 +153,23 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
 
     runlog = runlog or RunLog(workdir)
     manager = checkpoint_manager(trainer, workdir, settings.max_checkpoints)
-    step = restore_latest(trainer, manager)
+    step, restored = restore_latest(trainer, manager)
     iterator = trainer.distribute(dataset_for_step(step))
-    result = {"metrics": {}, "samples": None, "checkpoint": manager.latest_checkpoint,
+    # "checkpoint" is always one whose weights were checked finite before it was written.
+    result = {"metrics": {}, "samples": None, "checkpoint": restored,
               "images_per_second": float("nan")}
-
-    saved_step = step if manager.latest_checkpoint else None
+    saved_step = step if restored else None
 
     def save():
         nonlocal saved_step
-        if saved_step != int(trainer.step):
-            result["checkpoint"] = manager.save(checkpoint_number=int(trainer.step))
-            saved_step = int(trainer.step)
+        if saved_step != current_step(trainer):
+            bad = non_finite_variables(trainer)
+            if bad:
+                raise NonFiniteLossError(
+                    f"Non-finite weights at step {current_step(trainer)} ({', '.join(bad[:3])}"
+                    f"{', ...' if len(bad) > 3 else ''}); not saved. {_advice(result)}")
+            result["checkpoint"] = manager.save(checkpoint_number=current_step(trainer))
+            saved_step = current_step(trainer)
             if on_checkpoint is not None:
                 on_checkpoint()
         return result["checkpoint"]
@@ -114,9 +198,8 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
             bad = [k for k, v in logs.items() if not math.isfinite(v)]
             if bad:
                 raise NonFiniteLossError(
-                    f"Non-finite {', '.join(f'{k}={logs[k]}' for k in bad)} at step {step}; "
-                    f"the last good checkpoint is {manager.latest_checkpoint or 'none (no save yet)'}"
-                    f". Lower the learning rate or try --precision=float32.")
+                    f"Non-finite {', '.join(f'{k}={logs[k]}' for k in bad)} at step {step}. "
+                    f"{_advice(result)}")
             bar.update(1)
             if step % settings.log_every == 0 or step == settings.steps:
                 elapsed = time.perf_counter() - window_start

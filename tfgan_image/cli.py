@@ -1,0 +1,60 @@
+"""How every command-line entry point runs: one line per user error, exit codes, Ctrl-C.
+
+    if __name__ == "__main__":
+        cli.run(main)
+
+* a bad flag value or a usage error: ``Error: ...`` on stderr, exit code 2;
+* a user error found later (a data, run-directory, model-file or input-image problem, a
+  non-finite loss): ``Error: ...``, exit code 1;
+* Ctrl-C: the training loop saves a checkpoint and says so; then one line, exit code 130.
+
+No traceback is printed for any of these; anything else is a bug and keeps its traceback.
+"""
+
+import sys
+
+from absl import app, flags
+
+from tfgan_image.data.sources import DataError
+from tfgan_image.export import RunError
+from tfgan_image.features import BackboneUnavailableError
+from tfgan_image.training.loop import UnreadableCheckpointsError
+from tfgan_image.training.trainer import NonFiniteLossError
+
+USAGE_EXIT_CODE = 2
+ERROR_EXIT_CODE = 1
+INTERRUPTED_EXIT_CODE = 130
+USER_ERRORS = (DataError, RunError, BackboneUnavailableError, NonFiniteLossError,
+               UnreadableCheckpointsError)
+
+
+def fail(message: str, exit_code: int = ERROR_EXIT_CODE):
+    """Prints ``Error: message`` to stderr and exits."""
+    print(f"Error: {message}", file=sys.stderr, flush=True)
+    sys.exit(exit_code)
+
+
+def _parse_flags(argv):
+    try:
+        return flags.FLAGS(argv)
+    except flags.Error as error:
+        fail(f"{error} (see --help)", USAGE_EXIT_CODE)
+
+
+def _guarded(main):
+    def guarded_main(argv):
+        try:
+            return main(argv)
+        except app.UsageError as error:
+            fail(str(error), USAGE_EXIT_CODE)
+        except USER_ERRORS as error:
+            fail(str(error))
+        except KeyboardInterrupt:
+            print("Interrupted.", file=sys.stderr, flush=True)
+            sys.exit(INTERRUPTED_EXIT_CODE)
+    return guarded_main
+
+
+def run(main) -> None:
+    """``absl.app.run(main)`` with this module's error handling."""
+    app.run(_guarded(main), flags_parser=_parse_flags)
