@@ -27,8 +27,11 @@ margin is the network's receptive radius (``receptive_radius``). The result is o
 whole-image pass's to within rounding, in a tile's memory
 (experiments/results_style_texture.py measures a 4000x3000 photo).
 
-Colour (RGB), greyscale (L, processed as neutral RGB and returned as L) and RGBA (alpha copied
-unchanged) files are supported; 16-bit greyscale is read as 8 bits.
+Files are read and written by ``tfgan_image.image_files``: EXIF orientation applied; colour
+(RGB), greyscale (L and 16-bit, processed as neutral RGB and returned as greyscale) and
+alpha (LA, RGBA: alpha copied unchanged) kept; inputs never overwritten, existing files only
+with ``--overwrite``; unsupported files (animations, float pixels, above ``--max_megapixels``)
+refused with the reason, and skipped in a folder.
 """
 
 import contextlib

@@ -6,7 +6,8 @@
 * a bad flag value or a usage error: ``Error: ...`` on stderr, exit code 2;
 * a user error found later (a data, run-directory, model-file or input-image problem, a
   non-finite loss): ``Error: ...``, exit code 1;
-* Ctrl-C: the training loop saves a checkpoint and says so; then one line, exit code 130.
+* Ctrl-C: the training loop saves a checkpoint and says so; then one line, exit code 130;
+* ``--strategy=multiworker``: the strategy is created first, as TensorFlow requires.
 
 No traceback is printed for any of these; anything else is a bug and keeps its traceback.
 """
@@ -19,6 +20,7 @@ from tfgan_image.data.sources import DataError
 from tfgan_image.export import RunError
 from tfgan_image.features import BackboneUnavailableError
 from tfgan_image.training.loop import UnreadableCheckpointsError
+from tfgan_image.training.strategy import make_strategy
 from tfgan_image.training.trainer import NonFiniteLossError
 
 USAGE_EXIT_CODE = 2
@@ -44,6 +46,8 @@ def _parse_flags(argv):
 def _guarded(main):
     def guarded_main(argv):
         try:
+            if "strategy" in flags.FLAGS and flags.FLAGS.strategy == "multiworker":
+                make_strategy("multiworker")  # before any other TensorFlow op, as TF requires
             return main(argv)
         except app.UsageError as error:
             fail(str(error), USAGE_EXIT_CODE)

@@ -22,7 +22,7 @@ from tfgan_image.data import pipeline, sources
 from tfgan_image.features import DigitClassifier, digit_classifier
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid
 from tfgan_image.training import GANTrainer, loop, precision
-from tfgan_image.training.strategy import make_strategy
+from tfgan_image.training.strategy import make_strategy, worker_config
 
 @dataclasses.dataclass(frozen=True)
 class DigitGANConfig:
@@ -94,6 +94,7 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
     augment = diff_augment_fn(config.diff_augment)
     splits = sources.load_mnist(config.data, config.data_dir)
     strategy = make_strategy(config.strategy, config.batch_size)
+    config, resume_from = worker_config(config, strategy)
     rundir.open_run_directory(config.workdir, config)
     runlog = RunLog(config.workdir)
     print(f"Data: {splits.description}", flush=True)
@@ -140,7 +141,8 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
     result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
                       sample_inputs=sample_latents, evaluate=evaluate, runlog=runlog,
                       on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                             config.workdir))
+                                                                    config.workdir),
+                      restore_dir=resume_from)
     runlog.close()
     result["reference"] = reference
     result["paths"] = {

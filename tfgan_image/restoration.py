@@ -31,7 +31,7 @@ from tfgan_image.models import pix2pix
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.strategy import make_strategy
+from tfgan_image.training.strategy import make_strategy, worker_config
 
 REFERENCES_FILE = "references.json"
 EVAL_SEED_OFFSET = 1_000_003
@@ -243,6 +243,7 @@ def run(config: RestorationConfig) -> Dict:
     textures = sources.embedded_textures().astype(np.float32) / 255.0
     train_degrader = degrade.make_degrader(config.task, degrade_settings(config), textures)
     strategy = make_strategy(config.strategy, config.batch_size)
+    config, resume_from = worker_config(config, strategy)
     try:
         patches = pipeline.patch_bank(photos.train, 2 * config.crop_size)
     except ValueError as error:
@@ -290,7 +291,8 @@ def run(config: RestorationConfig) -> Dict:
                       sample_inputs=sample_inputs,
                       evaluate=evaluate, runlog=runlog,
                       on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                                    config.workdir))
+                                                                    config.workdir),
+                      restore_dir=resume_from)
     paths = {"workdir": config.workdir,
              "degradations": os.path.join(config.workdir, "degradations.png"),
              "generator": os.path.join(config.workdir, export.GENERATOR_FILE),

@@ -7,11 +7,12 @@
 2. takes the directory's lock (``RUN/.lock``, an ``fcntl`` lock that the operating system
    drops when the process ends, so a crashed or killed run never leaves it stuck): a second
    run on the same directory is refused, naming the process that holds it;
-3. compares the settings with the run's ``config.json``: a change to a setting that the
-   checkpoints depend on (model shape, data, losses, ...) is refused with the list of
-   differing settings, before anything is written; a change to a setting that a resumed run
-   can honour (``RESUMABLE_SETTINGS``: steps, learning rates, logging and evaluation) is
-   printed, appended to ``RUN/config_history.jsonl`` and written to ``config.json``;
+3. compares the settings with the run's ``config.json``: when the run has checkpoints (its
+   own or its stages'), a change to a setting that they depend on (model shape, data, ...)
+   is refused with the list of differing settings, before anything is written; a change to a setting that a resumed run
+   can honour (``RESUMABLE_SETTINGS``: steps, learning rates, loss weights, logging and
+   evaluation) is printed, appended to ``RUN/config_history.jsonl`` and written to
+   ``config.json``;
 4. deletes what a killed run can leave behind: ``*.tmp*`` files and folders of atomic writes
    and the ``*_temp*`` folders of unfinished checkpoint saves.
 """
@@ -32,7 +33,8 @@ CONFIG_FILE = "config.json"
 HISTORY_FILE = "config_history.jsonl"
 LOCK_FILE = ".lock"
 
-# Settings a resumed run honours: changing them does not invalidate the checkpoints.
+# Settings a resumed run honours: changing them does not invalidate the checkpoints. So do
+# loss weights (every setting named "*_weight"): the losses are rebuilt from the settings.
 RESUMABLE_SETTINGS = frozenset({
     "workdir", "data_dir", "steps", "gan_steps", "learning_rate", "g_learning_rate",
     "d_learning_rate", "gan_learning_rate", "jit", "strategy", "precision", "eval_every",
@@ -72,6 +74,12 @@ def read_config(workdir: str) -> Optional[dict]:
     return values
 
 
+def has_checkpoints(workdir: str) -> bool:
+    """Whether the run (or a stage of it, RUN/stageN) has saved a checkpoint."""
+    return bool(glob.glob(os.path.join(workdir, "checkpoints", "ckpt-*"))
+                or glob.glob(os.path.join(workdir, "*", "checkpoints", "ckpt-*")))
+
+
 def _is_run_directory(workdir: str) -> bool:
     return (os.path.exists(os.path.join(workdir, CONFIG_FILE))
             or os.path.isdir(os.path.join(workdir, "checkpoints")))
@@ -89,7 +97,7 @@ def incompatible_changes(changes: Dict[str, tuple]) -> Dict[str, tuple]:
     def compatible(name, old, new):
         if name == "precision":
             return not ({old, new} & set(_PRECISIONS_WITH_OWN_CHECKPOINTS))
-        return name in RESUMABLE_SETTINGS
+        return name in RESUMABLE_SETTINGS or name.endswith("_weight")
 
     return {name: values for name, values in changes.items() if not compatible(name, *values)}
 
@@ -185,7 +193,7 @@ def open_run_directory(workdir: str, config, lock: bool = True) -> dict:
     previous = read_config(workdir) if existed else None
     if previous is not None:
         changes = settings_changes(previous, values)
-        refused = incompatible_changes(changes)
+        refused = incompatible_changes(changes) if has_checkpoints(workdir) else {}
         if refused:
             raise RunDirectoryError(
                 f"{workdir} holds a run with other settings, which its checkpoints depend on: "

@@ -48,7 +48,7 @@ from tfgan_image.models import style
 from tfgan_image.runlog import RunLog, print_paths, write_json
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.strategy import make_strategy
+from tfgan_image.training.strategy import make_strategy, worker_config
 
 METHODS = ("feed_forward", "optimize")
 NETWORK = "feed-forward network"
@@ -345,6 +345,8 @@ def run(config: StyleTransferConfig) -> Dict:
     keras.utils.set_random_seed(config.seed)
     style_image = load_style_image(config.style_image, config.style_size)
     photos = sources.load_photos(config.data, config.data_dir)
+    strategy = make_strategy(config.strategy, config.batch_size)
+    config, resume_from = worker_config(config, strategy)
     rundir.open_run_directory(config.workdir, config)
     runlog = RunLog(config.workdir)
     with precision.precision_policy(config.precision):
@@ -360,7 +362,6 @@ def run(config: StyleTransferConfig) -> Dict:
     scores, outputs, generator = {}, {}, None
 
     if config.method == "feed_forward":
-        strategy = make_strategy(config.strategy, config.batch_size)
         trainer = build_trainer(config, style_losses, style_image, strategy)
 
         def dataset_for_step(step):
@@ -382,7 +383,8 @@ def run(config: StyleTransferConfig) -> Dict:
                           sample_inputs=sample_inputs, evaluate=evaluate if content else None,
                           runlog=runlog,
                           on_checkpoint=lambda: export.export_generator(
-                              trainer.sampling_generator, config.workdir))
+                              trainer.sampling_generator, config.workdir),
+                          restore_dir=resume_from)
         generator = trainer.sampling_generator
         paths.update(export.export_all(generator, config.workdir, tflite=False))
         if content:

@@ -32,7 +32,7 @@ from tfgan_image.models import srgan
 from tfgan_image.runlog import RunLog, print_paths, write_json
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.strategy import make_strategy
+from tfgan_image.training.strategy import make_strategy, worker_config
 
 MAX_EVAL_SIDE = 768          # larger held-out photos are centre-cropped for evaluation
 DISTANCE_STAGES = features.VGG_STAGES
@@ -228,7 +228,10 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
             strategy=strategy)
 
 
-def _train_stage(config, stage, photos, strategy, scorer, sample_inputs) -> Dict:
+def _train_stage(config, stage, photos, strategy, scorer, sample_inputs, resume_from) -> Dict:
+    """Trains (or resumes) one stage in RUN/stage<stage>; ``resume_from``: the run directory
+    whose checkpoints it resumes from (``config.workdir`` but on a multi-worker run's other
+    workers, see ``strategy.worker_config``)."""
     workdir = stage_dir(config.workdir, stage)
     rundir.open_run_directory(workdir, config, lock=False)  # the parent run holds the lock
     runlog = RunLog(workdir)
@@ -250,8 +253,10 @@ def _train_stage(config, stage, photos, strategy, scorer, sample_inputs) -> Dict
 
     trainer = build_trainer(config, stage, strategy)
     if stage == 2:  # start from stage 1 (a resumed stage-2 checkpoint overrides this)
-        trainer.generator.set_weights(
-            export.load_generator(stage_dir(config.workdir, 1)).get_weights())
+        stage1 = stage_dir(config.workdir, 1)   # this process's own, else the chief's
+        if not os.path.exists(os.path.join(stage1, export.GENERATOR_FILE)):
+            stage1 = stage_dir(resume_from, 1)
+        trainer.generator.set_weights(export.load_generator(stage1).get_weights())
         if trainer.ema_generator is not None:
             trainer.ema_generator.set_weights(trainer.generator.get_weights())
     print(f"Stage {stage}: {STAGE_NAMES[stage]}, {len(patches)} training patches, "
@@ -265,7 +270,8 @@ def _train_stage(config, stage, photos, strategy, scorer, sample_inputs) -> Dict
     result = loop.fit(trainer, dataset_for_step, workdir, settings, sample_inputs=sample_inputs,
                       evaluate=evaluate, runlog=runlog,
                       on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                                    workdir))
+                                                                    workdir),
+                      restore_dir=stage_dir(resume_from, stage))
     result["paths"] = export.export_all(trainer.sampling_generator, workdir)
     result["outputs"] = scorer.outputs if scorer else None
     runlog.close()
@@ -279,6 +285,7 @@ def run(config: SuperResolutionConfig) -> Dict:
     keras.utils.set_random_seed(config.seed)
     photos = sources.load_photos(config.data, config.data_dir)
     strategy = make_strategy(config.strategy, config.batch_size)
+    config, resume_from = worker_config(config, strategy)
     rundir.open_run_directory(config.workdir, config)
     print(f"Data: {photos.description}.", flush=True)
 
@@ -299,7 +306,8 @@ def run(config: SuperResolutionConfig) -> Dict:
     stages = [1] + ([2] if config.gan_steps else [])
     images_per_second = {}
     for stage in stages:
-        result = _train_stage(config, stage, photos, strategy, scorer, sample_inputs)
+        result = _train_stage(config, stage, photos, strategy, scorer, sample_inputs,
+                              resume_from)
         images_per_second[stage] = result["images_per_second"]
         paths.update({f"stage{stage}_{k}": v for k, v in result["paths"].items()})
         if high:

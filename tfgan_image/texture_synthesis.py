@@ -37,7 +37,7 @@ from tfgan_image.data import pipeline, sources
 from tfgan_image.models import texture
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
 from tfgan_image.training import GANTrainer, ema, loop, precision
-from tfgan_image.training.strategy import make_strategy
+from tfgan_image.training.strategy import make_strategy, worker_config
 
 DEFAULT_TEXTURE = "grass"   # scikit-image's grass photo (greyscale, 512x512)
 SUMMARY_FILE = "summary.json"
@@ -237,6 +237,7 @@ def run(config: TextureConfig) -> Dict:
             f"patch ({config.patch_size}), the evaluation size ({config.eval_size}) or a "
             f"dictionary atom ({atom_size}).")
     strategy = make_strategy(config.strategy, config.batch_size)
+    config, resume_from = worker_config(config, strategy)
     rundir.open_run_directory(config.workdir, config)
     runlog = RunLog(config.workdir)
     save_image_grid(source[None].astype(np.float32) / 127.5 - 1.0,
@@ -278,7 +279,8 @@ def run(config: TextureConfig) -> Dict:
     result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
                       sample_inputs=sample_noise, evaluate=evaluate, runlog=runlog,
                       on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                                    config.workdir))
+                                                                    config.workdir),
+                      restore_dir=resume_from)
     generator = trainer.sampling_generator   # recalibrated by the final evaluation
     scores["spatial GAN"] = result["metrics"]["gram_distance"]
     paths = {"workdir": config.workdir, "source": os.path.join(config.workdir, "source.png"),

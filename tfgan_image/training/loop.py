@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_image.runlog import RunLog
+from tfgan_image.training.strategy import is_multi_worker
 from tfgan_image.training.trainer import GANTrainer, NonFiniteLossError
 
 
@@ -135,7 +136,8 @@ def _advice(result: Dict) -> str:
 def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset], workdir: str,
         settings: LoopSettings, sample_inputs: Optional[np.ndarray] = None,
         evaluate: Optional[Callable] = None, runlog: Optional[RunLog] = None,
-        on_checkpoint: Optional[Callable[[], None]] = None) -> Dict:
+        on_checkpoint: Optional[Callable[[], None]] = None,
+        restore_dir: Optional[str] = None) -> Dict:
     """Trains until ``settings.steps`` (resuming from ``workdir``), then evaluates.
 
     Args:
@@ -145,6 +147,12 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
       evaluate: sampling generator -> {metric: value}; run every ``eval_every`` steps and at
         the end, written to TensorBoard and metrics.jsonl.
       on_checkpoint: called after every checkpoint save (e.g. to export the generator).
+      restore_dir: the run directory whose checkpoints to resume from (default ``workdir``;
+        another one for the non-chief workers of a multi-worker run, which save to a
+        temporary ``workdir``: every worker must take part in every save).
+
+    A multi-worker run saves only every ``checkpoint_every`` steps (and at the end): a save
+    is a collective step, so every worker must decide it alike, which the clock would not.
 
     Returns: {"step", "metrics" (the final evaluation), "samples" (last grid path),
     "checkpoint" (last checkpoint path), "images_per_second"}.
@@ -153,7 +161,10 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
 
     runlog = runlog or RunLog(workdir)
     manager = checkpoint_manager(trainer, workdir, settings.max_checkpoints)
-    step, restored = restore_latest(trainer, manager)
+    restore_dir = restore_dir or workdir
+    step, restored = restore_latest(
+        trainer, manager if restore_dir == workdir else checkpoint_manager(trainer, restore_dir))
+    timed_saves = not is_multi_worker(trainer.strategy)
     iterator = trainer.distribute(dataset_for_step(step))
     # "checkpoint" is always one whose weights were checked finite before it was written.
     result = {"metrics": {}, "samples": None, "checkpoint": restored,
@@ -212,7 +223,7 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                                  if k in ("loss/D/total", "loss/G/total",
                                           "perf/images_per_second")})
             if step % settings.checkpoint_every == 0 or (
-                    time.time() - last_save > settings.checkpoint_seconds):
+                    timed_saves and time.time() - last_save > settings.checkpoint_seconds):
                 save()
                 last_save = time.time()
             if step < settings.steps:  # the final step samples and evaluates below
