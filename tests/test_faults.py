@@ -403,6 +403,8 @@ CLI_CASES = {
                           "is a file"),
     "apply_to_a_latent_run": ("tfgan_image.apply", ["--workdir={latent}", "{tmp}/three/0.png",
                                                     "{tmp}/o.png"], 1, "tfgan_image.sample"),
+    "apply_unknown_model": ("tfgan_image.apply", ["--model=no_such_model", "{tmp}/three/0.png",
+                                                  "{tmp}/o.png"], 1, "No pretrained model"),
     "apply_bad_extension": ("tfgan_image.apply", ["--workdir={latent}", "{tmp}/three/0.png",
                                                   "{tmp}/o.xyz"], 1, "unknown image file"),
 }

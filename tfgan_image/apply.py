@@ -4,6 +4,7 @@ to image files of any size.
     python -m tfgan_image.apply --workdir=runs/restore_denoise noisy.png restored.png
     python -m tfgan_image.apply --workdir=runs/restore_denoise photos/ restored/
     python -m tfgan_image.apply --workdir=runs/srgan_x4 --stage=1 small.png large.png
+    python -m tfgan_image.apply --model=denoise noisy.png restored.png   # shipped, pretrained
 
 Images are processed in overlapping tiles of ``--tile`` output pixels, so memory stays bounded
 on large photos: each tile is extended by ``--margin`` input pixels of real context on every
@@ -320,15 +321,16 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
 
 
 # ----------------------------------------------------------------------------- files
-def check_image_to_image(model, workdir: str) -> None:
+def check_image_to_image(model, source: str) -> None:
     """ApplyError unless ``model`` maps RGB images to images (restoration, super-resolution,
-    style): latent-vector GANs and texture generators are sampled, not applied."""
+    style): latent-vector GANs and texture generators are sampled, not applied. ``source``:
+    the flag that named the model, e.g. "--workdir=RUN"."""
     shape = model.inputs[0].shape
     if len(shape) == 4 and shape[-1] == 3:
         return
     kind = "a latent-vector GAN" if len(shape) == 2 else "a texture generator (noise in)"
-    raise ApplyError(f"{workdir} holds {kind}, which makes images from noise rather than "
-                     f"transforming them: use python -m tfgan_image.sample --workdir={workdir}.")
+    raise ApplyError(f"{source} is {kind}, which makes images from noise rather than "
+                     f"transforming them: use python -m tfgan_image.sample {source}.")
 
 
 def plan_outputs(input_path: str, output_path: str) -> list:
@@ -376,11 +378,12 @@ def output_problem(source: str, target: str, inputs: set, overwrite: bool) -> Op
 
 def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512,
                 margin: Optional[int] = None, model=None, stage: Optional[int] = None,
-                overwrite: bool = False,
-                max_megapixels: float = DEFAULT_MAX_MEGAPIXELS) -> list:
+                overwrite: bool = False, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
+                model_name: Optional[str] = None) -> list:
     """Restores (or upscales, or stylises) every input image and writes it; returns
-    [(input, output path or "skipped: reason")]. ``stage`` picks the generator of a staged
-    run (super-resolution).
+    [(input, output path or "skipped: reason")]. The model: ``model``, else the pretrained
+    ``model_name``, else the generator of the run ``workdir`` (``stage`` picks the generator
+    of a staged run: super-resolution).
 
     Never writes over an input file, nor over an existing file unless ``overwrite``; every
     output is checked before the model runs. In a folder, a file that cannot be read
@@ -404,8 +407,12 @@ def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512
             report.append((source, f"skipped: {problem}"))
     if not todo:
         return report
+    if model is None and model_name:
+        from tfgan_image import pretrained
+
+        model = pretrained.load(model_name)
     model = model or load_generator(workdir, stage)
-    check_image_to_image(model, workdir)
+    check_image_to_image(model, f"--model={model_name}" if model_name else f"--workdir={workdir}")
     for source, target in tqdm(todo, desc="images", unit="img", disable=len(todo) == 1):
         try:
             image = image_files.read(source, max_megapixels)
@@ -424,12 +431,21 @@ def main(argv):
     from absl import app, flags
 
     flags_ = flags.FLAGS
-    if len(argv) != 3:
-        raise app.UsageError("Usage: python -m tfgan_image.apply --workdir=RUN INPUT OUTPUT "
-                             "(files or folders).")
+    if flags_.list_models:
+        from tfgan_image import pretrained
+
+        print(pretrained.listing())
+        return
+    if len(argv) != 3 or (flags_.workdir is None) == (flags_.model is None):
+        raise app.UsageError("Usage: python -m tfgan_image.apply --workdir=RUN|--model=NAME "
+                             "INPUT OUTPUT (files or folders).")
+    if flags_.model:
+        from tfgan_image import pretrained
+
+        pretrained.entry(flags_.model)   # an unknown name fails before any file is read
     report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin,
                          stage=flags_.stage, overwrite=flags_.overwrite,
-                         max_megapixels=flags_.max_megapixels)
+                         max_megapixels=flags_.max_megapixels, model_name=flags_.model)
     skipped = 0
     for source, outcome in report:
         skipped += outcome.startswith("skipped")
@@ -442,7 +458,10 @@ def main(argv):
 def _define_flags():
     from absl import flags
 
-    flags.DEFINE_string("workdir", None, "Run directory holding generator.keras.")
+    flags.DEFINE_string("workdir", None, "Run directory holding generator.keras (or --model).")
+    flags.DEFINE_string("model", None, "A pretrained model shipped with the package, by name "
+                        "(see --list_models), instead of --workdir.")
+    flags.DEFINE_boolean("list_models", False, "List the pretrained models and exit.")
     flags.DEFINE_integer("tile", 512, "Tile size in output pixels (memory ~ tile^2).",
                          lower_bound=16)
     flags.DEFINE_integer("margin", None, "Context input pixels around each tile (default: 64 "
@@ -456,7 +475,6 @@ def _define_flags():
     flags.DEFINE_float("max_megapixels", DEFAULT_MAX_MEGAPIXELS,
                        "Refuse input images larger than this (protects against decompression "
                        "bombs); raise it for trusted large files.", lower_bound=0)
-    flags.mark_flag_as_required("workdir")
 
 
 if __name__ == "__main__":

@@ -145,12 +145,18 @@ def generator_path(workdir: str, stage: Optional[int] = None) -> str:
 
 def load_generator(workdir: str, stage: Optional[int] = None) -> keras.Model:
     """The trained generator of a run (``generator_path``); RunError when there is none."""
-    from tfgan_image import layers  # noqa: F401  (registers the custom layers for loading)
-
     path = generator_path(workdir, stage)
     if not os.path.exists(path):
         raise RunError(f"{workdir} has no trained generator ({path} is missing): train the "
                        f"run first (it exports the generator at every checkpoint).")
+    return load_model_file(path)
+
+
+def load_model_file(path: str) -> keras.Model:
+    """A ``.keras`` file of this library's models; RunError naming the file when it cannot be
+    loaded (damaged, not a Keras file, or refused by Keras' safe mode)."""
+    from tfgan_image import layers  # noqa: F401  (registers the custom layers for loading)
+
     try:  # safe_mode (the default) refuses files that would run arbitrary code
         return keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # zip, HDF5, JSON and Keras errors of a damaged file alike

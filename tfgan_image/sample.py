@@ -3,6 +3,7 @@
     python -m tfgan_image.sample --workdir=RUN --num=64 --output=samples.png
     python -m tfgan_image.sample --workdir=RUN --num=10000 --output=samples.npy
     python -m tfgan_image.sample --workdir=TEXTURE_RUN --size=1080x1920 --output=texture.png
+    python -m tfgan_image.sample --model=mnist_dcgan --num=64 --output=grid.png  # pretrained
 
 ``.npy`` holds float32 [N, H, W, C] in [-1, 1]; ``.png`` a grid, or for one texture sample the
 image itself at its size (a texture run given ``--size`` makes one sample unless ``--num`` says
@@ -22,7 +23,9 @@ from tfgan_image import export
 from tfgan_image.export import RunError
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("workdir", None, "Run directory of a trained run.", required=True)
+flags.DEFINE_string("workdir", None, "Run directory of a trained run (or --model).")
+flags.DEFINE_string("model", None, "A pretrained model shipped with the package, by name "
+                    "(python -m tfgan_image.pretrained lists them), instead of --workdir.")
 flags.DEFINE_integer("num", None, "Number of samples (default: 64; 1 for a texture run given "
                      "--size: the one image of that size).", lower_bound=1)
 flags.DEFINE_string("output", None, "Output file: .npy or .png.", required=True)
@@ -52,14 +55,20 @@ def sample(workdir: str, num: int, seed: int = 0, batch_size: int = 500,
            size: Optional[tuple] = None) -> np.ndarray:
     """num samples [num, H, W, C] float32 in [-1, 1] from the run's generator; ``size``
     (height, width) for generators of spatial noise (texture runs)."""
+    return sample_generator(export.load_generator(workdir), num, seed, batch_size, size,
+                            f"--workdir={workdir}")
+
+
+def sample_generator(generator, num: int, seed: int = 0, batch_size: int = 500,
+                     size: Optional[tuple] = None, source: str = "the model") -> np.ndarray:
+    """``sample`` for a loaded generator; ``source`` names it in messages."""
     from tfgan_image.training.loop import generate
 
-    generator = export.load_generator(workdir)
     spatial = len(generator.inputs[0].shape) == 4
     if spatial and generator.inputs[0].shape[-1] == 3:
-        raise SampleError(f"{workdir} holds an image-to-image model (restoration, "
+        raise SampleError(f"{source} is an image-to-image model (restoration, "
                           f"super-resolution or style), which transforms images rather than "
-                          f"sampling them: use python -m tfgan_image.apply --workdir={workdir}.")
+                          f"sampling them: use python -m tfgan_image.apply {source}.")
     if spatial:
         from tfgan_image.texture_synthesis import generate as generate_texture
 
@@ -68,7 +77,7 @@ def sample(workdir: str, num: int, seed: int = 0, batch_size: int = 500,
             generate_texture(generator, height, width, min(batch_size, num - start),
                              seed + start) for start in range(0, num, batch_size)])
     if size is not None:
-        raise SampleError(f"{workdir} has a fixed-size generator (latent vectors in); --size is "
+        raise SampleError(f"{source} has a fixed-size generator (latent vectors in); --size is "
                           f"for texture runs.")
     latent_dim = generator.inputs[0].shape[-1]
     latents = np.random.default_rng(seed).standard_normal((num, latent_dim)).astype(np.float32)
@@ -84,9 +93,17 @@ def main(argv):
         raise app.UsageError(f"--output must end in one of {OUTPUT_SUFFIXES}, got {output!r}")
     if os.path.isdir(output) or (os.path.exists(output) and not FLAGS.overwrite):
         raise app.UsageError(f"--output {output} exists; pass --overwrite to replace it.")
+    if (FLAGS.workdir is None) == (FLAGS.model is None):
+        raise app.UsageError("Name the generator with --workdir=RUN or --model=NAME (one).")
     size = parse_size(FLAGS.size) if FLAGS.size else None
     num = FLAGS.num or (1 if size else 64)
-    images = sample(FLAGS.workdir, num, FLAGS.seed, FLAGS.batch_size, size)
+    if FLAGS.model:
+        from tfgan_image import pretrained
+
+        images = sample_generator(pretrained.load(FLAGS.model), num, FLAGS.seed,
+                                  FLAGS.batch_size, size, f"--model={FLAGS.model}")
+    else:
+        images = sample(FLAGS.workdir, num, FLAGS.seed, FLAGS.batch_size, size)
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     root = os.path.splitext(output)[0]
     tmp = f"{root}.tmp{suffix}"
@@ -100,7 +117,7 @@ def main(argv):
         Image.fromarray(from_unit_range(images[0])).save(tmp)
     else:
         from tfgan_image.runlog import save_image_grid
-        save_image_grid(images, tmp, title=f"{num} samples of {FLAGS.workdir}")
+        save_image_grid(images, tmp, title=f"{num} samples of {FLAGS.workdir or FLAGS.model}")
     os.replace(tmp, output)
     print(f"Wrote {len(images)} samples {images.shape[1:]} to {output}")
 

@@ -1,0 +1,53 @@
+"""The pretrained models shipped with the package: each loads and gives its recorded output."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT
+from tfgan_image import pretrained
+
+EXPECTED = os.path.join(REPO_ROOT, "tests", "data", "pretrained_expected.npz")
+SHIPPED = sorted(pretrained.registry())
+
+
+def test_models_are_shipped_with_weights_cards_and_expected_outputs():
+    assert "mnist_dcgan" in SHIPPED
+    expected = np.load(EXPECTED)
+    for name in SHIPPED:
+        assert os.path.exists(pretrained.weights_path(name))
+        assert os.path.exists(pretrained.card_path(name))
+        assert name in expected.files
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_shipped_model_gives_its_recorded_output(name):
+    model = pretrained.load(name)
+    output = pretrained.check_output(model, pretrained.entry(name)["kind"])
+    expected = np.load(EXPECTED)[name]
+    assert output.shape == expected.shape and output.dtype == expected.dtype
+    if output.dtype == np.uint8:   # images: at most one level off (CPU arithmetic differs)
+        assert np.abs(output.astype(int) - expected).max() <= 1
+    else:
+        np.testing.assert_allclose(output, expected, atol=2e-3)
+    assert model.dtype_policy.name == "float32"
+
+
+def test_unknown_names_list_the_shipped_ones():
+    with pytest.raises(pretrained.UnknownModelError, match="mnist_dcgan"):
+        pretrained.load("no_such_model")
+
+
+def test_listing_and_the_sample_cli_work_by_name(tmp_path):
+    listing = pretrained.listing()
+    for name in SHIPPED:
+        assert name in listing
+    out = subprocess.run([sys.executable, "-m", "tfgan_image.sample", "--model=mnist_dcgan",
+                          "--num=9", f"--output={tmp_path / 'grid.npy'}"], cwd=REPO_ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    samples = np.load(tmp_path / "grid.npy")
+    np.testing.assert_allclose(samples, pretrained.sample("mnist_dcgan", 9), atol=2e-3)

@@ -1,0 +1,123 @@
+"""Pretrained models shipped with the package: load one by name, apply or sample it in one call.
+
+    from tfgan_image import pretrained
+    model = pretrained.load("mnist_dcgan")            # a keras.Model, float32
+    digits = pretrained.sample("mnist_dcgan", 16)     # float32 [16, 28, 28, 1] in [-1, 1]
+    restored = pretrained.apply("denoise", photo)     # uint8 image of any size, tiled
+
+    python -m tfgan_image.pretrained                  # the list, with held-out scores
+    python -m tfgan_image.apply --model=denoise IN OUT
+    python -m tfgan_image.sample --model=mnist_dcgan --num=64 --output=grid.png
+
+The weights are package data (``tfgan_image/pretrained/<name>.keras``), so nothing is
+downloaded. ``models.json`` beside them lists each model's task, kind and held-out scores,
+and ``<name>.md`` is its card: the command that trained it, its data and their terms, and
+its scores next to the classical baselines. ``experiments/pretrained.py`` retrains every
+model and rewrites the weights, ``models.json`` and the cards.
+"""
+
+import json
+import os
+from typing import Dict, Optional
+
+import numpy as np
+
+from tfgan_image.export import RunError
+
+FOLDER = os.path.dirname(os.path.abspath(__file__))
+REGISTRY_FILE = os.path.join(FOLDER, "models.json")
+# What a model does with its input: "image_to_image" (apply) or "latent" (sample).
+KINDS = ("image_to_image", "latent")
+
+
+class UnknownModelError(RunError):
+    """A model name that is not shipped; the message lists the names that are."""
+
+
+def registry() -> Dict[str, dict]:
+    """{name: {"task", "kind", "scale", "parameters", "scores", ...}} of the shipped models."""
+    if not os.path.exists(REGISTRY_FILE):
+        return {}
+    with open(REGISTRY_FILE) as f:
+        return json.load(f)
+
+
+def weights_path(name: str) -> str:
+    return os.path.join(FOLDER, f"{name}.keras")
+
+
+def card_path(name: str) -> str:
+    return os.path.join(FOLDER, f"{name}.md")
+
+
+def entry(name: str) -> dict:
+    """The registry entry of ``name``; UnknownModelError naming the shipped models."""
+    models = registry()
+    if name not in models:
+        raise UnknownModelError(f"No pretrained model named {name!r}; shipped: "
+                                f"{', '.join(sorted(models)) or 'none'} "
+                                f"(python -m tfgan_image.pretrained lists them).")
+    return models[name]
+
+
+def load(name: str):
+    """The pretrained model ``name`` as a keras.Model computing in float32 (any input size
+    for image-to-image models; latent vectors [N, latent_dim] for ``latent`` ones)."""
+    from tfgan_image.export import load_model_file
+
+    entry(name)
+    return load_model_file(weights_path(name))
+
+
+def apply(name_or_model, image: np.ndarray, tile: int = 512) -> np.ndarray:
+    """``image`` (uint8 or uint16 [H, W] or [H, W, 1|2|3|4]) through an image-to-image model
+    (a shipped name, or a loaded model), in tiles of ``tile`` output pixels: an array of the
+    input's dtype and channels, ``scale`` times larger for super-resolution."""
+    from tfgan_image.apply import restore_array
+
+    model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
+    return restore_array(model, image, tile)
+
+
+def sample(name_or_model, num: int, seed: int = 0) -> np.ndarray:
+    """``num`` samples float32 [num, H, W, C] in [-1, 1] of a latent-vector model (a shipped
+    name, or a loaded model), from seeded Gaussian latents."""
+    from tfgan_image.training.loop import generate
+
+    model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
+    latents = np.random.default_rng(seed).standard_normal(
+        (num, model.inputs[0].shape[-1])).astype(np.float32)
+    return generate(model, latents)
+
+
+def check_output(model, kind: str) -> np.ndarray:
+    """The model's output on a fixed input, recorded when a model is shipped and compared by
+    the tests: 4 seeded samples (``latent``), or a 56x48 crop of scikit-image's astronaut
+    with seeded Gaussian noise of sigma 25 (``image_to_image``, uint8 out)."""
+    import skimage.data
+
+    if kind == "latent":
+        return sample(model, 4, seed=0)
+    photo = skimage.data.astronaut()[200:248, 180:236].astype(np.float64)
+    noisy = np.clip(np.round(photo + np.random.default_rng(0).normal(0, 25, photo.shape)),
+                    0, 255)
+    return apply(model, noisy.astype(np.uint8))
+
+
+def listing(models: Optional[Dict[str, dict]] = None) -> str:
+    """A table of the shipped models: name, task, scale, parameters, size on disk, held-out
+    scores."""
+    models = registry() if models is None else models
+    rows = [("name", "task", "scale", "parameters", "size", "held-out scores")]
+    for name, info in sorted(models.items()):
+        size = os.path.getsize(weights_path(name)) / 2 ** 20
+        rows.append((name, info["task"], f"x{info['scale']}" if info.get("scale") else "-",
+                     f"{info['parameters']:,}", f"{size:.1f} MB", info.get("summary", "")))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
+             for row in rows]
+    if len(rows) == 1:
+        lines.append("(no pretrained models are shipped with this installation)")
+    lines.append("Cards (recipe, data and its terms, scores): "
+                 f"{os.path.join(FOLDER, '<name>.md')}")
+    return "\n".join(lines)
