@@ -262,6 +262,38 @@ def test_modes_are_kept_where_the_format_allows(restore_run, tmp_path, capsys, m
         assert f"cannot store {mode}; written as {written}" in capsys.readouterr().err
 
 
+def test_sixteen_bit_colour_tiffs_stay_sixteen_bit_and_pngs_say_they_do_not(restore_run,
+                                                                           tmp_path, capsys):
+    import tifffile
+
+    pixels = random_pixels((20, 28, 3), np.uint16)
+    tifffile.imwrite(tmp_path / "deep.tif", pixels, photometric="rgb")
+    apply.apply_files(restore_run, str(tmp_path / "deep.tif"), str(tmp_path / "out.tif"),
+                      tile=16, margin=8)
+    out = tifffile.imread(tmp_path / "out.tif")
+    assert out.dtype == np.uint16 and out.shape == (20, 28, 3) and np.any(out % 257)
+    apply.apply_files(restore_run, str(tmp_path / "deep.tif"), str(tmp_path / "out.png"),
+                      tile=16, margin=8)
+    assert "cannot store RGB;16; written as RGB" in capsys.readouterr().err
+    assert Image.open(tmp_path / "out.png").mode == "RGB"
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_tiff_orientation_matches_pillows(orientation):
+    """The 16-bit TIFF path orients pixels itself: as Pillow's exif_transpose does."""
+    import io
+
+    from PIL import ImageOps
+
+    pixels = random_pixels((5, 7, 3))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG", exif=exif)
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(buffer)))
+    np.testing.assert_array_equal(image_files._orient(pixels, orientation), expected)
+
+
 def test_exif_orientation_is_applied(restore_run, tmp_path):
     pixels = random_pixels((20, 36, 3))          # stored landscape, tagged "rotate 90 CW"
     exif = Image.Exif()

@@ -2,12 +2,12 @@
 them, modes kept, nothing overwritten, and a clear refusal for what is not supported.
 
 * Read: EXIF orientation applied (a portrait phone photo stays upright); modes kept: ``L``,
-  ``LA``, ``RGB``, ``RGBA`` at 8 bits and greyscale at 16 bits (``I;16``); palette images
-  become RGB(A), CMYK and other colour spaces RGB, 1-bit L (each with a note). Refused with
-  the reason: animations and multi-page files, float or 32-bit integer pixels, and images
-  above a pixel limit (decompression bombs; ``max_megapixels``, a flag of the CLIs).
-  16-bit colour files are read at 8 bits per channel (Pillow has no 16-bit colour mode), with
-  a note.
+  ``LA``, ``RGB``, ``RGBA`` at 8 bits, greyscale at 16 bits (``I;16``) and 16-bit colour
+  TIFFs (``RGB;16``, ``RGBA;16``, read with tifffile); palette images become RGB(A), CMYK
+  and other colour spaces RGB, 1-bit L (each with a note). Refused with the reason:
+  animations and multi-page files, float or 32-bit integer pixels, and images above a pixel
+  limit (decompression bombs; ``max_megapixels``, a flag of the CLIs). 16-bit colour PNGs are
+  read at 8 bits per channel (Pillow has no 16-bit colour mode), with a note.
 * Write: the mode is kept where the format stores it, else the nearest it stores, with a note
   (JPEG has no alpha and no 16 bits); checked before any work (``check_writable``); written
   atomically (a temporary file, then a rename) and never over an existing file unless asked.
@@ -24,9 +24,14 @@ from tfgan_image.export import RunError
 
 DEFAULT_MAX_MEGAPIXELS = 100.0
 # Mode -> (array channels, bits per channel) of the modes kept from input to output.
-KEPT_MODES = {"L": (1, 8), "LA": (2, 8), "RGB": (3, 8), "RGBA": (4, 8), "I;16": (1, 16)}
+KEPT_MODES = {"L": (1, 8), "LA": (2, 8), "RGB": (3, 8), "RGBA": (4, 8), "I;16": (1, 16),
+              "RGB;16": (3, 16), "RGBA;16": (4, 16)}
 # Modes a format may not store, and the mode written instead (alpha or depth dropped).
-FALLBACK_MODES = {"LA": "L", "RGBA": "RGB", "I;16": "L"}
+FALLBACK_MODES = {"LA": "L", "RGBA": "RGB", "I;16": "L", "RGB;16": "RGB", "RGBA;16": "RGBA"}
+SIXTEEN_BIT_COLOUR = ("RGB;16", "RGBA;16")   # Pillow has no such modes: TIFF via tifffile
+# EXIF orientation -> the numpy steps that show the stored pixels upright.
+_ORIENTATIONS = {2: ["flip_lr"], 3: ["rot180"], 4: ["flip_ud"], 5: ["transpose"],
+                 6: ["rot270"], 7: ["transverse"], 8: ["rot90"]}
 
 
 class ImageFileError(RunError):
@@ -88,6 +93,8 @@ def read(path: str, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS) -> ImageFile
                     f"{path} has {'float' if image.mode == 'F' else '32-bit integer'} pixels, "
                     f"which are not supported: convert it to 8 or 16 bits per channel.")
             if _sixteen_bit_colour(image, path):
+                if image.format == "TIFF":
+                    return _read_sixteen_bit_tiff(path, image.getexif().get(0x0112, 1))
                 notes.append(f"{path} has 16-bit colour, read at 8 bits per channel.")
             image = ImageOps.exif_transpose(image)
             mode = _kept_mode(image, notes, path)
@@ -105,6 +112,34 @@ def read(path: str, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS) -> ImageFile
         Image.MAX_IMAGE_PIXELS = previous_limit
     channels = KEPT_MODES[mode][0]
     return ImageFile(pixels.reshape(pixels.shape[0], pixels.shape[1], channels), mode, notes)
+
+
+def _orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    for step in _ORIENTATIONS.get(orientation, []):
+        if step == "flip_lr":
+            pixels = pixels[:, ::-1]
+        elif step == "flip_ud":
+            pixels = pixels[::-1]
+        elif step == "rot180":
+            pixels = pixels[::-1, ::-1]
+        elif step == "transpose":
+            pixels = pixels.transpose(1, 0, 2)
+        elif step == "transverse":
+            pixels = pixels[::-1, ::-1].transpose(1, 0, 2)
+        else:
+            pixels = np.rot90(pixels, 1 if step == "rot90" else 3)
+    return np.ascontiguousarray(pixels)
+
+
+def _read_sixteen_bit_tiff(path: str, orientation: int) -> ImageFile:
+    import tifffile
+
+    pixels = tifffile.imread(path)
+    if pixels.dtype != np.uint16 or pixels.ndim != 3 or pixels.shape[-1] not in (3, 4):
+        raise ImageFileError(f"{path}: unsupported TIFF layout {pixels.dtype} "
+                             f"{pixels.shape}; save it as 8 or 16-bit RGB(A).")
+    mode = "RGB;16" if pixels.shape[-1] == 3 else "RGBA;16"
+    return ImageFile(_orient(pixels, orientation), mode, [])
 
 
 def _kept_mode(image, notes: list, path: str) -> str:
@@ -139,6 +174,8 @@ def _format_of(path: str) -> Optional[str]:
 def _can_store(mode: str, image_format: str) -> bool:
     from PIL import Image
 
+    if mode in SIXTEEN_BIT_COLOUR:
+        return image_format == "TIFF"
     try:
         Image.new(mode, (1, 1)).save(io.BytesIO(), format=image_format)
         return True
@@ -178,9 +215,9 @@ def to_mode(pixels: np.ndarray, mode: str, target: str) -> np.ndarray:
     """Pixels of ``mode`` as ``target`` (one of FALLBACK_MODES' values for it)."""
     if mode == target:
         return pixels
-    if mode == "I;16":
+    if KEPT_MODES[mode][1] == 16:
         pixels = np.round(pixels.astype(np.float64) / 257.0).astype(np.uint8)
-        return to_mode(pixels, "L", target)
+        return to_mode(pixels, FALLBACK_MODES[mode], target)
     return pixels[..., :-1]  # LA -> L, RGBA -> RGB: the alpha channel dropped
 
 
@@ -196,12 +233,20 @@ def write(pixels: np.ndarray, mode: str, path: str, overwrite: bool = False) -> 
     pixels = to_mode(pixels, mode, target)
     if pixels.shape[-1] == 1:
         pixels = pixels[..., 0]
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     root, extension = os.path.splitext(path)
     tmp = f"{root}.tmp{extension}"
     try:
-        Image.fromarray(pixels).save(tmp)  # mode from dtype and channels: == target
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        if target in SIXTEEN_BIT_COLOUR:
+            import tifffile
+
+            tifffile.imwrite(tmp, pixels, photometric="rgb",
+                             extrasamples=["unassalpha"] if target == "RGBA;16" else None)
+        else:
+            Image.fromarray(pixels).save(tmp)  # mode from dtype and channels: == target
         os.replace(tmp, path)
+    except OSError as error:
+        raise ImageFileError(f"Cannot write {path}: {error.strerror or error}.") from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

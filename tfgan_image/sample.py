@@ -84,6 +84,32 @@ def sample_generator(generator, num: int, seed: int = 0, batch_size: int = 500,
     return generate(generator, latents, batch_size)
 
 
+def write_samples(images: np.ndarray, output: str, title: str, one_image: bool) -> None:
+    """Writes ``images`` [N, H, W, C] in [-1, 1] to ``output`` atomically: .npy as they are,
+    .png as the one image (``one_image``) or a titled grid. SampleError when it cannot."""
+    suffix = os.path.splitext(output)[1].lower()
+    tmp = f"{os.path.splitext(output)[0]}.tmp{suffix}"
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+        if suffix == ".npy":
+            with open(tmp, "wb") as f:
+                np.save(f, images)
+        elif one_image:
+            from PIL import Image
+
+            from tfgan_image.data.pipeline import from_unit_range
+            Image.fromarray(from_unit_range(images[0])).save(tmp)
+        else:
+            from tfgan_image.runlog import save_image_grid
+            save_image_grid(images, tmp, title=title)
+        os.replace(tmp, output)
+    except OSError as error:
+        raise SampleError(f"Cannot write {output}: {error.strerror or error}.") from None
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
@@ -104,21 +130,8 @@ def main(argv):
                                   FLAGS.batch_size, size, f"--model={FLAGS.model}")
     else:
         images = sample(FLAGS.workdir, num, FLAGS.seed, FLAGS.batch_size, size)
-    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    root = os.path.splitext(output)[0]
-    tmp = f"{root}.tmp{suffix}"
-    if suffix == ".npy":
-        with open(tmp, "wb") as f:
-            np.save(f, images)
-    elif len(images) == 1 and size:
-        from PIL import Image
-
-        from tfgan_image.data.pipeline import from_unit_range
-        Image.fromarray(from_unit_range(images[0])).save(tmp)
-    else:
-        from tfgan_image.runlog import save_image_grid
-        save_image_grid(images, tmp, title=f"{num} samples of {FLAGS.workdir or FLAGS.model}")
-    os.replace(tmp, output)
+    write_samples(images, output, f"{num} samples of {FLAGS.workdir or FLAGS.model}",
+                  one_image=len(images) == 1 and size is not None)
     print(f"Wrote {len(images)} samples {images.shape[1:]} to {output}")
 
 

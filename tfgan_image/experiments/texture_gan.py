@@ -22,8 +22,9 @@ common.define_core_flags(workdir=None, steps=1500, batch_size=16, precision="mix
                          eval_every=1000, data_help="Unused: the texture is --texture.")
 flags.DEFINE_string("texture", None, "Texture image file (default: scikit-image's "
                     f"{texture_synthesis.DEFAULT_TEXTURE}).")
-flags.DEFINE_integer("texture_size", 256, "Shorter side the texture is resized to.",
-                     lower_bound=16)
+flags.DEFINE_integer("texture_size", 256, "Shorter side the texture is resized to (at most "
+                     "1024: the evaluation's feature maps of a much larger texture exhaust "
+                     "memory).", lower_bound=16, upper_bound=1024)
 flags.DEFINE_enum("generator", "patches", list(texture_synthesis.GENERATORS),
                   "patches: a selection network places learned patches (initialised as crops "
                   "of the texture) with cross-faded seams; pixels: the spatial GAN that draws "
