@@ -370,6 +370,15 @@ def test_existing_outputs_are_kept_unless_overwrite(restore_run, tmp_path):
     assert Image.open(tmp_path / "result.png").size == (16, 16)
 
 
+def test_an_unwritable_output_is_one_clear_error_and_leaves_nothing(restore_run, tmp_path):
+    source = tmp_path / "in.png"
+    Image.fromarray(random_pixels((16, 16, 3))).save(source)
+    (tmp_path / "afile").write_text("a file where a folder should be")
+    with pytest.raises(apply.ApplyError, match="Cannot write .*afile/out.png"):
+        apply.apply_files(restore_run, str(source), str(tmp_path / "afile" / "out.png"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "in.png"]
+
+
 def test_an_unknown_output_extension_is_refused_before_any_work(tmp_path):
     source = tmp_path / "in.png"
     Image.fromarray(random_pixels((16, 16, 3))).save(source)

@@ -13,6 +13,7 @@ them, modes kept, nothing overwritten, and a clear refusal for what is not suppo
   atomically (a temporary file, then a rename) and never over an existing file unless asked.
 """
 
+import contextlib
 import io
 import os
 import sys
@@ -233,10 +234,7 @@ def write(pixels: np.ndarray, mode: str, path: str, overwrite: bool = False) -> 
     pixels = to_mode(pixels, mode, target)
     if pixels.shape[-1] == 1:
         pixels = pixels[..., 0]
-    root, extension = os.path.splitext(path)
-    tmp = f"{root}.tmp{extension}"
-    try:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_output(path) as tmp:
         if target in SIXTEEN_BIT_COLOUR:
             import tifffile
 
@@ -244,10 +242,22 @@ def write(pixels: np.ndarray, mode: str, path: str, overwrite: bool = False) -> 
                              extrasamples=["unassalpha"] if target == "RGBA;16" else None)
         else:
             Image.fromarray(pixels).save(tmp)  # mode from dtype and channels: == target
+    return path
+
+
+@contextlib.contextmanager
+def atomic_output(path: str):
+    """Yields a temporary path beside ``path`` (same extension) to write to; on success it
+    becomes ``path`` (a rename: never a half-written file), on any failure it is removed.
+    A failure to write (unwritable folder, full disk) is an ImageFileError naming ``path``."""
+    root, extension = os.path.splitext(path)
+    tmp = f"{root}.tmp{extension}"
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        yield tmp
         os.replace(tmp, path)
     except OSError as error:
         raise ImageFileError(f"Cannot write {path}: {error.strerror or error}.") from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    return path

@@ -86,12 +86,12 @@ def sample_generator(generator, num: int, seed: int = 0, batch_size: int = 500,
 
 def write_samples(images: np.ndarray, output: str, title: str, one_image: bool) -> None:
     """Writes ``images`` [N, H, W, C] in [-1, 1] to ``output`` atomically: .npy as they are,
-    .png as the one image (``one_image``) or a titled grid. SampleError when it cannot."""
-    suffix = os.path.splitext(output)[1].lower()
-    tmp = f"{os.path.splitext(output)[0]}.tmp{suffix}"
-    try:
-        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-        if suffix == ".npy":
+    .png as the one image (``one_image``) or a titled grid; an ImageFileError (a SampleError)
+    when it cannot."""
+    from tfgan_image.image_files import atomic_output
+
+    with atomic_output(output) as tmp:
+        if output.lower().endswith(".npy"):
             with open(tmp, "wb") as f:
                 np.save(f, images)
         elif one_image:
@@ -102,12 +102,6 @@ def write_samples(images: np.ndarray, output: str, title: str, one_image: bool) 
         else:
             from tfgan_image.runlog import save_image_grid
             save_image_grid(images, tmp, title=title)
-        os.replace(tmp, output)
-    except OSError as error:
-        raise SampleError(f"Cannot write {output}: {error.strerror or error}.") from None
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def main(argv):
