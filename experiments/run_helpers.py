@@ -55,7 +55,8 @@ def run_module(module: str, args: list, name: str, wrapper: tuple = ()):
 def run_apply(args: list, name: str):
     """``python -m tfgan_image.apply --overwrite *args`` under GNU time -> (wall seconds, peak
     RSS in GB); --overwrite: a rerun replaces the output of the previous one."""
-    out, seconds = run_module("tfgan_image.apply", ["--overwrite", *args], name, wrapper=("/usr/bin/time", "-v"))
+    out, seconds = run_module("tfgan_image.apply", ["--overwrite", *args], name,
+                              wrapper=("/usr/bin/time", "-v"))
     peak_kb = int(next(line.split(":")[1] for line in out.stderr.splitlines()
                        if "Maximum resident set size" in line))
     print(f"  {seconds:.1f} s, peak RSS {peak_kb / 1e6:.2f} GB", flush=True)

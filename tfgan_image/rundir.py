@@ -9,10 +9,10 @@
    run on the same directory is refused, naming the process that holds it;
 3. compares the settings with the run's ``config.json``: when the run has checkpoints (its
    own or its stages'), a change to a setting that they depend on (model shape, data, ...)
-   is refused with the list of differing settings, before anything is written; a change to a setting that a resumed run
-   can honour (``RESUMABLE_SETTINGS``: steps, learning rates, loss weights, logging and
-   evaluation) is printed, appended to ``RUN/config_history.jsonl`` and written to
-   ``config.json``;
+   is refused with the list of differing settings, before anything is written; a change to
+   a setting that a resumed run can honour (``RESUMABLE_SETTINGS``: steps, learning rates,
+   loss weights, logging and evaluation) is printed, appended to
+   ``RUN/config_history.jsonl`` and written to ``config.json``;
 4. deletes what a killed run can leave behind: ``*.tmp*`` files and folders of atomic writes
    and the ``*_temp*`` folders of unfinished checkpoint saves.
 """

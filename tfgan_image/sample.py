@@ -7,8 +7,9 @@
 
 ``.npy`` holds float32 [N, H, W, C] in [-1, 1]; ``.png`` a grid, or for one texture sample the
 image itself at its size (a texture run given ``--size`` makes one sample unless ``--num`` says
-otherwise). An existing output file is never replaced unless ``--overwrite``. The generator is the one the run exported at its last checkpoint
-(RUN/generator.keras). Texture runs (spatial noise in) make images of any ``--size``;
+otherwise). An existing output file is never replaced unless ``--overwrite``. The generator
+is the one the run exported at its last checkpoint (RUN/generator.keras), or a pretrained
+model (``--model``). Texture runs (spatial noise in) make images of any ``--size``;
 latent-vector GANs have a fixed size.
 """
 

@@ -85,9 +85,10 @@ def _fixed_learning_rates(trainer: GANTrainer) -> list:
 def restore_latest(trainer: GANTrainer, manager: tf.train.CheckpointManager
                    ) -> Tuple[int, Optional[str]]:
     """Restores the newest readable checkpoint if there is one; returns the step to continue
-    from and the checkpoint (None for a new run). A checkpoint that cannot be read (truncated, corrupt) is skipped with a warning
-    naming it, and the next older one is tried. Constant learning rates stay the trainer's
-    own (the configured ones), not the checkpoint's."""
+    from and the checkpoint (None for a new run). A checkpoint that cannot be read
+    (truncated, corrupt) is skipped with a warning naming it, and the next older one is
+    tried. Constant learning rates stay the trainer's own (the configured ones), not the
+    checkpoint's."""
     rates = _fixed_learning_rates(trainer)
     for prefix in checkpoints_newest_first(manager):
         try:
