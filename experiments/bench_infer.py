@@ -16,10 +16,9 @@ import statistics
 import tempfile
 import time
 
-from absl import app, flags
-
 import numpy as np
 import tensorflow as tf
+from absl import app, flags
 
 from tfgan_image import export
 from tfgan_image.models import srgan

@@ -11,11 +11,10 @@ Everything runs on the reference architecture (``models/dcgan.py`` defaults), ba
 
 import time
 
-from absl import app, flags
-
 import keras
 import numpy as np
 import tensorflow as tf
+from absl import app, flags
 
 from tfgan_image import losses
 from tfgan_image.data import pipeline, sources

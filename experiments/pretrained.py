@@ -22,7 +22,6 @@ import time
 
 import numpy as np
 from absl import app, flags
-
 from run_helpers import run_module
 
 FLAGS = flags.FLAGS
@@ -138,6 +137,9 @@ def score_denoiser(name: str, model):
     the noisy input, colour BM3D and the model, with seconds per image."""
     from tfgan_image import apply, baselines, restoration
 
+    if not baselines.available("bm3d"):
+        raise app.UsageError(f"The {name} card compares with colour BM3D: "
+                             f"{baselines.NOT_INSTALLED}.")
     clean, names = held_out_photos(name)
     scores, figure = {}, None
     for sigma in EVAL_SIGMAS:

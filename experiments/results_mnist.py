@@ -20,7 +20,6 @@ import re
 import shutil
 
 from absl import app, flags
-
 from run_helpers import final_evaluation, run_module
 
 FLAGS = flags.FLAGS

@@ -24,9 +24,8 @@ import json
 import os
 import shutil
 
-from absl import app, flags
-
 import run_helpers
+from absl import app, flags
 from run_helpers import final_evaluation, run_module
 
 FLAGS = flags.FLAGS

@@ -21,10 +21,10 @@ import json
 import os
 import shutil
 
-from absl import app, flags
-
 import run_helpers
+from absl import app, flags
 from run_helpers import run_apply, run_module, timings
+
 from tfgan_image import style_transfer
 
 FLAGS = flags.FLAGS

@@ -21,7 +21,6 @@ import os
 import shutil
 
 from absl import app, flags
-
 from run_helpers import run_apply, run_module, timings
 
 FLAGS = flags.FLAGS

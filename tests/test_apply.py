@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import REPO_ROOT
 from PIL import Image
 
-from conftest import REPO_ROOT
 from tfgan_image import apply, export
 from tfgan_image.models import pix2pix
 

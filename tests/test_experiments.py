@@ -8,11 +8,10 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import REPO_ROOT
 
 from tfgan_image import digits, sample
 from tfgan_image.models import dcgan, mlp
-
-from conftest import REPO_ROOT
 
 TINY = dict(batch_size=16, eval_samples=64, log_every=1, sample_every=2, checkpoint_every=2,
             latent_dim=8)

@@ -15,10 +15,10 @@ import time
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
-
 from conftest import REPO_ROOT
+from PIL import Image
 from test_trainer import image_batches, make_trainer
+
 from tfgan_image import apply, export, image_files, rundir
 from tfgan_image.models import dcgan, pix2pix, texture
 from tfgan_image.training import NonFiniteLossError, loop
@@ -597,3 +597,21 @@ def test_multiworker_two_processes_agree_and_only_the_chief_writes(tmp_path):
     assert sorted(p.name for p in checkpoint_folder.glob("*.index")) == [
         "ckpt-2.index", "ckpt-4.index", "ckpt-6.index"]
     assert len(list((workdir / "tensorboard").iterdir())) == 2   # one events file per run
+
+
+def test_bm3d_is_optional(monkeypatch, capsys):
+    """Without the bm3d package (non-commercial licence, an extra) its rows say so."""
+    import importlib.util
+
+    from tfgan_image import baselines, restoration
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "bm3d" else real_find_spec(name, *a))
+    assert not baselines.available("bm3d") and baselines.available("wavelet")
+    row = {"psnr": 30.0, "ssim": 0.9, "psnr_y": 31.0, "seconds_per_image": 0.1}
+    result = {"references": {"wavelet": row}, "metrics": {}, "images_per_second": 1.0,
+              "paths": {"tensorboard": "tb"}, "unavailable_references": ["bm3d"]}
+    restoration.print_summary(result)
+    assert "bm3d                   not installed (pip install 'tfgan_image[classical]'" in (
+        capsys.readouterr().out)

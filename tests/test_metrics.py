@@ -16,7 +16,8 @@ def test_frechet_distance_by_hand_diagonal_2d():
     # Per dimension, as in the 1-D case: dim 0 gives 11, dim 1 (identical sets) gives 0.
     a = np.array([[-1.0, 0.0], [1.0, 0.0], [-1.0, 2.0], [1.0, 2.0]])
     b = np.array([[1.0, 0.0], [5.0, 0.0], [1.0, 2.0], [5.0, 2.0]])
-    # variances: a dim0 = 4/3, b dim0 = 16/3; mean gap 3 -> 9 + 4/3 + 16/3 - 2*sqrt(64/9) = 9+20/3-16/3
+    # variances: a dim0 = 4/3, b dim0 = 16/3; mean gap 3
+    #   -> 9 + 4/3 + 16/3 - 2*sqrt(64/9) = 9+20/3-16/3
     assert metrics.frechet_distance(a, b) == pytest.approx(9 + 4 / 3)
 
 

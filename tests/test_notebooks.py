@@ -4,9 +4,8 @@ import os
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from conftest import REPO_ROOT
+from nbclient import NotebookClient
 
 # name -> (text its outputs must contain, file its run must write)
 NOTEBOOKS = {"mnist_gans.ipynb": ("frechet_distance", "dcgan/generator.keras"),

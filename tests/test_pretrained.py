@@ -6,8 +6,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import REPO_ROOT
+
 from tfgan_image import pretrained
 
 EXPECTED = os.path.join(REPO_ROOT, "tests", "data", "pretrained_expected.npz")

@@ -11,9 +11,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import REPO_ROOT, tensorboard_tags
 from PIL import Image
 
-from conftest import REPO_ROOT, tensorboard_tags
 from tfgan_image import apply, export, layers, losses, sample, style_transfer, texture_synthesis
 from tfgan_image.data import pipeline
 from tfgan_image.data.sources import DataError

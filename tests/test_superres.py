@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import skimage.data
 import tensorflow as tf
+from conftest import tensorboard_tags
 from PIL import Image
 
-from conftest import tensorboard_tags
 from tfgan_image import apply, export, features, metrics, superres
 from tfgan_image.data import degrade, sources
 from tfgan_image.layers import PixelShuffle

@@ -7,13 +7,12 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import REPO_ROOT
 
 from tfgan_image import losses
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.models import dcgan, mlp
 from tfgan_image.training import GANTrainer, NonFiniteLossError, loop, precision
-
-from conftest import REPO_ROOT
 
 
 def make_trainer(precision_name="float32", model="dcgan", **kwargs):
@@ -207,6 +206,7 @@ print("MIRRORED_OK")
 
 def test_mirrored_two_replicas_match_one_device():
     """MirroredStrategy over 2 logical CPUs gives the same step as one device."""
-    result = subprocess.run([sys.executable, "-c", MIRRORED_SCRIPT, os.path.join(REPO_ROOT, "tests")],
-                            capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", MIRRORED_SCRIPT, os.path.join(REPO_ROOT, "tests")],
+        capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
     assert "MIRRORED_OK" in result.stdout, result.stdout[-3000:] + result.stderr[-5000:]

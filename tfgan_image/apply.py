@@ -45,6 +45,7 @@ import numpy as np
 from tfgan_image.export import RunError, load_generator
 from tfgan_image.image_files import DEFAULT_MAX_MEGAPIXELS
 
+
 class ApplyError(RunError):
     """A refusal of the apply CLI: the message says what is wrong and with which file."""
 

@@ -73,6 +73,20 @@ RESTORERS: Dict[str, Callable] = {
 }
 
 
+OPTIONAL_PACKAGES = {"bm3d": "bm3d"}   # restorer -> the package it needs
+NOT_INSTALLED = ("not installed (pip install 'tfgan_image[classical]'; BM3D's licence allows "
+                 "non-commercial use only)")
+
+
+def available(name: str) -> bool:
+    """Whether restorer ``name`` can run: BM3D needs the optional ``bm3d`` package (free for
+    non-commercial use only, so not a dependency of this Apache-2.0 package)."""
+    import importlib.util
+
+    package = OPTIONAL_PACKAGES.get(name)
+    return package is None or importlib.util.find_spec(package) is not None
+
+
 def references_for_task(task: str) -> tuple:
     """The classical restorers a task is compared with (BM3D for denoising, a low-pass for
     texture removal, wavelet / TV / non-local means for all)."""

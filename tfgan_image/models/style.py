@@ -31,8 +31,12 @@ from typing import Sequence
 import keras
 from keras import layers
 
-from tfgan_image.layers import (ColourStatisticsTransfer, InstanceNormalization,
-                                ReflectionPadding2D, ResizeUpsampling)
+from tfgan_image.layers import (
+    ColourStatisticsTransfer,
+    InstanceNormalization,
+    ReflectionPadding2D,
+    ResizeUpsampling,
+)
 
 STRIDE = 4  # input H and W must be multiples of this
 

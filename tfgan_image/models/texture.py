@@ -46,8 +46,12 @@ import numpy as np
 from keras import layers
 
 from tfgan_image.data import pipeline
-from tfgan_image.layers import (FusedBatchNormalization, PatchDictionary, PixelShuffle,
-                                ResizeUpsampling)
+from tfgan_image.layers import (
+    FusedBatchNormalization,
+    PatchDictionary,
+    PixelShuffle,
+    ResizeUpsampling,
+)
 
 
 def output_scale(widths: Sequence[int]) -> int:
