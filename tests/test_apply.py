@@ -89,6 +89,7 @@ def test_large_photo_in_bounded_tiles(run_dir, tmp_path):
     assert max(c[0] * c[1] for c in calls) <= (512 + 128) ** 2
 
 
+@pytest.mark.slow
 def test_cli_subprocess(run_dir, tmp_path):
     source = write(tmp_path / "in.png", random_image((24, 24, 3)))
     command = [sys.executable, "-m", "tfgan_image.apply", f"--workdir={run_dir}", source,

@@ -67,6 +67,7 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, capsys):
         assert [json.loads(line)["step"] for line in f] == [2, 4]
 
 
+@pytest.mark.slow
 def test_sample_exports_npy_and_png(tmp_path):
     digits.run(tiny_config(tmp_path / "run", steps=1), *builders("dcgan"))
     images = sample.sample(str(tmp_path / "run"), num=5)
@@ -95,6 +96,7 @@ def run_cli(module, *args):
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
 
 
+@pytest.mark.slow
 def test_dcgan_cli_trains_and_reports(tmp_path):
     out = run_cli("tfgan_image.experiments.mnist_dcgan", f"--workdir={tmp_path}", "--steps=2",
                   "--batch_size=16", "--eval_samples=32", "--generator_widths=8,4",
@@ -104,6 +106,7 @@ def test_dcgan_cli_trains_and_reports(tmp_path):
     assert str(tmp_path) in out.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module,args,message", [
     ("mnist_gan", ["--precision=float64"], "precision"),
     ("mnist_gan", ["--loss=nonsense"], "loss"),
@@ -145,6 +148,7 @@ print(json.dumps(pairs))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("experiment,config_class", [
     ("restore", "tfgan_image.restoration:RestorationConfig"),
     ("srgan", "tfgan_image.superres:SuperResolutionConfig"),

@@ -129,6 +129,7 @@ time.sleep(120)
 """
 
 
+@pytest.mark.slow
 def test_one_run_at_a_time_and_a_killed_run_leaves_no_stuck_lock(tmp_path):
     workdir = str(tmp_path)
     holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, workdir], cwd=REPO_ROOT,
@@ -417,6 +418,7 @@ def test_a_damaged_generator_file_is_a_clear_error(tmp_path):
 
 
 # ----------------------------------------------------------------------------- CLIs
+@pytest.mark.slow
 def test_sample_size_writes_one_texture_image_and_never_overwrites(latent_and_texture_runs,
                                                                   tmp_path):
     _, spatial = latent_and_texture_runs
@@ -451,6 +453,7 @@ CLI_CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CLI_CASES))
 def test_cli_user_errors_are_one_line_with_an_exit_code(latent_and_texture_runs, tmp_path,
                                                        case):
@@ -470,6 +473,7 @@ def test_cli_user_errors_are_one_line_with_an_exit_code(latent_and_texture_runs,
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_prints_one_line_and_exits_130(tmp_path):
     command = [sys.executable, "-m", "tfgan_image.experiments.mnist_gan",
                f"--workdir={tmp_path}", "--steps=100000", "--batch_size=16",
@@ -517,6 +521,7 @@ def result_line(stdout):
                            if line.startswith("RESULT "))[7:])
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_trains_checkpoints_resumes_and_exports(tmp_path):
     """--strategy=mirrored over two logical CPUs through the whole loop, twice (a resume)."""
     first = run_python(MIRRORED_RUN, str(tmp_path), "3")
@@ -579,6 +584,7 @@ def run_two_workers(workdir, steps, data):
     return [(result_line(out), out) for out, _ in outputs]
 
 
+@pytest.mark.slow
 def test_multiworker_two_processes_agree_and_only_the_chief_writes(tmp_path):
     data = tmp_path / "digits"
     data.mkdir()
@@ -615,3 +621,16 @@ def test_bm3d_is_optional(monkeypatch, capsys):
     restoration.print_summary(result)
     assert "bm3d                   not installed (pip install 'tfgan_image[classical]'" in (
         capsys.readouterr().out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args,code,text", [
+    (["models"], 0, "mnist_dcgan"),
+    (["train", "mnist_gan", "--steps=-1"], 2, "Error: flag --steps=-1"),
+    (["train", "no_such_experiment"], 2, "name an experiment after 'train'"),
+    (["frobnicate"], 2, "unknown command"),
+])
+def test_the_tfgan_image_command_dispatches(args, code, text):
+    out = run_python("from tfgan_image.console import main; main()", *args)
+    assert out.returncode == code, out.stderr[-2000:]
+    assert text in out.stdout + out.stderr and "Traceback" not in out.stderr

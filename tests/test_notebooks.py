@@ -15,6 +15,7 @@ NOTEBOOKS = {"mnist_gans.ipynb": ("frechet_distance", "dcgan/generator.keras"),
              "texture_synthesis.ipynb": ("generated (20, 90, 3)", "texture/generator.keras")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
 def test_notebook_executes(name, tmp_path, monkeypatch):
     monkeypatch.setenv("SMOKE", "1")

@@ -41,6 +41,7 @@ def test_unknown_names_list_the_shipped_ones():
         pretrained.load("no_such_model")
 
 
+@pytest.mark.slow
 def test_listing_and_the_sample_cli_work_by_name(tmp_path):
     listing = pretrained.listing()
     for name in SHIPPED:

@@ -342,6 +342,7 @@ def test_missing_or_unreadable_style_image_is_a_clear_error(tmp_path):
         style_transfer.load_style_image(str(tmp_path / "broken.jpg"), 64)
 
 
+@pytest.mark.slow
 def test_style_cli_refuses_a_missing_style_image(tmp_path):
     out = subprocess.run([sys.executable, "-m", "tfgan_image.experiments.style_transfer",
                           f"--workdir={tmp_path / 'run'}", "--style_image=/nowhere/style.png"],
@@ -432,6 +433,7 @@ def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monk
     assert calls == [] and list(result["scores"]) == [style_transfer.BASELINE]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("generator", texture_synthesis.GENERATORS)
 def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path, generator):
     texture_file = tmp_path / "texture.png"

@@ -204,6 +204,7 @@ print("MIRRORED_OK")
 """
 
 
+@pytest.mark.slow
 def test_mirrored_two_replicas_match_one_device():
     """MirroredStrategy over 2 logical CPUs gives the same step as one device."""
     result = subprocess.run(

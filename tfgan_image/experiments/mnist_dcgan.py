@@ -34,6 +34,8 @@ flags.DEFINE_integer("kernel_size", 5, "Kernel size of every conv layer.", lower
 flags.DEFINE_float("dropout", 0.0, "Dropout after each discriminator conv (tutorial: 0.3).",
                    lower_bound=0, upper_bound=0.9)
 
+flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+
 
 def main(argv):
     if len(argv) > 1:

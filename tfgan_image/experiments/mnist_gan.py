@@ -26,6 +26,8 @@ flags.DEFINE_integer("units", 1024, "Units of each hidden layer (G and D).", low
 flags.DEFINE_float("dropout", 0.3, "Dropout after each discriminator layer.", lower_bound=0,
                    upper_bound=0.9)
 
+flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+
 
 def main(argv):
     if len(argv) > 1:

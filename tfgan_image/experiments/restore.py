@@ -66,6 +66,8 @@ def parse_range(text: str, flag: str) -> tuple:
         raise app.UsageError(f"--{flag} needs 0 <= LOW <= HIGH, got {text!r}")
     return (low, high)
 
+flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+
 
 def main(argv):
     if len(argv) > 1:

@@ -56,6 +56,8 @@ flags.DEFINE_integer("eval_crop", 0, "Evaluate on centre crops of this size (0: 
 flags.DEFINE_integer("sample_every", 1000, "Write a sample grid every N steps.")
 flags.DEFINE_integer("checkpoint_every", 1000, "Checkpoint every N steps (and every 2 min).")
 
+flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+
 
 def main(argv):
     if len(argv) > 1:

@@ -63,6 +63,8 @@ flags.DEFINE_integer("optimize_steps", 100, "Adam steps of the optimisation base
 flags.DEFINE_integer("sample_every", 800, "Write a sample grid every N steps.")
 flags.DEFINE_integer("checkpoint_every", 500, "Checkpoint every N steps (and every 2 min).")
 
+flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+
 
 def main(argv):
     if len(argv) > 1:

@@ -62,6 +62,8 @@ flags.DEFINE_enum("feature_backbone", "auto", list(BACKBONES), "VGG for the Gram
 flags.DEFINE_integer("sample_every", 500, "Write a sample grid every N steps.")
 flags.DEFINE_integer("checkpoint_every", 1000, "Checkpoint every N steps (and every 2 min).")
 
+flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+
 
 def main(argv):
     if len(argv) > 1:

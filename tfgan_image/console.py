@@ -1,0 +1,49 @@
+"""The ``tfgan-image`` command: one entry point for training, applying and sampling.
+
+    tfgan-image train mnist_dcgan --steps=5000  # python -m tfgan_image.experiments.mnist_dcgan
+    tfgan-image apply --model=denoise IN OUT    # python -m tfgan_image.apply
+    tfgan-image sample --model=mnist_dcgan --output=grid.png
+    tfgan-image models                                 # the pretrained models shipped
+
+Each subcommand runs the same module ``python -m`` runs, with the rest of the arguments.
+"""
+
+import pkgutil
+import runpy
+import sys
+
+USAGE = """usage: tfgan-image train EXPERIMENT [flags] | apply [flags] IN OUT | sample [flags]
+                   | models
+  experiments: {experiments}
+  --help after a subcommand lists its flags."""
+
+
+def experiments() -> list:
+    """The experiment modules of ``tfgan_image.experiments`` (their names)."""
+    import tfgan_image.experiments as package
+
+    return sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "common")
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    usage = USAGE.format(experiments=", ".join(experiments()))
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage)
+        sys.exit(0 if args else 2)
+    command, rest = args[0], args[1:]
+    if command == "train":
+        if not rest or rest[0] not in experiments():
+            print(f"Error: name an experiment after 'train': {', '.join(experiments())}",
+                  file=sys.stderr)
+            sys.exit(2)
+        module, program, rest = f"tfgan_image.experiments.{rest[0]}", f"train {rest[0]}", rest[1:]
+    elif command in ("apply", "sample"):
+        module, program = f"tfgan_image.{command}", command
+    elif command == "models":
+        module, program = "tfgan_image.pretrained", command
+    else:
+        print(f"Error: unknown command {command!r}.\n{usage}", file=sys.stderr)
+        sys.exit(2)
+    sys.argv = [f"tfgan-image {program}", *rest]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
