@@ -146,6 +146,12 @@ def test_one_run_at_a_time_and_a_killed_run_leaves_no_stuck_lock(tmp_path):
     rundir.release(workdir)
 
 
+def test_a_folder_left_with_only_a_lock_is_usable(tmp_path):
+    (tmp_path / rundir.LOCK_FILE).write_text("pid 1 on gone-host\n")   # killed before config
+    rundir.open_run_directory(str(tmp_path), CONFIG)
+    rundir.release(str(tmp_path))
+
+
 def test_leftovers_of_a_killed_run_are_removed(tmp_path):
     (tmp_path / "checkpoints" / "ckpt-5_temp").mkdir(parents=True)
     (tmp_path / "checkpoints" / "ckpt-5_temp" / "part").write_bytes(b"x")

@@ -186,7 +186,8 @@ def open_run_directory(workdir: str, config, lock: bool = True) -> dict:
     """
     values = config_values(config)
     existed = os.path.isdir(workdir)
-    if existed and os.listdir(workdir) and not _is_run_directory(workdir):
+    others = set(os.listdir(workdir)) - {LOCK_FILE} if existed else set()
+    if others and not _is_run_directory(workdir):
         raise RunDirectoryError(
             f"--workdir {workdir} is a folder with other files in it, not a run directory; "
             f"choose an empty or new folder (nothing was changed).")
