@@ -6,7 +6,7 @@
 * a bad flag value or a usage error: ``Error: ...`` on stderr, exit code 2;
 * a user error found later (a data, run-directory, model-file or input-image problem, a
   non-finite loss): ``Error: ...``, exit code 1;
-* Ctrl-C: the training loop saves a checkpoint and says so; then one line, exit code 130;
+* Ctrl-C: one line (during training: the checkpoint it saved), exit code 130;
 * ``--strategy=multiworker``: the strategy is created first, as TensorFlow requires.
 
 No traceback is printed for any of these; anything else is a bug and keeps its traceback.
@@ -53,8 +53,8 @@ def _guarded(main):
             fail(str(error), USAGE_EXIT_CODE)
         except USER_ERRORS as error:
             fail(str(error))
-        except KeyboardInterrupt:
-            print("Interrupted.", file=sys.stderr, flush=True)
+        except KeyboardInterrupt as interrupt:   # training says which checkpoint it saved
+            print(str(interrupt) or "Interrupted.", file=sys.stderr, flush=True)
             sys.exit(INTERRUPTED_EXIT_CODE)
     return guarded_main
 

@@ -39,6 +39,10 @@ class UnreadableCheckpointsError(RuntimeError):
     """Every checkpoint of a run directory failed to load."""
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training, after the checkpoint was saved; the message names it."""
+
+
 def current_step(trainer: GANTrainer) -> int:
     """The trainer's step as a Python int (also for a distributed step variable)."""
     return int(trainer.step.numpy())
@@ -234,8 +238,8 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                     bar.write(f"step {step}: {run_evaluation(step)}")
     except KeyboardInterrupt:
         bar.close()
-        print(f"Interrupted: saved {save()}; run the same command to resume.", flush=True)
-        raise
+        raise TrainingInterrupted(
+            f"Interrupted: saved {save()}; run the same command to resume.") from None
     bar.close()
     save()
     write_samples(step)
