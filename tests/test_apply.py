@@ -10,15 +10,6 @@ from conftest import REPO_ROOT
 from PIL import Image
 
 from tfgan_image import apply, export
-from tfgan_image.models import pix2pix
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """A run directory with a tiny exported U-Net (weights as initialised)."""
-    workdir = str(tmp_path_factory.mktemp("run"))
-    export.export_generator(pix2pix.build_generator(widths=(4, 8), convs_per_level=1), workdir)
-    return workdir
 
 
 def write(path, array):
@@ -30,11 +21,11 @@ def random_image(shape, seed=0):
     return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
 
 
-def test_file_to_file_keeps_size_and_mode(run_dir, tmp_path):
+def test_file_to_file_keeps_size_and_mode(restore_run, tmp_path):
     for shape, mode in [((37, 53, 3), "RGB"), ((37, 53), "L"), ((37, 53, 4), "RGBA")]:
         source = write(tmp_path / f"in_{mode}.png", random_image(shape))
         target = str(tmp_path / f"out_{mode}.png")
-        report = apply.apply_files(run_dir, source, target, tile=16, margin=8)
+        report = apply.apply_files(restore_run, source, target, tile=16, margin=8)
         assert report == [(source, target)]
         with Image.open(target) as image:
             assert image.mode == mode and image.size == (53, 37)
@@ -45,39 +36,39 @@ def test_file_to_file_keeps_size_and_mode(run_dir, tmp_path):
 
 
 
-def test_folder_to_folder_skips_and_reports_corrupt_files(run_dir, tmp_path):
+def test_folder_to_folder_skips_and_reports_corrupt_files(restore_run, tmp_path):
     source = tmp_path / "in"
     (source / "sub").mkdir(parents=True)
     write(source / "a.png", random_image((20, 24, 3)))
     write(source / "sub" / "b.jpg", random_image((30, 20, 3)))
     (source / "broken.png").write_bytes(b"not an image")
-    report = dict(apply.apply_files(run_dir, str(source), str(tmp_path / "out"), tile=16))
+    report = dict(apply.apply_files(restore_run, str(source), str(tmp_path / "out"), tile=16))
     assert os.path.exists(tmp_path / "out" / "a.png")
     assert os.path.exists(tmp_path / "out" / "sub" / "b.jpg")
     assert report[str(source / "broken.png")].startswith("skipped")
 
 
-def test_refusals(run_dir, tmp_path):
+def test_refusals(restore_run, tmp_path):
     image = write(tmp_path / "photo.png", random_image((16, 16, 3)))
     with pytest.raises(apply.ApplyError, match="does not exist"):
-        apply.apply_files(run_dir, str(tmp_path / "missing.png"), str(tmp_path / "o.png"))
+        apply.apply_files(restore_run, str(tmp_path / "missing.png"), str(tmp_path / "o.png"))
     (tmp_path / "corrupt.png").write_bytes(b"\x89PNG garbage")
     with pytest.raises(apply.ApplyError, match="corrupt or not an image"):
-        apply.apply_files(run_dir, str(tmp_path / "corrupt.png"), str(tmp_path / "o.png"))
+        apply.apply_files(restore_run, str(tmp_path / "corrupt.png"), str(tmp_path / "o.png"))
     with pytest.raises(apply.ApplyError, match="overwrite"):
-        apply.apply_files(run_dir, image, image)
+        apply.apply_files(restore_run, image, image)
     with pytest.raises(apply.ApplyError, match="overwrite"):
-        apply.apply_files(run_dir, str(tmp_path), str(tmp_path))
+        apply.apply_files(restore_run, str(tmp_path), str(tmp_path))
     with pytest.raises(export.RunError, match="no trained generator"):
         apply.apply_files(str(tmp_path), image, str(tmp_path / "o.png"))
     with pytest.raises(export.RunError, match="does not exist"):
         apply.apply_files(str(tmp_path / "nope"), image, str(tmp_path / "o.png"))
 
 
-def test_large_photo_in_bounded_tiles(run_dir, tmp_path):
+def test_large_photo_in_bounded_tiles(restore_run, tmp_path):
     # 4000 x 3000 with the default 512 px tiles: 48 windows, never the whole image at once.
     calls = []
-    model = export.load_generator(run_dir)
+    model = export.load_generator(restore_run)
 
     def fn(window):
         calls.append(window.shape)
@@ -90,9 +81,9 @@ def test_large_photo_in_bounded_tiles(run_dir, tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_subprocess(run_dir, tmp_path):
+def test_cli_subprocess(restore_run, tmp_path):
     source = write(tmp_path / "in.png", random_image((24, 24, 3)))
-    command = [sys.executable, "-m", "tfgan_image.apply", f"--workdir={run_dir}", source,
+    command = [sys.executable, "-m", "tfgan_image.apply", f"--workdir={restore_run}", source,
                str(tmp_path / "out.png")]
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

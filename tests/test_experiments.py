@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_module
 
 from tfgan_image import digits, sample
 from tfgan_image.models import dcgan, mlp
@@ -90,15 +90,9 @@ def test_sample_refuses_a_run_without_generator(tmp_path):
         sample.sample(str(tmp_path / "nope"), num=1)
 
 
-def run_cli(module, *args):
-    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True,
-                          text=True, cwd=REPO_ROOT, timeout=600,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-
-
 @pytest.mark.slow
 def test_dcgan_cli_trains_and_reports(tmp_path):
-    out = run_cli("tfgan_image.experiments.mnist_dcgan", f"--workdir={tmp_path}", "--steps=2",
+    out = run_module("tfgan_image.experiments.mnist_dcgan", f"--workdir={tmp_path}", "--steps=2",
                   "--batch_size=16", "--eval_samples=32", "--generator_widths=8,4",
                   "--discriminator_widths=4,8", "--latent_dim=8")
     assert out.returncode == 0, out.stderr[-3000:]
@@ -120,7 +114,7 @@ def test_dcgan_cli_trains_and_reports(tmp_path):
     ("style_transfer", ["--loss_offset_range=48"], "--loss_offset_range must be in [0, "),
 ])
 def test_cli_refuses_bad_input_clearly(tmp_path, module, args, message):
-    out = run_cli(f"tfgan_image.experiments.{module}", f"--workdir={tmp_path}", "--steps=1",
+    out = run_module(f"tfgan_image.experiments.{module}", f"--workdir={tmp_path}", "--steps=1",
                   *args)
     assert out.returncode != 0
     assert message in out.stderr + out.stdout

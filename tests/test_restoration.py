@@ -278,3 +278,19 @@ def test_vgg_features_and_perceptual_loss_offline():
     assert float(losses.perceptual_loss(extractor, x, tf.reverse(x, [1]))) > 0.0
     with pytest.raises(ValueError, match="Unknown VGG stages"):
         features.vgg_features(("conv5_4",))
+def test_bm3d_is_optional(monkeypatch, capsys):
+    """Without the bm3d package (non-commercial licence, an extra) its rows say so."""
+    import importlib.util
+
+    from tfgan_image import baselines, restoration
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "bm3d" else real_find_spec(name, *a))
+    assert not baselines.available("bm3d") and baselines.available("wavelet")
+    row = {"psnr": 30.0, "ssim": 0.9, "psnr_y": 31.0, "seconds_per_image": 0.1}
+    result = {"references": {"wavelet": row}, "metrics": {}, "images_per_second": 1.0,
+              "paths": {"tensorboard": "tb"}, "unavailable_references": ["bm3d"]}
+    restoration.print_summary(result)
+    assert "bm3d                   not installed (pip install 'tfgan_image[classical]'" in (
+        capsys.readouterr().out)

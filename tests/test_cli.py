@@ -1,0 +1,104 @@
+"""The command lines: one `Error:` line per user error with exit code 2 or 1, Ctrl-C, the
+tfgan-image command, sample --size."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import REPO_ROOT, random_pixels, run_module, run_python
+from PIL import Image
+
+
+@pytest.mark.slow
+def test_sample_size_writes_one_texture_image_and_never_overwrites(latent_and_texture_runs,
+                                                                  tmp_path):
+    _, spatial = latent_and_texture_runs
+    wall = tmp_path / "wall.png"
+    out = run_module("tfgan_image.sample", f"--workdir={spatial}", "--size=40x72",
+                     f"--output={wall}")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert Image.open(wall).size == (72, 40)
+    before = wall.read_bytes()
+    out = run_module("tfgan_image.sample", f"--workdir={spatial}", "--size=40x72",
+                     f"--output={wall}")
+    assert out.returncode == 2 and "exists; pass --overwrite" in out.stderr
+    assert wall.read_bytes() == before
+
+
+CLI_CASES = {
+    # name: (module, arguments, exit code, message); {tmp} is the test's folder.
+    "bad_flag_value": ("tfgan_image.experiments.mnist_gan", ["--steps=-3"], 2, "--steps"),
+    "unknown_tfds_name": ("tfgan_image.experiments.mnist_gan",
+                          ["--data=tfds:no_such_dataset_xyz"], 1, "no data set named"),
+    "batch_larger_than_data": ("tfgan_image.experiments.mnist_gan",
+                               ["--data=folder:{tmp}/three", "--batch_size=16"], 1,
+                               "larger than the data set"),
+    "workdir_is_a_file": ("tfgan_image.experiments.mnist_gan", ["--workdir={tmp}/file"], 1,
+                          "is a file"),
+    "apply_to_a_latent_run": ("tfgan_image.apply", ["--workdir={latent}", "{tmp}/three/0.png",
+                                                    "{tmp}/o.png"], 1, "tfgan_image.sample"),
+    "apply_unknown_model": ("tfgan_image.apply", ["--model=no_such_model", "{tmp}/three/0.png",
+                                                  "{tmp}/o.png"], 1, "No pretrained model"),
+    "apply_bad_extension": ("tfgan_image.apply", ["--workdir={latent}", "{tmp}/three/0.png",
+                                                  "{tmp}/o.xyz"], 1, "unknown image file"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(CLI_CASES))
+def test_cli_user_errors_are_one_line_with_an_exit_code(latent_and_texture_runs, tmp_path,
+                                                       case):
+    module, arguments, code, message = CLI_CASES[case]
+    (tmp_path / "three").mkdir()
+    for i in range(3):
+        Image.fromarray(random_pixels((28, 28), seed=i)).save(tmp_path / "three" / f"{i}.png")
+    (tmp_path / "file").write_text("not a folder")
+    fill = dict(tmp=tmp_path, latent=latent_and_texture_runs[0])
+    args = [a.format(**fill) for a in arguments]
+    if module.startswith("tfgan_image.experiments"):
+        args = [f"--workdir={tmp_path}/run", "--steps=1", *args]  # later flags win
+    out = run_module(module, *args)
+    errors = [line for line in out.stderr.splitlines() if line.startswith("Error:")]
+    assert out.returncode == code, out.stderr[-2000:]
+    assert len(errors) == 1 and message in errors[0], out.stderr[-2000:]
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_saves_prints_one_line_and_exits_130(tmp_path):
+    command = [sys.executable, "-m", "tfgan_image.experiments.mnist_gan",
+               f"--workdir={tmp_path}", "--steps=100000", "--batch_size=16",
+               "--eval_samples=16"]
+    stderr_path = tmp_path.parent / f"{tmp_path.name}.stderr"
+    with open(stderr_path, "w") as stderr:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                   stderr=stderr, text=True,
+                                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+        deadline = time.time() + 240
+        while "/100000" not in stderr_path.read_text() and time.time() < deadline:
+            time.sleep(0.5)  # the progress bar is up: the training loop runs
+        time.sleep(2)
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=120)
+    err = stderr_path.read_text()
+    assert process.returncode == 130, err[-2000:]
+    last_line = err.strip().splitlines()[-1]
+    assert last_line.startswith("Interrupted: saved ") and "ckpt-" in last_line
+    assert "Traceback" not in err and err.count("Interrupted") == 1
+    assert list((tmp_path / "checkpoints").glob("ckpt-*.index"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args,code,text", [
+    (["models"], 0, "mnist_dcgan"),
+    (["train", "mnist_gan", "--steps=-1"], 2, "Error: flag --steps=-1"),
+    (["train", "no_such_experiment"], 2, "name an experiment after 'train'"),
+    (["frobnicate"], 2, "unknown command"),
+])
+def test_the_tfgan_image_command_dispatches(args, code, text):
+    out = run_python("from tfgan_image.console import main; main()", *args)
+    assert out.returncode == code, out.stderr[-2000:]
+    assert text in out.stdout + out.stderr and "Traceback" not in out.stderr
