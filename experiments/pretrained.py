@@ -344,7 +344,7 @@ def table(scores: dict) -> str:
 def card_text(name, scores, minutes, steps, parameters, note) -> str:
     recipe = RECIPES[name]
     cmd = "python -m " + " ".join(command(name)).replace(FLAGS.runs, "runs").replace(
-        FLAGS.data_root, "../shared/data")
+        FLAGS.data_root, "DATA")
     use = (f"    python -m tfgan_image.sample --model={name} --num=64 --output=grid.png"
            if recipe["kind"] == "latent" else
            f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
@@ -359,7 +359,7 @@ def card_text(name, scores, minutes, steps, parameters, note) -> str:
 
     {cmd}
 
-- Data: {recipe['data']}
+- Data: {recipe['data']} (DATA: the folder holding the project's training images.)
 - Steps trained: {steps:,}; training time on the 2-core CPU it ran on: {minutes:.0f} min (from
   the run's own logs, summed over resumed sessions{' and both stages' if recipe.get('stage') == 2
   else ''}).
