@@ -363,7 +363,7 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def output_problem(source: str, target: str, inputs: set, overwrite: bool) -> Optional[str]:
+def output_problem(target: str, inputs: set, overwrite: bool) -> Optional[str]:
     """Why ``target`` must not be written (it is an input, or exists and ``overwrite`` is
     off, or its extension has no writer), or None. ``inputs``: real paths of every input."""
     from tfgan_image import image_files
@@ -399,7 +399,7 @@ def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512
     inputs = {os.path.realpath(source) for source, _ in pairs}
     report, todo = [], []
     for source, target in pairs:
-        problem = output_problem(source, target, inputs, overwrite)
+        problem = output_problem(target, inputs, overwrite)
         if problem is None:
             todo.append((source, target))
         elif len(pairs) == 1:
