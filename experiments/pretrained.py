@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 from absl import app, flags
-from run_helpers import run_module
+from run_helpers import run_module, training_minutes
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/pretrained", "Where the run directories go (resumed).")
@@ -114,27 +114,6 @@ def command(name: str) -> list:
     recipe = RECIPES[name]
     return [recipe["module"], f"--workdir={run_dir(name)}",
             *[f.format(runs=FLAGS.runs, data_root=FLAGS.data_root) for f in recipe["flags"]]]
-
-
-def training_minutes(workdir: str) -> float:
-    """Minutes of training the run took, from its own logs (summed over resumed sessions):
-    each TensorBoard ``perf/images_per_second`` value covers the steps since the one before."""
-    import tensorflow as tf
-
-    with open(os.path.join(workdir, "config.json")) as f:
-        config = json.load(f)
-    points = {}
-    folder = os.path.join(workdir, "tensorboard")
-    for name in os.listdir(folder):
-        for event in tf.compat.v1.train.summary_iterator(os.path.join(folder, name)):
-            for value in event.summary.value:
-                if value.tag == "perf/images_per_second":
-                    points[event.step] = float(tf.make_ndarray(value.tensor))
-    seconds, previous = 0.0, 0
-    for step in sorted(points):
-        seconds += (step - previous) * config["batch_size"] / points[step]
-        previous = step
-    return seconds / 60
 
 
 def trained_steps(workdir: str) -> int:

@@ -84,3 +84,31 @@ def timings(runs_dir: str, update: dict = None) -> dict:
         with open(path, "w") as f:
             json.dump(values, f, indent=2)
     return values
+
+
+def training_minutes_by_step(workdir: str) -> dict:
+    """{step: minutes of training up to that step}, from the run's own TensorBoard logs
+    (summed over resumed sessions, evaluation time excluded): each
+    ``perf/images_per_second`` value covers the steps since the one before."""
+    import tensorflow as tf
+
+    with open(os.path.join(workdir, "config.json")) as f:
+        config = json.load(f)
+    points = {}
+    folder = os.path.join(workdir, "tensorboard")
+    for name in os.listdir(folder):
+        for event in tf.compat.v1.train.summary_iterator(os.path.join(folder, name)):
+            for value in event.summary.value:
+                if value.tag == "perf/images_per_second":
+                    points[event.step] = float(tf.make_ndarray(value.tensor))
+    minutes, seconds, previous = {}, 0.0, 0
+    for step in sorted(points):
+        seconds += (step - previous) * config["batch_size"] / points[step]
+        minutes[step], previous = seconds / 60, step
+    return minutes
+
+
+def training_minutes(workdir: str) -> float:
+    """Minutes of training the run took (``training_minutes_by_step`` at its last step)."""
+    by_step = training_minutes_by_step(workdir)
+    return by_step[max(by_step)] if by_step else 0.0

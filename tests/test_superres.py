@@ -123,7 +123,7 @@ def test_feature_backbone_falls_back_to_hed_offline(monkeypatch, tmp_path):
     monkeypatch.setattr(sources, "network_available", offline)
     monkeypatch.setattr(features, "_BACKBONES", {})
     name, model = features.feature_backbone("auto")
-    assert name == "hed_vgg16" and probes == [features.VGG19_DOWNLOAD_HOST]
+    assert name == "hed_vgg16" and probes == [features.IMAGENET_DOWNLOAD_HOST]
     assert len(model.outputs) == 5 and not model.trainable
     with pytest.raises(features.BackboneUnavailableError, match="hed_vgg16"):
         features.feature_backbone("vgg19_imagenet")

