@@ -125,9 +125,15 @@ def trained_steps(workdir: str) -> int:
 
 
 # ----------------------------------------------------------------------------- scoring
-# Each scorer: (name, model) -> (scores {setting: {method: {metric: value}}}, figure writer
-# (path -> None), the note on what was scored, the one-line summary).
-def score_digits(name, model):
+# Each scorer: (name, model, float32_model) -> (scores {setting: {method: {metric: value}}},
+# figure writer (path -> None), the note on what was scored, the one-line summary).
+# ``float32_model``: the run's own weights when the shipped model stores them in float16; it
+# is scored beside it (row FLOAT32_ROW), so the card shows what the storage costs.
+FLOAT32_ROW = "{name} with float32 weights"
+FLOAT16_MAX_GAP_DB = 0.05
+
+
+def score_digits(name, model, float32_model=None):
     """FD / KID / classifier score of 5,000 samples against the held-out digits, and the
     same for real training digits (the floor)."""
     from tfgan_image import digits, pretrained
@@ -179,7 +185,7 @@ def without_per_image(values: dict) -> dict:
     return {k: v for k, v in values.items() if "/" not in k}
 
 
-def score_denoise(name, model):
+def score_denoise(name, model, float32_model=None):
     """PSNR / SSIM at Gaussian sigma 15, 25, 50 (8-bit noisy input) on held-out photos, for
     the noisy input, colour BM3D and the model, with seconds per image."""
     from tfgan_image import apply, baselines, restoration
@@ -195,11 +201,14 @@ def score_denoise(name, model):
                  for c in clean]
         bm3d, bm3d_seconds = timed(lambda image: baselines.restore("bm3d", image, sigma), noisy)
         restored, seconds = timed(lambda image: apply.restore_array(model, image), noisy)
+        methods = [("noisy input", noisy, 0.0), ("colour BM3D", bm3d, bm3d_seconds),
+                   (name, restored, seconds)]
+        if float32_model is not None:
+            methods.append((FLOAT32_ROW.format(name=name), *timed(
+                lambda image: apply.restore_array(float32_model, image), noisy)))
         scores[f"sigma {sigma}"] = {
             method: without_per_image(restoration.score(clean, images, s * len(clean), names))
-            for method, images, s in [("noisy input", noisy, 0.0),
-                                      ("colour BM3D", bm3d, bm3d_seconds),
-                                      (name, restored, seconds)]}
+            for method, images, s in methods}
         if sigma == 25:
             columns = [("noisy, sigma 25", noisy), ("colour BM3D", bm3d), (name, restored),
                        ("clean", clean)]
@@ -212,7 +221,7 @@ def score_denoise(name, model):
     return scores, lambda path: comparison_figure(columns, names, path), note, summary
 
 
-def score_restore(name, model):
+def score_restore(name, model, float32_model=None):
     """PSNR / SSIM of the model on held-out photos degraded once by the task's own random
     degradation, next to the degraded input and the task's classical restorers."""
     from tfgan_image import apply, baselines, restoration
@@ -229,9 +238,13 @@ def score_restore(name, model):
         if baselines.available(method):
             outputs[method] = timed(lambda image: baselines.restore(method, image), degraded)
     outputs[name] = timed(lambda image: apply.restore_array(model, image), degraded)
+    if float32_model is not None:
+        outputs[FLOAT32_ROW.format(name=name)] = timed(
+            lambda image: apply.restore_array(float32_model, image), degraded)
     rows = {method: without_per_image(restoration.score(clean, images, s * len(clean), names))
             for method, (images, s) in outputs.items()}
-    best = max((m for m in rows if m not in ("degraded input", name)),
+    best = max((m for m in rows if m not in ("degraded input", name,
+                                             FLOAT32_ROW.format(name=name))),
                key=lambda m: rows[m]["psnr"])
     columns = [("degraded", degraded), (best, outputs[best][0]), (name, outputs[name][0]),
                ("clean", clean)]
@@ -244,7 +257,7 @@ def score_restore(name, model):
             note, summary)
 
 
-def score_upscale(name, model):
+def score_upscale(name, model, float32_model=None):
     """Y-PSNR / Y-SSIM (``scale`` pixels shaved) and the VGG feature distance on held-out
     photos downscaled by antialiased bicubic, for bicubic upscaling, the PSNR-oriented model
     when this is the GAN one, and the model."""
@@ -263,6 +276,9 @@ def score_upscale(name, model):
         columns.append(("stage 1 (L1)", scorer.outputs))
     rows[name] = scorer(lambda image: apply.restore_array(model, image))
     columns += [(name, scorer.outputs), ("high resolution", high)]
+    if float32_model is not None:
+        rows[FLOAT32_ROW.format(name=name)] = scorer(
+            lambda image: apply.restore_array(float32_model, image))
     note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), "
             f"centre-cropped to at most 768 px and mod-cropped; low resolution by antialiased "
             f"bicubic downscaling, rounded to 8 bits; PSNR / SSIM on the luma Y with {scale} "
@@ -356,6 +372,15 @@ weights, this card, its figure and the list).
 """
 
 
+def float16_gap(scores: dict, name: str) -> float:
+    """The largest PSNR (or Y-PSNR) difference between the model and its float32-weights
+    row over every setting of ``scores``."""
+    gaps = [abs(rows[name][metric] - rows[FLOAT32_ROW.format(name=name)][metric])
+            for rows in scores.values() for metric in ("psnr", "psnr_y")
+            if metric in rows[name]]
+    return max(gaps)
+
+
 def export_one(name: str) -> None:
     from tfgan_image import export, pretrained
 
@@ -366,9 +391,29 @@ def export_one(name: str) -> None:
     stage_dir = os.path.dirname(source)
     package = package_folder()
     os.makedirs(package, exist_ok=True)
-    shutil.copy(source, os.path.join(package, f"{name}.keras"))
-    model = export.load_model_file(os.path.join(package, f"{name}.keras"))
-    scores, write_figure, note, summary = SCORERS[recipe["scorer"]](name, model)
+    target = os.path.join(package, f"{name}.keras")
+    run_model = export.load_model_file(source)
+    # Image-to-image weights ship in float16 (half the size) when that costs at most
+    # FLOAT16_MAX_GAP_DB on every held-out score; latent models ship as trained.
+    half = recipe["kind"] == "image_to_image"
+    if half:
+        export.copy_with_policy(run_model, "float16").save(target)
+    else:
+        shutil.copy(source, target)
+    model = pretrained.load_file(target)
+    scores, write_figure, note, summary = SCORERS[recipe["scorer"]](
+        name, model, run_model if half else None)
+    gap = float16_gap(scores, name) if half else 0.0
+    if gap > FLOAT16_MAX_GAP_DB:
+        print(f"{name}: float16 weights cost {gap:.3f} dB > {FLOAT16_MAX_GAP_DB}; shipping "
+              f"float32.", flush=True)
+        shutil.copy(source, target)
+        model = pretrained.load_file(target)
+        scores, write_figure, note, summary = SCORERS[recipe["scorer"]](name, model)
+    elif half:
+        note += (f" The shipped weights are stored in float16 (computing in float32): "
+                 f"{gap:.3f} dB from the run's float32 weights at most (row \"{name} with "
+                 f"float32 weights\").")
     write_figure(os.path.join(package, f"{name}.png"))
     steps = trained_steps(stage_dir)
     # A stage-2 model's training time includes the stage-1 training it started from.

@@ -194,3 +194,16 @@ def test_mnist_conditional_cli_and_per_class_grid(tmp_path):
     assert out.returncode == 2 and "power of two" in out.stderr
     help_text = run_module("tfgan_image.experiments.image_gan", "--help").stdout
     assert "--image_size" in help_text and "--steps" in help_text
+
+
+def test_evaluation_features_fall_back_offline(monkeypatch, tmp_path):
+    from tfgan_image import features
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))   # no cached weights
+    monkeypatch.setattr(sources, "network_available", lambda *a, **k: False)
+    with pytest.raises(features.BackboneUnavailableError, match="--eval_features=vgg16"):
+        features.image_features("inception_v3")
+    network = features.image_features("auto", image_size=32)
+    assert network.name == "vgg16" and "not comparable" in network.label
+    values = network(np.zeros((3, 32, 32, 1), np.float32))   # greyscale works too
+    assert values.shape == (3, 512) and np.all(np.isfinite(values))

@@ -9,6 +9,7 @@ from nbclient import NotebookClient
 
 # name -> (text its outputs must contain, file its run must write)
 NOTEBOOKS = {"mnist_gans.ipynb": ("frechet_distance", "dcgan/generator.keras"),
+             "image_gan.ipynb": ("class_accuracy", "colour/generator.keras"),
              "restoration.ipynb": ("GAN (EMA generator)", "restore_denoise/generator.keras"),
              "super_resolution.ipynb": ("TFLite vs Keras", "srgan_x4/stage2/generator.tflite"),
              "style_transfer.ipynb": ("optimisation (Gatys)", "style/generator.keras"),

@@ -131,18 +131,29 @@ def test_feature_backbone_falls_back_to_hed_offline(monkeypatch, tmp_path):
         features.feature_backbone("resnet")
 
 
+def write_legacy_h5_weights(model, path):
+    """``model``'s weights in the layout keras.applications downloads: a Keras 2 HDF5 file
+    (attrs layer_names; one group per layer, its weight_names and one dataset each)."""
+    import h5py
+
+    with h5py.File(path, "w") as f:
+        f.attrs["layer_names"] = [layer.name.encode() for layer in model.layers]
+        f.attrs["backend"], f.attrs["keras_version"] = b"tensorflow", b"2.15.0"
+        for layer in model.layers:
+            group = f.create_group(layer.name)
+            names = [f"{layer.name}/{w.name}:0" for w in layer.weights]
+            group.attrs["weight_names"] = [n.encode() for n in names]
+            for name, weight in zip(names, layer.weights):
+                group.create_dataset(name, data=np.asarray(weight))
+
+
 def test_feature_backbone_uses_cached_vgg19_weights(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(features, "_BACKBONES", {})
     monkeypatch.setattr(sources, "network_available", lambda *a, **k: pytest.fail("probed"))
     os.makedirs(tmp_path / "models")
     reference = keras.applications.VGG19(weights=None, include_top=False)
-    # The layout keras.applications downloads: a legacy (Keras 2) HDF5 weights file.
-    import h5py
-    from keras.src.legacy.saving import legacy_h5_format
-
-    with h5py.File(features.vgg19_weights_path(), "w") as f:
-        legacy_h5_format.save_weights_to_hdf5_group(f, reference)
+    write_legacy_h5_weights(reference, features.vgg19_weights_path())
     extractor = features.vgg_features(("block1", "block5"), backbone="auto")
     assert extractor.name == "vgg19_imagenet_features"
     images = np.random.default_rng(0).uniform(-1, 1, (1, 32, 32, 3)).astype(np.float32)

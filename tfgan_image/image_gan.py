@@ -39,6 +39,14 @@ EVAL_FEATURES = ("auto", "digits", "inception_v3", "vgg16")
 GRID_CLASSES = 10               # sample grids show at most this many classes, one per row
 
 
+# The settings of `python -m tfgan_image.experiments.mnist_conditional` (ImageGANConfig's
+# defaults otherwise): 28x28 digits, no flips, the batch and learning rate of mnist_dcgan.
+MNIST_CONDITIONAL = dict(
+    data="embedded", image_size=28, conditional=True, flip=False, steps=3000, batch_size=128,
+    g_learning_rate=5e-4, d_learning_rate=5e-4, diff_augment="", latent_dim=100, g_width=64,
+    d_width=32, eval_samples=5000, eval_every=0)
+
+
 @dataclasses.dataclass(frozen=True)
 class ImageGANConfig:
     """Everything one image GAN run depends on; written to RUN/config.json."""

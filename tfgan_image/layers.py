@@ -3,7 +3,6 @@
 import keras
 import numpy as np
 import tensorflow as tf
-from keras.src.backend import AutocastScope  # not exported publicly in Keras 3.15
 
 
 @keras.saving.register_keras_serializable(package="tfgan_image")
@@ -28,19 +27,20 @@ class FusedBatchNormalization(keras.layers.Layer):
 
     def build(self, input_shape):
         channels = input_shape[-1]
-        self.gamma = self.add_weight(shape=(channels,), initializer="ones", name="gamma")
-        self.beta = self.add_weight(shape=(channels,), initializer="zeros", name="beta")
+        # The fused op wants float32 scale/offset/statistics whatever the compute dtype, and
+        # the moving statistics must not be rounded to bfloat16: no autocast on reading.
+        self.gamma = self.add_weight(shape=(channels,), initializer="ones", name="gamma",
+                                     autocast=False)
+        self.beta = self.add_weight(shape=(channels,), initializer="zeros", name="beta",
+                                    autocast=False)
         self.moving_mean = self.add_weight(shape=(channels,), initializer="zeros",
-                                           name="moving_mean", trainable=False)
+                                           name="moving_mean", trainable=False, autocast=False)
         self.moving_variance = self.add_weight(shape=(channels,), initializer="ones",
-                                               name="moving_variance", trainable=False)
+                                               name="moving_variance", trainable=False,
+                                               autocast=False)
 
     def call(self, inputs, training=False):
-        # The fused op wants float32 scale/offset/statistics whatever the compute dtype, and
-        # the moving statistics must not be rounded to bfloat16: read variables uncast.
-        # (Layer(autocast=False) is not enough: Keras 3.15 ignores it outside a model.)
-        with AutocastScope(None):
-            return self._normalize(tf.cast(inputs, self.compute_dtype), training)
+        return self._normalize(tf.cast(inputs, self.compute_dtype), training)
 
     def _normalize(self, inputs, training):
         shape = tf.shape(inputs)

@@ -305,11 +305,14 @@ def tfds_photos(name: str, data_dir: Optional[str] = None, max_train: int = 200,
         return [_as_rgb(example[image_keys[0]]) for example in tfds.as_numpy(dataset)]
 
     train, held_out = read(train_split, max_train), read(held_out_split, max_held_out)
+    available = splits[train_split].num_examples if train_split in splits else len(train)
+    capped = f"the first {len(train)} of {available}" if available > len(train) else \
+        f"{len(train)}"
     if not train:
         raise DataError(f"tfds data set {name!r} has no training images left after holding "
                         f"out {max_held_out}.")
     return PhotoSplits(train, held_out, [f"{held_out_split}_{i}" for i in range(len(held_out))],
-                       f"tfds {name} ({image_keys[0]}: {len(train)} train, {len(held_out)} "
+                       f"tfds {name} ({image_keys[0]}: {capped} train, {len(held_out)} "
                        f"{held_out_split})")
 
 

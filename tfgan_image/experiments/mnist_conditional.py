@@ -18,10 +18,7 @@ from absl import app, flags
 from tfgan_image import cli, image_gan
 from tfgan_image.experiments import common
 
-common.define_image_gan_flags(
-    workdir="runs/mnist_conditional", image_size=28, conditional=True, flip=False,
-    steps=3000, batch_size=128, g_learning_rate=5e-4, d_learning_rate=5e-4, diff_augment="",
-    latent_dim=100, g_width=64, d_width=32, eval_samples=5000, eval_every=0)
+common.define_image_gan_flags(workdir="runs/mnist_conditional", **image_gan.MNIST_CONDITIONAL)
 flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
 
 

@@ -63,10 +63,19 @@ def entry(name: str) -> dict:
 def load(name: str):
     """The pretrained model ``name`` as a keras.Model computing in float32 (any input size
     for image-to-image models; latent vectors [N, latent_dim] for ``latent`` ones)."""
-    from tfgan_image.export import load_model_file
-
     entry(name)
-    return load_model_file(weights_path(name))
+    return load_file(weights_path(name))
+
+
+def load_file(path: str):
+    """A shipped ``.keras`` file as a float32 keras.Model; weights stored in float16 (to
+    halve the package) are widened to float32."""
+    from tfgan_image.export import float32_copy, load_model_file
+
+    model = load_model_file(path)
+    if any(w.dtype == "float16" for w in model.weights):
+        model = float32_copy(model)
+    return model
 
 
 def apply(name_or_model, image: np.ndarray, tile: int = 512) -> np.ndarray:
