@@ -22,6 +22,7 @@ from absl import app, flags
 
 from tfgan_image import export
 from tfgan_image.models import srgan
+from tfgan_image.training import precision
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("workdir", None, "A super-resolution run (default: an untrained x4 model).")
@@ -70,7 +71,7 @@ def main(argv):
     image = np.random.default_rng(0).uniform(-1, 1, (1, FLAGS.size, FLAGS.size, 3)).astype(
         np.float32)
     scale = int(model(image[:, :8, :8]).shape[1]) // 8
-    bf16 = export.copy_with_policy(model, "mixed_bfloat16")
+    bf16 = precision.copy_with_policy(model, "mixed_bfloat16")
     out_size = FLAGS.size * scale
     settings = {
         "float32, tf.function": tf.function(lambda x: model(x, training=False)),

@@ -4,7 +4,7 @@
         [--out=experiments/diagnose_style_loss.md]
 
 The feed-forward network is trained on random content crops, each scored against the Gram
-matrices of the whole style image (``style_transfer.StyleLosses``). Two
+matrices of the whole style image (``StyleLosses``). Two
 numbers per crop size decide whether that objective can be learned in a short run:
 
 * the floor: the style loss of random crops *of the style image itself* -- what a perfect
@@ -28,6 +28,7 @@ from absl import app, flags
 
 from tfgan_image import losses, style_transfer
 from tfgan_image.data import pipeline, sources
+from tfgan_image.style_losses import StyleLosses, load_style_image
 from tfgan_image.training import precision
 
 FLAGS = flags.FLAGS
@@ -55,10 +56,10 @@ def crop_losses(style_losses, image, size, count, seed):
 def main(_):
     config = style_transfer.StyleTransferConfig(workdir="", style_image=FLAGS.style_image,
                                                 style_size=FLAGS.style_size)
-    style = style_transfer.load_style_image(config.style_image, config.style_size)
+    style = load_style_image(config.style_image, config.style_size)
     photos = sources.load_photos("embedded")
     with precision.precision_policy("float32"):
-        style_losses = style_transfer.StyleLosses(style, config.content_stage,
+        style_losses = StyleLosses(style, config.content_stage,
                                                   config.style_stages, (1.0, 1.0, 0.0),
                                                   config.feature_backbone)
     rows = ["| loss | crop | style-image crops: median (max) | content crops: median | max | "

@@ -188,7 +188,7 @@ def without_per_image(values: dict) -> dict:
 def score_denoise(name, model, float32_model=None):
     """PSNR / SSIM at Gaussian sigma 15, 25, 50 (8-bit noisy input) on held-out photos, for
     the noisy input, colour BM3D and the model, with seconds per image."""
-    from tfgan_image import apply, baselines, restoration
+    from tfgan_image import baselines, inference, restoration
 
     if not baselines.available("bm3d"):
         raise app.UsageError(f"The {name} card compares with colour BM3D: "
@@ -200,12 +200,12 @@ def score_denoise(name, model, float32_model=None):
         noisy = [np.clip(np.round(c + rng.normal(0, sigma, c.shape)), 0, 255).astype(np.uint8)
                  for c in clean]
         bm3d, bm3d_seconds = timed(lambda image: baselines.restore("bm3d", image, sigma), noisy)
-        restored, seconds = timed(lambda image: apply.restore_array(model, image), noisy)
+        restored, seconds = timed(lambda image: inference.restore_array(model, image), noisy)
         methods = [("noisy input", noisy, 0.0), ("colour BM3D", bm3d, bm3d_seconds),
                    (name, restored, seconds)]
         if float32_model is not None:
             methods.append((FLOAT32_ROW.format(name=name), *timed(
-                lambda image: apply.restore_array(float32_model, image), noisy)))
+                lambda image: inference.restore_array(float32_model, image), noisy)))
         scores[f"sigma {sigma}"] = {
             method: without_per_image(restoration.score(clean, images, s * len(clean), names))
             for method, images, s in methods}
@@ -224,7 +224,7 @@ def score_denoise(name, model, float32_model=None):
 def score_restore(name, model, float32_model=None):
     """PSNR / SSIM of the model on held-out photos degraded once by the task's own random
     degradation, next to the degraded input and the task's classical restorers."""
-    from tfgan_image import apply, baselines, restoration
+    from tfgan_image import baselines, inference, restoration
     from tfgan_image.data import sources
 
     task = RECIPES[name]["restore_task"]
@@ -237,10 +237,10 @@ def score_restore(name, model, float32_model=None):
     for method in baselines.references_for_task(task):
         if baselines.available(method):
             outputs[method] = timed(lambda image: baselines.restore(method, image), degraded)
-    outputs[name] = timed(lambda image: apply.restore_array(model, image), degraded)
+    outputs[name] = timed(lambda image: inference.restore_array(model, image), degraded)
     if float32_model is not None:
         outputs[FLOAT32_ROW.format(name=name)] = timed(
-            lambda image: apply.restore_array(float32_model, image), degraded)
+            lambda image: inference.restore_array(float32_model, image), degraded)
     rows = {method: without_per_image(restoration.score(clean, images, s * len(clean), names))
             for method, (images, s) in outputs.items()}
     best = max((m for m in rows if m not in ("degraded input", name,
@@ -261,7 +261,7 @@ def score_upscale(name, model, float32_model=None):
     """Y-PSNR / Y-SSIM (``scale`` pixels shaved) and the VGG feature distance on held-out
     photos downscaled by antialiased bicubic, for bicubic upscaling, the PSNR-oriented model
     when this is the GAN one, and the model."""
-    from tfgan_image import apply, export, features, superres
+    from tfgan_image import export, features, inference, superres
 
     scale = RECIPES[name]["scale"]
     photos, names = held_out_photos(name)
@@ -272,13 +272,13 @@ def score_upscale(name, model, float32_model=None):
     columns = [("bicubic", scorer.outputs)]
     if RECIPES[name].get("stage") == 2:   # the stage-1 model of the same run, for comparison
         stage1 = export.load_generator(run_dir(name), 1)
-        rows["stage 1 (L1)"] = scorer(lambda image: apply.restore_array(stage1, image))
+        rows["stage 1 (L1)"] = scorer(lambda image: inference.restore_array(stage1, image))
         columns.append(("stage 1 (L1)", scorer.outputs))
-    rows[name] = scorer(lambda image: apply.restore_array(model, image))
+    rows[name] = scorer(lambda image: inference.restore_array(model, image))
     columns += [(name, scorer.outputs), ("high resolution", high)]
     if float32_model is not None:
         rows[FLOAT32_ROW.format(name=name)] = scorer(
-            lambda image: apply.restore_array(float32_model, image))
+            lambda image: inference.restore_array(float32_model, image))
     note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), "
             f"centre-cropped to at most 768 px and mod-cropped; low resolution by antialiased "
             f"bicubic downscaling, rounded to 8 bits; PSNR / SSIM on the luma Y with {scale} "
@@ -383,6 +383,7 @@ def float16_gap(scores: dict, name: str) -> float:
 
 def export_one(name: str) -> None:
     from tfgan_image import export, pretrained
+    from tfgan_image.training import precision
 
     recipe = RECIPES[name]
     workdir = run_dir(name)
@@ -397,7 +398,7 @@ def export_one(name: str) -> None:
     # FLOAT16_MAX_GAP_DB on every held-out score; latent models ship as trained.
     half = recipe["kind"] == "image_to_image"
     if half:
-        export.copy_with_policy(run_model, "float16").save(target)
+        precision.copy_with_policy(run_model, "float16").save(target)
     else:
         shutil.copy(source, target)
     model = pretrained.load_file(target)

@@ -24,7 +24,7 @@ import os
 import shutil
 
 from absl import app, flags
-from run_helpers import run_module, training_minutes_by_step
+from run_helpers import run_module, timings, training_minutes_by_step
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results_image_gan", "Where the run directories go (resumed).")
@@ -50,11 +50,15 @@ def make(name: str) -> dict:
     module, args = RUNS[name]
     workdir = os.path.join(FLAGS.runs, name)
     args = [f"--workdir={workdir}", *[a.format(data_root=FLAGS.data_root) for a in args]]
-    run_module(module, args, name)
+    finished_before = os.path.exists(os.path.join(workdir, "summary.json"))
+    _, seconds = run_module(module, args, name)
+    if not finished_before:   # a whole run in one go: its end-to-end time is meaningful
+        timings(FLAGS.runs, {name: seconds})
     with open(os.path.join(workdir, "summary.json")) as f:
         summary = json.load(f)
     with open(os.path.join(workdir, "metrics.jsonl")) as f:
-        curve = [json.loads(line) for line in f]
+        by_step = {p["step"]: p for p in map(json.loads, f)}   # a rerun re-scores the last
+    curve = [by_step[step] for step in sorted(by_step)]
     minutes = training_minutes_by_step(workdir)
     for point in curve:
         point["minutes"] = minutes.get(point["step"], float("nan"))
@@ -66,7 +70,8 @@ def make(name: str) -> dict:
     command = "python -m " + " ".join(
         [module, *[a.replace(FLAGS.data_root, "DATA") for a in args[1:]]])
     return dict(name=name, command=command, summary=summary, curve=curve,
-                minutes=minutes[max(minutes)], figure=figure)
+                minutes=minutes[max(minutes)], figure=figure,
+                wall_minutes=timings(FLAGS.runs).get(name, float("nan")) / 60)
 
 
 def unconditional_mnist_reference(eval_samples: int) -> dict:
@@ -96,7 +101,8 @@ def curve_figure(result: dict) -> str:
     axes.axhline(result["summary"]["reference"]["frechet_distance"], color="grey", ls="--",
                  label="real training vs held-out (floor)")
     axes.set_xlabel("training minutes (2 CPU cores)")
-    axes.set_ylabel("Frechet distance (VGG16 features)")
+    features = "digit-classifier" if "digit" in result["summary"]["evaluation"] else "VGG16"
+    axes.set_ylabel(f"Frechet distance ({features} features)")
     axes.set_yscale("log")
     axes.legend(fontsize=8)
     axes.set_title(f"{result['name']}: time to quality", fontsize=9)
@@ -114,10 +120,12 @@ def report(results: dict) -> str:
              ""]
     for name, result in results.items():
         summary, metrics = result["summary"], result["summary"]["metrics"]
+        wall = (f" ({result['wall_minutes']:.1f} end to end, start-up and evaluations "
+                f"included)" if result["wall_minutes"] == result["wall_minutes"] else "")
         reference = summary["reference"]
         lines += [f"## {name}", "", f"`{result['command']}`", "",
                   f"Data: {DATA_NOTES[name]}. {summary['step']} steps, "
-                  f"{result['minutes']:.1f} training minutes. Scored on: "
+                  f"{result['minutes']:.1f} training minutes{wall}. Scored on: "
                   f"{summary['evaluation']}.", "",
                   "| | Frechet distance | KID | requested class seen (mean over classes) | "
                   "worst class |", "|---|---|---|---|---|",
@@ -140,6 +148,13 @@ def report(results: dict) -> str:
                       for p in result["curve"]]
             lines += ["", f"![{name} curve](figures/{os.path.basename(curve_figure(result))})"]
         names = summary["class_names"] or []
+        if summary.get("per_class_accuracy"):
+            lines += ["", "Requested class seen, per class (generated / real held-out):", "",
+                      "| " + " | ".join(names) + " |", "|" + "---|" * len(names),
+                      "| " + " | ".join(
+                          f"{g:.0%} / {r:.0%}" for g, r in zip(
+                              summary["per_class_accuracy"],
+                              summary["reference_per_class_accuracy"])) + " |"]
         lines += ["", f"![{name} samples](figures/{os.path.basename(result['figure'])})", "",
                   f"One row per class ({', '.join(names)}), fixed noise.", ""]
     return "\n".join(lines)

@@ -140,7 +140,7 @@ def render():
                   f"error of the VGG {config['content_stage']} features (its last relu); "
                   f"style: `losses.gram_distance` to {target}, averaged over relu1_2 ... "
                   f"relu4_x (see "
-                  f"`style_transfer.StyleLosses`; lower is closer); "
+                  f"`style_losses.StyleLosses`; lower is closer); "
                   f"seconds per 512x512 image (the network's call and the baseline's step "
                   f"at 512x512 timed in turns, medians of 9, so a busy host slows both alike; "
                   f"a baseline's time is its step time times its steps). The network first "

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO_ROOT
 from PIL import Image
 
-from tfgan_image import apply, export
+from tfgan_image import apply, export, inference
 
 
 def write(path, array):
@@ -75,7 +75,7 @@ def test_large_photo_in_bounded_tiles(restore_run, tmp_path):
         return np.asarray(model(window[None], training=False))[0]
 
     image = np.zeros((3000, 4000, 3), np.float32)
-    out = apply.tiled_apply(fn, image, tile=512, margin=64, multiple=2)
+    out = inference.tiled_apply(fn, image, tile=512, margin=64, multiple=2)
     assert out.shape == image.shape and len(calls) == 6 * 8
     assert max(c[0] * c[1] for c in calls) <= (512 + 128) ** 2
 

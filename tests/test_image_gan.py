@@ -86,6 +86,14 @@ def test_folder_classes_channels_and_split(class_folder):
     assert loaded.shape[1:] == (16, 16, 3) and set(loaded_labels) == {0, 1}
 
 
+def test_per_class_accuracy():
+    predicted = np.array([0, 0, 1, 1, 1, 0])
+    requested = np.array([0, 0, 0, 1, 1, 1])
+    per_class = image_gan.per_class_accuracy(predicted, requested, 3)
+    assert per_class[:2] == [pytest.approx(2 / 3), pytest.approx(2 / 3)]
+    assert np.isnan(per_class[2])   # never requested
+
+
 def test_folder_without_subfolders_is_unlabelled_and_greyscale_detected(tmp_path):
     for i in range(3):
         Image.fromarray(random_pixels((20, 20), seed=i)).save(tmp_path / f"{i}.png")
@@ -149,6 +157,11 @@ def test_conditional_colour_run_trains_resumes_and_samples_by_class(class_folder
         assert all(np.isfinite(v) for v in values.values())
     assert "not comparable with Inception" in summary["evaluation"]
     assert json.loads((workdir / "classes.json").read_text()) == ["cat", "dog"]
+    assert len(summary["per_class_accuracy"]) == 2
+    assert np.mean(summary["per_class_accuracy"]) == pytest.approx(
+        summary["metrics"]["class_accuracy"])
+    assert min(summary["reference_per_class_accuracy"]) == pytest.approx(
+        summary["reference"]["class_accuracy_min"])
 
     resumed = image_gan.run(tiny_config(workdir, f"folder:{class_folder}", conditional=True,
                                         steps=6))

@@ -52,3 +52,19 @@ def test_listing_and_the_sample_cli_work_by_name(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     samples = np.load(tmp_path / "grid.npy")
     np.testing.assert_allclose(samples, pretrained.sample("mnist_dcgan", 9), atol=2e-3)
+
+
+def test_float16_weights_load_as_a_float32_model(tmp_path):
+    import keras
+
+    from tfgan_image.training.precision import copy_with_policy
+
+    inputs = keras.Input((None, None, 3))
+    model = keras.Model(inputs, keras.layers.Conv2D(3, 3, padding="same")(inputs))
+    path = str(tmp_path / "half.keras")
+    copy_with_policy(model, "float16").save(path)
+    loaded = pretrained.load_file(path)
+    assert loaded.dtype_policy.name == "float32"
+    assert all(w.dtype == "float32" for w in loaded.weights)
+    image = np.random.default_rng(0).uniform(-1, 1, (1, 8, 8, 3)).astype(np.float32)
+    np.testing.assert_allclose(loaded(image), model(image), atol=2e-3)

@@ -8,8 +8,8 @@ import pytest
 import tensorflow as tf
 
 from tfgan_image import baselines, export, metrics, restoration
-from tfgan_image.apply import restore_array, tiled_apply
 from tfgan_image.data import degrade, pipeline, sources
+from tfgan_image.inference import restore_array, tiled_apply
 from tfgan_image.models import pix2pix
 from tfgan_image.training import strategy as strategy_lib
 

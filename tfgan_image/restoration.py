@@ -25,7 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import apply, baselines, export, features, losses, metrics, rundir
+from tfgan_image import baselines, export, features, inference, losses, metrics, rundir
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import pix2pix
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
@@ -167,9 +167,9 @@ class HeldOutEvaluator:
         self.restored = None
 
     def __call__(self, generator) -> Dict[str, float]:
-        apply.restore_array(generator, self.degraded[0][:64, :64], self.tile)  # warm-up
+        inference.restore_array(generator, self.degraded[0][:64, :64], self.tile)  # warm-up
         start = time.perf_counter()
-        self.restored = [apply.restore_array(generator, image, self.tile)
+        self.restored = [inference.restore_array(generator, image, self.tile)
                          for image in self.degraded]
         return score(self.clean, self.restored, time.perf_counter() - start, self.names)
 
@@ -283,16 +283,9 @@ def run(config: RestorationConfig) -> Dict:
         size -= size % pix2pix.generator_stride(len(config.generator_widths))
         sample_inputs = np.stack([pipeline.centre_crop(d, size) for d in degraded[:4]]).astype(
             np.float32) / 127.5 - 1.0
-    settings = loop.LoopSettings(
-        steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
-        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
-        eval_every=config.eval_every)
-    result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
-                      sample_inputs=sample_inputs,
-                      evaluate=evaluate, runlog=runlog,
-                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                                    config.workdir),
-                      restore_dir=resume_from)
+    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
+                          sample_inputs=sample_inputs, evaluate=evaluate,
+                          restore_dir=resume_from)
     paths = {"workdir": config.workdir,
              "degradations": os.path.join(config.workdir, "degradations.png"),
              "generator": os.path.join(config.workdir, export.GENERATOR_FILE),

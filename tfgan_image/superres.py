@@ -26,7 +26,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import keras
 import numpy as np
 
-from tfgan_image import apply, export, features, losses, metrics, rundir
+from tfgan_image import export, features, inference, losses, metrics, rundir
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import srgan
 from tfgan_image.runlog import RunLog, print_paths, write_json
@@ -124,7 +124,7 @@ class UpscaleScorer:
         return values
 
     def generator_scores(self, generator: keras.Model, tile: int) -> Dict[str, float]:
-        return self(lambda image: apply.restore_array(generator, image, tile))
+        return self(lambda image: inference.restore_array(generator, image, tile))
 
 
 def bicubic_upscaler(scale: int) -> Callable[[np.ndarray], np.ndarray]:
@@ -261,17 +261,12 @@ def _train_stage(config, stage, photos, strategy, scorer, sample_inputs, resume_
             trainer.ema_generator.set_weights(trainer.generator.get_weights())
     print(f"Stage {stage}: {STAGE_NAMES[stage]}, {len(patches)} training patches, "
           f"{hr_crop}px HR crops.", flush=True)
-    settings = loop.LoopSettings(
-        steps=config.steps if stage == 1 else config.gan_steps, batch_size=config.batch_size,
-        log_every=config.log_every, sample_every=config.sample_every,
-        checkpoint_every=config.checkpoint_every, eval_every=config.eval_every)
     evaluate = ((lambda generator: scorer.generator_scores(generator, config.tile))
                 if scorer else None)
-    result = loop.fit(trainer, dataset_for_step, workdir, settings, sample_inputs=sample_inputs,
-                      evaluate=evaluate, runlog=runlog,
-                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                                    workdir),
-                      restore_dir=stage_dir(resume_from, stage))
+    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
+                          sample_inputs=sample_inputs, evaluate=evaluate,
+                          restore_dir=stage_dir(resume_from, stage), workdir=workdir,
+                          steps=config.steps if stage == 1 else config.gan_steps)
     result["paths"] = export.export_all(trainer.sampling_generator, workdir)
     result["outputs"] = scorer.outputs if scorer else None
     runlog.close()

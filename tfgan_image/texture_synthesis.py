@@ -7,7 +7,7 @@ patches to the source in G's loss) with the shared GANTrainer. ``config.generato
 source (``models.texture.build_patch_generator``); "pixels" is the SGAN that draws every
 pixel. The run then evaluates the EMA generator (its batch-norm statistics first recalibrated
 on noise batches: ``training.ema.recalibrate_batch_norm``): the Gram-matrix (style) distance
-of generated textures to the source texture -- the style loss of ``style_transfer.StyleLosses``
+of generated textures to the source texture -- the style loss of ``style_losses.StyleLosses``
 (``losses.gram_distance`` over relu1_2 ... relu4_x) -- next to three references computed in
 the same run:
 
@@ -32,10 +32,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import apply, export, losses, rundir, style_transfer
+from tfgan_image import export, inference, losses, rundir
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import texture
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
+from tfgan_image.style_losses import StyleLosses, load_style_image
 from tfgan_image.training import GANTrainer, ema, loop, precision
 from tfgan_image.training.strategy import make_strategy, worker_config
 
@@ -123,7 +124,7 @@ def load_texture(path: Optional[str], size: int) -> np.ndarray:
 
         grey = getattr(skimage.data, DEFAULT_TEXTURE)()
         return sources.resize_shorter_side(np.repeat(grey[..., None], 3, axis=-1), size)
-    return style_transfer.load_style_image(path, size)
+    return load_style_image(path, size)
 
 
 def spatial_noise(shape, seed: int) -> np.ndarray:
@@ -138,7 +139,7 @@ def generate(generator: keras.Model, height: int, width: int, count: int = 1,
     size. The margin drops the generator's border (its convs zero-pad at the edges of the
     whole image; inside it there are no seams)."""
     noise_channels = generator.inputs[0].shape[-1]
-    scale = apply.model_scale(generator)
+    scale = inference.model_scale(generator)
     noise = spatial_noise((count, -(-height // scale) + 2 * margin,
                            -(-width // scale) + 2 * margin, noise_channels), seed)
     start = margin * scale
@@ -164,7 +165,7 @@ class GramDistance:
 
     def __init__(self, source: np.ndarray, backbone: str):
         with precision.precision_policy("float32"):
-            self.losses = style_transfer.StyleLosses(source, STYLE_STAGES[2], STYLE_STAGES,
+            self.losses = StyleLosses(source, STYLE_STAGES[2], STYLE_STAGES,
                                                      (0.0, 1.0, 0.0), backbone)
 
     def __call__(self, images_uint8: np.ndarray) -> float:
@@ -195,7 +196,7 @@ def build_trainer(config: TextureConfig, strategy, source: np.ndarray) -> GANTra
     extra_losses = {}
     if config.style_weight:
         with precision.precision_policy(config.precision):
-            style_losses = style_transfer.StyleLosses(source, STYLE_STAGES[2], STYLE_STAGES,
+            style_losses = StyleLosses(source, STYLE_STAGES[2], STYLE_STAGES,
                                                       (0.0, 1.0, 0.0), config.feature_backbone)
 
         @tf.autograph.experimental.do_not_convert
@@ -272,15 +273,9 @@ def run(config: TextureConfig) -> Dict:
     scores["untrained generator"] = evaluate(trainer.sampling_generator)["gram_distance"]
     sample_noise = spatial_noise((4, 2 * config.noise_size, 2 * config.noise_size,
                                   config.noise_input_channels), config.seed)
-    settings = loop.LoopSettings(
-        steps=config.steps, batch_size=config.batch_size, log_every=config.log_every,
-        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
-        eval_every=config.eval_every)
-    result = loop.fit(trainer, dataset_for_step, config.workdir, settings,
-                      sample_inputs=sample_noise, evaluate=evaluate, runlog=runlog,
-                      on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                                    config.workdir),
-                      restore_dir=resume_from)
+    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
+                          sample_inputs=sample_noise, evaluate=evaluate,
+                          restore_dir=resume_from)
     generator = trainer.sampling_generator   # recalibrated by the final evaluation
     scores["spatial GAN"] = result["metrics"]["gram_distance"]
     paths = {"workdir": config.workdir, "source": os.path.join(config.workdir, "source.png"),

@@ -171,3 +171,12 @@ def image_gan_config():
         return ImageGANConfig(**values)
     except ValueError as error:
         raise app.UsageError(str(error)) from None
+
+
+def image_gan_main(argv) -> None:
+    """The main of the image GAN experiments: run the flags' config and print its summary."""
+    from tfgan_image import image_gan
+
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    image_gan.print_summary(image_gan.run(image_gan_config()))

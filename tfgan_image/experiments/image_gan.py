@@ -15,20 +15,14 @@ training images, the floor), plus per-class accuracy for conditional runs. Sampl
 Rerunning resumes.
 """
 
-from absl import app, flags
+from absl import flags
 
-from tfgan_image import cli, image_gan
+from tfgan_image import cli
 from tfgan_image.experiments import common
 
 common.define_image_gan_flags(workdir="runs/image_gan")
 flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    image_gan.print_summary(image_gan.run(common.image_gan_config()))
-
-
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(common.image_gan_main)

@@ -13,7 +13,7 @@ distance / KID on the classifier's features. Sample with
 Rerunning resumes.
 """
 
-from absl import app, flags
+from absl import flags
 
 from tfgan_image import cli, image_gan
 from tfgan_image.experiments import common
@@ -22,11 +22,5 @@ common.define_image_gan_flags(workdir="runs/mnist_conditional", **image_gan.MNIS
 flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    image_gan.print_summary(image_gan.run(common.image_gan_config()))
-
-
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(common.image_gan_main)

@@ -82,7 +82,7 @@ def apply(name_or_model, image: np.ndarray, tile: int = 512) -> np.ndarray:
     """``image`` (uint8 or uint16 [H, W] or [H, W, 1|2|3|4]) through an image-to-image model
     (a shipped name, or a loaded model), in tiles of ``tile`` output pixels: an array of the
     input's dtype and channels, ``scale`` times larger for super-resolution."""
-    from tfgan_image.apply import restore_array
+    from tfgan_image.inference import restore_array
 
     model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
     return restore_array(model, image, tile)

@@ -43,3 +43,22 @@ def cosine_to_tenth(learning_rate: float, steps: int):
     """A learning-rate schedule for ``make_adam``: cosine from ``learning_rate`` at step 0 to
     10% of it at ``steps``."""
     return keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.1)
+
+
+def _with_policy(config, policy: str):
+    """A copy of a Keras config with every dtype policy set to ``policy``."""
+    if isinstance(config, dict):
+        if config.get("class_name") == "DTypePolicy":
+            return {**config, "config": {**config["config"], "name": policy}}
+        return {k: _with_policy(v, policy) for k, v in config.items()}
+    if isinstance(config, list):
+        return [_with_policy(v, policy) for v in config]
+    return config
+
+
+def copy_with_policy(model: keras.Model, policy: str) -> keras.Model:
+    """The same functional model (same weights) with every layer computing under ``policy``
+    ("float32", "mixed_bfloat16", ...)."""
+    copy = keras.Model.from_config(_with_policy(model.get_config(), policy))
+    copy.set_weights(model.get_weights())
+    return copy

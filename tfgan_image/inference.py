@@ -1,0 +1,308 @@
+"""Running an image-to-image generator on a numpy image of any size: tiling, whole-image
+statistics, strides and scales. The library behind ``python -m tfgan_image.apply`` and
+``pretrained.apply``; evaluation code uses it too.
+
+Images are processed in overlapping tiles of ``tile`` output pixels, so memory stays bounded
+on large photos: each tile is extended by ``margin`` input pixels of real context on every
+side and only its centre is kept, so the result matches whole-image inference to within the
+network's receptive field, with no seams. The default margin covers the receptive field of the
+library's models (64 px for the restoration U-Net; 24 px for super-resolution, whose radius is
+20 input pixels); tiling is then exact. Measured (experiments/results_superres.py): x4
+super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a 512 px
+*input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area).
+
+Models with instance normalisation or colour statistics transfer (style transfer) need more:
+each output pixel depends on statistics of the whole image, so tiles normalised with their
+own statistics show seams (a 640x427 photo in two tiles had a visible step in the sky), and
+one pass over a large photo needs tens of GB (oneDNN's workspace for the 9x9 convs: 20.8 GB
+for 4000x3000, measured by hand with /usr/bin/time). So an image larger than one tile is tiled
+with the whole image's statistics: ``whole_image_normalisation`` first gathers every
+normalisation layer's mean and variance (the colour transfer's colour mean and covariance)
+over all tiles (one pass per layer, each up to that layer), then the tiles run with them,
+their windows stopping at the image's edges as one whole-image pass would see them; the
+margin is the network's receptive radius (``receptive_radius``). The result is one
+whole-image pass's to within rounding, in a tile's memory
+(experiments/results_style_texture.py measures a 4000x3000 photo).
+"""
+
+import contextlib
+from typing import Callable, List, NamedTuple, Optional, Tuple
+
+import numpy as np
+
+from tfgan_image.export import RunError
+
+
+class ApplyError(RunError):
+    """A refusal to apply a model: the message says what is wrong and with which input."""
+
+
+def model_stride(model) -> int:
+    """The factor input sizes must be multiples of: the product of its conv strides."""
+    import keras
+
+    stride = 1
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D) and not isinstance(
+                layer, keras.layers.Conv2DTranspose):
+            stride *= int(layer.strides[0])
+    return stride
+
+
+def _is_statistics_layer(layer) -> bool:
+    from tfgan_image.layers import ColourStatisticsTransfer, InstanceNormalization
+
+    return isinstance(layer, (InstanceNormalization, ColourStatisticsTransfer))
+
+
+def uses_image_statistics(model) -> bool:
+    """Whether ``model`` (or a model nested in it) has a layer whose output depends on
+    statistics of the whole image: instance normalisation or colour statistics transfer."""
+    import keras
+
+    return any(_is_statistics_layer(layer) or
+               (isinstance(layer, keras.Model) and uses_image_statistics(layer))
+               for layer in model.layers)
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
+def model_scale(model, stride: int = 1) -> int:
+    """Output size / input size of an image-to-image model (1 for restoration, the upscaling
+    factor for super-resolution), found by running it once on a small input."""
+    size = 4 * stride
+    output = model(np.zeros((1, size, size, model.inputs[0].shape[-1]), np.float32),
+                   training=False)
+    return int(output.shape[1]) // size
+
+
+class _Tile(NamedTuple):
+    """One tile: its core (the part kept), core_h x core_w at (y, x) of the image, computed
+    from the window padded[top:bottom, left:right] of ``_plan_tiles``'s padded image, in which
+    the core starts at (inset_y, inset_x)."""
+    y: int
+    x: int
+    core_h: int
+    core_w: int
+    top: int
+    left: int
+    bottom: int
+    right: int
+    inset_y: int
+    inset_x: int
+
+
+def _plan_tiles(image: np.ndarray, tile: int, margin: int, multiple: int, mirror: bool
+                ) -> Tuple[np.ndarray, List[_Tile]]:
+    """(padded image, tiles) for ``tiled_apply``: the image padded up to a multiple of
+    ``multiple`` (and by ``margin`` on every side when ``mirror``); cores of ``tile`` pixels
+    covering it, each with a window ``margin`` pixels larger on every side (clipped to the
+    image when not ``mirror``)."""
+    height, width = image.shape[:2]
+    tile = _round_up(max(tile, multiple), multiple)
+    margin = _round_up(margin, multiple)
+    padded_h, padded_w = _round_up(height, multiple), _round_up(width, multiple)
+    pad = margin if mirror else 0
+    padded = np.pad(image, [(pad, pad + padded_h - height), (pad, pad + padded_w - width),
+                            (0, 0)], mode="symmetric")
+    tiles = []
+    for y in range(0, padded_h, tile):
+        for x in range(0, padded_w, tile):
+            core_h, core_w = min(tile, padded_h - y), min(tile, padded_w - x)
+            # The window in padded coordinates (the image starts at (pad, pad) there).
+            top, left = max(0, y + pad - margin), max(0, x + pad - margin)
+            bottom = min(padded.shape[0], y + pad + core_h + margin)
+            right = min(padded.shape[1], x + pad + core_w + margin)
+            tiles.append(_Tile(y, x, core_h, core_w, top, left, bottom, right,
+                               y + pad - top, x + pad - left))
+    return padded, tiles
+
+
+def tiled_apply(fn: Callable, image: np.ndarray, tile: int = 512, margin: int = 64,
+                multiple: int = 1, scale: int = 1, progress: bool = False,
+                mirror: bool = True) -> np.ndarray:
+    """Runs ``fn`` ([h, w, C] window of ``image`` -> [h * scale, w * scale, C'] output) over
+    ``image`` [H, W, C] in tiles; returns [H * scale, W * scale, C'] of ``fn``'s dtype.
+
+    The image is padded up to a multiple of ``multiple``; tiles of ``tile`` x ``tile`` input
+    pixels start at multiples of ``tile`` (itself rounded up to a multiple of ``multiple``,
+    so every tile sees the same down-sampling grid as the whole image) and are computed from a
+    window ``margin`` pixels larger on every side, of which only the centre is kept. At the
+    image's edges the window's context is the image mirrored (``mirror``) or the window stops
+    at the edge (not ``mirror``: then each kept pixel is computed exactly as in one pass over
+    the whole image, when ``margin`` covers the receptive field). Memory: the image, the
+    output, and one window.
+    """
+    from tqdm.auto import tqdm
+
+    height, width = image.shape[:2]
+    padded, tiles = _plan_tiles(image, tile, margin, multiple, mirror)
+    output = None
+    s = scale
+    for t in tqdm(tiles, desc="tiles", unit="tile", disable=not progress or len(tiles) == 1,
+                  leave=False):
+        result = fn(padded[t.top:t.bottom, t.left:t.right])
+        if output is None:
+            output = np.empty((_round_up(height, multiple) * s,
+                               _round_up(width, multiple) * s, result.shape[-1]), result.dtype)
+        output[t.y * s:(t.y + t.core_h) * s, t.x * s:(t.x + t.core_w) * s] = result[
+            t.inset_y * s:(t.inset_y + t.core_h) * s, t.inset_x * s:(t.inset_x + t.core_w) * s]
+    return output[:height * s, :width * s]
+
+
+def image_statistics_layers(model) -> list:
+    """``model``'s own instance-normalisation and colour-transfer layers (not those of nested
+    models), in order."""
+    return [layer for layer in model.layers if _is_statistics_layer(layer)]
+
+
+def receptive_radius(model) -> int:
+    """Input pixels on each side that one output pixel of a conv chain depends on, at most:
+    the convs' half kernels in layer order, each at its input's spacing (strides widen it,
+    resize upsamplings narrow it), plus one spacing per resize for nearest-neighbour rounding.
+    Exact for the style transformer (a chain with residual adds)."""
+    import keras
+
+    from tfgan_image.layers import ResizeUpsampling
+
+    radius, spacing = 0.0, 1.0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D) and not isinstance(
+                layer, keras.layers.Conv2DTranspose):
+            radius += (layer.kernel_size[0] // 2) * spacing
+            spacing *= layer.strides[0]
+        elif isinstance(layer, ResizeUpsampling):
+            radius += spacing
+            spacing /= layer.factor
+    return int(np.ceil(radius))
+
+
+@contextlib.contextmanager
+def whole_image_normalisation(model, image: np.ndarray, to_input: Callable, tile: int,
+                              margin: int, multiple: int, progress: bool = False):
+    """Within the block, every InstanceNormalization layer of ``model`` normalises with the
+    mean and variance of its input over the whole ``image`` [H, W, C] (uint8), and every
+    ColourStatisticsTransfer layer uses the whole image's colour mean and covariance,
+    gathered over the tiles ``tiled_apply(..., mirror=False)`` uses with the same ``tile``,
+    ``margin`` and ``multiple``: so that tiled call gives what one pass over the whole image
+    gives, with a tile's memory. One pass over the tiles per layer, each up to that layer (the
+    statistics of a layer depend on those before it): about half as many network passes as
+    layers; none when there is only one tile. ``to_input``: window -> the model's input
+    [1, h, w, 3]. The layers are reset on exit.
+    """
+    import keras
+    import tensorflow as tf
+    from tqdm.auto import tqdm
+
+    from tfgan_image.layers import ColourStatisticsTransfer
+
+    layers = image_statistics_layers(model)
+    padded, tiles = _plan_tiles(image, tile, margin, multiple, mirror=False)
+    if len(tiles) == 1:   # the one window is the whole image: its own statistics are right
+        yield
+        return
+    try:
+        for layer in tqdm(layers, desc="normalisation statistics", unit="layer",
+                          disable=not progress, leave=False):
+            covariance = isinstance(layer, ColourStatisticsTransfer)
+            head = (keras.Model(model.inputs[0], layer.input)
+                    if layer.input is not model.inputs[0] else lambda x, training: x)
+            total = total_of_products = 0.0
+            count = 0
+            for t in tiles:
+                window = padded[t.top:t.bottom, t.left:t.right]
+                maps = tf.cast(head(to_input(window), training=False), tf.float64)[0].numpy()
+                step = window.shape[0] // maps.shape[0]   # the map's spacing in pixels
+                core = maps[t.inset_y // step:(t.inset_y + t.core_h) // step,
+                            t.inset_x // step:(t.inset_x + t.core_w) // step]
+                total = total + core.sum((0, 1))
+                total_of_products = total_of_products + (
+                    np.einsum("hwi,hwj->ij", core, core) if covariance
+                    else np.square(core).sum((0, 1)))
+                count += core.shape[0] * core.shape[1]
+            mean = total / count
+            if covariance:
+                second = total_of_products / count - np.outer(mean, mean)
+            else:
+                second = np.maximum(total_of_products / count - np.square(mean), 0.0)
+            layer.fixed_moments = (tf.constant(mean, tf.float32),
+                                   tf.constant(second, tf.float32))
+        yield
+    finally:
+        for layer in layers:
+            layer.fixed_moments = None
+
+
+DEFAULT_MARGIN = 64                 # input pixels: the restoration U-Net's receptive field
+SUPER_RESOLUTION_MARGIN = 24        # the SRResNet-lite's radius is 20 input pixels
+
+
+def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[int] = None,
+                  progress: bool = False) -> np.ndarray:
+    """Applies ``model`` (a Keras image-to-image generator on [-1, 1] RGB: restoration, or
+    super-resolution by an integer factor) to a uint8 or uint16 image [H, W] or [H, W, C]
+    with C = 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); returns [H * s, W * s(, C)]
+    of the input's dtype and channels (s: the model's scale, 1 for restoration).
+    ``tile``: output pixels per tile side; ``margin``: input pixels of context (default:
+    DEFAULT_MARGIN, SUPER_RESOLUTION_MARGIN for s > 1). Tiles are converted to the output
+    dtype one by one, so memory is the input, the output and one tile. A model with instance
+    normalisation or colour transfer (style transfer) runs on the whole image in one pass
+    when it fits in a tile, else in tiles normalised with the whole image's statistics, with
+    its receptive radius as the margin (``margin`` is ignored; see the module docstring).
+
+    Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
+    upscaled with nearest-neighbour repetition by a super-resolution model).
+    """
+    image = np.asarray(image)
+    if image.dtype not in (np.uint8, np.uint16):
+        raise ApplyError(f"Expected a uint8 or uint16 image, got {image.dtype}.")
+    squeeze = image.ndim == 2
+    pixels = image[..., None] if squeeze else image
+    if pixels.ndim != 3 or pixels.shape[-1] not in (1, 2, 3, 4):
+        raise ApplyError(f"Expected an image [H, W] or [H, W, 1|2|3|4], got shape "
+                         f"{image.shape}.")
+    channels = pixels.shape[-1]
+    grey, alpha = channels in (1, 2), channels in (2, 4)
+    half_range = np.iinfo(image.dtype).max / 2.0
+    stride = model_stride(model)
+    scale = model_scale(model, stride)
+    if margin is None:
+        margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
+    whole_image_statistics = False
+    if uses_image_statistics(model):
+        # Each output pixel depends on statistics of the whole image: tiles normalised with
+        # statistics gathered over all of them (one pass when the image fits in a tile).
+        if any(uses_image_statistics(layer) for layer in model.layers
+               if hasattr(layer, "layers")):   # not reachable by whole_image_normalisation
+            tile, margin = max(pixels.shape[:2]) * scale, 0
+        else:
+            whole_image_statistics = True
+            margin = receptive_radius(model)
+
+    def model_input(window):
+        colour = window[..., :1 if grey else 3]
+        rgb = np.repeat(colour, 3, axis=-1) if grey else colour
+        return rgb[None].astype(np.float32) / half_range - 1.0
+
+    def apply_window(window):
+        output = np.asarray(model(model_input(window), training=False))[0]
+        output = np.clip((output + 1.0) * half_range, 0, 2 * half_range)
+        if grey:
+            output = output.mean(-1, keepdims=True)
+        output = np.round(output).astype(image.dtype)
+        if alpha:
+            alpha_channel = np.repeat(np.repeat(window[..., -1:], scale, 0), scale, 1)
+            output = np.concatenate([output, alpha_channel], axis=-1)
+        return output
+
+    tile = max(1, tile // scale)
+    if whole_image_statistics:
+        with whole_image_normalisation(model, pixels, model_input, tile, margin, stride,
+                                       progress):
+            result = tiled_apply(apply_window, pixels, tile, margin, stride, scale, progress,
+                                 mirror=False)
+    else:
+        result = tiled_apply(apply_window, pixels, tile, margin, stride, scale, progress)
+    return result[..., 0] if squeeze else result
