@@ -220,3 +220,14 @@ def test_evaluation_features_fall_back_offline(monkeypatch, tmp_path):
     assert network.name == "vgg16" and "not comparable" in network.label
     values = network(np.zeros((3, 32, 32, 1), np.float32))   # greyscale works too
     assert values.shape == (3, 512) and np.all(np.isfinite(values))
+
+
+def test_channels_are_converted_on_request(class_folder):
+    grey = image_sets.image_set(f"folder:{class_folder}", 16, channels=1)
+    digits_in_colour = image_sets.image_set("embedded", 32, channels=3)
+    assert grey.channels == 1 and digits_in_colour.channels == 3
+    batch, _ = next(iter(image_sets.training_stream(grey, 4, seed=0, flip=False)))
+    assert batch.shape == (4, 16, 16, 1)
+    batch, _ = next(iter(image_sets.training_stream(digits_in_colour, 4, seed=0, flip=False)))
+    assert batch.shape == (4, 32, 32, 3)
+    np.testing.assert_allclose(batch[..., 0], batch[..., 2])   # grey made RGB

