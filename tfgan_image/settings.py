@@ -1,0 +1,88 @@
+"""One definition per setting: a config dataclass field made with ``setting`` carries its
+default, help text, choices and bounds, and everything else derives from it -- the
+experiment's absl flags and ``--help`` (``experiments.common.define_config_flags``), the
+config built from them (``config_from_flags``), its validation (``check``) and config.json.
+
+    @dataclasses.dataclass(frozen=True)
+    class MyConfig:
+        workdir: str = setting("runs/my_run")               # help from SHARED_HELP
+        steps: int = setting(5000, lower=0)
+        image_size: int = setting(32, "Side of the square images.", lower=4)
+        loss: str = setting("hinge", "Adversarial loss.", choices=("hinge", "wasserstein"))
+
+    def __post_init__(self):
+        settings.check(self)      # choices and bounds, one ValueError naming the setting
+
+The help of settings every family has (steps, batch_size, precision, ...) is written once,
+in SHARED_HELP.
+"""
+
+import dataclasses
+from typing import Any, Optional, Sequence
+
+SHARED_HELP = {
+    "workdir": "Run directory (created; an existing one resumes).",
+    "steps": "Total optimisation steps (G updates).",
+    "batch_size": "Global batch size.",
+    "data_dir": "tfds data directory (default: tfds's own).",
+    "precision": "float32; mixed_bfloat16 (fast on CPUs with AMX / AVX512_BF16 and on TPUs); "
+                 "mixed_float16 (GPUs, with dynamic loss scaling).",
+    "jit": "Compile the train step with XLA (jit_compile).",
+    "strategy": "tf.distribute strategy: one device, MirroredStrategy over local devices, or "
+                "MultiWorkerMirroredStrategy from TF_CONFIG.",
+    "seed": "Random seed (weights, noise, data order).",
+    "eval_every": "Evaluate every N steps (0: only at the end).",
+    "loss": "Adversarial loss pair (minimax is the original paper's objective).",
+    "update": "joint: D and G from one forward pass (needs n_critic=1); alternating: "
+              "n_critic D steps, then a G step.",
+    "n_critic": "D steps per G step (alternating).",
+    "g_learning_rate": "Adam learning rate of G.",
+    "d_learning_rate": "Adam learning rate of D (TTUR).",
+    "beta_1": "Adam beta_1.",
+    "beta_2": "Adam beta_2.",
+    "ema_decay": "EMA decay of the sampling generator (0: off).",
+    "diff_augment": "DiffAugment policy, comma separated from color, cutout, translation; "
+                    "empty for none.",
+    "gradient_penalty_weight": "WGAN-GP weight (10 in the paper).",
+    "r1_weight": "R1 penalty weight gamma.",
+    "latent_dim": "Size of the noise vector z.",
+    "log_every": "Log losses and speed every N steps.",
+    "sample_every": "Write a sample grid every N steps.",
+    "checkpoint_every": "Checkpoint every N steps (and every 2 min).",
+}
+
+
+def setting(default: Any, help: Optional[str] = None, *, choices: Optional[Sequence] = None,
+            lower: Optional[float] = None, upper: Optional[float] = None,
+            flag: bool = True) -> Any:
+    """A dataclass field with its default and what a flag and validation need: ``help``
+    (default: SHARED_HELP's), ``choices``, ``lower`` / ``upper`` bounds. ``flag=False``: a
+    setting the command line does not expose."""
+    return dataclasses.field(default=default, metadata=dict(
+        help=help, choices=tuple(choices) if choices else None, lower=lower, upper=upper,
+        flag=flag))
+
+
+def help_text(field: dataclasses.Field) -> str:
+    text = field.metadata.get("help") or SHARED_HELP.get(field.name)
+    if text is None:
+        raise ValueError(f"Setting {field.name!r} has no help text.")
+    return text
+
+
+def described(config_class) -> list:
+    """The fields of ``config_class`` made with ``setting`` (in order)."""
+    return [f for f in dataclasses.fields(config_class) if "flag" in f.metadata]
+
+
+def check(config) -> None:
+    """ValueError naming the first setting outside its choices or bounds."""
+    for field in described(type(config)):
+        value, meta = getattr(config, field.name), field.metadata
+        if meta["choices"] and value not in meta["choices"]:
+            raise ValueError(f"{field.name} must be one of {list(meta['choices'])}, got "
+                             f"{value!r}")
+        if meta["lower"] is not None and value < meta["lower"]:
+            raise ValueError(f"{field.name} must be >= {meta['lower']}, got {value}")
+        if meta["upper"] is not None and value > meta["upper"]:
+            raise ValueError(f"{field.name} must be <= {meta['upper']}, got {value}")
