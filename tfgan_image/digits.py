@@ -21,7 +21,8 @@ from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
 from tfgan_image.features import DigitClassifier, digit_classifier
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid
-from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import loop, precision
+from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy, worker_config
 
 
@@ -91,8 +92,8 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
         build_discriminator: Callable[..., keras.Model]) -> Dict:
     """Trains (or resumes) one run and returns {"metrics", "reference", "paths", ...}."""
     keras.utils.set_random_seed(config.seed)
-    adversarial = losses.adversarial_loss(config.loss)
-    augment = diff_augment_fn(config.diff_augment)
+    losses.adversarial_loss(config.loss)      # bad names fail before anything is written
+    diff_augment_fn(config.diff_augment)
     splits = sources.load_mnist(config.data, config.data_dir)
     strategy = make_strategy(config.strategy, config.batch_size)
     config, resume_from = worker_config(config, strategy)
@@ -104,20 +105,10 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
                     title=f"real training images ({splits.description})")
 
     with strategy.scope(), precision.precision_policy(config.precision):
-        trainer = GANTrainer(
-            generator=build_generator(latent_dim=config.latent_dim, **config.generator_kwargs),
-            discriminator=build_discriminator(**config.discriminator_kwargs),
-            generator_optimizer=precision.make_adam(config.g_learning_rate, config.beta_1,
-                                                    config.beta_2, config.precision, "g_adam"),
-            discriminator_optimizer=precision.make_adam(config.d_learning_rate, config.beta_1,
-                                                        config.beta_2, config.precision,
-                                                        "d_adam"),
-            generator_loss=adversarial.generator,
-            discriminator_loss=adversarial.discriminator,
-            latent_dim=config.latent_dim, n_critic=config.n_critic, update=config.update,
-            gradient_penalty_weight=config.gradient_penalty_weight, r1_weight=config.r1_weight,
-            augment=augment, ema_decay=config.ema_decay or None, jit_compile=config.jit,
-            strategy=strategy)
+        trainer = trainer_lib.adversarial_trainer(
+            config, build_generator(latent_dim=config.latent_dim, **config.generator_kwargs),
+            build_discriminator(**config.discriminator_kwargs), strategy,
+            latent_dim=config.latent_dim)
 
     evaluate = None
     reference = {}

@@ -30,7 +30,7 @@ from tfgan_image.data import image_sets
 from tfgan_image.models import image_gan as models
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
 from tfgan_image.settings import setting
-from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import loop, precision
 from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.precision import PRECISIONS
 from tfgan_image.training.strategy import STRATEGIES, make_strategy, worker_config
@@ -247,26 +247,14 @@ def run(config: ImageGANConfig) -> Dict:
                     title=f"real training images ({images.description})")
 
     channels = images.channels
-    adversarial = losses.adversarial_loss(config.loss)
     with strategy.scope(), precision.precision_policy(config.precision):
-        trainer = GANTrainer(
-            generator=models.build_generator(config.image_size, channels, config.latent_dim,
-                                             config.g_width, num_classes),
-            discriminator=models.build_discriminator(config.image_size, channels,
-                                                     config.d_width, num_classes),
-            generator_optimizer=precision.make_adam(config.g_learning_rate, config.beta_1,
-                                                    config.beta_2, config.precision, "g_adam"),
-            discriminator_optimizer=precision.make_adam(config.d_learning_rate, config.beta_1,
-                                                        config.beta_2, config.precision,
-                                                        "d_adam"),
-            generator_loss=adversarial.generator,
-            discriminator_loss=adversarial.discriminator,
-            generator_inputs=_labelled_latents(config.latent_dim, num_classes),
-            real_images=trainer_lib.pair_input, discriminator_inputs=_critic_inputs(num_classes),
-            n_critic=config.n_critic, update=config.update,
-            gradient_penalty_weight=config.gradient_penalty_weight, r1_weight=config.r1_weight,
-            augment=diff_augment_fn(config.diff_augment), ema_decay=config.ema_decay or None,
-            jit_compile=config.jit, strategy=strategy)
+        trainer = trainer_lib.adversarial_trainer(
+            config,
+            models.build_generator(config.image_size, channels, config.latent_dim,
+                                   config.g_width, num_classes),
+            models.build_discriminator(config.image_size, channels, config.d_width, num_classes),
+            strategy, generator_inputs=_labelled_latents(config.latent_dim, num_classes),
+            real_images=trainer_lib.pair_input, discriminator_inputs=_critic_inputs(num_classes))
 
     evaluate = Evaluation(config, images)
     if evaluate.usable:

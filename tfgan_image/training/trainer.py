@@ -316,3 +316,28 @@ class GANTrainer:
         if self.ema_generator is not None:
             parts["ema_generator"] = self.ema_generator
         return tf.train.Checkpoint(**parts)
+
+
+def adversarial_trainer(config, generator: keras.Model, discriminator: keras.Model,
+                        strategy: tf.distribute.Strategy, **hooks) -> GANTrainer:
+    """The GANTrainer of a latent-noise GAN config: Adam optimizers from its
+    ``g_learning_rate``, ``d_learning_rate``, ``beta_1``, ``beta_2`` and ``precision``; the
+    adversarial loss pair ``loss``; ``update``, ``n_critic``, ``gradient_penalty_weight``,
+    ``r1_weight``, ``diff_augment``, ``ema_decay`` and ``jit``. ``hooks``: further
+    GANTrainer fields (``latent_dim`` or ``generator_inputs``, ...). Call inside
+    ``strategy.scope()`` and the config's precision policy, where the models were built."""
+    from tfgan_image.augment import diff_augment_fn
+    from tfgan_image.training import precision
+
+    adversarial = losses.adversarial_loss(config.loss)
+    return GANTrainer(
+        generator=generator, discriminator=discriminator,
+        generator_optimizer=precision.make_adam(config.g_learning_rate, config.beta_1,
+                                                config.beta_2, config.precision, "g_adam"),
+        discriminator_optimizer=precision.make_adam(config.d_learning_rate, config.beta_1,
+                                                    config.beta_2, config.precision, "d_adam"),
+        generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+        n_critic=config.n_critic, update=config.update,
+        gradient_penalty_weight=config.gradient_penalty_weight, r1_weight=config.r1_weight,
+        augment=diff_augment_fn(config.diff_augment), ema_decay=config.ema_decay or None,
+        jit_compile=config.jit, strategy=strategy, **hooks)
