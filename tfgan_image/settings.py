@@ -3,22 +3,27 @@ default, help text, choices and bounds, and everything else derives from it -- t
 experiment's absl flags and ``--help`` (``experiments.common.define_config_flags``), the
 config built from them (``config_from_flags``), its validation (``check``) and config.json.
 
-    @dataclasses.dataclass(frozen=True)
-    class MyConfig:
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class MyConfig(settings.RunSettings):                   # precision, seed, ... come with it
         workdir: str = setting("runs/my_run")               # help from SHARED_HELP
         steps: int = setting(5000, lower=0)
         image_size: int = setting(32, "Side of the square images.", lower=4)
-        loss: str = setting("hinge", "Adversarial loss.", choices=("hinge", "wasserstein"))
+        seed: int = setting(1)                              # the base's, with another default
 
-    def __post_init__(self):
-        settings.check(self)      # choices and bounds, one ValueError naming the setting
+        def __post_init__(self):
+            settings.check(self)  # choices and bounds, one ValueError naming the setting
 
 The help of settings every family has (steps, batch_size, precision, ...) is written once,
-in SHARED_HELP.
+in SHARED_HELP; the settings every run has are declared once, in RunSettings (and those of
+every noise-to-image GAN in LatentGANSettings).
 """
 
 import dataclasses
 from typing import Any, Optional, Sequence
+
+from tfgan_image import losses
+from tfgan_image.training.precision import PRECISIONS
+from tfgan_image.training.strategy import STRATEGIES
 
 SHARED_HELP = {
     "workdir": "Run directory (created; an existing one resumes).",
@@ -86,3 +91,32 @@ def check(config) -> None:
             raise ValueError(f"{field.name} must be >= {meta['lower']}, got {value}")
         if meta["upper"] is not None and value > meta["upper"]:
             raise ValueError(f"{field.name} must be <= {meta['upper']}, got {value}")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RunSettings:
+    """The settings every family's run has; a family's config derives from this (or from
+    LatentGANSettings) and re-declares a setting to give it its own default."""
+    precision: str = setting("mixed_bfloat16", choices=PRECISIONS)
+    jit: bool = setting(False)
+    strategy: str = setting("default", choices=STRATEGIES)
+    seed: int = setting(0)
+    log_every: int = setting(50, lower=1)
+    checkpoint_every: int = setting(1000, lower=1)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LatentGANSettings(RunSettings):
+    """The settings of a GAN that maps noise to images (``trainer.adversarial_trainer``)."""
+    loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
+    update: str = setting("joint", choices=("joint", "alternating"))
+    n_critic: int = setting(1, lower=1)
+    g_learning_rate: float = setting(2e-4, lower=0)
+    d_learning_rate: float = setting(2e-4, lower=0)
+    beta_1: float = setting(0.5, lower=0, upper=1)
+    beta_2: float = setting(0.999, lower=0, upper=1)
+    ema_decay: float = setting(0.999, lower=0, upper=1)
+    diff_augment: str = setting("")
+    gradient_penalty_weight: float = setting(0.0, lower=0)
+    r1_weight: float = setting(0.0, lower=0)
+    latent_dim: int = setting(100, lower=1)

@@ -42,10 +42,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import export, inference, losses, rundir
+from tfgan_image import export, features, inference, losses, rundir, settings
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import style
 from tfgan_image.runlog import RunLog, print_paths, write_json
+from tfgan_image.settings import setting
 from tfgan_image.style_losses import DEFAULT_STYLE, StyleLosses, load_style_image
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
@@ -65,45 +66,63 @@ BASELINE_DEPENDS_ON = ("style_image", "style_size", "data", "data_dir", "eval_si
                        "optimize_steps", "optimize_learning_rate")
 
 
-@dataclasses.dataclass(frozen=True)
-class StyleTransferConfig:
-    """Everything one style-transfer run depends on; written to RUN/config.json."""
-    workdir: str
-    style_image: Optional[str] = None  # None: scikit-image's DEFAULT_STYLE
-    method: str = "feed_forward"
-    steps: int = 2200
-    batch_size: int = 4
-    crop_size: int = 96                # content training crops (multiple of 4)
-    style_size: int = 256              # the style image is resized to this shorter side
-    data: str = "embedded"
-    data_dir: Optional[str] = None
-    precision: str = "mixed_bfloat16"
-    jit: bool = False
-    strategy: str = "default"
-    seed: int = 0
-    eval_every: int = 800
-    width: int = 16
-    residual_blocks: int = 3            # Johnson: 5
-    content_stage: str = "block2"
-    style_stages: Tuple[str, ...] = ("block1", "block2", "block3", "block4")
-    content_weight: float = 5.0        # without colour transfer 2.0 (1.0: content 0.79)
-    style_weight: float = 10.0
-    orientation_free_style: bool = True  # see StyleLosses
-    colour_transfer: bool = True       # photos first take the style image's colour statistics
-    tv_weight: float = 1e-3
-    loss_offset_range: int = 8         # training: VGG sees the pair cropped at a random offset
-    adversarial_weight: float = 0.0    # > 0: the GAN variant
-    discriminator_widths: Tuple[int, ...] = (32, 64, 128)
-    learning_rate: float = 1e-3        # cosine-decayed to 10% over ``steps``
-    d_learning_rate: float = 2e-4
-    ema_decay: float = 0.0
-    feature_backbone: str = "auto"
-    eval_size: int = 256               # held-out content photos: centre crops of this size
-    optimize_steps: int = 100          # Gatys baseline: Adam steps on the pixels
-    optimize_learning_rate: float = 0.02
-    log_every: int = 50
-    sample_every: int = 800
-    checkpoint_every: int = 500
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StyleTransferConfig(settings.RunSettings):
+    """Everything one style-transfer run depends on (one ``setting`` per field: the flags of
+    ``experiments.style_transfer`` derive from it); written to RUN/config.json."""
+    workdir: Optional[str] = setting(None, "Run directory (default: runs/style_METHOD; an "
+                                     "existing one resumes).")
+    style_image: Optional[str] = setting(None, f"Style image file (default: scikit-image's "
+                                         f"{DEFAULT_STYLE}).")
+    method: str = setting("feed_forward", "feed_forward: train the network (and compare with "
+                          "the baseline); optimize: only the Gatys baseline.", choices=METHODS)
+    steps: int = setting(2200, lower=0)
+    batch_size: int = setting(4, lower=1)
+    crop_size: int = setting(96, f"Content training crop (multiple of {style.STRIDE}).",
+                             lower=8)
+    style_size: int = setting(256, "Shorter side the style image is resized to.", lower=16)
+    data: str = setting("embedded", sources.PHOTO_DATA_HELP + " Content images.")
+    data_dir: Optional[str] = setting(None)
+    eval_every: int = setting(800, lower=0)
+    width: int = setting(16, "Transformer channels at full resolution.", lower=1)
+    residual_blocks: int = setting(3, "Transformer residual blocks (Johnson: 5).", lower=0)
+    content_stage: str = setting("block2", "VGG stage of the content loss.",
+                                 choices=features.VGG_STAGES)
+    style_stages: Tuple[str, ...] = setting(("block1", "block2", "block3", "block4"),
+                                            "VGG stages of the style loss.")
+    content_weight: float = setting(5.0, "Weight of the (relative) content loss.", lower=0)
+    style_weight: float = setting(10.0, "Weight of the (relative) style loss.", lower=0)
+    orientation_free_style: bool = setting(
+        True, "Style target: the mean Gram matrix of the style image's 8 flips and 90-degree "
+        "rotations (no one stroke direction favoured); false: the image as it is.")
+    colour_transfer: bool = setting(
+        True, "The network first moves each photo's colours to the style image's colour mean "
+        "and covariance and restyles that (the baseline starts from the recoloured photo "
+        "too); false: the photo as it is.")
+    tv_weight: float = setting(1e-3, "Weight of the total-variation loss.", lower=0)
+    loss_offset_range: int = setting(
+        8, "Training: the losses see (content, output) cropped at a random offset below "
+        "this, so the network cannot lock patterns to VGG's pooling grid (0: off).", lower=0)
+    adversarial_weight: float = setting(
+        0.0, "> 0: the GAN variant, a patch discriminator on style-image crops.", lower=0)
+    discriminator_widths: Tuple[int, ...] = setting((32, 64, 128),
+                                                    "Patch discriminator widths.")
+    learning_rate: float = setting(1e-3, "Adam learning rate of the network (cosine-decayed "
+                                   "to 10%).", lower=0)
+    d_learning_rate: float = setting(2e-4, lower=0)
+    ema_decay: float = setting(0.0, "EMA decay of the evaluated network (0: off).", lower=0,
+                               upper=1)
+    feature_backbone: str = setting("auto", "VGG for the losses.", choices=features.BACKBONES)
+    eval_size: int = setting(256, "Held-out content photos: centre crops of this size.",
+                             lower=16)
+    optimize_steps: int = setting(100, "Adam steps of the optimisation baseline.", lower=1)
+    optimize_learning_rate: float = setting(0.02, "Adam learning rate of the optimisation "
+                                            "baseline (on the pixels).", lower=0)
+    sample_every: int = setting(800, lower=0)
+    checkpoint_every: int = setting(500, lower=1)
+
+    def __post_init__(self):
+        check_config(self)
 
 
 # ----------------------------------------------------------------------------- data
@@ -231,15 +250,18 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
 
 def check_config(config: StyleTransferConfig) -> None:
     """ValueError for the first setting a run cannot use, its message starting with the
-    setting's name (the CLI prefixes "--"); checked before anything is loaded."""
-    if config.method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {config.method!r}")
+    setting's name."""
+    settings.check(config)
     if config.crop_size % style.STRIDE:
         raise ValueError(f"crop_size must be a multiple of {style.STRIDE}, got "
                          f"{config.crop_size}")
     if not 0 <= config.loss_offset_range < config.crop_size // 2:
         raise ValueError(f"loss_offset_range must be in [0, crop_size / 2 = "
                          f"{config.crop_size // 2}), got {config.loss_offset_range}")
+    unknown = [s for s in config.style_stages if s not in features.VGG_STAGES]
+    if unknown or not config.style_stages:
+        raise ValueError(f"style_stages must name stages from {list(features.VGG_STAGES)}, "
+                         f"got {list(config.style_stages)}")
 
 
 def run(config: StyleTransferConfig) -> Dict:

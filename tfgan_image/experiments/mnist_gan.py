@@ -18,26 +18,21 @@ from tfgan_image.experiments import common
 from tfgan_image.models import mlp
 
 FLAGS = flags.FLAGS
-common.define_core_flags(workdir="runs/mnist_gan", steps=3000, batch_size=64,
-                         precision="mixed_bfloat16")
-common.define_gan_flags(loss="minimax", update="joint", learning_rate=2e-4, beta_1=0.5,
-                        ema_decay=0.999, diff_augment="")
+common.define_config_flags(digits.DigitGANConfig, workdir="runs/mnist_gan", batch_size=64,
+                           loss="minimax", g_learning_rate=2e-4, d_learning_rate=2e-4)
 flags.DEFINE_integer("units", 1024, "Units of each hidden layer (G and D).", lower_bound=1)
 flags.DEFINE_float("dropout", 0.3, "Dropout after each discriminator layer.", lower_bound=0,
                    upper_bound=0.9)
-
-flags.adopt_module_key_flags(common)   # --help lists the shared flags (--steps, ...) too
+flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = digits.DigitGANConfig(
-        model="mlp",
-        generator_kwargs=dict(units=FLAGS.units),
-        discriminator_kwargs=dict(units=FLAGS.units, dropout=FLAGS.dropout),
-        **common.core_and_gan_config_kwargs())
-    common.train_and_report(config, mlp.build_generator, mlp.build_discriminator)
+    config = common.config_from_flags(
+        digits.DigitGANConfig, model="mlp", generator_kwargs=dict(units=FLAGS.units),
+        discriminator_kwargs=dict(units=FLAGS.units, dropout=FLAGS.dropout))
+    digits.print_summary(digits.run(config, mlp.build_generator, mlp.build_discriminator))
 
 
 if __name__ == "__main__":
