@@ -298,7 +298,9 @@ def print_summary(result: Dict) -> None:
         print(f"\nEvaluation of the EMA generator ({result['evaluation']}):")
         for name, value in result["metrics"].items():
             print(f"  {name:20s} {value:.4f}")
-        print("Real training images vs held-out (the floor; accuracy: on held-out images):")
+        accuracy = "; accuracy: on held-out images" if "class_accuracy" in result["reference"] \
+            else ""
+        print(f"Real training images vs held-out (the floor{accuracy}):")
         for name, value in result["reference"].items():
             print(f"  {name:20s} {value:.4f}")
     else:
