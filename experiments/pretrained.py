@@ -93,6 +93,19 @@ RECIPES = {
     "sr_x4": upscale_recipe(4, 16000),
     "sr_x2": upscale_recipe(2, 16000),
     "srgan_x4": upscale_recipe(4, 16000, gan_steps=2000, run="sr_x4"),
+    "style_starry_night": dict(
+        task="feed-forward style transfer: Van Gogh's The Starry Night (1889)",
+        kind="image_to_image", scale=1, scorer="style", half=False,
+        module="tfgan_image.experiments.style_transfer",
+        flags=["--style_image={data_root}/paintings/starry_night.jpg", SR291, "--width=32",
+               "--residual_blocks=5", "--steps=8000", "--eval_every=2000",
+               "--feature_backbone=hed_vgg16"],
+        data=SR291_TERMS.replace("never trained on", "never trained on (content photos)") +
+        " Style: The Starry Night, Vincent van Gogh, 1889, public domain (`paintings/`).",
+        why="Johnson et al.'s transformation network at their width (32) and depth (5 "
+            "residual blocks) on the library's style losses, with its colour transfer (each "
+            "photo first takes the painting's colour statistics) and orientation-free Gram "
+            "targets; 96 px content crops of sr291, mixed_bfloat16."),
 }
 EVAL_SIGMAS = (15, 25, 50)
 
@@ -292,8 +305,32 @@ def score_upscale(name, model, float32_model=None):
                                            scale=scale), note, summary)
 
 
+def score_style(name, model, float32_model=None):
+    """The run's own held-out scores (summary.json): content and style losses of the network
+    and of Gatys's optimisation (from the photo and from the recoloured photo), seconds per
+    512x512 image; its comparison.png is the figure."""
+    del model, float32_model   # the run scored the very generator that is shipped
+    from tfgan_image import style_transfer
+
+    with open(os.path.join(run_dir(name), style_transfer.SUMMARY_FILE)) as f:
+        summary = json.load(f)
+    rows = {(name if method == style_transfer.NETWORK else method):
+            {k: v for k, v in values.items() if isinstance(v, (int, float))}   # not curves
+            for method, values in summary["scores"].items()}
+    note = (f"Held-out content photos ({', '.join(summary['held_out'])}), centre crops; "
+            f"relative content and Gram style losses on {summary['feature_backbone']} (lower "
+            f"is closer); seconds per 512x512 image on 2 cores. "
+            + "; ".join(style_transfer.speed_comparison(summary["scores"])) + ".")
+    summary_line = (f"style loss {rows[name]['style_loss']:.3f}, content "
+                    f"{rows[name]['content_loss']:.3f}; "
+                    f"{rows[name]['seconds_per_512px']:.2f} s per 512 px image")
+    figure = os.path.join(run_dir(name), "comparison.png")
+    return ({"held-out photos": rows}, lambda path: shutil.copy(figure, path), note,
+            summary_line)
+
+
 SCORERS = {"digits": score_digits, "denoise": score_denoise, "restore": score_restore,
-           "upscale": score_upscale}
+           "upscale": score_upscale, "style": score_style}
 
 
 # ----------------------------------------------------------------------------- outputs
@@ -396,7 +433,7 @@ def export_one(name: str) -> None:
     run_model = export.load_model_file(source)
     # Image-to-image weights ship in float16 (half the size) when that costs at most
     # FLOAT16_MAX_GAP_DB on every held-out score; latent models ship as trained.
-    half = recipe["kind"] == "image_to_image"
+    half = recipe["kind"] == "image_to_image" and recipe.get("half", True)
     if half:
         precision.copy_with_policy(run_model, "float16").save(target)
     else:
