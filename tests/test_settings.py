@@ -16,7 +16,7 @@ class Example:
     steps: int = setting(10, lower=0)
     loss: str = setting("hinge", "Adversarial loss.", choices=("hinge", "wasserstein"))
     rate: float = setting(0.5, "A rate.", lower=0, upper=1)
-    widths: Tuple[int, ...] = setting((8, 16), "Widths.")
+    widths: Tuple[int, ...] = setting((8, 16), "Widths.", lower=1)
     sigma: Tuple[float, float] = setting((1.0, 2.0), "A range.")
     name: Optional[str] = setting(None, "A name.")
     hidden: int = setting(3, "Not on the command line.", flag=False)
@@ -45,13 +45,19 @@ def test_help_comes_from_the_field_or_the_shared_table():
         settings.help_text(dataclasses.field(default=1, metadata={"help": None}))
 
 
-def test_tuple_flags_parse_to_the_field_type():
-    fields = {f.name: f for f in settings.described(Example)}
-    assert common._parse_tuple("32,64, 128", fields["widths"]) == (32, 64, 128)
-    assert common._parse_tuple("10,40", fields["sigma"]) == (10.0, 40.0)
-    with pytest.raises(app.UsageError, match="comma-separated ints"):
-        common._parse_tuple("a,b", fields["widths"])
+def test_comma_separated_flags_parse_to_their_element_type():
+    assert common.parse_values("32,64, 128", "widths") == (32, 64, 128)
+    assert common.parse_values("10,40", "sigma", float, 2) == (10.0, 40.0)
+    with pytest.raises(app.UsageError, match="comma-separated integers"):
+        common.parse_values("a,b", "widths")
     with pytest.raises(app.UsageError, match="needs 2"):
-        common._parse_tuple("10", fields["sigma"])
+        common.parse_values("10", "sigma", float, 2)
     with pytest.raises(app.UsageError, match="at least one"):
-        common._parse_tuple("", fields["widths"])
+        common.parse_values("", "widths")
+    with pytest.raises(app.UsageError, match="positive widths"):
+        common.parse_widths("8,0", "generator_widths")
+
+
+def test_bounds_of_a_tuple_setting_hold_for_each_value():
+    with pytest.raises(ValueError, match="widths must be >= 1"):
+        Example(widths=(8, 0))

@@ -53,9 +53,11 @@ class RestorationConfig(settings.RunSettings):
     data_dir: Optional[str] = setting(None)
     eval_every: int = setting(1000, lower=0)
     generator_widths: Tuple[int, ...] = setting((32, 64, 128, 256),
-                                                "U-Net channels per resolution level.")
+                                                "U-Net channels per resolution level.",
+                                                lower=1)
     convs_per_level: int = setting(2, "3x3 convs per U-Net level.", lower=1)
-    discriminator_widths: Tuple[int, ...] = setting((32, 64, 128), "PatchGAN conv widths.")
+    discriminator_widths: Tuple[int, ...] = setting((32, 64, 128), "PatchGAN conv widths.",
+                                                    lower=1)
     loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
     adversarial_weight: float = setting(
         0.01, "Weight of G's adversarial loss against L1 weight 1 (pix2pix: 0.01; 0 trains "

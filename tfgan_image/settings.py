@@ -81,15 +81,17 @@ def described(config_class) -> list:
 
 
 def check(config) -> None:
-    """ValueError naming the first setting outside its choices or bounds."""
+    """ValueError naming the first setting outside its choices or bounds (the bounds of a
+    tuple setting hold for each of its values)."""
     for field in described(type(config)):
         value, meta = getattr(config, field.name), field.metadata
         if meta["choices"] and value not in meta["choices"]:
             raise ValueError(f"{field.name} must be one of {list(meta['choices'])}, got "
                              f"{value!r}")
-        if meta["lower"] is not None and value < meta["lower"]:
+        values = value if isinstance(value, tuple) else (value,)
+        if meta["lower"] is not None and min(values) < meta["lower"]:
             raise ValueError(f"{field.name} must be >= {meta['lower']}, got {value}")
-        if meta["upper"] is not None and value > meta["upper"]:
+        if meta["upper"] is not None and max(values) > meta["upper"]:
             raise ValueError(f"{field.name} must be <= {meta['upper']}, got {value}")
 
 

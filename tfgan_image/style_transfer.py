@@ -106,7 +106,7 @@ class StyleTransferConfig(settings.RunSettings):
     adversarial_weight: float = setting(
         0.0, "> 0: the GAN variant, a patch discriminator on style-image crops.", lower=0)
     discriminator_widths: Tuple[int, ...] = setting((32, 64, 128),
-                                                    "Patch discriminator widths.")
+                                                    "Patch discriminator widths.", lower=1)
     learning_rate: float = setting(1e-3, "Adam learning rate of the network (cosine-decayed "
                                    "to 10%).", lower=0)
     d_learning_rate: float = setting(2e-4, lower=0)

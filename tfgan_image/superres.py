@@ -62,7 +62,7 @@ class SuperResolutionConfig(settings.RunSettings):
     width: int = setting(64, "Generator channels.", lower=1)
     blocks: int = setting(8, "Generator residual blocks.", lower=0)
     discriminator_widths: Tuple[int, ...] = setting(
-        (32, 64, 128, 256), "Discriminator widths (each halves the resolution).")
+        (32, 64, 128, 256), "Discriminator widths (each halves the resolution).", lower=1)
     learning_rate: float = setting(5e-4, "Stage-1 Adam learning rate (cosine to 10%).", lower=0)
     gan_learning_rate: float = setting(1e-4, "Stage-2 Adam learning rate of G and D.", lower=0)
     loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))

@@ -74,7 +74,7 @@ class TextureConfig(settings.RunSettings):
     noise_channels: int = setting(32, "Noise channels per position.", lower=1)
     generator_widths: Tuple[int, ...] = setting(
         (256, 128, 64), "Generator hidden channels (patches: the selection network's 3x3 "
-        "convs).")
+        "convs).", lower=1)
     generator_upsampling: str = setting(
         "resize", "generator=pixels: hidden x2 steps: nearest resize + 3x3 conv, 4x4 "
         "transposed convs, or sub-pixel convs.", choices=UPSAMPLING)
@@ -92,7 +92,7 @@ class TextureConfig(settings.RunSettings):
         0.3, "generator=patches: how fast the atoms may change (their edits' scale; 0: they "
         "stay crops of the texture).", lower=0)
     discriminator_widths: Tuple[int, ...] = setting((32, 64, 128, 256),
-                                                    "Discriminator widths.")
+                                                    "Discriminator widths.", lower=1)
     loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
     learning_rate: float = setting(2e-4, "Adam learning rate of G and D.", lower=0)
     beta_1: float = setting(0.5, lower=0, upper=1)

@@ -3,18 +3,33 @@
 defaults), the config built from them (``config_from_flags``), and small parsers.
 """
 
+from typing import Optional
+
 from absl import app, flags
 
 FLAGS = flags.FLAGS
 
 
-def parse_widths(text: str, flag: str) -> tuple:
-    """'256,128,64' -> (256, 128, 64); a clear error for anything else."""
+def parse_values(text: str, flag: str, element: type = int,
+                 length: Optional[int] = None) -> tuple:
+    """'256,128,64' -> (256, 128, 64) (each value an ``element``; exactly ``length`` of them
+    when given, at least one otherwise); UsageError naming ``--flag`` for anything else."""
     try:
-        widths = tuple(int(w) for w in text.split(",") if w.strip())
+        values = tuple(element(v) for v in text.split(",") if v.strip())
     except ValueError:
-        raise app.UsageError(f"--{flag} must be comma-separated integers, got {text!r}") from None
-    if not widths or min(widths) < 1:
+        kind = {int: "integers", float: "numbers"}.get(element, element.__name__ + "s")
+        raise app.UsageError(f"--{flag} must be comma-separated {kind}, got {text!r}") from None
+    if length is not None and len(values) != length:
+        raise app.UsageError(f"--{flag} needs {length} comma-separated values, got {text!r}")
+    if not values:
+        raise app.UsageError(f"--{flag} needs at least one value, got {text!r}")
+    return values
+
+
+def parse_widths(text: str, flag: str) -> tuple:
+    """'256,128,64' -> (256, 128, 64); a clear error for anything but positive integers."""
+    widths = parse_values(text, flag)
+    if min(widths) < 1:
         raise app.UsageError(f"--{flag} needs positive widths, got {text!r}")
     return widths
 
@@ -57,26 +72,6 @@ def define_config_flags(config_class, **default_overrides) -> None:
             raise TypeError(f"Setting {name!r} has a type flags cannot carry: {field.type}")
 
 
-def _parse_tuple(text: str, field) -> tuple:
-    """'32,64' -> (32, 64) for a Tuple[int, ...] setting (floats likewise, and a fixed length
-    for Tuple[float, float]); UsageError naming the flag otherwise."""
-    import typing
-
-    args = typing.get_args(field.type)
-    element = args[0]
-    try:
-        value = tuple(element(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise app.UsageError(f"--{field.name} must be comma-separated {element.__name__}s, "
-                             f"got {text!r}") from None
-    if Ellipsis not in args and len(value) != len(args):
-        raise app.UsageError(f"--{field.name} needs {len(args)} comma-separated values, got "
-                             f"{text!r}")
-    if not value:
-        raise app.UsageError(f"--{field.name} needs at least one value, got {text!r}")
-    return value
-
-
 def config_from_flags(config_class, **values):
     """``config_class`` built from the flags of ``define_config_flags`` (``values`` win);
     its validation errors become usage errors (exit 2)."""
@@ -89,8 +84,10 @@ def config_from_flags(config_class, **values):
             value = FLAGS[field.name].value
             if field.metadata["choices"] and value is not None:   # enum flags are strings
                 value = next(c for c in field.metadata["choices"] if str(c) == value)
-            elif typing.get_origin(field.type) is tuple:
-                value = _parse_tuple(value, field)
+            elif typing.get_origin(field.type) is tuple:   # e.g. Tuple[int, ...]
+                args = typing.get_args(field.type)
+                value = parse_values(value, field.name, args[0],
+                                     None if Ellipsis in args else len(args))
             values[field.name] = value
     try:
         return config_class(**values)
