@@ -99,12 +99,14 @@ class ImageGANConfig(settings.LatentGANSettings):
 class Evaluation:
     """Scores generators against held-out real images; see the module docstring.
 
-    ``reference`` holds the same figures for real training images (the floor); ``usable`` is
-    False (and nothing is scored) when fewer than 2 held-out images could be read. For
-    conditional runs ``per_class`` holds the accuracy of each class in the latest call, and
-    ``reference_per_class`` that on the held-out images."""
+    ``train`` / ``train_labels``: a fixed sample of training images ([N, S, S, C] in [-1, 1];
+    the first ``eval_real`` are used). ``reference`` holds the same figures for them (the
+    floor); ``usable`` is False (and nothing is scored) when fewer than 2 held-out images
+    could be read. For conditional runs ``per_class`` holds the accuracy of each class in the
+    latest call, and ``reference_per_class`` that on the held-out images."""
 
-    def __init__(self, config: ImageGANConfig, images: image_sets.ImageSet):
+    def __init__(self, config: ImageGANConfig, images: image_sets.ImageSet,
+                 train: np.ndarray, train_labels: np.ndarray):
         self.num_classes = images.num_classes if config.conditional else 0
         self.label, self.reference = "none (fewer than 2 held-out images)", {}
         self.per_class = self.reference_per_class = None
@@ -113,7 +115,7 @@ class Evaluation:
         self.usable = len(held_out) >= 2
         if not self.usable:
             return
-        train, train_labels = image_sets.load(images, "train", config.eval_real)
+        train, train_labels = train[:config.eval_real], train_labels[:config.eval_real]
         kind = config.eval_features
         if kind == "auto" and held_out.shape[1:] == (28, 28, 1):
             kind = "digits"
@@ -225,8 +227,9 @@ def run(config: ImageGANConfig) -> Dict:
     print(f"Data: {images.description}", flush=True)
     if images.class_names:
         write_json(os.path.join(config.workdir, CLASSES_FILE), images.class_names)
-    real, _ = image_sets.load(images, "train", 64)
-    save_image_grid(real, os.path.join(config.workdir, "samples", "real_data.png"),
+    # One read of a fixed training sample: the real-data grid and the evaluation's floor.
+    real, real_labels = image_sets.load(images, "train", max(64, config.eval_real))
+    save_image_grid(real[:64], os.path.join(config.workdir, "samples", "real_data.png"),
                     title=f"real training images ({images.description})")
 
     channels = images.channels
@@ -239,7 +242,7 @@ def run(config: ImageGANConfig) -> Dict:
             strategy, generator_inputs=_labelled_latents(config.latent_dim, num_classes),
             real_images=trainer_lib.pair_input, discriminator_inputs=_critic_inputs(num_classes))
 
-    evaluate = Evaluation(config, images)
+    evaluate = Evaluation(config, images, real, real_labels)
     if evaluate.usable:
         print(f"Evaluation: {evaluate.label}; {config.eval_samples} samples against "
               f"{len(evaluate.held_out_features)} held-out images.", flush=True)

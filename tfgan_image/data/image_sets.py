@@ -185,9 +185,9 @@ def folder_images(folder: str, image_size: int, channels: int = 0) -> ImageSet:
     paths = sources.list_image_files(folder)
     class_names, labels = folder_classes(folder, paths)
     channels = channels or folder_channels(paths)
-    order = np.random.default_rng(0).permutation(len(paths))
-    n_held_out = max(1, int(round(len(paths) * HELD_OUT_FRACTION))) if len(paths) >= 10 else 0
-    held_out, train = np.sort(order[:n_held_out]), np.sort(order[n_held_out:])
+    held_out, train = (np.sort(i) for i in sources.held_out_split(len(paths), 10,
+                                                                 HELD_OUT_FRACTION))
+    n_held_out = len(held_out)
     paths = np.array(paths)
 
     def pairs(indices):

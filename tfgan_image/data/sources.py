@@ -12,7 +12,7 @@ The ``--data`` flag value is parsed by :func:`load_mnist`:
 import dataclasses
 import os
 import socket
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -177,6 +177,16 @@ def list_image_files(folder: str) -> list:
     return paths
 
 
+def held_out_split(count: int, min_count: int, fraction: float = 0.1, seed: int = 0
+                   ) -> Tuple[np.ndarray, np.ndarray]:
+    """(held-out indices, training indices) of ``count`` files in a seeded random order: a
+    ``fraction`` of them (at least one) held out, none when there are fewer than
+    ``min_count``. The one rule of every folder source."""
+    order = np.random.default_rng(seed).permutation(count)
+    n_held_out = max(1, int(round(count * fraction))) if count >= min_count else 0
+    return order[:n_held_out], order[n_held_out:]
+
+
 def folder_images(folder: str, size: tuple, channels: int, held_out_fraction: float = 0.1,
                   seed: int = 0) -> ImageSplits:
     """Every image under ``folder`` resized to ``size``; a seeded random held-out fraction."""
@@ -186,11 +196,11 @@ def folder_images(folder: str, size: tuple, channels: int, held_out_fraction: fl
     images = np.stack([read_image(p, size, channels)
                        for p in tqdm(paths, desc=f"reading {folder}", unit="img",
                                      disable=len(paths) < 500)])
-    order = np.random.default_rng(seed).permutation(len(images))
-    n_held_out = int(round(len(images) * held_out_fraction)) if len(images) >= 20 else 0
-    held_out = images[order[:n_held_out]] if n_held_out else images[order[:0]]
-    return ImageSplits(images[order[n_held_out:]], held_out, None, None,
-                       f"folder {folder} ({len(images) - n_held_out} train / {n_held_out} "
+    # 20 files or more: at least 2 held out, enough to score against.
+    held_out, train = held_out_split(len(images), 20, held_out_fraction, seed)
+    n_held_out = len(held_out)
+    return ImageSplits(images[train], images[held_out], None, None,
+                       f"folder {folder} ({len(train)} train / {n_held_out} "
                        f"held-out)")
 
 
@@ -276,10 +286,10 @@ def folder_photos(folder: str, held_out_fraction: float = 0.1, seed: int = 0) ->
     """Every image file under ``folder`` at its own size, as RGB; a seeded held-out fraction
     of whole files (at least one when there are two or more)."""
     paths = list_image_files(folder)
-    order = np.random.default_rng(seed).permutation(len(paths))
-    n_held_out = max(1, int(round(len(paths) * held_out_fraction))) if len(paths) >= 2 else 0
-    held_out_paths = [paths[i] for i in sorted(order[:n_held_out])]
-    train_paths = [paths[i] for i in sorted(order[n_held_out:])]
+    held_out, train = held_out_split(len(paths), 2, held_out_fraction, seed)
+    n_held_out = len(held_out)
+    held_out_paths = [paths[i] for i in sorted(held_out)]
+    train_paths = [paths[i] for i in sorted(train)]
     return PhotoSplits([read_image(p) for p in train_paths],
                        [read_image(p) for p in held_out_paths],
                        [os.path.basename(p) for p in held_out_paths],
