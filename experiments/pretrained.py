@@ -141,9 +141,13 @@ def trained_steps(workdir: str) -> int:
 # Each scorer: (name, model, float32_model) -> (scores {setting: {method: {metric: value}}},
 # figure writer (path -> None), the note on what was scored, the one-line summary).
 # ``float32_model``: the run's own weights when the shipped model stores them in float16; it
-# is scored beside it (row FLOAT32_ROW), so the card shows what the storage costs.
-FLOAT32_ROW = "{name} with float32 weights"
+# is scored beside it (row ``float32_row(name)``), so the card shows what the storage costs.
 FLOAT16_MAX_GAP_DB = 0.05
+
+
+def float32_row(name: str) -> str:
+    """The card row of a float16-stored model's run weights (float32)."""
+    return f"{name} with float32 weights"
 
 
 def score_digits(name, model, float32_model=None):
@@ -217,7 +221,7 @@ def score_denoise(name, model, float32_model=None):
         methods = [("noisy input", noisy, 0.0), ("colour BM3D", bm3d, bm3d_seconds),
                    (name, restored, seconds)]
         if float32_model is not None:
-            methods.append((FLOAT32_ROW.format(name=name), *timed(
+            methods.append((float32_row(name), *timed(
                 lambda image: inference.restore_array(float32_model, image), noisy)))
         scores[f"sigma {sigma}"] = {
             method: without_per_image(restoration.score(clean, images, s * len(clean), names))
@@ -252,12 +256,12 @@ def score_restore(name, model, float32_model=None):
             outputs[method] = timed(lambda image: baselines.restore(method, image), degraded)
     outputs[name] = timed(lambda image: inference.restore_array(model, image), degraded)
     if float32_model is not None:
-        outputs[FLOAT32_ROW.format(name=name)] = timed(
+        outputs[float32_row(name)] = timed(
             lambda image: inference.restore_array(float32_model, image), degraded)
     rows = {method: without_per_image(restoration.score(clean, images, s * len(clean), names))
             for method, (images, s) in outputs.items()}
     best = max((m for m in rows if m not in ("degraded input", name,
-                                             FLOAT32_ROW.format(name=name))),
+                                             float32_row(name))),
                key=lambda m: rows[m]["psnr"])
     columns = [("degraded", degraded), (best, outputs[best][0]), (name, outputs[name][0]),
                ("clean", clean)]
@@ -290,7 +294,7 @@ def score_upscale(name, model, float32_model=None):
     rows[name] = scorer(lambda image: inference.restore_array(model, image))
     columns += [(name, scorer.outputs), ("high resolution", high)]
     if float32_model is not None:
-        rows[FLOAT32_ROW.format(name=name)] = scorer(
+        rows[float32_row(name)] = scorer(
             lambda image: inference.restore_array(float32_model, image))
     note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), "
             f"centre-cropped to at most 768 px and mod-cropped; low resolution by antialiased "
@@ -412,7 +416,7 @@ weights, this card, its figure and the list).
 def float16_gap(scores: dict, name: str) -> float:
     """The largest PSNR (or Y-PSNR) difference between the model and its float32-weights
     row over every setting of ``scores``."""
-    gaps = [abs(rows[name][metric] - rows[FLOAT32_ROW.format(name=name)][metric])
+    gaps = [abs(rows[name][metric] - rows[float32_row(name)][metric])
             for rows in scores.values() for metric in ("psnr", "psnr_y")
             if metric in rows[name]]
     return max(gaps)

@@ -17,6 +17,7 @@ class Example:
     loss: str = setting("hinge", "Adversarial loss.", choices=("hinge", "wasserstein"))
     rate: float = setting(0.5, "A rate.", lower=0, upper=1)
     widths: Tuple[int, ...] = setting((8, 16), "Widths.", lower=1)
+    stages: Tuple[str, ...] = setting(("a",), "Stages.", choices=("a", "b"))
     sigma: Tuple[float, float] = setting((1.0, 2.0), "A range.")
     name: Optional[str] = setting(None, "A name.")
     hidden: int = setting(3, "Not on the command line.", flag=False)
@@ -58,6 +59,11 @@ def test_comma_separated_flags_parse_to_their_element_type():
         common.parse_widths("8,0", "generator_widths")
 
 
-def test_bounds_of_a_tuple_setting_hold_for_each_value():
+def test_choices_and_bounds_of_a_tuple_setting_hold_for_each_value():
+    Example(stages=("b", "a"))
     with pytest.raises(ValueError, match="widths must be >= 1"):
         Example(widths=(8, 0))
+    with pytest.raises(ValueError, match="stages must be one of"):
+        Example(stages=("a", "c"))
+    with pytest.raises(ValueError, match="stages needs at least one value"):
+        Example(stages=())

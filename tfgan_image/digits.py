@@ -16,7 +16,7 @@ from typing import Callable, Dict, Optional
 import keras
 import numpy as np
 
-from tfgan_image import losses, metrics, rundir, settings
+from tfgan_image import metrics, rundir, settings
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
 from tfgan_image.features import DigitClassifier, digit_classifier
@@ -47,9 +47,8 @@ class DigitGANConfig(settings.LatentGANSettings):
     sample_every: int = setting(500, lower=0)
 
     def __post_init__(self):
-        settings.check(self)
-        losses.adversarial_loss(self.loss)      # ValueError for unknown names
-        diff_augment_fn(self.diff_augment)
+        settings.check(self)   # the loss name among them
+        diff_augment_fn(self.diff_augment)   # ValueError for unknown policies
 
 
 def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,

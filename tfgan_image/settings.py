@@ -81,14 +81,16 @@ def described(config_class) -> list:
 
 
 def check(config) -> None:
-    """ValueError naming the first setting outside its choices or bounds (the bounds of a
-    tuple setting hold for each of its values)."""
+    """ValueError naming the first setting outside its choices or bounds (a tuple setting
+    needs at least one value, and its choices and bounds hold for each)."""
     for field in described(type(config)):
         value, meta = getattr(config, field.name), field.metadata
-        if meta["choices"] and value not in meta["choices"]:
+        values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+        if not values:
+            raise ValueError(f"{field.name} needs at least one value")
+        if meta["choices"] and any(v not in meta["choices"] for v in values):
             raise ValueError(f"{field.name} must be one of {list(meta['choices'])}, got "
                              f"{value!r}")
-        values = value if isinstance(value, tuple) else (value,)
         if meta["lower"] is not None and min(values) < meta["lower"]:
             raise ValueError(f"{field.name} must be >= {meta['lower']}, got {value}")
         if meta["upper"] is not None and max(values) > meta["upper"]:

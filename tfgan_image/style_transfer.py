@@ -89,7 +89,8 @@ class StyleTransferConfig(settings.RunSettings):
     content_stage: str = setting("block2", "VGG stage of the content loss.",
                                  choices=features.VGG_STAGES)
     style_stages: Tuple[str, ...] = setting(("block1", "block2", "block3", "block4"),
-                                            "VGG stages of the style loss.")
+                                            "VGG stages of the style loss.",
+                                            choices=features.VGG_STAGES)
     content_weight: float = setting(5.0, "Weight of the (relative) content loss.", lower=0)
     style_weight: float = setting(10.0, "Weight of the (relative) style loss.", lower=0)
     orientation_free_style: bool = setting(
@@ -258,10 +259,6 @@ def check_config(config: StyleTransferConfig) -> None:
     if not 0 <= config.loss_offset_range < config.crop_size // 2:
         raise ValueError(f"loss_offset_range must be in [0, crop_size / 2 = "
                          f"{config.crop_size // 2}), got {config.loss_offset_range}")
-    unknown = [s for s in config.style_stages if s not in features.VGG_STAGES]
-    if unknown or not config.style_stages:
-        raise ValueError(f"style_stages must name stages from {list(features.VGG_STAGES)}, "
-                         f"got {list(config.style_stages)}")
 
 
 def run(config: StyleTransferConfig) -> Dict:

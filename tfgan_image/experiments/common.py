@@ -55,7 +55,11 @@ def define_config_flags(config_class, **default_overrides) -> None:
         if typing.get_origin(kind) is typing.Union:   # Optional[X]
             kind = next(t for t in typing.get_args(kind) if t is not type(None))
         bounds = dict(lower_bound=meta["lower"], upper_bound=meta["upper"])
-        if meta["choices"]:
+        if typing.get_origin(kind) is tuple:   # written comma-separated: --widths=32,64
+            choices = f" Each from: {', '.join(map(str, meta['choices']))}." \
+                if meta["choices"] else ""
+            flags.DEFINE_string(name, ",".join(str(v) for v in default), text + choices)
+        elif meta["choices"]:
             flags.DEFINE_enum(name, None if default is None else str(default),
                               [str(c) for c in meta["choices"]], text)
         elif kind is bool:
@@ -66,8 +70,6 @@ def define_config_flags(config_class, **default_overrides) -> None:
             flags.DEFINE_float(name, default, text, **bounds)
         elif kind is str:
             flags.DEFINE_string(name, default, text)
-        elif typing.get_origin(kind) is tuple:   # written comma-separated: --widths=32,64
-            flags.DEFINE_string(name, ",".join(str(v) for v in default), text)
         else:
             raise TypeError(f"Setting {name!r} has a type flags cannot carry: {field.type}")
 
@@ -82,12 +84,12 @@ def config_from_flags(config_class, **values):
     for field in settings.described(config_class):
         if field.metadata["flag"] and field.name not in values:
             value = FLAGS[field.name].value
-            if field.metadata["choices"] and value is not None:   # enum flags are strings
-                value = next(c for c in field.metadata["choices"] if str(c) == value)
-            elif typing.get_origin(field.type) is tuple:   # e.g. Tuple[int, ...]
+            if typing.get_origin(field.type) is tuple:   # e.g. Tuple[int, ...]
                 args = typing.get_args(field.type)
                 value = parse_values(value, field.name, args[0],
                                      None if Ellipsis in args else len(args))
+            elif field.metadata["choices"] and value is not None:   # enum flags are strings
+                value = next(c for c in field.metadata["choices"] if str(c) == value)
             values[field.name] = value
     try:
         return config_class(**values)
