@@ -21,7 +21,7 @@ import tensorflow as tf
 from absl import app, flags
 
 from tfgan_image import export
-from tfgan_image.models import srgan
+from tfgan_image.models import superres as superres_models
 from tfgan_image.training import precision
 
 FLAGS = flags.FLAGS
@@ -65,7 +65,7 @@ def main(argv):
         model = export.load_generator(FLAGS.workdir, FLAGS.stage)
         source = f"{FLAGS.workdir} stage {FLAGS.stage}"
     else:
-        model = srgan.build_generator(4)
+        model = superres_models.build_generator(4)
         source = "default SRResNet-lite x4 (untrained)"
     model = export.float32_copy(model)
     image = np.random.default_rng(0).uniform(-1, 1, (1, FLAGS.size, FLAGS.size, 3)).astype(

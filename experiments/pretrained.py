@@ -53,7 +53,7 @@ SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks 
 
 def restore_recipe(task, description, steps, extra=()):
     return dict(task=description, kind="image_to_image", scale=1, scorer="restore",
-                restore_task=task, module="tfgan_image.experiments.restore",
+                restore_task=task, module="tfgan_image.experiments.restoration",
                 flags=[f"--task={task}", SR291, "--adversarial_weight=0", "--crop_size=96",
                        f"--steps={steps}", "--eval_every=2000", "--references=false", *extra],
                 data=SR291_TERMS, why=UNET_WHY)
@@ -63,7 +63,7 @@ def upscale_recipe(scale, steps, gan_steps=0, run=None):
     return dict(task=f"x{scale} super-resolution" + (" (GAN fine-tuned: sharper textures)"
                                                      if gan_steps else " (PSNR-oriented)"),
                 kind="image_to_image", scale=scale, scorer="upscale", run=run,
-                stage=2 if gan_steps else 1, module="tfgan_image.experiments.srgan",
+                stage=2 if gan_steps else 1, module="tfgan_image.experiments.superres",
                 flags=[f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
                        f"--gan_steps={gan_steps}", "--eval_every=2000",
                        "--feature_backbone=hed_vgg16"],
@@ -153,7 +153,7 @@ def float32_row(name: str) -> str:
 def score_digits(name, model, float32_model=None):
     """FD / KID / classifier score of 5,000 samples against the held-out digits, and the
     same for real training digits (the floor)."""
-    from tfgan_image import digits, pretrained
+    from tfgan_image import mnist, pretrained
     from tfgan_image.data import pipeline, sources
     from tfgan_image.features import digit_classifier
     from tfgan_image.runlog import save_image_grid
@@ -161,10 +161,10 @@ def score_digits(name, model, float32_model=None):
     splits = sources.load_mnist("embedded")
     classifier = digit_classifier()
     held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
-    evaluate = digits.digit_evaluator(classifier, held_out_features,
+    evaluate = mnist.digit_evaluator(classifier, held_out_features,
                                       model.inputs[0].shape[-1], 5000, seed=0)
     rows = {"model": evaluate(model),
-            "real digits (floor)": digits.real_data_reference(
+            "real digits (floor)": mnist.real_data_reference(
                 classifier, held_out_features, splits.train)}
     images = pretrained.sample(model, 64, seed=0)
     note = ("Digit-classifier features (the library's own classifier, not Inception: compare "
@@ -314,9 +314,9 @@ def score_style(name, model, float32_model=None):
     and of Gatys's optimisation (from the photo and from the recoloured photo), seconds per
     512x512 image; its comparison.png is the figure."""
     del model, float32_model   # the run scored the very generator that is shipped
-    from tfgan_image import style_transfer
+    from tfgan_image import experiment, style_transfer
 
-    with open(os.path.join(run_dir(name), style_transfer.SUMMARY_FILE)) as f:
+    with open(os.path.join(run_dir(name), experiment.SUMMARY_FILE)) as f:
         summary = json.load(f)
     rows = {(name if method == style_transfer.NETWORK else method):
             {k: v for k, v in values.items() if isinstance(v, (int, float))}   # not curves

@@ -77,7 +77,7 @@ def make(name: str) -> dict:
 def unconditional_mnist_reference(eval_samples: int) -> dict:
     """The shipped mnist_dcgan generator, scored like the conditional run (same classifier,
     held-out digits and sample count)."""
-    from tfgan_image import digits, pretrained
+    from tfgan_image import mnist, pretrained
     from tfgan_image.data import sources
     from tfgan_image.data.pipeline import to_unit_range
     from tfgan_image.features import digit_classifier
@@ -85,7 +85,7 @@ def unconditional_mnist_reference(eval_samples: int) -> dict:
     classifier = digit_classifier()
     held_out_features, _ = classifier(to_unit_range(sources.embedded_mnist().held_out))
     generator = pretrained.load("mnist_dcgan")
-    evaluate = digits.digit_evaluator(classifier, held_out_features,
+    evaluate = mnist.digit_evaluator(classifier, held_out_features,
                                       generator.inputs[0].shape[-1], eval_samples, seed=0)
     return evaluate(generator)
 

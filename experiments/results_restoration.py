@@ -2,7 +2,7 @@
 
     python experiments/results_restoration.py [--runs=runs/results] [--only=denoise,jpeg,...]
 
-Runs each experiment as a user would (``python -m tfgan_image.experiments.restore`` in a
+Runs each experiment as a user would (``python -m tfgan_image.experiments.restoration`` in a
 subprocess, fresh run directory) and times it end to end (RUNS/timings.json); then renders
 experiments/results_restoration.md from every finished run directory: the evaluations of the
 EMA generator (metrics.jsonl), the classical references computed in the same run
@@ -48,7 +48,7 @@ RUNS = {
     "detexture": ["--task=detexture", *SHORT],
     "mixed": ["--task=mixed", *SHORT],
 }
-MODULE = "tfgan_image.experiments.restore"
+MODULE = "tfgan_image.experiments.restoration"
 
 
 TIMINGS = "timings.json"  # in --runs: {run name: wall seconds}, written by the run phase
@@ -60,7 +60,7 @@ def _update_timings(key, value):
 
 def run_one(name):
     """Runs one experiment in a fresh run directory; records its wall time."""
-    workdir = os.path.join(FLAGS.runs, f"restore_{name}")
+    workdir = os.path.join(FLAGS.runs, f"restoration_{name}")
     shutil.rmtree(workdir, ignore_errors=True)
     _, seconds = run_module(MODULE, [f"--workdir={workdir}", *RUNS[name]], name)
     _update_timings(name, seconds)
@@ -70,7 +70,7 @@ def run_one(name):
 
 def read_row(name, seconds):
     """The figures of a finished run directory, its figures copied to experiments/figures."""
-    workdir = os.path.join(FLAGS.runs, f"restore_{name}")
+    workdir = os.path.join(FLAGS.runs, f"restoration_{name}")
     with open(os.path.join(workdir, "metrics.jsonl")) as f:
         curve = [e for e in map(json.loads, f) if "psnr" in e]  # step 0: the references
     with open(os.path.join(workdir, "references.json")) as f:
@@ -79,7 +79,7 @@ def read_row(name, seconds):
     os.makedirs(FIGURES, exist_ok=True)
     figures = {}
     for kind in ("comparison", "degradations"):
-        figures[kind] = os.path.join(FIGURES, f"restore_{name}_{kind}.png")
+        figures[kind] = os.path.join(FIGURES, f"restoration_{name}_{kind}.png")
         shutil.copy(os.path.join(workdir, f"{kind}.png"), figures[kind])
     return dict(name=name, command=" ".join(["python -m", MODULE, *RUNS[name]]),
                 seconds=seconds, final=curve[-1], curve=curve, references=references,
@@ -163,7 +163,7 @@ def main(argv):
     for name in FLAGS.only:
         if name == "apply_large":
             timings = _update_timings(name, apply_large_photo(
-                os.path.join(FLAGS.runs, "restore_denoise")))
+                os.path.join(FLAGS.runs, "restoration_denoise")))
         else:
             run_one(name)
     path = os.path.join(FLAGS.runs, TIMINGS)

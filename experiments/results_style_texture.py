@@ -36,8 +36,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIGURES = os.path.join(HERE, "figures")
 RUNS = {"style": ("tfgan_image.experiments.style_transfer", []),
         "style_seed1": ("tfgan_image.experiments.style_transfer", ["--seed=1"]),
-        "texture": ("tfgan_image.experiments.texture_gan", []),
-        "texture_pixels": ("tfgan_image.experiments.texture_gan",
+        "texture": ("tfgan_image.experiments.texture_synthesis", []),
+        "texture_pixels": ("tfgan_image.experiments.texture_synthesis",
                            ["--generator=pixels", "--steps=4000"])}
 
 

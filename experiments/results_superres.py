@@ -2,7 +2,7 @@
 
     python experiments/results_superres.py [--runs=runs/results_sr] [--only=x4,x2,...]
 
-Runs each experiment as a user would (``python -m tfgan_image.experiments.srgan`` in a
+Runs each experiment as a user would (``python -m tfgan_image.experiments.superres`` in a
 subprocess, fresh run directory), timed end to end (RUNS/timings.json); then renders
 experiments/results_superres.md from every finished run directory (summary.json,
 stage1/metrics.jsonl) and copies its comparison.png to experiments/figures/. Runs:
@@ -31,7 +31,7 @@ flags.DEFINE_list("only", ["x4", "apply_large"],
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIGURES = os.path.join(HERE, "figures")
-MODULE = "tfgan_image.experiments.srgan"
+MODULE = "tfgan_image.experiments.superres"
 RUNS = {
     "x4": ["--scale=4"],
     "x2": ["--scale=2", "--steps=2000", "--gan_steps=0"],
@@ -40,12 +40,12 @@ RUNS = {
 
 
 def _summary(name):
-    with open(os.path.join(FLAGS.runs, f"srgan_{name}", "summary.json")) as f:
+    with open(os.path.join(FLAGS.runs, f"superres_{name}", "summary.json")) as f:
         return json.load(f)
 
 
 def run_one(name):
-    workdir = os.path.join(FLAGS.runs, f"srgan_{name}")
+    workdir = os.path.join(FLAGS.runs, f"superres_{name}")
     shutil.rmtree(workdir, ignore_errors=True)
     _, seconds = run_module(MODULE, [f"--workdir={workdir}", *RUNS[name]], name)
     timings(FLAGS.runs, {name: seconds})
@@ -62,13 +62,13 @@ def run_apply_large():
     photo = os.path.join(FLAGS.runs, "large_input.png")
     Image.fromarray(skimage.data.coffee()).resize((1000, 750), Image.BICUBIC).save(photo)
     seconds, peak_gb = run_apply(
-        [f"--workdir={os.path.join(FLAGS.runs, 'srgan_x4')}", "--stage=1", photo,
+        [f"--workdir={os.path.join(FLAGS.runs, 'superres_x4')}", "--stage=1", photo,
          os.path.join(FLAGS.runs, "large_output.png")], "apply_large")
     timings(FLAGS.runs, {"apply_large": seconds, "apply_large_peak_gb": peak_gb})
 
 
 def _stage1_curve(name):
-    path = os.path.join(FLAGS.runs, f"srgan_{name}", "stage1", "metrics.jsonl")
+    path = os.path.join(FLAGS.runs, f"superres_{name}", "stage1", "metrics.jsonl")
     with open(path) as f:
         return [(r["step"], r["psnr_y"]) for r in map(json.loads, f)]
 
@@ -86,7 +86,7 @@ def render():
              "weights; lower is closer). Wall times are end to end (data, references, both "
              "stages, evaluations, exports) on 2 CPU cores.", ""]
     for name in RUNS:
-        if not os.path.exists(os.path.join(FLAGS.runs, f"srgan_{name}", "summary.json")):
+        if not os.path.exists(os.path.join(FLAGS.runs, f"superres_{name}", "summary.json")):
             continue
         summary = _summary(name)
         scale, scores = summary["scale"], summary["scores"]
@@ -111,7 +111,7 @@ def render():
                           for s, v in summary["images_per_second"].items()) + ".", ""]
         figure = os.path.join(FIGURES, f"superres_{name}_comparison.png")
         os.makedirs(FIGURES, exist_ok=True)
-        shutil.copy(os.path.join(FLAGS.runs, f"srgan_{name}", "comparison.png"), figure)
+        shutil.copy(os.path.join(FLAGS.runs, f"superres_{name}", "comparison.png"), figure)
         lines += [f"![x{scale} comparison](figures/{os.path.basename(figure)})", ""]
         if name == "x4":
             by_resizer = summary["bicubic_psnr_y_by_resizer"]

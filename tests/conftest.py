@@ -59,10 +59,11 @@ def random_pixels(shape, dtype="uint8", seed=0):
 def restore_run(tmp_path_factory):
     """A run directory with a tiny exported U-Net (weights as initialised)."""
     from tfgan_image import export
-    from tfgan_image.models import pix2pix
+    from tfgan_image.models import restoration as restoration_models
 
     workdir = str(tmp_path_factory.mktemp("restore_run"))
-    export.export_generator(pix2pix.build_generator(widths=(4, 8), convs_per_level=1), workdir)
+    generator = restoration_models.build_generator(widths=(4, 8), convs_per_level=1)
+    export.export_generator(generator, workdir)
     return workdir
 
 
@@ -71,10 +72,12 @@ def latent_and_texture_runs(tmp_path_factory):
     """Run directories with a tiny exported DCGAN (latent vectors in) and a tiny texture
     generator (spatial noise in)."""
     from tfgan_image import export
-    from tfgan_image.models import dcgan, texture
+    from tfgan_image.models import dcgan
+    from tfgan_image.models import texture_synthesis as texture_models
 
     latent = str(tmp_path_factory.mktemp("latent_run"))
     export.export_generator(dcgan.build_generator(latent_dim=8, widths=(8, 4)), latent)
     spatial = str(tmp_path_factory.mktemp("texture_run"))
-    export.export_generator(texture.build_generator(noise_channels=4, widths=(8, 4)), spatial)
+    generator = texture_models.build_generator(noise_channels=4, widths=(8, 4))
+    export.export_generator(generator, spatial)
     return latent, spatial

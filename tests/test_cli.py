@@ -97,8 +97,47 @@ def test_ctrl_c_saves_prints_one_line_and_exits_130(tmp_path):
     (["train", "mnist_gan", "--steps=-1"], 2, "Error: flag --steps=-1"),
     (["train", "no_such_experiment"], 2, "name an experiment after 'train'"),
     (["frobnicate"], 2, "unknown command"),
+    (["resume", "/nowhere/run"], 1, "Error: /nowhere/run has no config.json"),
+    (["resume"], 2, "Error: Name one run directory"),
 ])
 def test_the_tfgan_image_command_dispatches(args, code, text):
     out = run_python("from tfgan_image.console import main; main()", *args)
     assert out.returncode == code, out.stderr[-2000:]
     assert text in out.stdout + out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.slow
+def test_resume_extends_a_run_from_its_directory_alone(tmp_path):
+    from tfgan_image import mnist
+
+    workdir = str(tmp_path / "run")
+    mnist.run(mnist.MnistConfig(workdir=workdir, model="mlp", steps=1, batch_size=16,
+                                eval_samples=64, latent_dim=8,
+                                generator_kwargs=dict(units=16),
+                                discriminator_kwargs=dict(units=16)))
+    out = run_python("from tfgan_image.console import main; main()", "resume", workdir,
+                     "--steps=2")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Resumed from" in out.stdout and "frechet_distance" in out.stdout
+    assert any(p.name.startswith("ckpt-2.") for p in (tmp_path / "run" / "checkpoints").iterdir())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module,args,message", [
+    ("mnist_gan", ["--precision=float64"], "precision"),
+    ("mnist_gan", ["--loss=nonsense"], "loss"),
+    ("mnist_dcgan", ["--generator_widths=8,x"], "comma-separated integers"),
+    ("mnist_gan", ["--data=folder:/does/not/exist"], "Image folder does not exist"),
+    ("restoration", ["--task=sharpen"], "task"),
+    ("restoration", ["--sigma=40,10"], "LOW <= HIGH"),
+    ("restoration", ["--crop_size=60"], "multiple of the U-Net stride"),
+    ("restoration", ["--data=folder:/does/not/exist"], "Image folder does not exist"),
+    ("style_transfer", ["--crop_size=94"], "--crop_size must be a multiple of 4"),
+    ("style_transfer", ["--loss_offset_range=48"], "--loss_offset_range must be in [0, "),
+])
+def test_cli_refuses_bad_input_clearly(tmp_path, module, args, message):
+    out = run_module(f"tfgan_image.experiments.{module}", f"--workdir={tmp_path}", "--steps=1",
+                  *args)
+    assert out.returncode != 0
+    assert message in out.stderr + out.stdout
+    assert "Traceback" not in out.stderr

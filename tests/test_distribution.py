@@ -15,13 +15,12 @@ MIRRORED_RUN = r"""
 import json, sys
 from tfgan_image.training import strategy as strategy_lib
 strategy_lib.split_cpu(2)
-from tfgan_image import digits, export
-from tfgan_image.models import mlp
-config = digits.DigitGANConfig(
+from tfgan_image import mnist, export
+config = mnist.MnistConfig(
     workdir=sys.argv[1], model="mlp", steps=int(sys.argv[2]), batch_size=16, eval_samples=64,
     log_every=1, sample_every=2, checkpoint_every=2, latent_dim=8, strategy="mirrored",
     generator_kwargs=dict(units=16), discriminator_kwargs=dict(units=16))
-result = digits.run(config, mlp.build_generator, mlp.build_discriminator)
+result = mnist.run(config)
 exported = export.load_generator(sys.argv[1]).get_weights()
 ema = result["trainer"].ema_generator.get_weights()
 print("RESULT", json.dumps({
@@ -56,14 +55,13 @@ import json, os, sys
 import numpy as np
 from tfgan_image.training import strategy as strategy_lib
 strategy = strategy_lib.make_strategy("multiworker")   # first, as TensorFlow requires
-from tfgan_image import digits
-from tfgan_image.models import mlp
-config = digits.DigitGANConfig(
+from tfgan_image import mnist
+config = mnist.MnistConfig(
     workdir=sys.argv[1], model="mlp", steps=int(sys.argv[2]), batch_size=8, log_every=1,
     sample_every=2, checkpoint_every=2, latent_dim=8, strategy="multiworker",
     data="folder:" + sys.argv[3], generator_kwargs=dict(units=16),
     discriminator_kwargs=dict(units=16))
-result = digits.run(config, mlp.build_generator, mlp.build_discriminator)
+result = mnist.run(config)
 weights = result["trainer"].generator.get_weights()
 print("RESULT", json.dumps({
     "chief": strategy_lib.is_chief(strategy), "step": result["step"],

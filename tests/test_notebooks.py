@@ -8,12 +8,13 @@ from conftest import REPO_ROOT
 from nbclient import NotebookClient
 
 # name -> (text its outputs must contain, file its run must write)
-NOTEBOOKS = {"mnist_gans.ipynb": ("frechet_distance", "dcgan/generator.keras"),
+NOTEBOOKS = {"mnist.ipynb": ("frechet_distance", "dcgan/generator.keras"),
              "image_gan.ipynb": ("class_accuracy", "colour/generator.keras"),
-             "restoration.ipynb": ("GAN (EMA generator)", "restore_denoise/generator.keras"),
-             "super_resolution.ipynb": ("TFLite vs Keras", "srgan_x4/stage2/generator.tflite"),
-             "style_transfer.ipynb": ("optimisation (Gatys)", "style/generator.keras"),
-             "texture_synthesis.ipynb": ("generated (20, 90, 3)", "texture/generator.keras")}
+             "restoration.ipynb": ("GAN (EMA generator)", "restoration_denoise/generator.keras"),
+             "superres.ipynb": ("TFLite vs Keras", "superres_x4/stage2/generator.tflite"),
+             "style_transfer.ipynb": ("optimisation (Gatys)", "style_transfer/generator.keras"),
+             "texture_synthesis.ipynb": ("generated (20, 90, 3)",
+                                         "texture_synthesis/generator.keras")}
 
 
 @pytest.mark.slow

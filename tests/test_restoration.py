@@ -10,7 +10,7 @@ import tensorflow as tf
 from tfgan_image import baselines, export, metrics, restoration
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.inference import restore_array, tiled_apply
-from tfgan_image.models import pix2pix
+from tfgan_image.models import restoration as restoration_models
 from tfgan_image.training import strategy as strategy_lib
 
 TEXTURES = sources.embedded_textures()[:, :64, :64].astype(np.float32) / 255.0
@@ -125,8 +125,8 @@ def test_tfds_photos_with_mock_data(name, monkeypatch, tmp_path):
 
 # ----------------------------------------------------------------------------- models
 def test_unet_is_fully_convolutional_and_residual():
-    generator = pix2pix.build_generator(widths=(4, 8, 16), convs_per_level=1)
-    assert pix2pix.generator_stride(3) == 4
+    generator = restoration_models.build_generator(widths=(4, 8, 16), convs_per_level=1)
+    assert restoration_models.generator_stride(3) == 4
     for shape in [(1, 16, 16, 3), (2, 24, 40, 3)]:
         x = tf.random.uniform(shape, -1, 1)
         assert generator(x).shape == shape
@@ -138,14 +138,14 @@ def test_unet_is_fully_convolutional_and_residual():
 
 
 def test_patchgan_scores_patches():
-    discriminator = pix2pix.build_discriminator(widths=(4, 8, 8))
+    discriminator = restoration_models.build_discriminator(widths=(4, 8, 8))
     x = tf.zeros((2, 32, 32, 3))
     assert discriminator([x, x]).shape == (2, 8, 8, 1)
 
 
 # ----------------------------------------------------------------------------- tiled inference
 def test_tiled_inference_equals_whole_image_and_is_seamless():
-    generator = pix2pix.build_generator(widths=(4, 8), convs_per_level=1)
+    generator = restoration_models.build_generator(widths=(4, 8), convs_per_level=1)
     image = np.random.default_rng(0).uniform(-1, 1, (50, 70, 3)).astype(np.float32)
 
     def fn(x):
@@ -174,7 +174,7 @@ def test_tiles_land_where_they_belong_for_any_margin(mirror):
 
 def test_default_margin_covers_the_default_unet():
     # The default U-Net's receptive field fits in apply's default 64 px margin: tiling is exact.
-    generator = pix2pix.build_generator()
+    generator = restoration_models.build_generator()
     image = np.random.default_rng(0).uniform(-1, 1, (100, 150, 3)).astype(np.float32)
 
     def fn(x):
@@ -187,7 +187,7 @@ def test_default_margin_covers_the_default_unet():
 
 @pytest.mark.parametrize("shape", [(20, 30), (20, 30, 1), (20, 30, 3), (20, 30, 4)])
 def test_restore_array_keeps_the_format(shape):
-    generator = pix2pix.build_generator(widths=(4, 8), convs_per_level=1)
+    generator = restoration_models.build_generator(widths=(4, 8), convs_per_level=1)
     generator.get_layer("output_conv").kernel.assign(
         tf.zeros_like(generator.get_layer("output_conv").kernel))
     generator.get_layer("output_conv").bias.assign(tf.zeros_like(

@@ -27,7 +27,8 @@ from tfgan_image import (
 from tfgan_image.data import pipeline
 from tfgan_image.data.sources import DataError
 from tfgan_image.layers import InstanceNormalization, ReflectionPadding2D
-from tfgan_image.models import style, texture
+from tfgan_image.models import style_transfer as style_models
+from tfgan_image.models import texture_synthesis as texture_models
 
 
 # ----------------------------------------------------------------------------- losses, layers
@@ -118,7 +119,7 @@ def test_reflection_padding_mirrors_without_repeating_the_edge():
 
 
 def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
-    network = style.build_transformer(width=4, residual_blocks=1)
+    network = style_models.build_transformer(width=4, residual_blocks=1)
     content = np.random.default_rng(0).uniform(-1, 1, (2, 20, 36, 3)).astype(np.float32)
     output = network(content)
     assert output.shape == (2, 20, 36, 3) and output.dtype == tf.float32
@@ -159,7 +160,7 @@ def test_colour_transfer_gives_every_image_the_target_colour_statistics():
 def test_untrained_transformer_with_colour_transfer_restyles_only_the_colours():
     rng = np.random.default_rng(1)
     style_pixels = rng.uniform(-1, 0.5, (24, 24, 3)).astype(np.float32)
-    network = style.build_transformer(width=4, residual_blocks=1, colour_target=style_pixels)
+    network = style_models.build_transformer(width=4, residual_blocks=1, colour_target=style_pixels)
     content = rng.uniform(-1, 1, (1, 20, 28, 3)).astype(np.float32)
     np.testing.assert_allclose(network(content),
                                network.get_layer("colour_transfer")(content), atol=1e-6)
@@ -170,7 +171,7 @@ def test_a_style_network_in_tiles_gives_what_one_whole_image_pass_gives():
     # statistics: tiles normalised on their own leave seams, so tiles must use the whole
     # image's statistics.
     keras.utils.set_random_seed(0)
-    network = style.build_transformer(
+    network = style_models.build_transformer(
         width=4, residual_blocks=1,
         colour_target=np.random.default_rng(1).uniform(-1, 0.5, (24, 24, 3)))
     out_conv = network.get_layer("out_conv")
@@ -198,7 +199,7 @@ def test_a_style_network_in_tiles_gives_what_one_whole_image_pass_gives():
 def test_receptive_radius_of_the_style_transformer():
     # 9x9 in (4) + two stride-2 3x3 (1 + 2) + 2 convs per block at 1/4 (4 each)
     # + two resize-convs (rounding 4 + 2 at 1/2, 2 + 1 at full) + 9x9 out (4).
-    network = style.build_transformer(width=4, residual_blocks=2)
+    network = style_models.build_transformer(width=4, residual_blocks=2)
     assert inference.receptive_radius(network) == 4 + 3 + 2 * 2 * 4 + 6 + 3 + 4
 
 
@@ -238,8 +239,8 @@ def test_losses_see_one_window_of_content_and_output_at_a_random_offset():
 
 @pytest.mark.parametrize("height,width", [(1, 1), (37, 50), (64, 200)])
 def test_texture_generator_makes_any_requested_size(height, width):
-    generator = texture.build_generator(noise_channels=4, widths=(8, 4))
-    assert texture.output_scale((8, 4)) == 8
+    generator = texture_models.build_generator(noise_channels=4, widths=(8, 4))
+    assert texture_models.output_scale((8, 4)) == 8
     images = texture_synthesis.generate(generator, height, width, count=2, seed=1)
     assert images.shape == (2, height, width, 3)
     # Seeded: the same seed gives the same texture.
@@ -247,11 +248,12 @@ def test_texture_generator_makes_any_requested_size(height, width):
                                   images)
 
 
-@pytest.mark.parametrize("upsampling", texture.UPSAMPLING)
+@pytest.mark.parametrize("upsampling", texture_models.UPSAMPLING)
 def test_texture_generator_noise_enters_every_scale_locally(upsampling):
-    generator = texture.build_generator(noise_channels=4, widths=(8, 4), upsampling=upsampling,
-                                        output_upsampling=upsampling)
-    assert generator.inputs[0].shape[-1] == texture.input_channels(4, (8, 4)) == 4 + 4 + 16
+    generator = texture_models.build_generator(noise_channels=4, widths=(8, 4),
+                                               upsampling=upsampling,
+                                               output_upsampling=upsampling)
+    assert generator.inputs[0].shape[-1] == texture_models.input_channels(4, (8, 4)) == 4 + 4 + 16
     for layer in generator.layers:   # the per-scale noise starts switched off (zero scales)
         if layer.name.startswith("noise") and layer.name.endswith("_scale"):
             layer.set_weights([np.ones_like(w) for w in layer.get_weights()])
@@ -317,10 +319,10 @@ def test_patch_dictionary_places_the_chosen_atom_on_its_cell():
 
 def test_patch_generator_starts_from_crops_of_the_source_and_makes_any_size():
     source = np.random.default_rng(0).integers(0, 256, (30, 40, 3), dtype=np.uint8)
-    generator = texture.build_patch_generator(noise_channels=4, widths=(8,), patches=5,
+    generator = texture_models.build_patch_generator(noise_channels=4, widths=(8,), patches=5,
                                               stride=6, seam=2)
-    assert generator.inputs[0].shape[-1] == texture.patch_input_channels(4, 5) == 9
-    texture.init_patch_dictionary(generator, source, seed=0)
+    assert generator.inputs[0].shape[-1] == texture_models.patch_input_channels(4, 5) == 9
+    texture_models.init_patch_dictionary(generator, source, seed=0)
     atoms = generator.get_layer("patch_dictionary").atoms.numpy()
     for atom in np.round((atoms + 1.0) * 127.5).astype(np.uint8):
         assert any((source[y:y + 12, x:x + 12] == atom).all()
@@ -328,7 +330,7 @@ def test_patch_generator_starts_from_crops_of_the_source_and_makes_any_size():
     images = texture_synthesis.generate(generator, 37, 50, count=2, seed=1)
     assert images.shape == (2, 37, 50, 3)
     with pytest.raises(ValueError, match="smaller than one patch"):
-        texture.init_patch_dictionary(generator, source[:10], seed=0)
+        texture_models.init_patch_dictionary(generator, source[:10], seed=0)
 
 
 def test_shuffled_patches_and_random_crops_come_from_the_source():

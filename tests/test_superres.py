@@ -15,13 +15,13 @@ from PIL import Image
 from tfgan_image import apply, export, features, inference, metrics, superres
 from tfgan_image.data import degrade, sources
 from tfgan_image.layers import PixelShuffle
-from tfgan_image.models import srgan
+from tfgan_image.models import superres as superres_models
 
 
 # ----------------------------------------------------------------------------- models
-@pytest.mark.parametrize("scale", srgan.SCALES)
+@pytest.mark.parametrize("scale", superres_models.SCALES)
 def test_generator_upscales_any_size_by_its_scale(scale):
-    generator = srgan.build_generator(scale, width=8, blocks=1)
+    generator = superres_models.build_generator(scale, width=8, blocks=1)
     output = generator(np.zeros((2, 7, 9, 3), np.float32))
     assert output.shape == (2, 7 * scale, 9 * scale, 3) and output.dtype == tf.float32
     # A flat input is upscaled by the bilinear base to the same flat image plus the learned
@@ -48,11 +48,11 @@ def test_pixel_shuffle_moves_channels_to_space(factor):
 
 def test_unknown_scale_is_refused():
     with pytest.raises(ValueError, match="scale must be one of"):
-        srgan.build_generator(5)
+        superres_models.build_generator(5)
 
 
 def test_discriminator_gives_patch_logits():
-    discriminator = srgan.build_discriminator((4, 8))
+    discriminator = superres_models.build_discriminator((4, 8))
     assert discriminator(np.zeros((2, 32, 48, 3), np.float32)).shape == (2, 8, 12, 1)
 
 
@@ -231,7 +231,7 @@ def test_missing_stage_is_a_clear_error(trained_run, tmp_path):
 def sr_run_dir(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp("sr_apply"))
     keras.utils.set_random_seed(0)
-    export.export_generator(srgan.build_generator(3, width=8, blocks=1), workdir)
+    export.export_generator(superres_models.build_generator(3, width=8, blocks=1), workdir)
     return workdir
 
 

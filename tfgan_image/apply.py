@@ -1,9 +1,9 @@
 """Apply a trained image-to-image generator (restoration, super-resolution, style transfer)
 to image files of any size.
 
-    python -m tfgan_image.apply --workdir=runs/restore_denoise noisy.png restored.png
-    python -m tfgan_image.apply --workdir=runs/restore_denoise photos/ restored/
-    python -m tfgan_image.apply --workdir=runs/srgan_x4 --stage=1 small.png large.png
+    python -m tfgan_image.apply --workdir=runs/restoration_denoise noisy.png restored.png
+    python -m tfgan_image.apply --workdir=runs/restoration_denoise photos/ restored/
+    python -m tfgan_image.apply --workdir=runs/superres_x4 --stage=1 small.png large.png
     python -m tfgan_image.apply --model=denoise noisy.png restored.png   # shipped, pretrained
 
 Images are processed in overlapping tiles of ``--tile`` output pixels (``--margin`` input

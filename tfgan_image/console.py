@@ -1,6 +1,7 @@
 """The ``tfgan-image`` command: one entry point for training, applying and sampling.
 
     tfgan-image train mnist_dcgan --steps=5000  # python -m tfgan_image.experiments.mnist_dcgan
+    tfgan-image resume runs/mnist_dcgan --steps=6000   # python -m tfgan_image.resume
     tfgan-image apply --model=denoise IN OUT    # python -m tfgan_image.apply
     tfgan-image sample --model=mnist_dcgan --output=grid.png
     tfgan-image models                                 # the pretrained models shipped
@@ -12,8 +13,8 @@ import pkgutil
 import runpy
 import sys
 
-USAGE = """usage: tfgan-image train EXPERIMENT [flags] | apply [flags] IN OUT | sample [flags]
-                   | models
+USAGE = """usage: tfgan-image train EXPERIMENT [flags] | resume RUN [--steps=N]
+                   | apply [flags] IN OUT | sample [flags] | models
   experiments: {experiments}
   --help after a subcommand lists its flags."""
 
@@ -38,7 +39,7 @@ def main() -> None:
                   file=sys.stderr)
             sys.exit(2)
         module, program, rest = f"tfgan_image.experiments.{rest[0]}", f"train {rest[0]}", rest[1:]
-    elif command in ("apply", "sample"):
+    elif command in ("apply", "sample", "resume"):
         module, program = f"tfgan_image.{command}", command
     elif command == "models":
         module, program = "tfgan_image.pretrained", command

@@ -18,23 +18,20 @@ EMA generator against held-out real images (never trained on):
 """
 
 import dataclasses
-import os
 from typing import Callable, Dict, List, Optional
 
 import keras
 import numpy as np
 
-from tfgan_image import metrics, rundir, settings
+from tfgan_image import experiment, metrics, settings
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import image_sets
 from tfgan_image.models import image_gan as models
-from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
+from tfgan_image.runlog import print_paths, save_image_grid, write_json
 from tfgan_image.settings import setting
-from tfgan_image.training import loop, precision
+from tfgan_image.training import loop
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.strategy import make_strategy, worker_config
 
-SUMMARY_FILE = "summary.json"   # the final evaluation, the floor and what they were scored on
 CLASSES_FILE = "classes.json"   # RUN/classes.json: the class names, for sample --label
 EVAL_FEATURES = ("auto", "digits", "inception_v3", "vgg16")
 GRID_CLASSES = 10               # sample grids show at most this many classes, one per row
@@ -208,68 +205,85 @@ def sample_inputs(num_classes: int, latent_dim: int, seed: int):
 
 
 # ----------------------------------------------------------------------------- training
+class ImageGAN(experiment.Family):
+    """Streams the config's images, trains the size-following DCGAN (conditional: a
+    projection discriminator) and scores the EMA generator against held-out images."""
+    name = "image_gan"
+    config_class = ImageGANConfig
+
+    def load_data(self, config: ImageGANConfig):
+        images = image_sets.image_set(config.data, config.image_size, config.data_dir,
+                                      config.channels)
+        if config.conditional and not images.num_classes:
+            raise image_sets.DataError(
+                f"--conditional needs class labels, and {images.description} has none: put "
+                f"each class's images in a subfolder of their own (PATH/cat/..., PATH/dog/...).")
+        return images
+
+    def stages(self, run: experiment.Run) -> list:
+        config, images = run.config, run.data
+        num_classes = images.num_classes if config.conditional else 0
+        self.num_classes = num_classes
+        if num_classes:
+            run.runlog.grid_row_labels = images.class_names[:GRID_CLASSES]
+        print(f"Data: {images.description}", flush=True)
+        if images.class_names:
+            write_json(run.path(CLASSES_FILE), images.class_names)
+        # One read of a fixed training sample: the real-data grid and the evaluation's floor.
+        real, real_labels = image_sets.load(images, "train", max(64, config.eval_real))
+        save_image_grid(real[:64], run.path("samples", "real_data.png"),
+                        title=f"real training images ({images.description})")
+        self.evaluation = Evaluation(config, images, real, real_labels)
+        if self.evaluation.usable:
+            print(f"Evaluation: {self.evaluation.label}; {config.eval_samples} samples against "
+                  f"{len(self.evaluation.held_out_features)} held-out images.", flush=True)
+        else:
+            print("Fewer than 2 held-out images: skipping evaluation.", flush=True)
+
+        def build_trainer():
+            return trainer_lib.adversarial_trainer(
+                config,
+                models.build_generator(config.image_size, images.channels, config.latent_dim,
+                                       config.g_width, num_classes),
+                models.build_discriminator(config.image_size, images.channels, config.d_width,
+                                           num_classes),
+                run.strategy, generator_inputs=_labelled_latents(config.latent_dim, num_classes),
+                real_images=trainer_lib.pair_input,
+                discriminator_inputs=_critic_inputs(num_classes))
+
+        def dataset_for_step(step):
+            return image_sets.training_stream(images, config.batch_size, config.seed + step,
+                                              config.flip)
+
+        return [experiment.Stage(
+            build_trainer, dataset_for_step,
+            sample_inputs(num_classes, config.latent_dim, config.seed),
+            self.evaluation if self.evaluation.usable else None)]
+
+    def finish(self, run: experiment.Run, results: list) -> Dict:
+        result, evaluation = results[0], self.evaluation
+        return {"step": result["step"], "metrics": result["metrics"],
+                "reference": evaluation.reference, "evaluation": evaluation.label,
+                "class_names": run.data.class_names if self.num_classes else None,
+                "per_class_accuracy": evaluation.per_class,
+                "reference_per_class_accuracy": evaluation.reference_per_class,
+                "images_per_second": result["images_per_second"], "trainer": result["trainer"],
+                "paths": {"workdir": run.workdir, "samples": result["samples"],
+                          "generator": result["generator"], "checkpoint": result["checkpoint"],
+                          "metrics": result["metrics_file"],
+                          "tensorboard": result["tensorboard"]}}
+
+    def report(self, result: Dict) -> None:
+        print_summary(result)
+
+
+FAMILY = ImageGAN
+
+
 def run(config: ImageGANConfig) -> Dict:
-    """Trains (or resumes) one run and returns {"metrics", "reference", "paths", ...}."""
-    keras.utils.set_random_seed(config.seed)
-    images = image_sets.image_set(config.data, config.image_size, config.data_dir,
-                                  config.channels)
-    if config.conditional and not images.num_classes:
-        raise image_sets.DataError(
-            f"--conditional needs class labels, and {images.description} has none: put each "
-            f"class's images in a subfolder of their own (PATH/cat/..., PATH/dog/...).")
-    num_classes = images.num_classes if config.conditional else 0
-    strategy = make_strategy(config.strategy, config.batch_size)
-    config, resume_from = worker_config(config, strategy)
-    rundir.open_run_directory(config.workdir, config)
-    runlog = RunLog(config.workdir)
-    if num_classes:
-        runlog.grid_row_labels = images.class_names[:GRID_CLASSES]
-    print(f"Data: {images.description}", flush=True)
-    if images.class_names:
-        write_json(os.path.join(config.workdir, CLASSES_FILE), images.class_names)
-    # One read of a fixed training sample: the real-data grid and the evaluation's floor.
-    real, real_labels = image_sets.load(images, "train", max(64, config.eval_real))
-    save_image_grid(real[:64], os.path.join(config.workdir, "samples", "real_data.png"),
-                    title=f"real training images ({images.description})")
-
-    channels = images.channels
-    with strategy.scope(), precision.precision_policy(config.precision):
-        trainer = trainer_lib.adversarial_trainer(
-            config,
-            models.build_generator(config.image_size, channels, config.latent_dim,
-                                   config.g_width, num_classes),
-            models.build_discriminator(config.image_size, channels, config.d_width, num_classes),
-            strategy, generator_inputs=_labelled_latents(config.latent_dim, num_classes),
-            real_images=trainer_lib.pair_input, discriminator_inputs=_critic_inputs(num_classes))
-
-    evaluate = Evaluation(config, images, real, real_labels)
-    if evaluate.usable:
-        print(f"Evaluation: {evaluate.label}; {config.eval_samples} samples against "
-              f"{len(evaluate.held_out_features)} held-out images.", flush=True)
-    else:
-        print("Fewer than 2 held-out images: skipping evaluation.", flush=True)
-
-    def dataset_for_step(step):
-        return image_sets.training_stream(images, config.batch_size, config.seed + step,
-                                          config.flip)
-
-    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
-                          sample_inputs=sample_inputs(num_classes, config.latent_dim,
-                                                      config.seed),
-                          evaluate=evaluate if evaluate.usable else None,
-                          restore_dir=resume_from)
-    runlog.close()
-    result.update(reference=evaluate.reference, evaluation=evaluate.label,
-                  class_names=images.class_names if num_classes else None,
-                  per_class_accuracy=evaluate.per_class,
-                  reference_per_class_accuracy=evaluate.reference_per_class)
-    write_json(os.path.join(config.workdir, SUMMARY_FILE), {
-        key: result[key] for key in ("step", "metrics", "reference", "evaluation",
-                                     "class_names", "per_class_accuracy",
-                                     "reference_per_class_accuracy", "images_per_second")})
-    result["paths"] = loop.run_paths(config.workdir, result, runlog)
-    result["trainer"] = trainer
-    return result
+    """Trains (or resumes) one run; returns {"metrics", "reference", "paths", "trainer", ...}
+    (also in RUN/summary.json)."""
+    return experiment.run(ImageGAN(), config)
 
 
 # Batches are (images, labels); labels are 0 for unlabelled data and unused by

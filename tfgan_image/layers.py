@@ -304,8 +304,9 @@ class PatchDictionary(keras.layers.Layer):
     ([patches, 2 * stride, 2 * stride, 3], each times ``seam_window``); the blends are placed
     ``stride`` pixels apart and summed. Output [N, h * stride, w * stride, 3], float32, in
     the atoms' range ([-1, 1] when they are crops of the source:
-    ``models.texture.init_patch_dictionary`` sets the non-trainable ``atoms``; training moves
-    only ``edits``, atom = atoms + edit_scale * edits, ``edit_scale`` 0: no edits).
+    ``models.texture_synthesis.init_patch_dictionary`` sets the non-trainable ``atoms``;
+    training moves only ``edits``, atom = atoms + edit_scale * edits, ``edit_scale`` 0: no
+    edits).
     With zero logits the choice is random (the noise alone, nearly one atom per position at
     temperature 16): a cross-faded random quilt of the atoms; training learns logits that make
     neighbouring choices fit, and refines the atoms.

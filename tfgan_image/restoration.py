@@ -21,18 +21,25 @@ import os
 import time
 from typing import Callable, Dict, List, Optional, Tuple
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import baselines, export, features, inference, losses, metrics, rundir, settings
+from tfgan_image import (
+    baselines,
+    experiment,
+    export,
+    features,
+    inference,
+    losses,
+    metrics,
+    settings,
+)
 from tfgan_image.data import degrade, pipeline, sources
-from tfgan_image.models import pix2pix
+from tfgan_image.models import restoration as models
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
 from tfgan_image.settings import setting
-from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import GANTrainer, precision
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.strategy import make_strategy, worker_config
 
 REFERENCES_FILE = "references.json"
 EVAL_SEED_OFFSET = 1_000_003
@@ -42,8 +49,8 @@ MAX_EVAL_SIDE = 768  # larger held-out photos are centre-cropped (BM3D takes ~1 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RestorationConfig(settings.RunSettings):
     """Everything one restoration run depends on (one ``setting`` per field: the flags of
-    ``experiments.restore`` derive from it); written to RUN/config.json."""
-    workdir: Optional[str] = setting(None, "Run directory (default: runs/restore_TASK; an "
+    ``experiments.restoration`` derive from it); written to RUN/config.json."""
+    workdir: Optional[str] = setting(None, "Run directory (default: runs/restoration_TASK; an "
                                      "existing one resumes).")
     task: str = setting("denoise", "What to restore.", choices=degrade.TASKS)
     steps: int = setting(3600, lower=0)
@@ -94,7 +101,7 @@ class RestorationConfig(settings.RunSettings):
         low, high = self.sigma
         if not 0 <= low <= high:
             raise ValueError(f"sigma needs 0 <= LOW <= HIGH, got {low},{high}")
-        stride = pix2pix.generator_stride(len(self.generator_widths))
+        stride = models.generator_stride(len(self.generator_widths))
         if self.crop_size % stride:
             raise ValueError(f"crop_size {self.crop_size} must be a multiple of the U-Net "
                              f"stride {stride} ({len(self.generator_widths)} levels).")
@@ -220,7 +227,8 @@ def comparison_figure(clean, degraded, restored, best_classical: Tuple[str, list
 
 
 def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
-    """G, D, optimizers and the conditional GAN hooks: batch = (degraded, clean)."""
+    """G, D, optimizers and the conditional GAN hooks: batch = (degraded, clean). Call inside
+    ``strategy.scope()`` and the config's precision policy (``experiment.run`` does)."""
     adversarial = losses.adversarial_loss(config.loss)
     g_learning_rate = config.g_learning_rate
     if config.cosine_decay:
@@ -238,97 +246,123 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
         extra_losses["perceptual"] = (config.perceptual_weight,
                                       trainer_lib.pair_perceptual(vgg))
 
-    with strategy.scope(), precision.precision_policy(config.precision):
-        return GANTrainer(
-            generator=pix2pix.build_generator(widths=config.generator_widths,
-                                              convs_per_level=config.convs_per_level),
-            discriminator=pix2pix.build_discriminator(widths=config.discriminator_widths),
-            generator_optimizer=precision.make_adam(g_learning_rate, config.beta_1,
-                                                    config.beta_2, config.precision, "g_adam"),
-            discriminator_optimizer=precision.make_adam(config.d_learning_rate, config.d_beta_1,
-                                                        config.beta_2, config.precision,
-                                                        "d_adam"),
-            generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
-            discriminator_inputs=conditioned,
-            extra_generator_losses=extra_losses,
-            adversarial_weight=config.adversarial_weight, update=config.update,
-            ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)
+    return GANTrainer(
+        generator=models.build_generator(widths=config.generator_widths,
+                                         convs_per_level=config.convs_per_level),
+        discriminator=models.build_discriminator(widths=config.discriminator_widths),
+        generator_optimizer=precision.make_adam(g_learning_rate, config.beta_1,
+                                                config.beta_2, config.precision, "g_adam"),
+        discriminator_optimizer=precision.make_adam(config.d_learning_rate, config.d_beta_1,
+                                                    config.beta_2, config.precision, "d_adam"),
+        generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+        generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
+        discriminator_inputs=conditioned,
+        extra_generator_losses=extra_losses,
+        adversarial_weight=config.adversarial_weight, update=config.update,
+        ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)
+
+
+@dataclasses.dataclass
+class RestorationData:
+    photos: sources.PhotoSplits
+    textures: np.ndarray   # float32 [N, H, W, 3] in [0, 1], for the texture degradations
+    patches: list          # training patches, twice the crop size
+
+
+class Restoration(experiment.Family):
+    """Degrades photo crops on the fly, trains the conditional GAN to undo it, and scores
+    the EMA generator on the degraded held-out photos next to the classical restorers."""
+    name = "restoration"
+    config_class = RestorationConfig
+
+    def load_data(self, config: RestorationConfig) -> RestorationData:
+        photos = sources.load_photos(config.data, config.data_dir)
+        try:
+            patches = pipeline.patch_bank(photos.train, 2 * config.crop_size)
+        except ValueError as error:
+            raise sources.DataError(f"{photos.description}: {error} Use a smaller --crop_size "
+                                    f"(patches are twice the crop size).") from None
+        textures = sources.embedded_textures().astype(np.float32) / 255.0
+        return RestorationData(photos, textures, patches)
+
+    def stages(self, run: experiment.Run) -> list:
+        config, data = run.config, run.data
+        train_degrader = degrade.make_degrader(config.task, degrade_settings(config),
+                                               data.textures)
+        print(f"Data: {data.photos.description}; {len(data.patches)} training patches of "
+              f"{2 * config.crop_size}px, random {config.crop_size}px crops.", flush=True)
+
+        def dataset_for_step(step):
+            return pipeline.restoration_batches(data.patches, config.crop_size,
+                                                config.batch_size, train_degrader,
+                                                config.seed + step)
+
+        degraded_example, clean_example = next(iter(dataset_for_step(0)))
+        count = min(8, config.batch_size)
+        save_image_grid(np.concatenate([clean_example[:count], degraded_example[:count]]),
+                        run.path("degradations.png"), columns=count,
+                        title=f"{config.task}: clean (top) | degraded (bottom) training crops")
+
+        self.clean = [pipeline.centre_crop(p, config.eval_crop or MAX_EVAL_SIDE)
+                      for p in data.photos.held_out]
+        self.names = data.photos.held_out_names
+        self.degraded = degrade_held_out(self.clean, evaluation_degrader(config, data.textures),
+                                         config.seed)
+        self.references = {}
+        if self.clean and config.references:
+            sigma = config.eval_sigma if config.task == "denoise" else None
+            key = {"task": config.task, "data": config.data, "seed": config.seed,
+                   "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop}
+            self.references = classical_references(config.task, self.clean, self.degraded,
+                                                   self.names, sigma, run.runlog, key)
+        self.evaluate = (HeldOutEvaluator(self.clean, self.degraded, self.names, config.tile)
+                         if self.clean else None)
+        sample_inputs = None
+        if self.clean:  # the same centre crop of up to 4 held-out photos at every sample_every
+            size = min([128] + [min(d.shape[:2]) for d in self.degraded])
+            size -= size % models.generator_stride(len(config.generator_widths))
+            sample_inputs = np.stack([pipeline.centre_crop(d, size)
+                                      for d in self.degraded[:4]]).astype(np.float32) / 127.5 - 1
+        return [experiment.Stage(lambda: build_trainer(config, run.strategy), dataset_for_step,
+                                 sample_inputs, self.evaluate)]
+
+    def finish(self, run: experiment.Run, results: list) -> Dict:
+        from PIL import Image
+
+        config, result = run.config, results[0]
+        paths = {"workdir": run.workdir, "degradations": run.path("degradations.png"),
+                 "generator": result["generator"],
+                 "saved_model": export.export_saved_model(result["trainer"].sampling_generator,
+                                                          run.workdir),
+                 "metrics": result["metrics_file"], "tensorboard": result["tensorboard"]}
+        if self.clean:
+            classical = [n for n in self.references if n != "degraded"]
+            best = (max(classical, key=lambda n: self.references[n]["psnr"])
+                    if classical else None)
+            best_images = ([np.asarray(Image.open(reference_image_path(run.workdir, best, n)))
+                            for n in self.names] if best else self.degraded)
+            paths["comparison"] = comparison_figure(
+                self.clean, self.degraded, self.evaluate.restored,
+                (best or "degraded", best_images), self.names, run.path("comparison.png"),
+                config.task)
+        return {"step": result["step"], "metrics": result["metrics"],
+                "references": self.references, "held_out": self.names,
+                "images_per_second": result["images_per_second"],
+                "unavailable_references": [m for m in baselines.references_for_task(config.task)
+                                           if not baselines.available(m)],
+                "trainer": result["trainer"], "paths": paths}
+
+    def report(self, result: Dict) -> None:
+        print_summary(result)
+
+
+FAMILY = Restoration
 
 
 def run(config: RestorationConfig) -> Dict:
-    """Trains (or resumes) one restoration run; returns {"metrics", "references", "paths", ...}.
-    """
-    keras.utils.set_random_seed(config.seed)
-    photos = sources.load_photos(config.data, config.data_dir)
-    textures = sources.embedded_textures().astype(np.float32) / 255.0
-    train_degrader = degrade.make_degrader(config.task, degrade_settings(config), textures)
-    strategy = make_strategy(config.strategy, config.batch_size)
-    config, resume_from = worker_config(config, strategy)
-    try:
-        patches = pipeline.patch_bank(photos.train, 2 * config.crop_size)
-    except ValueError as error:
-        raise sources.DataError(f"{photos.description}: {error} Use a smaller --crop_size "
-                                f"(patches are twice the crop size).") from None
-    rundir.open_run_directory(config.workdir, config)
-    runlog = RunLog(config.workdir)
-    print(f"Data: {photos.description}; {len(patches)} training patches of "
-          f"{2 * config.crop_size}px, random {config.crop_size}px crops.", flush=True)
-
-    def dataset_for_step(step):
-        return pipeline.restoration_batches(patches, config.crop_size, config.batch_size,
-                                            train_degrader, config.seed + step)
-
-    degraded_example, clean_example = next(iter(dataset_for_step(0)))
-    count = min(8, config.batch_size)
-    save_image_grid(np.concatenate([clean_example[:count], degraded_example[:count]]),
-                    os.path.join(config.workdir, "degradations.png"), columns=count,
-                    title=f"{config.task}: clean (top) | degraded (bottom) training crops")
-
-    clean = [pipeline.centre_crop(p, config.eval_crop or MAX_EVAL_SIDE) for p in photos.held_out]
-    names = photos.held_out_names
-    degraded = degrade_held_out(clean, evaluation_degrader(config, textures), config.seed)
-    references = {}
-    if clean and config.references:
-        sigma = config.eval_sigma if config.task == "denoise" else None
-        key = {"task": config.task, "data": config.data, "seed": config.seed,
-               "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop}
-        references = classical_references(config.task, clean, degraded, names, sigma,
-                                          runlog, key)
-    evaluate = HeldOutEvaluator(clean, degraded, names, config.tile) if clean else None
-
-    trainer = build_trainer(config, strategy)
-    sample_inputs = None
-    if clean:  # the same centre crop of up to 4 held-out photos, restored at every sample_every
-        size = min([128] + [min(d.shape[:2]) for d in degraded])
-        size -= size % pix2pix.generator_stride(len(config.generator_widths))
-        sample_inputs = np.stack([pipeline.centre_crop(d, size) for d in degraded[:4]]).astype(
-            np.float32) / 127.5 - 1.0
-    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
-                          sample_inputs=sample_inputs, evaluate=evaluate,
-                          restore_dir=resume_from)
-    paths = {"workdir": config.workdir,
-             "degradations": os.path.join(config.workdir, "degradations.png"),
-             "generator": os.path.join(config.workdir, export.GENERATOR_FILE),
-             "saved_model": export.export_saved_model(trainer.sampling_generator,
-                                                      config.workdir),
-             "metrics": runlog.metrics_path,
-             "tensorboard": os.path.join(config.workdir, "tensorboard")}
-    if clean:
-        from PIL import Image
-
-        classical = [n for n in references if n != "degraded"]
-        best = max(classical, key=lambda n: references[n]["psnr"]) if classical else None
-        best_images = ([np.asarray(Image.open(reference_image_path(config.workdir, best, n)))
-                        for n in names] if best else degraded)
-        paths["comparison"] = comparison_figure(
-            clean, degraded, evaluate.restored, (best or "degraded", best_images), names,
-            os.path.join(config.workdir, "comparison.png"), config.task)
-    runlog.close()
-    result.update(references=references, paths=paths, trainer=trainer,
-                  unavailable_references=[m for m in baselines.references_for_task(config.task)
-                                          if not baselines.available(m)])
-    return result
+    """Trains (or resumes) one restoration run; returns {"metrics", "references", "paths",
+    "trainer", ...} (also in RUN/summary.json)."""
+    return experiment.run(Restoration(), config)
 
 
 def print_summary(result: Dict) -> None:

@@ -27,10 +27,11 @@ def _atomic_write(path: str, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_json(path: str, value) -> str:
+def write_json(path: str, value, default=None) -> str:
     """Writes ``value`` as indented JSON to ``path`` atomically (a temporary file, then a
-    rename: a crash never leaves a half-written file); returns the path."""
-    _atomic_write(path, json.dumps(value, indent=2) + "\n")
+    rename: a crash never leaves a half-written file); returns the path. ``default``: as
+    ``json.dumps``'s."""
+    _atomic_write(path, json.dumps(value, indent=2, default=default) + "\n")
     return path
 
 

@@ -18,7 +18,7 @@ Losses (``style_losses.StyleLosses``), on the frozen VGG of ``tfgan_image.featur
 * total variation (``losses.total_variation_loss``), on images in [-1, 1].
 
 With ``colour_transfer`` (default) the network first gives each photo the style image's
-colour mean and covariance (``models.style``); the content loss still compares with the
+colour mean and covariance (``models.style_transfer``); the content loss still compares with the
 original photo (against the recoloured photo, a probe kept less of the content at the same
 weight). The run then also reports a second baseline that starts from the recoloured photo:
 Gatys et al.'s method with the same head start, the stricter comparison for the speed goal.
@@ -42,22 +42,20 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import export, features, inference, losses, rundir, settings
+from tfgan_image import experiment, export, features, inference, losses, settings
 from tfgan_image.data import pipeline, sources
-from tfgan_image.models import style
-from tfgan_image.runlog import RunLog, print_paths, write_json
+from tfgan_image.models import style_transfer as models
+from tfgan_image.runlog import print_paths, write_json
 from tfgan_image.settings import setting
 from tfgan_image.style_losses import DEFAULT_STYLE, StyleLosses, load_style_image
-from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import GANTrainer, precision
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.strategy import make_strategy, worker_config
 
 METHODS = ("feed_forward", "optimize")
 NETWORK = "feed-forward network"
 BASELINE = "optimisation (Gatys)"
 RECOLOURED_BASELINE = "optimisation from the recoloured photo"
 BASELINES = (BASELINE, RECOLOURED_BASELINE)
-SUMMARY_FILE = "summary.json"
 # The config fields the cached optimisation baseline depends on: a run that changes any of them
 # (say, a new style image in the same workdir) recomputes it.
 BASELINE_DEPENDS_ON = ("style_image", "style_size", "data", "data_dir", "eval_size",
@@ -78,7 +76,7 @@ class StyleTransferConfig(settings.RunSettings):
                           "the baseline); optimize: only the Gatys baseline.", choices=METHODS)
     steps: int = setting(2200, lower=0)
     batch_size: int = setting(4, lower=1)
-    crop_size: int = setting(96, f"Content training crop (multiple of {style.STRIDE}).",
+    crop_size: int = setting(96, f"Content training crop (multiple of {models.STRIDE}).",
                              lower=8)
     style_size: int = setting(256, "Shorter side the style image is resized to.", lower=16)
     data: str = setting("embedded", sources.PHOTO_DATA_HELP + " Content images.")
@@ -222,7 +220,8 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
     """Batch = (content crops, style crops), a pair as in restoration: G stylises the
     content; D (GAN variant) tells style crops from stylised images. With
     ``config.colour_transfer`` G first moves the photo's colours to the style image's
-    (uint8 [H, W, 3])."""
+    (uint8 [H, W, 3]). Call inside ``strategy.scope()`` and the config's precision policy
+    (``experiment.run`` does)."""
     adversarial = losses.adversarial_loss("non_saturating")
 
     @tf.autograph.experimental.do_not_convert
@@ -230,98 +229,118 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
         return style_losses(*crop_at_random_offset((batch[0], generated),
                                                    config.loss_offset_range))
 
-    with strategy.scope(), precision.precision_policy(config.precision):
-        return GANTrainer(
-            generator=style.build_transformer(
-                config.width, config.residual_blocks,
-                colour_target=(pipeline.to_unit_range(style_image) if config.colour_transfer
-                               else None)),
-            discriminator=style.build_patch_discriminator(config.discriminator_widths),
-            generator_optimizer=precision.make_adam(
-                precision.cosine_to_tenth(config.learning_rate, config.steps), 0.9, 0.999,
-                config.precision, "g_adam"),
-            discriminator_optimizer=precision.make_adam(config.d_learning_rate, 0.5, 0.999,
-                                                        config.precision, "d_adam"),
-            generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
-            extra_generator_losses={"perceptual": (1.0, perceptual)},
-            adversarial_weight=config.adversarial_weight, update="joint",
-            ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)
+    return GANTrainer(
+        generator=models.build_transformer(
+            config.width, config.residual_blocks,
+            colour_target=(pipeline.to_unit_range(style_image) if config.colour_transfer
+                           else None)),
+        discriminator=models.build_patch_discriminator(config.discriminator_widths),
+        generator_optimizer=precision.make_adam(
+            precision.cosine_to_tenth(config.learning_rate, config.steps), 0.9, 0.999,
+            config.precision, "g_adam"),
+        discriminator_optimizer=precision.make_adam(config.d_learning_rate, 0.5, 0.999,
+                                                    config.precision, "d_adam"),
+        generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+        generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
+        extra_generator_losses={"perceptual": (1.0, perceptual)},
+        adversarial_weight=config.adversarial_weight, update="joint",
+        ema_decay=config.ema_decay or None, jit_compile=config.jit, strategy=strategy)
 
 
 def check_config(config: StyleTransferConfig) -> None:
     """ValueError for the first setting a run cannot use, its message starting with the
     setting's name."""
     settings.check(config)
-    if config.crop_size % style.STRIDE:
-        raise ValueError(f"crop_size must be a multiple of {style.STRIDE}, got "
+    if config.crop_size % models.STRIDE:
+        raise ValueError(f"crop_size must be a multiple of {models.STRIDE}, got "
                          f"{config.crop_size}")
     if not 0 <= config.loss_offset_range < config.crop_size // 2:
         raise ValueError(f"loss_offset_range must be in [0, crop_size / 2 = "
                          f"{config.crop_size // 2}), got {config.loss_offset_range}")
 
 
-def run(config: StyleTransferConfig) -> Dict:
-    """Trains (or resumes) a feed-forward run, or runs the optimisation baseline; evaluates
-    both on the held-out content photos. Returns {"scores", "paths", ...}."""
-    check_config(config)
-    keras.utils.set_random_seed(config.seed)
-    style_image = load_style_image(config.style_image, config.style_size)
-    photos = sources.load_photos(config.data, config.data_dir)
-    strategy = make_strategy(config.strategy, config.batch_size)
-    config, resume_from = worker_config(config, strategy)
-    rundir.open_run_directory(config.workdir, config)
-    runlog = RunLog(config.workdir)
-    with precision.precision_policy(config.precision):
-        style_losses = StyleLosses(style_image, config.content_stage, config.style_stages,
-                                   (config.content_weight, config.style_weight,
-                                    config.tv_weight), config.feature_backbone,
-                                   config.orientation_free_style)
-    content = [c[:c.shape[0] // 4 * 4, :c.shape[1] // 4 * 4]
-               for c in (pipeline.centre_crop(p, config.eval_size) for p in photos.held_out)]
-    names = photos.held_out_names
-    paths = {"workdir": config.workdir, "tensorboard": os.path.join(config.workdir,
-                                                                    "tensorboard")}
-    scores, outputs, generator = {}, {}, None
+@dataclasses.dataclass
+class StyleData:
+    style_image: np.ndarray   # uint8 [H, W, 3]
+    photos: sources.PhotoSplits
 
-    if config.method == "feed_forward":
-        trainer = build_trainer(config, style_losses, style_image, strategy)
+
+class StyleTransfer(experiment.Family):
+    """Trains the feed-forward network (``method`` feed_forward) and runs the optimisation
+    baseline (Gatys et al.) on the held-out content photos; scores and times both."""
+    name = "style_transfer"
+    config_class = StyleTransferConfig
+
+    def load_data(self, config: StyleTransferConfig) -> StyleData:
+        return StyleData(load_style_image(config.style_image, config.style_size),
+                         sources.load_photos(config.data, config.data_dir))
+
+    def stages(self, run: experiment.Run) -> list:
+        config, data = run.config, run.data
+        with precision.precision_policy(config.precision):
+            self.style_losses = StyleLosses(
+                data.style_image, config.content_stage, config.style_stages,
+                (config.content_weight, config.style_weight, config.tv_weight),
+                config.feature_backbone, config.orientation_free_style)
+        self.content = [c[:c.shape[0] // 4 * 4, :c.shape[1] // 4 * 4]
+                        for c in (pipeline.centre_crop(p, config.eval_size)
+                                  for p in data.photos.held_out)]
+        self.outputs = {}
+        if config.method != "feed_forward":
+            return []
 
         def dataset_for_step(step):
-            return training_batches(photos.train, style_image, config.crop_size,
+            return training_batches(data.photos.train, data.style_image, config.crop_size,
                                     config.batch_size, config.seed + step)
 
         def evaluate(generator):
-            stylised = [inference.restore_array(generator, c) for c in content]
-            outputs[NETWORK] = stylised
-            return _mean_scores(style_losses, content, stylised)
+            stylised = [inference.restore_array(generator, c) for c in self.content]
+            self.outputs[NETWORK] = stylised
+            return _mean_scores(self.style_losses, self.content, stylised)
 
-        sample_inputs = (np.stack([pipeline.centre_crop(c, 128) for c in content[:4]])
-                         .astype(np.float32) / 127.5 - 1.0) if content else None
-        result = loop.fit_run(trainer, dataset_for_step, config, runlog,
-                              sample_inputs=sample_inputs,
-                              evaluate=evaluate if content else None, restore_dir=resume_from)
-        generator = trainer.sampling_generator
-        paths.update(export.export_all(generator, config.workdir, tflite=False))
+        sample_inputs = (np.stack([pipeline.centre_crop(c, 128) for c in self.content[:4]])
+                         .astype(np.float32) / 127.5 - 1.0) if self.content else None
+        return [experiment.Stage(
+            lambda: build_trainer(config, self.style_losses, data.style_image, run.strategy),
+            dataset_for_step, sample_inputs, evaluate if self.content else None)]
+
+    def finish(self, run: experiment.Run, results: list) -> Dict:
+        config, content, outputs = run.config, self.content, self.outputs
+        paths = {"workdir": run.workdir, "tensorboard": run.path("tensorboard")}
+        scores, generator = {}, None
+        if results:
+            generator = results[0]["trainer"].sampling_generator
+            paths.update(export.export_all(generator, run.workdir, tflite=False))
+            if content:
+                scores[NETWORK] = results[0]["metrics"]
         if content:
-            scores[NETWORK] = result["metrics"]
-    if content:
-        scores[BASELINE], outputs[BASELINE] = _baseline(config, style_losses, content, None,
-                                                        runlog)
-        if config.colour_transfer:
-            scores[RECOLOURED_BASELINE], outputs[RECOLOURED_BASELINE] = _baseline(
-                config, style_losses, content,
-                style.colour_transfer(pipeline.to_unit_range(style_image)), runlog)
-        _time_512px(config, style_losses, generator, scores)
-        paths["comparison"] = comparison_figure(
-            style_image, content, outputs, names, scores,
-            os.path.join(config.workdir, "comparison.png"))
-    summary = {"scores": scores, "held_out": names,
-               "style_image": config.style_image or f"skimage.data.{DEFAULT_STYLE}",
-               "feature_backbone": style_losses.extractor.name}
-    write_json(os.path.join(config.workdir, SUMMARY_FILE), summary)
-    runlog.close()
-    return {**summary, "paths": paths}
+            scores[BASELINE], outputs[BASELINE] = _baseline(config, self.style_losses, content,
+                                                            None, run.runlog)
+            if config.colour_transfer:
+                scores[RECOLOURED_BASELINE], outputs[RECOLOURED_BASELINE] = _baseline(
+                    config, self.style_losses, content,
+                    models.colour_transfer(pipeline.to_unit_range(run.data.style_image)),
+                    run.runlog)
+            _time_512px(config, self.style_losses, generator, scores)
+            paths["comparison"] = comparison_figure(
+                run.data.style_image, content, outputs, run.data.photos.held_out_names, scores,
+                run.path("comparison.png"))
+        return {"scores": scores, "held_out": run.data.photos.held_out_names,
+                "style_image": config.style_image or f"skimage.data.{DEFAULT_STYLE}",
+                "feature_backbone": self.style_losses.extractor.name, "paths": paths}
+
+    def report(self, result: Dict) -> None:
+        print_summary(result)
+
+
+FAMILY = StyleTransfer
+
+
+def run(config: StyleTransferConfig) -> Dict:
+    """Trains (or resumes) a feed-forward run, or runs the optimisation baseline; evaluates
+    both on the held-out content photos. Returns {"scores", "paths", ...} (also in
+    RUN/summary.json)."""
+    return experiment.run(StyleTransfer(), config)
 
 
 def _mean_scores(style_losses, content, stylised) -> Dict[str, float]:

@@ -26,28 +26,26 @@ from typing import Callable, Dict, List, Optional, Tuple
 import keras
 import numpy as np
 
-from tfgan_image import export, features, inference, losses, metrics, rundir, settings
+from tfgan_image import experiment, export, features, inference, losses, metrics, settings
 from tfgan_image.data import degrade, pipeline, sources
-from tfgan_image.models import srgan
-from tfgan_image.runlog import RunLog, print_paths, write_json
+from tfgan_image.models import superres as models
+from tfgan_image.runlog import print_paths
 from tfgan_image.settings import setting
-from tfgan_image.training import GANTrainer, loop, precision
+from tfgan_image.training import GANTrainer, precision
 from tfgan_image.training import trainer as trainer_lib
-from tfgan_image.training.strategy import make_strategy, worker_config
 
 MAX_EVAL_SIDE = 768          # larger held-out photos are centre-cropped for evaluation
 DISTANCE_STAGES = features.VGG_STAGES
-SUMMARY_FILE = "summary.json"
 STAGE_NAMES = {1: "SRResNet (stage 1, L1)", 2: "SRGAN (stage 2, GAN fine-tuned)"}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class SuperResolutionConfig(settings.RunSettings):
     """Everything one super-resolution run depends on (one ``setting`` per field: the flags
-    of ``experiments.srgan`` derive from it); written to RUN/config.json."""
-    workdir: Optional[str] = setting(None, "Run directory (default: runs/srgan_xSCALE; an "
+    of ``experiments.superres`` derive from it); written to RUN/config.json."""
+    workdir: Optional[str] = setting(None, "Run directory (default: runs/superres_xSCALE; an "
                                      "existing one resumes).")
-    scale: int = setting(4, "Upscaling factor.", choices=srgan.SCALES)
+    scale: int = setting(4, "Upscaling factor.", choices=models.SCALES)
     steps: int = setting(4000, "Stage-1 (L1 pre-training) steps.", lower=0)
     gan_steps: int = setting(400, "Stage-2 (GAN fine-tuning) steps; 0: stage 1 only.",
                              lower=0)
@@ -206,7 +204,8 @@ def _optimizer(learning_rate, config, name):
 
 
 def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTrainer:
-    """The stage's trainer: batch = (low resolution, high resolution), both in [-1, 1].
+    """The stage's trainer: batch = (low resolution, high resolution), both in [-1, 1]. Call
+    inside ``strategy.scope()`` and the config's precision policy (``experiment.run`` does).
 
     Stage 1: L1 alone (adversarial weight 0: D is built but never run). Stage 2: L1,
     perceptual and adversarial terms with the stage's weights.
@@ -221,117 +220,131 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
         extra_losses = {"l1": (config.l1_weight, trainer_lib.pair_l1)}
         adversarial_weight = config.adversarial_weight
         if config.perceptual_weight:
-            with precision.precision_policy(config.precision):
-                vgg = features.vgg_features(config.perceptual_stages, config.feature_backbone)
+            vgg = features.vgg_features(config.perceptual_stages, config.feature_backbone)
 
             extra_losses["perceptual"] = (config.perceptual_weight,
                                           trainer_lib.pair_perceptual(vgg))
 
-    with strategy.scope(), precision.precision_policy(config.precision):
-        return GANTrainer(
-            generator=srgan.build_generator(config.scale, config.width, config.blocks),
-            discriminator=srgan.build_discriminator(config.discriminator_widths),
-            generator_optimizer=_optimizer(learning_rate, config, f"g_adam_stage{stage}"),
-            discriminator_optimizer=_optimizer(config.gan_learning_rate, config,
-                                               f"d_adam_stage{stage}"),
-            generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
-            extra_generator_losses=extra_losses, adversarial_weight=adversarial_weight,
-            update="joint", ema_decay=config.ema_decay or None, jit_compile=config.jit,
-            strategy=strategy)
+    return GANTrainer(
+        generator=models.build_generator(config.scale, config.width, config.blocks),
+        discriminator=models.build_discriminator(config.discriminator_widths),
+        generator_optimizer=_optimizer(learning_rate, config, f"g_adam_stage{stage}"),
+        discriminator_optimizer=_optimizer(config.gan_learning_rate, config,
+                                           f"d_adam_stage{stage}"),
+        generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+        generator_inputs=trainer_lib.pair_input, real_images=trainer_lib.pair_target,
+        extra_generator_losses=extra_losses, adversarial_weight=adversarial_weight,
+        update="joint", ema_decay=config.ema_decay or None, jit_compile=config.jit,
+        strategy=strategy)
 
 
-def _train_stage(config, stage, photos, strategy, scorer, sample_inputs, resume_from) -> Dict:
-    """Trains (or resumes) one stage in RUN/stage<stage>; ``resume_from``: the run directory
-    whose checkpoints it resumes from (``config.workdir`` but on a multi-worker run's other
-    workers, see ``strategy.worker_config``)."""
-    workdir = stage_dir(config.workdir, stage)
-    rundir.open_run_directory(workdir, config, lock=False)  # the parent run holds the lock
-    runlog = RunLog(workdir)
-    crop = config.crop_size if stage == 1 else config.gan_crop_size
-    hr_crop = crop * config.scale
+def _patches(photos, hr_crop: int) -> list:
     try:
-        patches = pipeline.patch_bank(photos.train, 2 * hr_crop)
+        return pipeline.patch_bank(photos.train, 2 * hr_crop)
     except ValueError as error:
         raise sources.DataError(f"{photos.description}: {error} Use a smaller --crop_size.") \
             from None
 
-    def downscale(image, seed):
-        del seed
-        return degrade.bicubic_downscale(image, config.scale)
 
-    def dataset_for_step(step):
-        return pipeline.restoration_batches(patches, hr_crop, config.batch_size, downscale,
-                                            config.seed + 7919 * stage + step)
+class SuperResolution(experiment.Family):
+    """Stage 1 (L1) in RUN/stage1, then stage 2 (the GAN fine-tune, from stage 1's weights)
+    in RUN/stage2; both scored on the held-out photos next to bicubic upscaling."""
+    name = "superres"
+    config_class = SuperResolutionConfig
 
-    trainer = build_trainer(config, stage, strategy)
-    if stage == 2:  # start from stage 1 (a resumed stage-2 checkpoint overrides this)
-        stage1 = stage_dir(config.workdir, 1)   # this process's own, else the chief's
-        if not os.path.exists(os.path.join(stage1, export.GENERATOR_FILE)):
-            stage1 = stage_dir(resume_from, 1)
-        trainer.generator.set_weights(export.load_generator(stage1).get_weights())
-        if trainer.ema_generator is not None:
-            trainer.ema_generator.set_weights(trainer.generator.get_weights())
-    print(f"Stage {stage}: {STAGE_NAMES[stage]}, {len(patches)} training patches, "
-          f"{hr_crop}px HR crops.", flush=True)
-    evaluate = ((lambda generator: scorer.generator_scores(generator, config.tile))
-                if scorer else None)
-    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
-                          sample_inputs=sample_inputs, evaluate=evaluate,
-                          restore_dir=stage_dir(resume_from, stage), workdir=workdir,
-                          steps=config.steps if stage == 1 else config.gan_steps)
-    result["paths"] = export.export_all(trainer.sampling_generator, workdir)
-    result["outputs"] = scorer.outputs if scorer else None
-    runlog.close()
-    return result
+    def load_data(self, config: SuperResolutionConfig):
+        return sources.load_photos(config.data, config.data_dir)
+
+    def stages(self, run: experiment.Run) -> list:
+        config, photos = run.config, run.data
+        print(f"Data: {photos.description}.", flush=True)
+        self.names = photos.held_out_names
+        self.high, low = held_out_pairs(photos.held_out, config.scale, config.eval_crop)
+        self.scorer, sample_inputs, self.scores, self.outputs = None, None, {}, {}
+        if self.high:
+            self.scorer = UpscaleScorer(
+                self.high, low, self.names, config.scale,
+                features.vgg_features(DISTANCE_STAGES, config.feature_backbone))
+            self.scores["bicubic"] = self.scorer(bicubic_upscaler(config.scale))
+            self.outputs["bicubic"] = self.scorer.outputs
+            size = min([32] + [min(image.shape[:2]) for image in low])
+            sample_inputs = np.stack([pipeline.centre_crop(image, size) for image in low[:4]]
+                                     ).astype(np.float32) / 127.5 - 1.0
+        return [self._stage(run, stage, sample_inputs)
+                for stage in [1] + ([2] if config.gan_steps else [])]
+
+    def _stage(self, run, stage: int, sample_inputs) -> experiment.Stage:
+        config = run.config
+        hr_crop = (config.crop_size if stage == 1 else config.gan_crop_size) * config.scale
+        bank = {}   # the stage's training patches, cut when its trainer is built
+
+        def make_trainer():
+            bank["patches"] = _patches(run.data, hr_crop)
+            print(f"Stage {stage}: {STAGE_NAMES[stage]}, {len(bank['patches'])} training patches, "
+                  f"{hr_crop}px HR crops.", flush=True)
+            return build_trainer(config, stage, run.strategy)
+
+        def downscale(image, seed):
+            del seed
+            return degrade.bicubic_downscale(image, config.scale)
+
+        def dataset_for_step(step):
+            return pipeline.restoration_batches(bank["patches"], hr_crop, config.batch_size,
+                                                downscale, config.seed + 7919 * stage + step)
+
+        def evaluate(generator):
+            scores = self.scorer.generator_scores(generator, config.tile)
+            self.outputs[STAGE_NAMES[stage]] = self.scorer.outputs   # the last evaluation's
+            return scores
+
+        def from_stage1(trainer, run):
+            stage1 = stage_dir(run.workdir, 1)   # this process's own, else the chief's
+            if not os.path.exists(os.path.join(stage1, export.GENERATOR_FILE)):
+                stage1 = stage_dir(run.resume_from, 1)
+            trainer.generator.set_weights(export.load_generator(stage1).get_weights())
+            if trainer.ema_generator is not None:
+                trainer.ema_generator.set_weights(trainer.generator.get_weights())
+
+        return experiment.Stage(make_trainer, dataset_for_step, sample_inputs,
+                                evaluate if self.scorer else None,
+                                folder=f"stage{stage}",
+                                steps=config.steps if stage == 1 else config.gan_steps,
+                                before_training=from_stage1 if stage == 2 else None)
+
+    def finish(self, run: experiment.Run, results: list) -> Dict:
+        config = run.config
+        paths = {"workdir": run.workdir, "tensorboard": run.workdir}  # both stages' logs
+        images_per_second = {}
+        for stage, result in enumerate(results, start=1):
+            images_per_second[stage] = result["images_per_second"]
+            exported = export.export_all(result["trainer"].sampling_generator,
+                                         result["workdir"])
+            paths.update({f"stage{stage}_{k}": v for k, v in exported.items()})
+            if self.high:
+                self.scores[STAGE_NAMES[stage]] = result["metrics"]
+        summary = {"scale": config.scale, "scores": self.scores, "held_out": self.names,
+                   "images_per_second": images_per_second}
+        if self.high:
+            summary["feature_backbone"] = features.feature_backbone(config.feature_backbone)[0]
+            summary["bicubic_psnr_y_by_resizer"] = bicubic_psnr_by_resizer(
+                self.high, self.names, config.scale)
+            paths["comparison"] = comparison_figure(
+                self.high, [(label.split(" (")[0], images)
+                            for label, images in self.outputs.items()],
+                self.names, config.scale, run.path("comparison.png"))
+        return {**summary, "paths": paths}
+
+    def report(self, result: Dict) -> None:
+        print_summary(result)
+
+
+FAMILY = SuperResolution
 
 
 def run(config: SuperResolutionConfig) -> Dict:
-    """Trains (or resumes) both stages; returns {"scores": {method: metrics}, "paths", ...}."""
-    keras.utils.set_random_seed(config.seed)
-    photos = sources.load_photos(config.data, config.data_dir)
-    strategy = make_strategy(config.strategy, config.batch_size)
-    config, resume_from = worker_config(config, strategy)
-    rundir.open_run_directory(config.workdir, config)
-    print(f"Data: {photos.description}.", flush=True)
-
-    names = photos.held_out_names
-    high, low = held_out_pairs(photos.held_out, config.scale, config.eval_crop)
-    scorer, sample_inputs, scores = None, None, {}
-    if high:
-        name, _ = features.feature_backbone(config.feature_backbone)
-        scorer = UpscaleScorer(high, low, names, config.scale,
-                               features.vgg_features(DISTANCE_STAGES, config.feature_backbone))
-        scores["bicubic"] = scorer(bicubic_upscaler(config.scale))
-        outputs = {"bicubic": scorer.outputs}
-        size = min([32] + [min(image.shape[:2]) for image in low])
-        sample_inputs = np.stack([pipeline.centre_crop(image, size) for image in low[:4]]
-                                 ).astype(np.float32) / 127.5 - 1.0
-
-    paths = {"workdir": config.workdir, "tensorboard": config.workdir}  # both stages' logs
-    stages = [1] + ([2] if config.gan_steps else [])
-    images_per_second = {}
-    for stage in stages:
-        result = _train_stage(config, stage, photos, strategy, scorer, sample_inputs,
-                              resume_from)
-        images_per_second[stage] = result["images_per_second"]
-        paths.update({f"stage{stage}_{k}": v for k, v in result["paths"].items()})
-        if high:
-            scores[STAGE_NAMES[stage]] = result["metrics"]
-            outputs[STAGE_NAMES[stage]] = result["outputs"]
-
-    summary = {"scale": config.scale, "scores": scores, "held_out": names,
-               "images_per_second": images_per_second}
-    if high:
-        summary["feature_backbone"] = name
-        summary["bicubic_psnr_y_by_resizer"] = bicubic_psnr_by_resizer(high, names,
-                                                                       config.scale)
-        paths["comparison"] = comparison_figure(
-            high, [(label.split(" (")[0], images) for label, images in outputs.items()], names,
-            config.scale, os.path.join(config.workdir, "comparison.png"))
-    paths["summary"] = write_json(os.path.join(config.workdir, SUMMARY_FILE), summary)
-    rundir.release(config.workdir)
-    return {**summary, "paths": paths}
+    """Trains (or resumes) both stages; returns {"scores": {method: metrics}, "paths", ...}
+    (also in RUN/summary.json)."""
+    return experiment.run(SuperResolution(), config)
 
 
 def print_summary(result: Dict) -> None:

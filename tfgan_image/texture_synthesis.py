@@ -1,10 +1,10 @@
 """Texture synthesis with a spatial GAN trained on one texture image.
 
-``run(config)`` trains a ``models.texture`` generator (spatial noise in, texture out; D on
+``run(config)`` trains a ``models.texture_synthesis`` generator (spatial noise in, texture out; D on
 random patches of the source texture; with ``style_weight`` > 0 also the Gram distance of G's
 patches to the source in G's loss) with the shared GANTrainer. ``config.generator`` picks it
 (GENERATORS): "patches", the default, places learned patches that start as crops of the
-source (``models.texture.build_patch_generator``); "pixels" is the SGAN that draws every
+source (``models.texture_synthesis.build_patch_generator``); "pixels" is the SGAN that draws every
 pixel. The run then evaluates the EMA generator (its batch-norm statistics first recalibrated
 on noise batches: ``training.ema.recalibrate_batch_norm``): the Gram-matrix (style) distance
 of generated textures to the source texture -- the style loss of ``style_losses.StyleLosses``
@@ -25,39 +25,36 @@ makes textures of any size later.
 """
 
 import dataclasses
-import os
 from typing import Dict, Optional, Tuple
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import export, features, inference, losses, rundir, settings
+from tfgan_image import experiment, export, features, inference, losses, settings
 from tfgan_image.data import pipeline, sources
-from tfgan_image.models import texture
-from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
+from tfgan_image.models import texture_synthesis as models
+from tfgan_image.runlog import print_paths, save_image_grid
 from tfgan_image.settings import setting
 from tfgan_image.style_losses import StyleLosses, load_style_image
-from tfgan_image.training import GANTrainer, ema, loop, precision
-from tfgan_image.training.strategy import make_strategy, worker_config
+from tfgan_image.training import GANTrainer, ema, precision
 
 DEFAULT_TEXTURE = "grass"   # scikit-image's grass photo (greyscale, 512x512)
-SUMMARY_FILE = "summary.json"
 STYLE_STAGES = ("block1", "block2", "block3", "block4")
 STYLE_LOSS_PATCHES = 4   # generated patches per step in G's Gram-distance term
 BN_RECALIBRATION_BATCHES = 32   # noise batches that set the sampling generator's BN statistics
 # "patches": a selection network places learned patches (initialised as crops of the source)
-# with cross-faded seams (models.texture.build_patch_generator); "pixels": the spatial GAN
-# that draws every pixel (models.texture.build_generator, Jetchev et al.).
+# with cross-faded seams (models.texture_synthesis.build_patch_generator); "pixels": the spatial GAN
+# that draws every pixel (models.texture_synthesis.build_generator, Jetchev et al.).
 GENERATORS = ("patches", "pixels")
-UPSAMPLING = texture.UPSAMPLING   # (the config's ``texture`` field hides the module there)
+UPSAMPLING = models.UPSAMPLING   # (the config's ``texture`` field hides the module there)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class TextureConfig(settings.RunSettings):
     """Everything one texture run depends on (one ``setting`` per field: the flags of
-    ``experiments.texture_gan`` derive from it); written to RUN/config.json."""
-    workdir: str = setting("runs/texture_gan")
+    ``experiments.texture_synthesis`` derive from it); written to RUN/config.json."""
+    workdir: str = setting("runs/texture_synthesis")
     texture: Optional[str] = setting(None, f"Texture image file (default: scikit-image's "
                                      f"{DEFAULT_TEXTURE}).")
     texture_size: int = setting(256, "Shorter side the texture is resized to (at most 1024: "
@@ -122,7 +119,7 @@ class TextureConfig(settings.RunSettings):
         """Output pixels per noise position along each axis."""
         if self.generator == "patches":
             return self.patch_stride
-        return texture.output_scale(self.generator_widths)
+        return models.output_scale(self.generator_widths)
 
     @property
     def patch_size(self) -> int:
@@ -134,8 +131,8 @@ class TextureConfig(settings.RunSettings):
         """Channels of the generator's spatial noise (every scale's noise maps, or the
         selection noise, included)."""
         if self.generator == "patches":
-            return texture.patch_input_channels(self.noise_channels, self.patches)
-        return texture.input_channels(self.noise_channels, self.generator_widths)
+            return models.patch_input_channels(self.noise_channels, self.patches)
+        return models.input_channels(self.noise_channels, self.generator_widths)
 
 
 def load_texture(path: Optional[str], size: int) -> np.ndarray:
@@ -198,13 +195,13 @@ def build_generator(config: TextureConfig, source: np.ndarray) -> keras.Model:
     """The generator ``config.generator`` names; a patch generator's atoms are crops of
     ``source`` (uint8 [H, W, 3])."""
     if config.generator == "pixels":
-        return texture.build_generator(config.noise_channels, config.generator_widths,
+        return models.build_generator(config.noise_channels, config.generator_widths,
                                        config.generator_upsampling,
                                        config.generator_output_upsampling)
-    generator = texture.build_patch_generator(
+    generator = models.build_patch_generator(
         config.noise_channels, config.generator_widths, config.patches, config.patch_stride,
         config.seam, config.selection_temperature, config.atom_edit_scale)
-    texture.init_patch_dictionary(generator, source, config.seed)
+    models.init_patch_dictionary(generator, source, config.seed)
     return generator
 
 
@@ -212,13 +209,13 @@ def build_trainer(config: TextureConfig, strategy, source: np.ndarray) -> GANTra
     """Batch = random patches of the texture; G gets spatial noise sized to the patches.
     ``config.style_weight`` > 0 adds the Gram distance of G's patches to the whole
     ``source`` (uint8 [H, W, 3]) to G's loss: Ulyanov et al.'s texture-network loss next to
-    the adversarial one."""
+    the adversarial one. Call inside ``strategy.scope()`` and the config's precision policy
+    (``experiment.run`` does)."""
     adversarial = losses.adversarial_loss(config.loss)
     extra_losses = {}
     if config.style_weight:
-        with precision.precision_policy(config.precision):
-            style_losses = StyleLosses(source, STYLE_STAGES[2], STYLE_STAGES,
-                                                      (0.0, 1.0, 0.0), config.feature_backbone)
+        style_losses = StyleLosses(source, STYLE_STAGES[2], STYLE_STAGES, (0.0, 1.0, 0.0),
+                                   config.feature_backbone)
 
         @tf.autograph.experimental.do_not_convert
         def gram_distance(batch, generated):
@@ -233,94 +230,113 @@ def build_trainer(config: TextureConfig, strategy, source: np.ndarray) -> GANTra
         return tf.random.normal([tf.shape(batch)[0], config.noise_size, config.noise_size,
                                  config.noise_input_channels])
 
-    with strategy.scope(), precision.precision_policy(config.precision):
-        return GANTrainer(
-            generator=build_generator(config, source),
-            discriminator=texture.build_discriminator(config.discriminator_widths),
-            generator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
-                                                    0.999, config.precision, "g_adam"),
-            discriminator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
-                                                        0.999, config.precision, "d_adam"),
-            generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
-            generator_inputs=noise, extra_generator_losses=extra_losses,
-            r1_weight=config.r1_weight, update="joint",
-            ema_decay=config.ema_decay or None,
-            jit_compile=config.jit, strategy=strategy)
+    return GANTrainer(
+        generator=build_generator(config, source),
+        discriminator=models.build_discriminator(config.discriminator_widths),
+        generator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
+                                                0.999, config.precision, "g_adam"),
+        discriminator_optimizer=precision.make_adam(config.learning_rate, config.beta_1,
+                                                    0.999, config.precision, "d_adam"),
+        generator_loss=adversarial.generator, discriminator_loss=adversarial.discriminator,
+        generator_inputs=noise, extra_generator_losses=extra_losses,
+        r1_weight=config.r1_weight, update="joint", ema_decay=config.ema_decay or None,
+        jit_compile=config.jit, strategy=strategy)
+
+
+class TextureSynthesis(experiment.Family):
+    """Trains the spatial GAN on random patches of one texture and scores generated
+    textures by their Gram-matrix distance to the source, next to simple references."""
+    name = "texture_synthesis"
+    config_class = TextureConfig
+
+    def load_data(self, config: TextureConfig) -> np.ndarray:
+        source = load_texture(config.texture, config.texture_size)
+        atom_size = 2 * config.patch_stride if config.generator == "patches" else 0
+        if min(source.shape[:2]) < max(config.patch_size, config.eval_size, atom_size):
+            raise sources.DataError(
+                f"The texture ({source.shape[1]}x{source.shape[0]}) is smaller than the "
+                f"training patch ({config.patch_size}), the evaluation size "
+                f"({config.eval_size}) or a dictionary atom ({atom_size}).")
+        return source
+
+    def stages(self, run: experiment.Run) -> list:
+        config, source = run.config, run.data
+        save_image_grid(source[None].astype(np.float32) / 127.5 - 1.0, run.path("source.png"),
+                        title="source texture")
+        distance = GramDistance(source, config.feature_backbone)
+        self.scores = {
+            "source crops (floor)": distance(pipeline.random_crops(
+                source, config.eval_size, config.eval_samples, config.seed)),
+            "shuffled patches": distance(np.stack([
+                shuffled_patches(source, config.eval_size, config.shuffle_tile, config.seed + i)
+                for i in range(config.eval_samples)]))}
+
+        def dataset_for_step(step):
+            return pipeline.crop_batches(source[None], config.patch_size, config.batch_size,
+                                         config.seed + step)
+
+        def recalibrate(generator):
+            ema.recalibrate_batch_norm(generator, (
+                spatial_noise((config.batch_size, config.noise_size, config.noise_size,
+                               config.noise_input_channels), config.seed + 1000 + i)
+                for i in range(BN_RECALIBRATION_BATCHES)))
+
+        def evaluate(generator):
+            recalibrate(generator)
+            images = pipeline.from_unit_range(generate(
+                generator, config.eval_size, config.eval_size, config.eval_samples,
+                seed=config.seed + 1))
+            return {"gram_distance": distance(images)}
+
+        def untrained_score(trainer, run):
+            # What training adds: the same generator before its first step (for the patch
+            # generator, a cross-faded random quilt of source crops). Seeded, so a resumed run
+            # gets the same.
+            self.scores["untrained generator"] = evaluate(
+                trainer.sampling_generator)["gram_distance"]
+
+        sample_noise = spatial_noise((4, 2 * config.noise_size, 2 * config.noise_size,
+                                      config.noise_input_channels), config.seed)
+        return [experiment.Stage(lambda: build_trainer(config, run.strategy, source),
+                                 dataset_for_step, sample_noise, evaluate,
+                                 before_training=untrained_score)]
+
+    def finish(self, run: experiment.Run, results: list) -> Dict:
+        from PIL import Image
+
+        config, source, result = run.config, run.data, results[0]
+        generator = result["trainer"].sampling_generator   # recalibrated by the evaluation
+        self.scores["spatial GAN"] = result["metrics"]["gram_distance"]
+        paths = {"workdir": run.workdir, "source": run.path("source.png"),
+                 **export.export_all(generator, run.workdir, tflite=False)}
+        for factor in (2, 4):
+            height, width = factor * source.shape[0], factor * source.shape[1]
+            path = run.path(f"texture_{factor}x_{width}x{height}.png")
+            texture_image = generate(generator, height, width, seed=config.seed + factor)[0]
+            Image.fromarray(pipeline.from_unit_range(texture_image)).save(path)
+            paths[f"sample_{factor}x"] = path
+        paths["source_vs_generated"] = save_image_grid(
+            np.stack([pipeline.to_unit_range(source).numpy(),
+                      generate(generator, *source.shape[:2], seed=config.seed + 1)[0]]),
+            run.path("source_vs_generated.png"), columns=2,
+            title="the source (left) and a generated texture of its size (right), same scale")
+        paths["tensorboard"] = result["tensorboard"]
+        return {"gram_distance": self.scores,
+                "texture": config.texture or f"skimage.data.{DEFAULT_TEXTURE}",
+                "source_size": list(source.shape[:2]),
+                "images_per_second": result["images_per_second"], "paths": paths}
+
+    def report(self, result: Dict) -> None:
+        print_summary(result)
+
+
+FAMILY = TextureSynthesis
 
 
 def run(config: TextureConfig) -> Dict:
-    """Trains (or resumes) a texture run; returns {"scores", "paths", ...}."""
-    keras.utils.set_random_seed(config.seed)
-    source = load_texture(config.texture, config.texture_size)
-    atom_size = 2 * config.patch_stride if config.generator == "patches" else 0
-    if min(source.shape[:2]) < max(config.patch_size, config.eval_size, atom_size):
-        raise sources.DataError(
-            f"The texture ({source.shape[1]}x{source.shape[0]}) is smaller than the training "
-            f"patch ({config.patch_size}), the evaluation size ({config.eval_size}) or a "
-            f"dictionary atom ({atom_size}).")
-    strategy = make_strategy(config.strategy, config.batch_size)
-    config, resume_from = worker_config(config, strategy)
-    rundir.open_run_directory(config.workdir, config)
-    runlog = RunLog(config.workdir)
-    save_image_grid(source[None].astype(np.float32) / 127.5 - 1.0,
-                    os.path.join(config.workdir, "source.png"), title="source texture")
-    distance = GramDistance(source, config.feature_backbone)
-    scores = {
-        "source crops (floor)": distance(pipeline.random_crops(
-            source, config.eval_size, config.eval_samples, config.seed)),
-        "shuffled patches": distance(np.stack([
-            shuffled_patches(source, config.eval_size, config.shuffle_tile, config.seed + i)
-            for i in range(config.eval_samples)]))}
-
-    def dataset_for_step(step):
-        return pipeline.crop_batches(source[None], config.patch_size, config.batch_size,
-                                     config.seed + step)
-
-    def recalibrate(generator):
-        ema.recalibrate_batch_norm(generator, (
-            spatial_noise((config.batch_size, config.noise_size, config.noise_size,
-                           config.noise_input_channels), config.seed + 1000 + i)
-            for i in range(BN_RECALIBRATION_BATCHES)))
-
-    def evaluate(generator):
-        recalibrate(generator)
-        images = pipeline.from_unit_range(generate(generator, config.eval_size, config.eval_size,
-                                   config.eval_samples, seed=config.seed + 1))
-        return {"gram_distance": distance(images)}
-
-    trainer = build_trainer(config, strategy, source)
-    # What training adds: the same generator before its first step (for the patch generator,
-    # a cross-faded random quilt of source crops). Seeded, so a resumed run gets the same.
-    scores["untrained generator"] = evaluate(trainer.sampling_generator)["gram_distance"]
-    sample_noise = spatial_noise((4, 2 * config.noise_size, 2 * config.noise_size,
-                                  config.noise_input_channels), config.seed)
-    result = loop.fit_run(trainer, dataset_for_step, config, runlog,
-                          sample_inputs=sample_noise, evaluate=evaluate,
-                          restore_dir=resume_from)
-    generator = trainer.sampling_generator   # recalibrated by the final evaluation
-    scores["spatial GAN"] = result["metrics"]["gram_distance"]
-    paths = {"workdir": config.workdir, "source": os.path.join(config.workdir, "source.png"),
-             **export.export_all(generator, config.workdir, tflite=False)}
-    from PIL import Image
-
-    for factor in (2, 4):
-        height, width = factor * source.shape[0], factor * source.shape[1]
-        path = os.path.join(config.workdir, f"texture_{factor}x_{width}x{height}.png")
-        texture_image = generate(generator, height, width, seed=config.seed + factor)[0]
-        Image.fromarray(pipeline.from_unit_range(texture_image)).save(path)
-        paths[f"sample_{factor}x"] = path
-    paths["source_vs_generated"] = save_image_grid(
-        np.stack([pipeline.to_unit_range(source).numpy(),
-                  generate(generator, *source.shape[:2], seed=config.seed + 1)[0]]),
-        os.path.join(config.workdir, "source_vs_generated.png"), columns=2,
-        title="the source (left) and a generated texture of its size (right), same scale")
-    paths["tensorboard"] = os.path.join(config.workdir, "tensorboard")
-    summary = {"gram_distance": scores, "texture": config.texture or
-               f"skimage.data.{DEFAULT_TEXTURE}", "source_size": list(source.shape[:2]),
-               "images_per_second": result["images_per_second"]}
-    write_json(os.path.join(config.workdir, SUMMARY_FILE), summary)
-    runlog.close()
-    return {**summary, "paths": paths}
+    """Trains (or resumes) a texture run; returns {"gram_distance", "paths", ...} (also in
+    RUN/summary.json)."""
+    return experiment.run(TextureSynthesis(), config)
 
 
 def print_summary(result: Dict) -> None:

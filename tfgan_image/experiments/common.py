@@ -100,10 +100,18 @@ def config_from_flags(config_class, **values):
         raise app.UsageError(message) from None
 
 
-def image_gan_main(argv) -> None:
-    """The main of the image GAN experiments: run the flags' config, print its summary."""
-    from tfgan_image import image_gan
+def run_family(argv, family, **values) -> None:
+    """An experiment's main: ``family`` (an ``experiment.Family``) runs the config built from
+    the flags (``values`` win) and prints its report."""
+    from tfgan_image import experiment
 
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    image_gan.print_summary(image_gan.run(config_from_flags(image_gan.ImageGANConfig)))
+    family.report(experiment.run(family, config_from_flags(family.config_class, **values)))
+
+
+def image_gan_main(argv) -> None:
+    """The main of the image GAN experiments."""
+    from tfgan_image import image_gan
+
+    run_family(argv, image_gan.ImageGAN())

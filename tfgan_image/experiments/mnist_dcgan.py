@@ -16,14 +16,13 @@ the EMA generator against the held-out digits, and the paths of everything it wr
 Rerunning the same command resumes from the last checkpoint.
 """
 
-from absl import app, flags
+from absl import flags
 
-from tfgan_image import cli, digits
+from tfgan_image import cli, mnist
 from tfgan_image.experiments import common
-from tfgan_image.models import dcgan
 
 FLAGS = flags.FLAGS
-common.define_config_flags(digits.DigitGANConfig)
+common.define_config_flags(mnist.MnistConfig)
 flags.DEFINE_string("generator_widths", "128,64,32",
                     "Channels of the 7x7 map and of each Conv2DTranspose block.")
 flags.DEFINE_string("discriminator_widths", "32,64", "Channels of each stride-2 conv.")
@@ -34,17 +33,14 @@ flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = common.config_from_flags(
-        digits.DigitGANConfig, model="dcgan",
+    common.run_family(
+        argv, mnist.MnistGAN(), model="dcgan",
         generator_kwargs=dict(
             widths=common.parse_widths(FLAGS.generator_widths, "generator_widths"),
             kernel_size=FLAGS.kernel_size),
         discriminator_kwargs=dict(
             widths=common.parse_widths(FLAGS.discriminator_widths, "discriminator_widths"),
             kernel_size=FLAGS.kernel_size, dropout=FLAGS.dropout))
-    digits.print_summary(digits.run(config, dcgan.build_generator, dcgan.build_discriminator))
 
 
 if __name__ == "__main__":

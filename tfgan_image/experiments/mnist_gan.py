@@ -11,14 +11,13 @@ KID and classifier score of the EMA generator on held-out digits (figures in
 experiments/RESULTS.md). Rerunning the same command resumes from the last checkpoint.
 """
 
-from absl import app, flags
+from absl import flags
 
-from tfgan_image import cli, digits
+from tfgan_image import cli, mnist
 from tfgan_image.experiments import common
-from tfgan_image.models import mlp
 
 FLAGS = flags.FLAGS
-common.define_config_flags(digits.DigitGANConfig, workdir="runs/mnist_gan", batch_size=64,
+common.define_config_flags(mnist.MnistConfig, workdir="runs/mnist_gan", batch_size=64,
                            loss="minimax", g_learning_rate=2e-4, d_learning_rate=2e-4)
 flags.DEFINE_integer("units", 1024, "Units of each hidden layer (G and D).", lower_bound=1)
 flags.DEFINE_float("dropout", 0.3, "Dropout after each discriminator layer.", lower_bound=0,
@@ -27,12 +26,9 @@ flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = common.config_from_flags(
-        digits.DigitGANConfig, model="mlp", generator_kwargs=dict(units=FLAGS.units),
-        discriminator_kwargs=dict(units=FLAGS.units, dropout=FLAGS.dropout))
-    digits.print_summary(digits.run(config, mlp.build_generator, mlp.build_discriminator))
+    common.run_family(argv, mnist.MnistGAN(), model="mlp",
+                      generator_kwargs=dict(units=FLAGS.units),
+                      discriminator_kwargs=dict(units=FLAGS.units, dropout=FLAGS.dropout))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ comparison.png, generator.keras and a SavedModel. Stylise your own images with
 ``python -m tfgan_image.apply --workdir=RUN INPUT OUTPUT``. Rerunning resumes.
 """
 
-from absl import app, flags
+from absl import flags
 
 from tfgan_image import cli, style_transfer
 from tfgan_image.experiments import common
@@ -22,11 +22,8 @@ flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = common.config_from_flags(style_transfer.StyleTransferConfig,
-                                      workdir=FLAGS.workdir or f"runs/style_{FLAGS.method}")
-    style_transfer.print_summary(style_transfer.run(config))
+    common.run_family(argv, style_transfer.StyleTransfer(),
+                      workdir=FLAGS.workdir or f"runs/style_transfer_{FLAGS.method}")
 
 
 if __name__ == "__main__":

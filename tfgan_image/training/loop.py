@@ -255,37 +255,3 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
     runlog.writer.flush()
     result["step"] = step
     return result
-
-
-
-def fit_run(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset], config,
-            runlog: RunLog, sample_inputs=None, evaluate: Optional[Callable] = None,
-            restore_dir: Optional[str] = None, workdir: Optional[str] = None,
-            steps: Optional[int] = None) -> Dict:
-    """``fit`` as every family runs it: the loop settings come from the run's config (its
-    ``steps``, ``batch_size``, ``log_every``, ``sample_every``, ``checkpoint_every``,
-    ``eval_every``; ``steps`` and ``workdir`` override), and the sampling generator is
-    exported to WORKDIR/generator.keras at every checkpoint."""
-    from tfgan_image import export
-
-    workdir = workdir or config.workdir
-    settings = LoopSettings(
-        steps=config.steps if steps is None else steps, batch_size=config.batch_size,
-        log_every=config.log_every, sample_every=config.sample_every,
-        checkpoint_every=config.checkpoint_every, eval_every=config.eval_every)
-    return fit(trainer, dataset_for_step, workdir, settings, sample_inputs=sample_inputs,
-               evaluate=evaluate, runlog=runlog,
-               on_checkpoint=lambda: export.export_generator(trainer.sampling_generator,
-                                                             workdir),
-               restore_dir=restore_dir)
-
-
-def run_paths(workdir: str, result: Dict, runlog: RunLog) -> Dict[str, str]:
-    """What a latent-GAN run wrote, for its summary: {"workdir", "samples" (the last grid),
-    "generator", "checkpoint", "metrics", "tensorboard"}."""
-    from tfgan_image import export
-
-    return {"workdir": workdir, "samples": result["samples"],
-            "generator": os.path.join(workdir, export.GENERATOR_FILE),
-            "checkpoint": result["checkpoint"], "metrics": runlog.metrics_path,
-            "tensorboard": os.path.join(workdir, "tensorboard")}

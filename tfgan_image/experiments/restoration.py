@@ -1,6 +1,7 @@
 """Image restoration GAN: denoising, anti-sharpening, deblurring, JPEG and texture removal.
 
-    python -m tfgan_image.experiments.restore --task=denoise [--workdir=runs/restore_denoise]
+    python -m tfgan_image.experiments.restoration --task=denoise \
+        [--workdir=runs/restoration_denoise]
 
 Tasks (degradations applied on the fly, see ``tfgan_image.data.degrade``): denoise,
 desharpen, deblur, jpeg, detexture, mixed. Default data: the colour photos scikit-image and
@@ -12,7 +13,7 @@ Apply the trained model to your own files with
 ``python -m tfgan_image.apply --workdir=RUN INPUT OUTPUT``. Rerunning resumes.
 """
 
-from absl import app, flags
+from absl import flags
 
 from tfgan_image import cli, restoration
 from tfgan_image.experiments import common
@@ -23,11 +24,8 @@ flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = common.config_from_flags(
-        restoration.RestorationConfig, workdir=FLAGS.workdir or f"runs/restore_{FLAGS.task}")
-    restoration.print_summary(restoration.run(config))
+    common.run_family(argv, restoration.Restoration(),
+                      workdir=FLAGS.workdir or f"runs/restoration_{FLAGS.task}")
 
 
 if __name__ == "__main__":

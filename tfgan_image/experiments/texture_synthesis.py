@@ -1,6 +1,6 @@
 """Texture synthesis with a spatial GAN trained on one texture image.
 
-    python -m tfgan_image.experiments.texture_gan [--texture=PATH] [--workdir=...]
+    python -m tfgan_image.experiments.texture_synthesis [--texture=PATH] [--workdir=...]
 
 Default texture: scikit-image's grass photo. The run prints the Gram-matrix distance of
 generated textures to the source next to two references (random crops of the source: the
@@ -9,7 +9,7 @@ generator.keras and a SavedModel. Make textures of any size later with
 ``python -m tfgan_image.sample --workdir=RUN --size=HxW --output=FILE.png``. Rerunning resumes.
 """
 
-from absl import app, flags
+from absl import flags
 
 from tfgan_image import cli, texture_synthesis
 from tfgan_image.experiments import common
@@ -20,10 +20,7 @@ flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = common.config_from_flags(texture_synthesis.TextureConfig)
-    texture_synthesis.print_summary(texture_synthesis.run(config))
+    common.run_family(argv, texture_synthesis.TextureSynthesis())
 
 
 if __name__ == "__main__":

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT, run_module
 
-from tfgan_image import digits, sample
-from tfgan_image.models import dcgan, mlp
+from tfgan_image import mnist, sample
 
 TINY = dict(batch_size=16, eval_samples=64, log_every=1, sample_every=2, checkpoint_every=2,
             latent_dim=8)
@@ -23,18 +22,13 @@ def tiny_config(workdir, model="dcgan", steps=3, **overrides):
                     discriminator_kwargs=dict(widths=(4, 8)))
     else:
         arch = dict(generator_kwargs=dict(units=16), discriminator_kwargs=dict(units=16))
-    return digits.DigitGANConfig(workdir=str(workdir), model=model, steps=steps,
-                                 **{**TINY, **arch, **overrides})
-
-
-def builders(model):
-    module = dcgan if model == "dcgan" else mlp
-    return module.build_generator, module.build_discriminator
+    return mnist.MnistConfig(workdir=str(workdir), model=model, steps=steps,
+                             **{**TINY, **arch, **overrides})
 
 
 @pytest.mark.parametrize("model,loss", [("dcgan", "non_saturating"), ("mlp", "minimax")])
 def test_run_writes_a_complete_run_directory(tmp_path, model, loss):
-    result = digits.run(tiny_config(tmp_path, model, loss=loss), *builders(model))
+    result = mnist.run(tiny_config(tmp_path, model, loss=loss))
     assert result["step"] == 3
     with open(tmp_path / "config.json") as f:
         config = json.load(f)
@@ -55,13 +49,13 @@ def test_run_writes_a_complete_run_directory(tmp_path, model, loss):
 
 
 def test_resume_continues_from_the_last_checkpoint(tmp_path, capsys):
-    first = digits.run(tiny_config(tmp_path, steps=2), *builders("dcgan"))
+    first = mnist.run(tiny_config(tmp_path, steps=2))
     weights_at_2 = first["trainer"].generator.get_weights()
-    second = digits.run(tiny_config(tmp_path, steps=4), *builders("dcgan"))
+    second = mnist.run(tiny_config(tmp_path, steps=4))
     assert "Resumed from" in capsys.readouterr().out
     assert second["step"] == 4
     # The resumed trainer started from the step-2 weights, not from a fresh initialisation.
-    fresh = digits.run(tiny_config(tmp_path / "fresh", steps=0), *builders("dcgan"))
+    fresh = mnist.run(tiny_config(tmp_path / "fresh", steps=0))
     assert not np.allclose(fresh["trainer"].generator.get_weights()[0], weights_at_2[0])
     with open(tmp_path / "metrics.jsonl") as f:
         assert [json.loads(line)["step"] for line in f] == [2, 4]
@@ -69,7 +63,7 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_sample_exports_npy_and_png(tmp_path):
-    digits.run(tiny_config(tmp_path / "run", steps=1), *builders("dcgan"))
+    mnist.run(tiny_config(tmp_path / "run", steps=1))
     images = sample.sample(str(tmp_path / "run"), num=5)
     assert images.shape == (5, 28, 28, 1) and images.dtype == np.float32
     assert images.min() >= -1.0 and images.max() <= 1.0
@@ -98,26 +92,3 @@ def test_dcgan_cli_trains_and_reports(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     assert "frechet_distance" in out.stdout and "classifier_score" in out.stdout
     assert str(tmp_path) in out.stdout
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("module,args,message", [
-    ("mnist_gan", ["--precision=float64"], "precision"),
-    ("mnist_gan", ["--loss=nonsense"], "loss"),
-    ("mnist_dcgan", ["--generator_widths=8,x"], "comma-separated integers"),
-    ("mnist_gan", ["--data=folder:/does/not/exist"], "Image folder does not exist"),
-    ("restore", ["--task=sharpen"], "task"),
-    ("restore", ["--sigma=40,10"], "LOW <= HIGH"),
-    ("restore", ["--crop_size=60"], "multiple of the U-Net stride"),
-    ("restore", ["--data=folder:/does/not/exist"], "Image folder does not exist"),
-    ("style_transfer", ["--crop_size=94"], "--crop_size must be a multiple of 4"),
-    ("style_transfer", ["--loss_offset_range=48"], "--loss_offset_range must be in [0, "),
-])
-def test_cli_refuses_bad_input_clearly(tmp_path, module, args, message):
-    out = run_module(f"tfgan_image.experiments.{module}", f"--workdir={tmp_path}", "--steps=1",
-                  *args)
-    assert out.returncode != 0
-    assert message in out.stderr + out.stdout
-    assert "Traceback" not in out.stderr
-
-

@@ -1,6 +1,6 @@
 """SRGAN-lite super-resolution (x2, x3, x4) in two stages.
 
-    python -m tfgan_image.experiments.srgan --scale=4 [--workdir=runs/srgan_x4]
+    python -m tfgan_image.experiments.superres --scale=4 [--workdir=runs/superres_x4]
 
 Stage 1 trains an SRResNet-lite with L1 (PSNR-oriented; RUN/stage1), stage 2 fine-tunes it
 with pixel + perceptual (VGG features) + adversarial losses (RUN/stage2). Default data: the
@@ -12,7 +12,7 @@ generator.tflite. Upscale your own images with
 ``python -m tfgan_image.apply --workdir=RUN [--stage=1|2] INPUT OUTPUT``. Rerunning resumes.
 """
 
-from absl import app, flags
+from absl import flags
 
 from tfgan_image import cli, superres
 from tfgan_image.experiments import common
@@ -23,12 +23,8 @@ flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = common.config_from_flags(
-        superres.SuperResolutionConfig,
-        workdir=FLAGS.workdir or f"runs/srgan_x{FLAGS.scale}")
-    superres.print_summary(superres.run(config))
+    common.run_family(argv, superres.SuperResolution(),
+                      workdir=FLAGS.workdir or f"runs/superres_x{FLAGS.scale}")
 
 
 if __name__ == "__main__":

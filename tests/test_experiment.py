@@ -1,0 +1,140 @@
+"""The one orchestration (``experiment.run``): a family supplies data, stages and a finish;
+the run directory, trainers, checkpoints, exports and summary.json are the orchestration's.
+A new family is one class: the toy family below trains two real stages."""
+
+import dataclasses
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_image import experiment, export, mnist, rundir, settings
+from tfgan_image.settings import setting
+from tfgan_image.training import trainer as trainer_lib
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ToyConfig(settings.LatentGANSettings):
+    workdir: str = setting("runs/toy")
+    steps: int = setting(3, lower=0)
+    batch_size: int = setting(8, lower=1)
+    sample_every: int = setting(0, lower=0)
+    eval_every: int = setting(0, lower=0)
+    latent_dim: int = setting(4, lower=1)
+    precision: str = setting("float32", choices=settings.PRECISIONS)
+
+
+def _generator(latent_dim):
+    z = keras.Input((latent_dim,))
+    return keras.Model(z, keras.layers.Reshape((4, 4, 1))(
+        keras.layers.Dense(16, activation="tanh")(z)))
+
+
+def _discriminator():
+    x = keras.Input((4, 4, 1))
+    return keras.Model(x, keras.layers.Dense(1)(keras.layers.Flatten()(x)))
+
+
+class ToyFamily(experiment.Family):
+    """Bright 4x4 squares; stage "second" starts from stage "first"'s generator."""
+    name = "toy"
+    config_class = ToyConfig
+
+    def load_data(self, config):
+        if config.batch_size > 64:
+            raise ValueError("toy data has 64 images")
+        return np.ones((64, 4, 4, 1), np.float32) * 0.5
+
+    def stages(self, run):
+        self.started_from = None
+
+        def build():
+            return trainer_lib.adversarial_trainer(
+                run.config, _generator(run.config.latent_dim), _discriminator(), run.strategy,
+                latent_dim=run.config.latent_dim)
+
+        def data(step):
+            return tf.data.Dataset.from_tensor_slices(run.data).repeat().batch(
+                run.config.batch_size, drop_remainder=True)
+
+        def mean_brightness(generator):
+            return {"mean": float(np.mean(generator(np.zeros((2, run.config.latent_dim)))))}
+
+        def from_first(trainer, run):
+            first = export.load_generator(run.path("first"))
+            trainer.generator.set_weights(first.get_weights())
+            self.started_from = first.get_weights()[0]
+
+        return [experiment.Stage(build, data, evaluate=mean_brightness, folder="first"),
+                experiment.Stage(build, data, evaluate=mean_brightness, folder="second",
+                                 steps=2, before_training=from_first)]
+
+    def finish(self, run, results):
+        return {"steps": [r["step"] for r in results],
+                "means": [r["metrics"]["mean"] for r in results],
+                "started_from_first": bool(np.array_equal(
+                    self.started_from, export.load_generator(run.path("first")).get_weights()[0])),
+                "trainer": results[-1]["trainer"], "paths": {"workdir": run.workdir}}
+
+
+def test_a_family_is_one_class_and_run_does_the_rest(tmp_path):
+    workdir = str(tmp_path / "run")
+    result = experiment.run(ToyFamily(), ToyConfig(workdir=workdir))
+    assert result["steps"] == [3, 2] and result["started_from_first"]
+    for stage, step in (("first", 3), ("second", 2)):
+        assert os.path.exists(os.path.join(workdir, stage, export.GENERATOR_FILE))
+        assert any(n.startswith(f"ckpt-{step}.")
+                   for n in os.listdir(os.path.join(workdir, stage, "checkpoints")))
+    with open(os.path.join(workdir, rundir.CONFIG_FILE)) as f:
+        assert json.load(f)["family"] == "toy"
+    summary = experiment.read_summary(workdir)
+    assert summary["steps"] == [3, 2] and "trainer" not in summary
+    assert summary["paths"]["summary"] == os.path.join(workdir, experiment.SUMMARY_FILE)
+    # The run released its lock: the same directory runs again (resuming both stages).
+    again = experiment.run(ToyFamily(), ToyConfig(workdir=workdir))
+    assert again["steps"] == [3, 2]
+
+
+def test_bad_data_stops_the_run_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match="64 images"):
+        experiment.run(ToyFamily(), ToyConfig(workdir=str(tmp_path / "run"), batch_size=65))
+    assert not os.path.exists(tmp_path / "run")
+
+
+def test_resume_rebuilds_a_run_from_its_config_json_alone(tmp_path):
+    workdir = str(tmp_path / "run")
+    mnist.run(mnist.MnistConfig(
+        workdir=workdir, model="dcgan", steps=1, batch_size=16, eval_samples=64,
+        latent_dim=8, generator_kwargs=dict(widths=(8, 4)),
+        discriminator_kwargs=dict(widths=(4, 8))))
+    result = experiment.resume(workdir, steps=2)
+    assert result["step"] == 2
+    assert result["trainer"].generator.input_shape == (None, 8)   # the stored settings
+    assert isinstance(result["trainer"].generator, keras.Model)
+    with open(os.path.join(workdir, rundir.CONFIG_FILE)) as f:
+        assert json.load(f)["steps"] == 2
+
+
+def test_resume_names_what_is_missing(tmp_path):
+    with pytest.raises(rundir.RunDirectoryError, match="no config.json"):
+        experiment.resume(str(tmp_path))
+    (tmp_path / rundir.CONFIG_FILE).write_text(json.dumps({"workdir": "x", "steps": 1}))
+    with pytest.raises(rundir.RunDirectoryError, match="does not name its family"):
+        experiment.resume(str(tmp_path))
+    with pytest.raises(ValueError, match="Unknown family 'nope'"):
+        experiment.family("nope")
+
+
+def test_every_registered_family_rebuilds_its_config_from_json():
+    for name in experiment.FAMILIES:
+        family = experiment.family(name)
+        assert family.name == name
+        if family.config_class is mnist.MnistConfig:
+            config = family.config_class(generator_kwargs={"units": 16})
+        else:
+            config = family.config_class()
+        values = json.loads(json.dumps(rundir.config_values(config)))
+        assert experiment.config_from_values(family.config_class, values) == config

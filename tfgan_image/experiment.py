@@ -1,0 +1,209 @@
+"""One orchestration for every model family: ``run(family, config)``.
+
+A family (``mnist``, ``image_gan``, ``restoration``, ``superres``, ``style_transfer``,
+``texture_synthesis``) subclasses ``Family`` and supplies only what is its own: its data
+(``load_data``), the networks it trains with their data, sample inputs and evaluation
+(``stages``), and what it measures, exports and draws once training is over (``finish``).
+``run`` does the rest, the same for every family, in this order:
+
+1. seed; the family loads its data (bad data stops the run before anything is written);
+2. the distribution strategy, and this process's part of a multi-worker run;
+3. the run directory: created, or resumed after its config.json was compared with the
+   settings (config.json also names the family, so ``resume(workdir)`` rebuilds a run from
+   that file alone);
+4. each stage: its trainer built inside the strategy scope and the precision policy, then
+   trained by ``training.loop.fit`` (resume, log, sample, checkpoint, evaluate), exporting
+   the sampling generator to generator.keras at every checkpoint;
+5. the family's ``finish``; its result, paths included, written to RUN/summary.json.
+
+Adding a family: a module with its config dataclass (fields made with ``settings.setting``),
+a ``Family`` subclass, an entry in ``FAMILIES``, an experiment CLI and a test.
+"""
+
+import dataclasses
+import importlib
+import json
+import os
+import typing
+from typing import Any, Callable, Dict, List, Optional
+
+import keras
+import numpy as np
+
+from tfgan_image import export, rundir
+from tfgan_image.runlog import RunLog, print_paths, write_json
+from tfgan_image.training import loop, precision
+from tfgan_image.training.strategy import make_strategy, worker_config
+
+SUMMARY_FILE = "summary.json"
+# family name -> the module that defines it (as ``FAMILY``)
+FAMILIES = {name: f"tfgan_image.{name}" for name in (
+    "mnist", "image_gan", "restoration", "superres", "style_transfer", "texture_synthesis")}
+
+
+@dataclasses.dataclass
+class Stage:
+    """One network trained by the shared loop.
+
+    ``build_trainer()`` is called inside the strategy scope and the precision policy;
+    ``dataset_for_step(step)`` gives the training batches from a (resumed) step on;
+    ``sample_inputs``: fixed generator inputs for the sample grids (None: no grids);
+    ``evaluate(generator) -> {metric: value}`` every ``eval_every`` steps and at the end;
+    ``folder``: "" trains in the run directory, else in RUN/folder with logs of its own;
+    ``steps``: default the config's; ``before_training(trainer, run)`` runs once the trainer
+    is built, before the run's checkpoints are restored (which win): e.g. to start from an
+    earlier stage's weights, or to score the untrained network.
+    """
+    build_trainer: Callable[[], Any]
+    dataset_for_step: Callable[[int], Any]
+    sample_inputs: Any = None
+    evaluate: Optional[Callable] = None
+    folder: str = ""
+    steps: Optional[int] = None
+    before_training: Optional[Callable[[Any, "Run"], None]] = None
+
+
+@dataclasses.dataclass
+class Run:
+    """What a family sees of an open run: this process's config (on the non-chief workers of
+    a multi-worker run ``workdir`` is a scratch folder), the family's data, the strategy, the
+    run directory to resume from and the run's log (TensorBoard, metrics.jsonl, grids)."""
+    config: Any
+    data: Any
+    strategy: Any
+    resume_from: str
+    runlog: RunLog
+
+    @property
+    def workdir(self) -> str:
+        return self.config.workdir
+
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.config.workdir, *parts)
+
+
+class Family:
+    """A model family: override what is its own (see the module docstring)."""
+    name = ""                 # its one name: module, CLI, notebook, default run directory
+    config_class: type = type(None)
+
+    def load_data(self, config) -> Any:
+        """The run's data; raise ``sources.DataError`` for anything unusable."""
+        return None
+
+    def stages(self, run: Run) -> List[Stage]:
+        raise NotImplementedError
+
+    def finish(self, run: Run, results: List[Dict]) -> Dict:
+        """The run's result from the stages' ``loop.fit`` results (each with its "trainer"
+        and "workdir"): scores, exports, figures; "paths" names the files written."""
+        return {**results[-1], "paths": {"workdir": run.workdir}}
+
+    def report(self, result: Dict) -> None:
+        """The end-of-run report the experiment CLI prints."""
+        print_paths(result["paths"])
+
+
+def run(family: Family, config) -> Dict:
+    """Trains (or resumes) ``config``'s run of ``family``; returns the family's result
+    (also in RUN/summary.json, but for the "trainer" of single-stage families)."""
+    keras.utils.set_random_seed(config.seed)
+    data = family.load_data(config)
+    strategy = make_strategy(config.strategy, config.batch_size)
+    config, resume_from = worker_config(config, strategy)
+    values = {"family": family.name, **rundir.config_values(config)}
+    rundir.open_run_directory(config.workdir, values)
+    current = Run(config, data, strategy, resume_from, RunLog(config.workdir))
+    try:
+        results = [_train(current, stage, values) for stage in family.stages(current)]
+        result = family.finish(current, results)
+        result.setdefault("paths", {})["summary"] = current.path(SUMMARY_FILE)
+        write_json(current.path(SUMMARY_FILE),
+                   {k: v for k, v in result.items() if k != "trainer"}, default=_plain)
+    finally:
+        current.runlog.close()
+        rundir.release(config.workdir)
+    return result
+
+
+def _train(current: Run, stage: Stage, values: dict) -> Dict:
+    config = current.config
+    workdir, runlog = current.workdir, current.runlog
+    restore_dir = current.resume_from
+    if stage.folder:
+        workdir, restore_dir = current.path(stage.folder), os.path.join(restore_dir, stage.folder)
+        rundir.open_run_directory(workdir, values, lock=False)  # the run holds the lock
+        runlog = RunLog(workdir)
+    with current.strategy.scope(), precision.precision_policy(config.precision):
+        trainer = stage.build_trainer()
+    if stage.before_training is not None:
+        stage.before_training(trainer, current)
+    settings = loop.LoopSettings(
+        steps=config.steps if stage.steps is None else stage.steps,
+        batch_size=config.batch_size, log_every=config.log_every,
+        sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
+        eval_every=config.eval_every)
+    try:
+        result = loop.fit(
+            trainer, stage.dataset_for_step, workdir, settings,
+            sample_inputs=stage.sample_inputs, evaluate=stage.evaluate, runlog=runlog,
+            on_checkpoint=lambda: export.export_generator(trainer.sampling_generator, workdir),
+            restore_dir=restore_dir)
+    finally:
+        if runlog is not current.runlog:
+            runlog.close()
+    result.update(trainer=trainer, workdir=workdir,
+                  generator=os.path.join(workdir, export.GENERATOR_FILE),
+                  metrics_file=runlog.metrics_path,
+                  tensorboard=os.path.join(workdir, "tensorboard"))
+    return result
+
+
+def _plain(value):
+    """JSON for numpy values in a result."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"Not JSON serialisable: {type(value).__name__}")
+
+
+# ----------------------------------------------------------------------------- resuming
+def family(name: str) -> Family:
+    """A new ``Family`` of the given name (one of ``FAMILIES``)."""
+    if name not in FAMILIES:
+        raise ValueError(f"Unknown family {name!r}; one of: {', '.join(FAMILIES)}.")
+    return importlib.import_module(FAMILIES[name]).FAMILY()
+
+
+def config_from_values(config_class, values: dict):
+    """``config_class`` from JSON values (config.json): lists become the tuples of tuple
+    settings; values of settings the class no longer has are left out."""
+    fields = {f.name: f for f in dataclasses.fields(config_class)}
+    kept = {}
+    for name, value in values.items():
+        if name in fields:
+            if typing.get_origin(fields[name].type) is tuple and isinstance(value, list):
+                value = tuple(value)
+            kept[name] = value
+    return config_class(**kept)
+
+
+def resume(workdir: str, **changes) -> Dict:
+    """Runs (resumes) the run in ``workdir`` from its config.json alone, with ``changes``
+    (e.g. ``steps=5000``); the family comes from the file."""
+    values = rundir.read_config(workdir)
+    if values is None:
+        raise rundir.RunDirectoryError(f"{workdir} has no {rundir.CONFIG_FILE} to resume from.")
+    if "family" not in values:
+        raise rundir.RunDirectoryError(
+            f"{os.path.join(workdir, rundir.CONFIG_FILE)} does not name its family (a run "
+            f"started before families were recorded): rerun its experiment command instead.")
+    chosen = family(values["family"])
+    config = config_from_values(chosen.config_class,
+                                {**values, **changes, "workdir": workdir})
+    return run(chosen, config)
+
+
+def read_summary(workdir: str) -> Dict:
+    """RUN/summary.json of a finished run."""
+    with open(os.path.join(workdir, SUMMARY_FILE)) as f:
+        return json.load(f)

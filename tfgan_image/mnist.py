@@ -1,0 +1,161 @@
+"""Unconditional GANs on 28x28 digits (MNIST): the family behind mnist_gan and mnist_dcgan.
+
+``run(config)`` loads the digits the config names, builds its ``model`` (the MLP GAN of
+``models.mlp`` or the DCGAN of ``models.dcgan``), trains it with the shared GANTrainer, and
+evaluates the EMA generator with the cached digit classifier:
+
+* ``frechet_distance`` / ``kernel_distance`` between classifier features of generated digits
+  and of the held-out real digits (never trained on);
+* ``classifier_score`` (max 10) and the fraction of samples in the rarest / commonest class.
+"""
+
+import dataclasses
+from typing import Callable, Dict, Optional
+
+import numpy as np
+
+from tfgan_image import experiment, metrics, settings
+from tfgan_image.augment import diff_augment_fn
+from tfgan_image.data import pipeline, sources
+from tfgan_image.features import DigitClassifier, digit_classifier
+from tfgan_image.models import dcgan, mlp
+from tfgan_image.runlog import print_paths, save_image_grid
+from tfgan_image.settings import setting
+from tfgan_image.training import loop
+from tfgan_image.training import trainer as trainer_lib
+
+MODELS = {"mlp": mlp, "dcgan": dcgan}   # config.model -> the module with its two builders
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MnistConfig(settings.LatentGANSettings):
+    """Everything one MNIST GAN run depends on (one ``setting`` per field but the model's: the
+    flags of the MNIST experiments derive from it; the defaults are mnist_dcgan's);
+    written to RUN/config.json."""
+    model: str = setting("dcgan", "The networks: mlp (models.mlp) or dcgan (models.dcgan).",
+                         choices=tuple(MODELS), flag=False)
+    generator_kwargs: dict = dataclasses.field(default_factory=dict)   # the builders' knobs
+    discriminator_kwargs: dict = dataclasses.field(default_factory=dict)
+    workdir: str = setting("runs/mnist_dcgan")
+    steps: int = setting(3000, lower=0)
+    batch_size: int = setting(128, lower=1)
+    data: str = setting("embedded", sources.MNIST_DATA_HELP)
+    data_dir: Optional[str] = setting(None)
+    eval_every: int = setting(0, lower=0)
+    eval_samples: int = setting(5000, "Generated images per evaluation.", lower=2)
+    g_learning_rate: float = setting(5e-4, lower=0)
+    d_learning_rate: float = setting(5e-4, lower=0)
+    sample_every: int = setting(500, lower=0)
+
+    def __post_init__(self):
+        settings.check(self)   # the loss name among them
+        diff_augment_fn(self.diff_augment)   # ValueError for unknown policies
+
+
+def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,
+                    latent_dim: int, num_samples: int, seed: int) -> Callable:
+    """generator -> {metric: value} against held-out digit features (fixed latents, seeded)."""
+    latents = np.random.default_rng(seed + 12345).standard_normal(
+        (num_samples, latent_dim)).astype(np.float32)
+
+    def evaluate(generator) -> Dict[str, float]:
+        images = loop.generate(generator, latents)
+        features, logits = classifier(images)
+        fractions = metrics.class_histogram(logits)
+        return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
+                "kernel_distance": metrics.kernel_distance(features, held_out_features),
+                "classifier_score": metrics.classifier_score(logits),
+                "class_fraction_min": float(fractions.min()),
+                "class_fraction_max": float(fractions.max())}
+
+    return evaluate
+
+
+def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarray,
+                        train_uint8: np.ndarray, num: int = 1000) -> Dict[str, float]:
+    """The same metrics for real training digits vs held-out digits: the floor to compare to."""
+    subset = np.random.default_rng(0).permutation(len(train_uint8))[:num]
+    features, logits = classifier(pipeline.to_unit_range(train_uint8[subset]))
+    return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
+            "classifier_score": metrics.classifier_score(logits)}
+
+
+class MnistGAN(experiment.Family):
+    """Loads the digits the config names, trains the config's ``model`` (``models.mlp`` or
+    ``models.dcgan`` with its ``generator_kwargs`` / ``discriminator_kwargs``) and evaluates
+    the EMA generator against the held-out digits."""
+    name = "mnist"
+    config_class = MnistConfig
+
+    def load_data(self, config: MnistConfig):
+        return sources.load_mnist(config.data, config.data_dir)
+
+    def stages(self, run: experiment.Run) -> list:
+        config, splits = run.config, run.data
+        print(f"Data: {splits.description}", flush=True)
+        save_image_grid(pipeline.to_unit_range(splits.train[:64]).numpy(),
+                        run.path("samples", "real_data.png"),
+                        title=f"real training images ({splits.description})")
+        builders = MODELS[config.model]
+        self.evaluate, self.reference = None, {}
+        if len(splits.held_out) >= 2:
+            classifier = digit_classifier()
+            held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
+            self.evaluate = digit_evaluator(classifier, held_out_features, config.latent_dim,
+                                            config.eval_samples, config.seed)
+            self.reference = real_data_reference(classifier, held_out_features, splits.train)
+        else:
+            print("No held-out images: skipping evaluation.", flush=True)
+
+        def build_trainer():
+            return trainer_lib.adversarial_trainer(
+                config,
+                builders.build_generator(latent_dim=config.latent_dim,
+                                         **config.generator_kwargs),
+                builders.build_discriminator(**config.discriminator_kwargs), run.strategy,
+                latent_dim=config.latent_dim)
+
+        def dataset_for_step(step):
+            return pipeline.training_batches(splits.train, config.batch_size,
+                                             config.seed + step)
+
+        sample_latents = np.random.default_rng(config.seed).standard_normal(
+            (64, config.latent_dim)).astype(np.float32)
+        return [experiment.Stage(build_trainer, dataset_for_step, sample_latents,
+                                 self.evaluate)]
+
+    def finish(self, run: experiment.Run, results: list) -> Dict:
+        result = results[0]
+        return {"step": result["step"], "metrics": result["metrics"],
+                "reference": self.reference, "images_per_second": result["images_per_second"],
+                "trainer": result["trainer"],
+                "paths": {"workdir": run.workdir, "samples": result["samples"],
+                          "generator": result["generator"], "checkpoint": result["checkpoint"],
+                          "metrics": result["metrics_file"],
+                          "tensorboard": result["tensorboard"]}}
+
+    def report(self, result: Dict) -> None:
+        print_summary(result)
+
+
+FAMILY = MnistGAN
+
+
+def run(config: MnistConfig) -> Dict:
+    """Trains (or resumes) one run; returns {"metrics", "reference", "paths", "trainer", ...}
+    (also in RUN/summary.json)."""
+    return experiment.run(MnistGAN(), config)
+
+
+def print_summary(result: Dict) -> None:
+    """The end-of-run report: evaluation figures, the real-data floor, and what was written."""
+    if result["metrics"]:
+        print("\nEvaluation of the EMA generator (digit-classifier features, held-out digits):")
+        for name, value in result["metrics"].items():
+            print(f"  {name:20s} {value:.4f}")
+    if result["reference"]:
+        print("Real training digits vs held-out, for reference:")
+        for name, value in result["reference"].items():
+            print(f"  {name:20s} {value:.4f}")
+    print(f"Training speed: {result['images_per_second']:.0f} img/s")
+    print_paths(result["paths"])
