@@ -95,9 +95,17 @@ class Family:
         raise NotImplementedError
 
     def finish(self, run: Run, results: List[Dict]) -> Dict:
-        """The run's result from the stages' ``loop.fit`` results (each with its "trainer"
-        and "workdir"): scores, exports, figures; "paths" names the files written."""
-        return {**results[-1], "paths": {"workdir": run.workdir}}
+        """The run's result from the stages' ``loop.fit`` results (each also with its
+        "trainer", "workdir", "generator", "metrics_file" and "tensorboard"): scores,
+        exports, figures; "paths" names the files written. By default the last stage's step,
+        final metrics, speed and trainer, and the paths of what it wrote."""
+        result = results[-1]
+        return {"step": result["step"], "metrics": result["metrics"],
+                "images_per_second": result["images_per_second"], "trainer": result["trainer"],
+                "paths": {"workdir": run.workdir, "samples": result["samples"],
+                          "generator": result["generator"], "checkpoint": result["checkpoint"],
+                          "metrics": result["metrics_file"],
+                          "tensorboard": result["tensorboard"]}}
 
     def report(self, result: Dict) -> None:
         """The end-of-run report the experiment CLI prints."""

@@ -205,6 +205,23 @@ def sample_inputs(num_classes: int, latent_dim: int, seed: int):
 
 
 # ----------------------------------------------------------------------------- training
+def print_summary(result: Dict) -> None:
+    """The end-of-run report: evaluation figures, the real-data floor, what was written."""
+    if result["metrics"]:
+        print(f"\nEvaluation of the EMA generator ({result['evaluation']}):")
+        for name, value in result["metrics"].items():
+            print(f"  {name:20s} {value:.4f}")
+        accuracy = "; accuracy: on held-out images" if "class_accuracy" in result["reference"] \
+            else ""
+        print(f"Real training images vs held-out (the floor{accuracy}):")
+        for name, value in result["reference"].items():
+            print(f"  {name:20s} {value:.4f}")
+    else:
+        print("\nNo evaluation (fewer than 2 held-out images).")
+    print(f"Training speed: {result['images_per_second']:.0f} img/s")
+    print_paths(result["paths"])
+
+
 class ImageGAN(experiment.Family):
     """Streams the config's images, trains the size-following DCGAN (conditional: a
     projection discriminator) and scores the EMA generator against held-out images."""
@@ -261,20 +278,14 @@ class ImageGAN(experiment.Family):
             self.evaluation if self.evaluation.usable else None)]
 
     def finish(self, run: experiment.Run, results: list) -> Dict:
-        result, evaluation = results[0], self.evaluation
-        return {"step": result["step"], "metrics": result["metrics"],
-                "reference": evaluation.reference, "evaluation": evaluation.label,
+        evaluation = self.evaluation
+        return {**super().finish(run, results), "reference": evaluation.reference,
+                "evaluation": evaluation.label,
                 "class_names": run.data.class_names if self.num_classes else None,
                 "per_class_accuracy": evaluation.per_class,
-                "reference_per_class_accuracy": evaluation.reference_per_class,
-                "images_per_second": result["images_per_second"], "trainer": result["trainer"],
-                "paths": {"workdir": run.workdir, "samples": result["samples"],
-                          "generator": result["generator"], "checkpoint": result["checkpoint"],
-                          "metrics": result["metrics_file"],
-                          "tensorboard": result["tensorboard"]}}
+                "reference_per_class_accuracy": evaluation.reference_per_class}
 
-    def report(self, result: Dict) -> None:
-        print_summary(result)
+    report = staticmethod(print_summary)
 
 
 FAMILY = ImageGAN
@@ -307,20 +318,3 @@ def _critic_inputs(num_classes: int) -> Callable:
         return (images, batch[1]) if num_classes else images
 
     return discriminator_inputs
-
-
-def print_summary(result: Dict) -> None:
-    """The end-of-run report: evaluation figures, the real-data floor, what was written."""
-    if result["metrics"]:
-        print(f"\nEvaluation of the EMA generator ({result['evaluation']}):")
-        for name, value in result["metrics"].items():
-            print(f"  {name:20s} {value:.4f}")
-        accuracy = "; accuracy: on held-out images" if "class_accuracy" in result["reference"] \
-            else ""
-        print(f"Real training images vs held-out (the floor{accuracy}):")
-        for name, value in result["reference"].items():
-            print(f"  {name:20s} {value:.4f}")
-    else:
-        print("\nNo evaluation (fewer than 2 held-out images).")
-    print(f"Training speed: {result['images_per_second']:.0f} img/s")
-    print_paths(result["paths"])

@@ -80,6 +80,20 @@ def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarr
             "classifier_score": metrics.classifier_score(logits)}
 
 
+def print_summary(result: Dict) -> None:
+    """The end-of-run report: evaluation figures, the real-data floor, and what was written."""
+    if result["metrics"]:
+        print("\nEvaluation of the EMA generator (digit-classifier features, held-out digits):")
+        for name, value in result["metrics"].items():
+            print(f"  {name:20s} {value:.4f}")
+    if result["reference"]:
+        print("Real training digits vs held-out, for reference:")
+        for name, value in result["reference"].items():
+            print(f"  {name:20s} {value:.4f}")
+    print(f"Training speed: {result['images_per_second']:.0f} img/s")
+    print_paths(result["paths"])
+
+
 class MnistGAN(experiment.Family):
     """Loads the digits the config names, trains the config's ``model`` (``models.mlp`` or
     ``models.dcgan`` with its ``generator_kwargs`` / ``discriminator_kwargs``) and evaluates
@@ -125,17 +139,9 @@ class MnistGAN(experiment.Family):
                                  self.evaluate)]
 
     def finish(self, run: experiment.Run, results: list) -> Dict:
-        result = results[0]
-        return {"step": result["step"], "metrics": result["metrics"],
-                "reference": self.reference, "images_per_second": result["images_per_second"],
-                "trainer": result["trainer"],
-                "paths": {"workdir": run.workdir, "samples": result["samples"],
-                          "generator": result["generator"], "checkpoint": result["checkpoint"],
-                          "metrics": result["metrics_file"],
-                          "tensorboard": result["tensorboard"]}}
+        return {**super().finish(run, results), "reference": self.reference}
 
-    def report(self, result: Dict) -> None:
-        print_summary(result)
+    report = staticmethod(print_summary)
 
 
 FAMILY = MnistGAN
@@ -145,17 +151,3 @@ def run(config: MnistConfig) -> Dict:
     """Trains (or resumes) one run; returns {"metrics", "reference", "paths", "trainer", ...}
     (also in RUN/summary.json)."""
     return experiment.run(MnistGAN(), config)
-
-
-def print_summary(result: Dict) -> None:
-    """The end-of-run report: evaluation figures, the real-data floor, and what was written."""
-    if result["metrics"]:
-        print("\nEvaluation of the EMA generator (digit-classifier features, held-out digits):")
-        for name, value in result["metrics"].items():
-            print(f"  {name:20s} {value:.4f}")
-    if result["reference"]:
-        print("Real training digits vs held-out, for reference:")
-        for name, value in result["reference"].items():
-            print(f"  {name:20s} {value:.4f}")
-    print(f"Training speed: {result['images_per_second']:.0f} img/s")
-    print_paths(result["paths"])

@@ -269,6 +269,24 @@ class RestorationData:
     patches: list          # training patches, twice the crop size
 
 
+def print_summary(result: Dict) -> None:
+    """A table of PSNR / SSIM / seconds per image: GAN vs degraded input vs classical."""
+    rows = dict(result["references"])
+    if result["metrics"]:
+        rows["GAN (EMA generator)"] = result["metrics"]
+    if rows:
+        images = [k[5:] for k in next(iter(rows.values())) if k.startswith("psnr/")]
+        print(f"\nHeld-out photos ({', '.join(images)}):")
+        print(f"  {'method':22s} {'PSNR':>7s} {'SSIM':>7s} {'PSNR-Y':>7s} {'s/img':>8s}")
+        for name, values in rows.items():
+            print(f"  {name:22s} {values['psnr']:7.2f} {values['ssim']:7.4f} "
+                  f"{values['psnr_y']:7.2f} {values['seconds_per_image']:8.3f}")
+        for name in result.get("unavailable_references", []):
+            print(f"  {name:22s} {baselines.NOT_INSTALLED}")
+    print(f"Training speed: {result['images_per_second']:.0f} crops/s")
+    print_paths(result["paths"])
+
+
 class Restoration(experiment.Family):
     """Degrades photo crops on the fly, trains the conditional GAN to undo it, and scores
     the EMA generator on the degraded held-out photos next to the classical restorers."""
@@ -352,8 +370,7 @@ class Restoration(experiment.Family):
                                            if not baselines.available(m)],
                 "trainer": result["trainer"], "paths": paths}
 
-    def report(self, result: Dict) -> None:
-        print_summary(result)
+    report = staticmethod(print_summary)
 
 
 FAMILY = Restoration
@@ -363,21 +380,3 @@ def run(config: RestorationConfig) -> Dict:
     """Trains (or resumes) one restoration run; returns {"metrics", "references", "paths",
     "trainer", ...} (also in RUN/summary.json)."""
     return experiment.run(Restoration(), config)
-
-
-def print_summary(result: Dict) -> None:
-    """A table of PSNR / SSIM / seconds per image: GAN vs degraded input vs classical."""
-    rows = dict(result["references"])
-    if result["metrics"]:
-        rows["GAN (EMA generator)"] = result["metrics"]
-    if rows:
-        images = [k[5:] for k in next(iter(rows.values())) if k.startswith("psnr/")]
-        print(f"\nHeld-out photos ({', '.join(images)}):")
-        print(f"  {'method':22s} {'PSNR':>7s} {'SSIM':>7s} {'PSNR-Y':>7s} {'s/img':>8s}")
-        for name, values in rows.items():
-            print(f"  {name:22s} {values['psnr']:7.2f} {values['ssim']:7.4f} "
-                  f"{values['psnr_y']:7.2f} {values['seconds_per_image']:8.3f}")
-        for name in result.get("unavailable_references", []):
-            print(f"  {name:22s} {baselines.NOT_INSTALLED}")
-    print(f"Training speed: {result['images_per_second']:.0f} crops/s")
-    print_paths(result["paths"])

@@ -265,6 +265,20 @@ class StyleData:
     photos: sources.PhotoSplits
 
 
+def print_summary(result: Dict) -> None:
+    scores = result["scores"]
+    if scores:
+        print(f"\nHeld-out content ({', '.join(result['held_out'])}), style "
+              f"{result['style_image']}; losses on {result['feature_backbone']}:")
+        print(f"  {'method':40s} {'content':>8s} {'style':>8s} {'s/512px':>9s}")
+        for method, values in scores.items():
+            print(f"  {method:40s} {values['content_loss']:8.4f} {values['style_loss']:8.4f} "
+                  f"{values['seconds_per_512px']:9.3f}")
+        for line in speed_comparison(scores):
+            print(f"  {line}")
+    print_paths(result["paths"])
+
+
 class StyleTransfer(experiment.Family):
     """Trains the feed-forward network (``method`` feed_forward) and runs the optimisation
     baseline (Gatys et al.) on the held-out content photos; scores and times both."""
@@ -329,8 +343,7 @@ class StyleTransfer(experiment.Family):
                 "style_image": config.style_image or f"skimage.data.{DEFAULT_STYLE}",
                 "feature_backbone": self.style_losses.extractor.name, "paths": paths}
 
-    def report(self, result: Dict) -> None:
-        print_summary(result)
+    report = staticmethod(print_summary)
 
 
 FAMILY = StyleTransfer
@@ -467,17 +480,3 @@ def speed_comparison(scores: Dict) -> List[str]:
             line += "it does not reach the network's style loss within its steps"
         lines.append(line)
     return lines
-
-
-def print_summary(result: Dict) -> None:
-    scores = result["scores"]
-    if scores:
-        print(f"\nHeld-out content ({', '.join(result['held_out'])}), style "
-              f"{result['style_image']}; losses on {result['feature_backbone']}:")
-        print(f"  {'method':40s} {'content':>8s} {'style':>8s} {'s/512px':>9s}")
-        for method, values in scores.items():
-            print(f"  {method:40s} {values['content_loss']:8.4f} {values['style_loss']:8.4f} "
-                  f"{values['seconds_per_512px']:9.3f}")
-        for line in speed_comparison(scores):
-            print(f"  {line}")
-    print_paths(result["paths"])

@@ -246,6 +246,27 @@ def _patches(photos, hr_crop: int) -> list:
             from None
 
 
+def print_summary(result: Dict) -> None:
+    """Y-PSNR / Y-SSIM / VGG distance / seconds per image: bicubic vs stage 1 vs stage 2."""
+    scores = result["scores"]
+    if scores:
+        print(f"\nx{result['scale']} on the held-out photos ({', '.join(result['held_out'])}); "
+              f"Y channel, {result['scale']}-pixel border shaved; VGG distance with "
+              f"{result['feature_backbone']} (lower is closer):")
+        print(f"  {'method':34s} {'PSNR-Y':>7s} {'SSIM-Y':>7s} {'VGG dist':>9s} {'s/img':>7s}")
+        for method, values in scores.items():
+            print(f"  {method:34s} {values['psnr_y']:7.2f} {values['ssim_y']:7.4f} "
+                  f"{values['vgg_distance']:9.4f} {values['seconds_per_image']:7.3f}")
+        gain = scores[STAGE_NAMES[1]]["psnr_y"] - scores["bicubic"]["psnr_y"]
+        print(f"  stage 1 vs bicubic: {gain:+.2f} dB")
+        by_resizer = result["bicubic_psnr_y_by_resizer"]
+        print("  bicubic Y-PSNR by the downscaler that made the LR input: " + ", ".join(
+            f"{resizer} {row['mean']:.2f}" for resizer, row in by_resizer.items()))
+    print("Training speed: " + ", ".join(f"stage {stage} {ips:.0f} crops/s"
+                                         for stage, ips in result["images_per_second"].items()))
+    print_paths(result["paths"])
+
+
 class SuperResolution(experiment.Family):
     """Stage 1 (L1) in RUN/stage1, then stage 2 (the GAN fine-tune, from stage 1's weights)
     in RUN/stage2; both scored on the held-out photos next to bicubic upscaling."""
@@ -334,8 +355,7 @@ class SuperResolution(experiment.Family):
                 self.names, config.scale, run.path("comparison.png"))
         return {**summary, "paths": paths}
 
-    def report(self, result: Dict) -> None:
-        print_summary(result)
+    report = staticmethod(print_summary)
 
 
 FAMILY = SuperResolution
@@ -345,24 +365,3 @@ def run(config: SuperResolutionConfig) -> Dict:
     """Trains (or resumes) both stages; returns {"scores": {method: metrics}, "paths", ...}
     (also in RUN/summary.json)."""
     return experiment.run(SuperResolution(), config)
-
-
-def print_summary(result: Dict) -> None:
-    """Y-PSNR / Y-SSIM / VGG distance / seconds per image: bicubic vs stage 1 vs stage 2."""
-    scores = result["scores"]
-    if scores:
-        print(f"\nx{result['scale']} on the held-out photos ({', '.join(result['held_out'])}); "
-              f"Y channel, {result['scale']}-pixel border shaved; VGG distance with "
-              f"{result['feature_backbone']} (lower is closer):")
-        print(f"  {'method':34s} {'PSNR-Y':>7s} {'SSIM-Y':>7s} {'VGG dist':>9s} {'s/img':>7s}")
-        for method, values in scores.items():
-            print(f"  {method:34s} {values['psnr_y']:7.2f} {values['ssim_y']:7.4f} "
-                  f"{values['vgg_distance']:9.4f} {values['seconds_per_image']:7.3f}")
-        gain = scores[STAGE_NAMES[1]]["psnr_y"] - scores["bicubic"]["psnr_y"]
-        print(f"  stage 1 vs bicubic: {gain:+.2f} dB")
-        by_resizer = result["bicubic_psnr_y_by_resizer"]
-        print("  bicubic Y-PSNR by the downscaler that made the LR input: " + ", ".join(
-            f"{resizer} {row['mean']:.2f}" for resizer, row in by_resizer.items()))
-    print("Training speed: " + ", ".join(f"stage {stage} {ips:.0f} crops/s"
-                                         for stage, ips in result["images_per_second"].items()))
-    print_paths(result["paths"])

@@ -243,6 +243,15 @@ def build_trainer(config: TextureConfig, strategy, source: np.ndarray) -> GANTra
         jit_compile=config.jit, strategy=strategy)
 
 
+def print_summary(result: Dict) -> None:
+    print(f"\nGram-matrix distance to the source texture ({result['texture']}; lower is "
+          f"closer):")
+    for name, value in result["gram_distance"].items():
+        print(f"  {name:22s} {value:.4f}")
+    print(f"Training speed: {result['images_per_second']:.0f} patches/s")
+    print_paths(result["paths"])
+
+
 class TextureSynthesis(experiment.Family):
     """Trains the spatial GAN on random patches of one texture and scores generated
     textures by their Gram-matrix distance to the source, next to simple references."""
@@ -326,8 +335,7 @@ class TextureSynthesis(experiment.Family):
                 "source_size": list(source.shape[:2]),
                 "images_per_second": result["images_per_second"], "paths": paths}
 
-    def report(self, result: Dict) -> None:
-        print_summary(result)
+    report = staticmethod(print_summary)
 
 
 FAMILY = TextureSynthesis
@@ -337,12 +345,3 @@ def run(config: TextureConfig) -> Dict:
     """Trains (or resumes) a texture run; returns {"gram_distance", "paths", ...} (also in
     RUN/summary.json)."""
     return experiment.run(TextureSynthesis(), config)
-
-
-def print_summary(result: Dict) -> None:
-    print(f"\nGram-matrix distance to the source texture ({result['texture']}; lower is "
-          f"closer):")
-    for name, value in result["gram_distance"].items():
-        print(f"  {name:22s} {value:.4f}")
-    print(f"Training speed: {result['images_per_second']:.0f} patches/s")
-    print_paths(result["paths"])

@@ -37,6 +37,7 @@ from tfgan_image.layers import (
     ReflectionPadding2D,
     ResizeUpsampling,
 )
+from tfgan_image.models import patch
 
 STRIDE = 4  # input H and W must be multiples of this
 
@@ -94,11 +95,5 @@ def build_transformer(width: int = 32, residual_blocks: int = 5, colour_target=N
 def build_patch_discriminator(widths: Sequence[int] = (32, 64, 128),
                               name: str = "patch_discriminator") -> keras.Model:
     """Images [N, H, W, 3] in [-1, 1] -> logits [N, H / 2^len(widths), W / 2^len(widths), 1]:
-    4x4 stride-2 convs with LeakyReLU, then a 3x3 conv to one logit per patch."""
-    images = keras.Input((None, None, 3), name="images")
-    x = images
-    for i, width in enumerate(widths):
-        x = layers.Conv2D(width, 4, strides=2, padding="same", name=f"conv{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"lrelu{i}")(x)
-    logits = layers.Conv2D(1, 3, padding="same", dtype="float32", name="logits")(x)
-    return keras.Model(images, logits, name=name)
+    4x4 stride-2 convs (``patch.build_patch_discriminator``)."""
+    return patch.build_patch_discriminator(widths, 4, name)

@@ -52,6 +52,7 @@ from tfgan_image.layers import (
     PixelShuffle,
     ResizeUpsampling,
 )
+from tfgan_image.models import patch
 
 
 def output_scale(widths: Sequence[int]) -> int:
@@ -163,11 +164,5 @@ def init_patch_dictionary(generator: keras.Model, source: np.ndarray, seed: int)
 def build_discriminator(widths: Sequence[int] = (32, 64, 128, 256),
                         name: str = "spatial_gan_discriminator") -> keras.Model:
     """Texture patches [N, H, W, 3] in [-1, 1] -> logits [N, H / 2^len(widths),
-    W / 2^len(widths), 1]."""
-    images = keras.Input((None, None, 3), name="images")
-    x = images
-    for i, width in enumerate(widths):
-        x = layers.Conv2D(width, 5, strides=2, padding="same", name=f"conv{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"lrelu{i}")(x)
-    logits = layers.Conv2D(1, 3, padding="same", dtype="float32", name="logits")(x)
-    return keras.Model(images, logits, name=name)
+    W / 2^len(widths), 1]: 5x5 stride-2 convs (``patch.build_patch_discriminator``)."""
+    return patch.build_patch_discriminator(widths, 5, name)
