@@ -446,7 +446,7 @@ def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monk
 
 @pytest.mark.slow
 @pytest.mark.parametrize("generator", texture_synthesis.GENERATORS)
-def test_texture_gan_trains_evaluates_and_samples_any_size(tmp_path, generator):
+def test_texture_synthesis_trains_evaluates_and_samples_any_size(tmp_path, generator):
     texture_file = tmp_path / "texture.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
                     ).save(texture_file)
