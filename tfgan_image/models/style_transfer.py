@@ -10,20 +10,15 @@ H, W that are multiples of 4; content photo [N, H, W, 3] in [-1, 1] -> stylised 
 
 Departure from Johnson et al. (who end in a scaled tanh): the last conv's output is *added to
 the content photo* and starts at zero, so the untrained network is the identity and training
-only has to learn the restyling. With Johnson's output, 800-1,000 steps (what a 20-minute CPU
-run affords; Johnson trained 40,000) left the content unrecognisable and the tanh saturated
-into flat yellow blobs; with the residual output the content survives from step 0.
-The content photo passes through a learned per-pixel colour map (a 3x3 matrix and an offset,
-identity at start) before the residual is added: it lets the network move every photo
-towards the style's palette, which the instance-normalised trunk cannot (it never sees
-absolute colours). In a 600-step probe it lowered the held-out style loss from 0.67 to 0.54.
-But one colour map serves every photo, so it could only compromise (an orange cat came out
-green). With ``colour_target`` (the style run's default) each photo first gets the style
-image's colour mean and covariance (``layers.ColourStatisticsTransfer``, computed per photo)
-and the network restyles that: the palette per photo, analytically, and the trunk's whole
-budget for texture (experiments/RESULTS.md: held-out style loss 0.309 -> 0.145 and content
-loss 0.654 -> 0.518 in the same 2,200 steps, content weight 2 -> 5). The untrained network
-is then the colour transfer.
+only has to learn the restyling; with the few thousand steps a CPU affords (Johnson trained
+40,000) the content stays recognisable from the first step. Before the residual is added the
+photo passes through a learned per-pixel colour map (a 3x3 matrix and an offset, identity at
+start), which moves colours towards the style's palette: the instance-normalised trunk cannot,
+as it never sees absolute colours. One map serves every photo, though, so with
+``colour_target`` (the style run's default) each photo first gets the style image's colour
+mean and covariance (``layers.ColourStatisticsTransfer``, computed per photo): the palette is
+matched per photo, analytically, and the trunk spends its capacity on texture. The untrained
+network is then the colour transfer.
 """
 
 from typing import Sequence
