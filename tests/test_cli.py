@@ -74,9 +74,13 @@ def test_ctrl_c_saves_prints_one_line_and_exits_130(tmp_path):
                "--eval_samples=16"]
     stderr_path = tmp_path.parent / f"{tmp_path.name}.stderr"
     with open(stderr_path, "w") as stderr:
+        # SIG_DFL first: a test run started in the background of a non-interactive shell
+        # passes SIGINT on as ignored, and Python then never raises KeyboardInterrupt.
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE,
                                    stderr=stderr, text=True,
-                                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+                                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                                    signal.SIG_DFL))
         deadline = time.time() + 240
         while "/100000" not in stderr_path.read_text() and time.time() < deadline:
             time.sleep(0.5)  # the progress bar is up: the training loop runs
