@@ -123,7 +123,9 @@ def run(family: Family, config) -> Dict:
     rundir.open_run_directory(config.workdir, values)
     current = Run(config, data, strategy, resume_from, RunLog(config.workdir))
     try:
-        results = [_train(current, stage, values) for stage in family.stages(current)]
+        stages, results = family.stages(current), []
+        while stages:   # a stage's data (e.g. its training patches) is freed once it trained
+            results.append(_train(current, stages.pop(0), values))
         result = family.finish(current, results)
         result.setdefault("paths", {})["summary"] = current.path(SUMMARY_FILE)
         write_json(current.path(SUMMARY_FILE),

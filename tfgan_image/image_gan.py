@@ -240,7 +240,6 @@ class ImageGAN(experiment.Family):
     def stages(self, run: experiment.Run) -> list:
         config, images = run.config, run.data
         num_classes = images.num_classes if config.conditional else 0
-        self.num_classes = num_classes
         if num_classes:
             run.runlog.grid_row_labels = images.class_names[:GRID_CLASSES]
         print(f"Data: {images.description}", flush=True)
@@ -281,7 +280,7 @@ class ImageGAN(experiment.Family):
         evaluation = self.evaluation
         return {**super().finish(run, results), "reference": evaluation.reference,
                 "evaluation": evaluation.label,
-                "class_names": run.data.class_names if self.num_classes else None,
+                "class_names": run.data.class_names if run.config.conditional else None,
                 "per_class_accuracy": evaluation.per_class,
                 "reference_per_class_accuracy": evaluation.reference_per_class}
 
