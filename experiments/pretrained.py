@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 from absl import app, flags
-from run_helpers import run_module, training_minutes
+from run_helpers import run_module, training_minutes, training_minutes_by_step
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/pretrained", "Where the run directories go (resumed).")
@@ -86,19 +86,19 @@ RECIPES = {
         16000, ["--sigma=0,50"]), scorer="denoise"),
     "desharpen": restore_recipe(
         "desharpen", "removing over-sharpening halos, ringing and the noise sharpening "
-        "amplified", 12000),
+        "amplified", 8000),
     "detexture": restore_recipe(
         "detexture", "removing halftone dot screens, moire, scanner stripes and paper grain",
-        12000),
-    "sr_x4": upscale_recipe(4, 16000),
+        6000),
+    "sr_x4": upscale_recipe(4, 12000),
     "sr_x2": upscale_recipe(2, 16000),
-    "srgan_x4": upscale_recipe(4, 16000, gan_steps=2000, run="sr_x4"),
+    "srgan_x4": upscale_recipe(4, 12000, gan_steps=2000, run="sr_x4"),
     "style_starry_night": dict(
         task="feed-forward style transfer: Van Gogh's The Starry Night (1889)",
         kind="image_to_image", scale=1, scorer="style", half=False,
         module="tfgan_image.experiments.style_transfer",
         flags=["--style_image={data_root}/paintings/starry_night.jpg", SR291, "--width=32",
-               "--residual_blocks=5", "--steps=8000", "--eval_every=2000",
+               "--residual_blocks=5", "--steps=4000", "--eval_every=2000",
                "--feature_backbone=hed_vgg16"],
         data=SR291_TERMS.replace("never trained on", "never trained on (content photos)") +
         " Style: The Starry Night, Vincent van Gogh, 1889, public domain (`paintings/`).",
@@ -337,6 +337,57 @@ SCORERS = {"digits": score_digits, "denoise": score_denoise, "restore": score_re
            "upscale": score_upscale, "style": score_style}
 
 
+# ----------------------------------------------------------------------------- curve
+# The held-out metrics a run evaluates during training, per scorer (the run's own
+# evaluation: every held-out file of the training folder, or for style its held-out photos).
+CURVE_METRICS = {"digits": ("frechet_distance", "classifier_score"),
+                 "denoise": ("psnr", "ssim"), "restore": ("psnr", "ssim"),
+                 "upscale": ("psnr_y", "vgg_distance"),
+                 "style": ("style_loss", "content_loss")}
+STOPPED_BECAUSE = ("the end of the recipe's learning-rate schedule; the step count was chosen "
+                   "to fit about an hour of this 2-core CPU per model")
+
+
+def quality_curve(name: str) -> list:
+    """[(step, training minutes, {metric: value})] of every evaluation the run made during
+    training (the last stage's for staged runs; minutes include the earlier stages')."""
+    recipe = RECIPES[name]
+    workdir, stage = run_dir(name), recipe.get("stage")
+    folder = os.path.join(workdir, f"stage{stage}") if stage else workdir
+    before = sum(training_minutes(os.path.join(workdir, f"stage{s}"))
+                 for s in range(1, stage)) if stage else 0.0
+    minutes = training_minutes_by_step(folder)
+    keys = CURVE_METRICS[recipe["scorer"]]
+    curve = []
+    with open(os.path.join(folder, "metrics.jsonl")) as f:
+        for record in map(json.loads, f):
+            if record["step"] > 0 and keys[0] in record:
+                logged = [s for s in minutes if s <= record["step"]]
+                curve.append((record["step"],
+                              before + (minutes[max(logged)] if logged else 0.0),
+                              {k: record[k] for k in keys if k in record}))
+    return curve
+
+
+def curve_text(name: str, curve: list) -> str:
+    """The card's "Quality over training" section."""
+    keys = list(dict.fromkeys(k for _, _, values in curve for k in values))
+    lines = ["| step | training minutes | " + " | ".join(keys) + " |",
+             "|---" * (len(keys) + 2) + "|"]
+    for step, minutes, values in curve:
+        lines.append(f"| {step:,} | {minutes:.0f} | " + " | ".join(
+            f"{values[k]:.4g}" if k in values else "-" for k in keys) + " |")
+    gain = ""
+    if len(curve) > 1:
+        (step0, _, first), (step1, _, last) = curve[-2], curve[-1]
+        gain = (f" The last {step1 - step0:,} steps changed {keys[0]} by "
+                f"{last[keys[0]] - first[keys[0]]:+.3g}.")
+    return (f"The run's own held-out evaluation at each checkpoint it evaluated (all the files "
+            f"it held out, so these differ from the table above).{gain} Training stopped at "
+            f"{curve[-1][0]:,} steps: {RECIPES[name].get('stopped', STOPPED_BECAUSE)}.\n\n"
+            + "\n".join(lines))
+
+
 # ----------------------------------------------------------------------------- outputs
 def comparison_figure(columns, names, path, crop=160, rows=3, metric="psnr", scale=1):
     """inputs | baselines | model | reference on centre crops of the first ``rows`` photos,
@@ -377,7 +428,7 @@ def table(scores: dict) -> str:
     return "\n".join(lines)
 
 
-def card_text(name, scores, minutes, steps, parameters, note) -> str:
+def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
     recipe = RECIPES[name]
     cmd = "python -m " + " ".join(command(name)).replace(FLAGS.runs, "runs").replace(
         FLAGS.data_root, "DATA")
@@ -385,6 +436,8 @@ def card_text(name, scores, minutes, steps, parameters, note) -> str:
            if recipe["kind"] == "latent" else
            f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
            f"any size")
+    curve_section = (f"\n## Quality over training\n\n{curve_text(name, curve)}\n"
+                     if curve else "")
     return f"""# `{name}`: {recipe['task']}
 
 {use}
@@ -407,7 +460,7 @@ def card_text(name, scores, minutes, steps, parameters, note) -> str:
 {note}
 
 {table(scores)}
-
+{curve_section}
 Regenerate: `python experiments/pretrained.py --only={name}` (resumes the run; rewrites the
 weights, this card, its figure and the list).
 """
@@ -461,8 +514,9 @@ def export_one(name: str) -> None:
     # A stage-2 model's training time includes the stage-1 training it started from.
     minutes = (sum(training_minutes(os.path.join(workdir, f"stage{s}"))
                    for s in range(1, stage + 1)) if stage else training_minutes(workdir))
+    curve = quality_curve(name)
     with open(os.path.join(package, f"{name}.md"), "w") as f:
-        f.write(card_text(name, scores, minutes, steps, model.count_params(), note))
+        f.write(card_text(name, scores, minutes, steps, model.count_params(), note, curve))
     registry_path = os.path.join(package, "models.json")
     registry = {}
     if os.path.exists(registry_path):
@@ -470,7 +524,9 @@ def export_one(name: str) -> None:
             registry = json.load(f)
     registry[name] = {"task": recipe["task"], "kind": recipe["kind"], "scale": recipe["scale"],
                       "parameters": int(model.count_params()), "steps": steps,
-                      "summary": summary, "scores": scores}
+                      "summary": summary, "scores": scores,
+                      "curve": [dict(step=step, minutes=round(m, 1), **values)
+                                for step, m, values in curve]}
     with open(registry_path, "w") as f:
         json.dump(registry, f, indent=2, sort_keys=True)
         f.write("\n")

@@ -267,6 +267,31 @@ def test_restoration_run_writes_everything_and_resumes(tmp_path):
     assert resumed["step"] == 3
 
 
+def test_init_from_starts_a_run_from_another_runs_generator(tmp_path):
+    tiny = dict(task="denoise", batch_size=2, crop_size=16, eval_crop=48, eval_every=0,
+                references=False, sample_every=0, **TINY_WIDTHS)
+    first = restoration.run(restoration.RestorationConfig(
+        workdir=str(tmp_path / "first"), steps=1, **tiny))
+    # Learning rate 0: the fine-tuned run's generator stays what it started from.
+    second = restoration.run(restoration.RestorationConfig(
+        workdir=str(tmp_path / "second"), steps=1, g_learning_rate=0.0,
+        init_from=first["paths"]["generator"], **tiny))
+    for a, b in zip(export.load_generator(str(tmp_path / "second")).get_weights(),
+                    export.load_generator(str(tmp_path / "first")).get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)   # EMA arithmetic rounds
+    assert second["step"] == 1
+    with pytest.raises(export.RunError, match="does not fit this run's generator"):
+        restoration.run(restoration.RestorationConfig(
+            workdir=str(tmp_path / "other"), steps=1, init_from=first["paths"]["generator"],
+            **{**tiny, "generator_widths": (8, 16)}))
+    for source, message in [("no_such_model", "No pretrained model named"),
+                            (str(tmp_path / "missing.keras"), "no such file")]:
+        with pytest.raises(export.RunError, match=message):
+            restoration.run(restoration.RestorationConfig(
+                workdir=str(tmp_path / "never"), steps=1, init_from=source, **tiny))
+    assert not os.path.exists(tmp_path / "never")   # refused before anything was written
+
+
 def test_vgg_features_and_perceptual_loss_offline():
     from tfgan_image import features, losses
 

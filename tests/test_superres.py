@@ -218,6 +218,18 @@ def test_rerun_resumes_without_training_again(trained_run, capsys):
         result["scores"][superres.STAGE_NAMES[1]]["psnr_y"])
 
 
+def test_gan_fine_tune_of_a_given_model(trained_run, tmp_path):
+    # --init_from with --steps=0: stage 1 is the given model as it is; stage 2 tunes it.
+    workdir, _ = trained_run
+    source = export.generator_path(str(workdir), 1)
+    result = superres.run(tiny_config(tmp_path / "tuned", steps=0, gan_steps=1,
+                                      init_from=source))
+    assert list(result["scores"]) == ["bicubic", *superres.STAGE_NAMES.values()]
+    for a, b in zip(export.load_generator(str(tmp_path / "tuned"), 1).get_weights(),
+                    export.load_model_file(source).get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
 def test_missing_stage_is_a_clear_error(trained_run, tmp_path):
     workdir, _ = trained_run
     with pytest.raises(export.RunError, match="no trained stage-3 generator"):

@@ -11,7 +11,9 @@ A family (``mnist``, ``image_gan``, ``restoration``, ``superres``, ``style_trans
 3. the run directory: created, or resumed after its config.json was compared with the
    settings (config.json also names the family, so ``resume(workdir)`` rebuilds a run from
    that file alone);
-4. each stage: its trainer built inside the strategy scope and the precision policy, then
+4. each stage: its trainer built inside the strategy scope and the precision policy (the
+   first stage's generator started from ``config.init_from`` when the family has that
+   setting: a pretrained model or a .keras file, loaded before anything is written), then
    trained by ``training.loop.fit`` (resume, log, sample, checkpoint, evaluate), exporting
    the sampling generator to generator.keras at every checkpoint;
 5. the family's ``finish``; its result, paths included, written to RUN/summary.json.
@@ -117,6 +119,7 @@ def run(family: Family, config) -> Dict:
     (also in RUN/summary.json, but for the "trainer" of single-stage families)."""
     keras.utils.set_random_seed(config.seed)
     data = family.load_data(config)
+    initial = _initial_generator(config)
     strategy = make_strategy(config.strategy, config.batch_size)
     config, resume_from = worker_config(config, strategy)
     values = {"family": family.name, **rundir.config_values(config)}
@@ -125,7 +128,8 @@ def run(family: Family, config) -> Dict:
     try:
         stages, results = family.stages(current), []
         while stages:   # a stage's data (e.g. its training patches) is freed once it trained
-            results.append(_train(current, stages.pop(0), values))
+            results.append(_train(current, stages.pop(0), values,
+                                  None if results else initial))
         result = family.finish(current, results)
         result.setdefault("paths", {})["summary"] = current.path(SUMMARY_FILE)
         write_json(current.path(SUMMARY_FILE),
@@ -136,7 +140,22 @@ def run(family: Family, config) -> Dict:
     return result
 
 
-def _train(current: Run, stage: Stage, values: dict) -> Dict:
+def _initial_generator(config) -> Optional[keras.Model]:
+    """The model ``config.init_from`` names (a shipped model or a .keras file), or None."""
+    source = getattr(config, "init_from", None)
+    if not source:
+        return None
+    from tfgan_image import pretrained
+
+    if os.path.isfile(source):
+        return pretrained.load_file(source)
+    if source.endswith(".keras") or os.sep in source:
+        raise export.RunError(f"--init_from {source}: no such file.")
+    return pretrained.load(source)
+
+
+def _train(current: Run, stage: Stage, values: dict,
+           initial: Optional[keras.Model] = None) -> Dict:
     config = current.config
     workdir, runlog = current.workdir, current.runlog
     restore_dir = current.resume_from
@@ -146,6 +165,11 @@ def _train(current: Run, stage: Stage, values: dict) -> Dict:
         runlog = RunLog(workdir)
     with current.strategy.scope(), precision.precision_policy(config.precision):
         trainer = stage.build_trainer()
+    if initial is not None:   # before the checkpoints are restored, which win on a resume
+        try:
+            trainer.start_generator_from(initial, f"--init_from {config.init_from}")
+        except ValueError as error:
+            raise export.RunError(str(error)) from None
     if stage.before_training is not None:
         stage.before_training(trainer, current)
     settings = loop.LoopSettings(

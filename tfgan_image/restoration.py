@@ -47,7 +47,7 @@ MAX_EVAL_SIDE = 768  # larger held-out photos are centre-cropped (BM3D takes ~1 
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class RestorationConfig(settings.RunSettings):
+class RestorationConfig(settings.ImageToImageSettings):
     """Everything one restoration run depends on (one ``setting`` per field: the flags of
     ``experiments.restoration`` derive from it); written to RUN/config.json."""
     workdir: Optional[str] = setting(None, "Run directory (default: runs/restoration_TASK; an "

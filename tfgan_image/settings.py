@@ -15,7 +15,8 @@ config built from them (``config_from_flags``), its validation (``check``) and c
 
 The help of settings every family has (steps, batch_size, precision, ...) is written once,
 in SHARED_HELP; the settings every run has are declared once, in RunSettings (and those of
-every noise-to-image GAN in LatentGANSettings).
+every noise-to-image GAN in LatentGANSettings, of every image-to-image one in
+ImageToImageSettings).
 """
 
 import dataclasses
@@ -107,6 +108,17 @@ class RunSettings:
     seed: int = setting(0)
     log_every: int = setting(50, lower=1)
     checkpoint_every: int = setting(1000, lower=1)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImageToImageSettings(RunSettings):
+    """The settings of a family whose generator maps images to images (restoration,
+    super-resolution, style transfer)."""
+    init_from: Optional[str] = setting(
+        None, "Start the generator from these weights and fine-tune them on this run's data: "
+        "a pretrained model's name (python -m tfgan_image.pretrained lists them) or a .keras "
+        "file such as another run's generator.keras, made with the same network settings. A "
+        "resumed run continues from its own checkpoints.")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -65,7 +65,7 @@ BASELINE_DEPENDS_ON = ("style_image", "style_size", "data", "data_dir", "eval_si
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class StyleTransferConfig(settings.RunSettings):
+class StyleTransferConfig(settings.ImageToImageSettings):
     """Everything one style-transfer run depends on (one ``setting`` per field: the flags of
     ``experiments.style_transfer`` derive from it); written to RUN/config.json."""
     workdir: Optional[str] = setting(None, "Run directory (default: runs/style_METHOD; an "

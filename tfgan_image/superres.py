@@ -40,7 +40,7 @@ STAGE_NAMES = {1: "SRResNet (stage 1, L1)", 2: "SRGAN (stage 2, GAN fine-tuned)"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class SuperResolutionConfig(settings.RunSettings):
+class SuperResolutionConfig(settings.ImageToImageSettings):
     """Everything one super-resolution run depends on (one ``setting`` per field: the flags
     of ``experiments.superres`` derive from it); written to RUN/config.json."""
     workdir: Optional[str] = setting(None, "Run directory (default: runs/superres_xSCALE; an "
@@ -322,9 +322,7 @@ class SuperResolution(experiment.Family):
             stage1 = stage_dir(run.workdir, 1)   # this process's own, else the chief's
             if not os.path.exists(os.path.join(stage1, export.GENERATOR_FILE)):
                 stage1 = stage_dir(run.resume_from, 1)
-            trainer.generator.set_weights(export.load_generator(stage1).get_weights())
-            if trainer.ema_generator is not None:
-                trainer.ema_generator.set_weights(trainer.generator.get_weights())
+            trainer.start_generator_from(export.load_generator(stage1), "stage 1's generator")
 
         return experiment.Stage(make_trainer, dataset_for_step, sample_inputs,
                                 evaluate if self.scorer else None,

@@ -308,6 +308,24 @@ class GANTrainer:
         """The EMA generator when EMA is on, else the trained generator."""
         return self.ema_generator if self.ema_generator is not None else self.generator
 
+    def start_generator_from(self, model: keras.Model, source: str) -> None:
+        """Copies ``model``'s weights into the generator and its EMA copy (a warm start);
+        ValueError naming ``source`` when its weights do not fit the generator's."""
+        have = [tuple(w.shape) for w in self.generator.weights]
+        given = [tuple(w.shape) for w in model.weights]
+        if have != given:
+            first = next((i for i, (a, b) in enumerate(zip(have, given)) if a != b),
+                         min(len(have), len(given)))
+            shapes = (f"weight {first}: {given[first] if first < len(given) else 'none'} vs "
+                      f"{have[first] if first < len(have) else 'none'}")
+            raise ValueError(f"{source} does not fit this run's generator ({len(given)} vs "
+                             f"{len(have)} weight arrays; {shapes}): use the network settings "
+                             f"it was trained with (its card or config.json).")
+        weights = model.get_weights()
+        self.generator.set_weights(weights)
+        if self.ema_generator is not None:
+            self.ema_generator.set_weights(weights)
+
     def checkpoint(self) -> tf.train.Checkpoint:
         """Everything needed to resume: networks, EMA generator, optimizers, step."""
         parts = dict(generator=self.generator, discriminator=self.discriminator,
