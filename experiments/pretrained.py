@@ -59,21 +59,24 @@ def restore_recipe(task, description, steps, extra=()):
                 data=SR291_TERMS, why=UNET_WHY)
 
 
-def upscale_recipe(scale, steps, gan_steps=0, run=None):
+def upscale_recipe(scale, steps, gan_steps=0, starts_from=None):
+    """``starts_from``: the shipped model whose weights stage 1 starts from (--init_from)."""
     return dict(task=f"x{scale} super-resolution" + (" (GAN fine-tuned: sharper textures)"
                                                      if gan_steps else " (PSNR-oriented)"),
-                kind="image_to_image", scale=scale, scorer="upscale", run=run,
+                kind="image_to_image", scale=scale, scorer="upscale", starts_from=starts_from,
                 stage=2 if gan_steps else 1, module="tfgan_image.experiments.superres",
                 flags=[f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
                        f"--gan_steps={gan_steps}", "--eval_every=2000",
-                       "--feature_backbone=hed_vgg16"],
-                data=SR291_TERMS, why=SR_WHY + (
-                    " Stage 2 fine-tunes it with L1 + 0.05 x VGG features + 0.01 x adversarial "
-                    "loss (the library's SRGAN defaults)." if gan_steps else ""))
+                       "--feature_backbone=hed_vgg16",
+                       *([f"--init_from={starts_from}"] if starts_from else [])],
+                data=SR291_TERMS, why=(SR_WHY if not starts_from else (
+                    f"The shipped `{starts_from}` (its card gives its recipe) as it is (--steps=0) "
+                    f"is stage 1; stage 2 fine-tunes it with L1 + 0.05 x VGG features + 0.01 x "
+                    f"adversarial loss (the library's SRGAN defaults).")))
 
 
-# name -> how it is made; "flags" may use {runs} and {data_root}; "run" names a shared run
-# directory (srgan_x4 is stage 2 of the sr_x4 run). Trained in this order.
+# name -> how it is made; "flags" may use {runs} and {data_root}. Trained in this order (a
+# model that starts from another comes after it).
 RECIPES = {
     "mnist_dcgan": dict(
         task="MNIST digits from noise (sample)", kind="latent", scale=None, scorer="digits",
@@ -92,7 +95,7 @@ RECIPES = {
         6000),
     "sr_x4": upscale_recipe(4, 12000),
     "sr_x2": upscale_recipe(2, 16000),
-    "srgan_x4": upscale_recipe(4, 12000, gan_steps=2000, run="sr_x4"),
+    "srgan_x4": upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4"),
     "style_starry_night": dict(
         task="feed-forward style transfer: Van Gogh's The Starry Night (1889)",
         kind="image_to_image", scale=1, scorer="style", half=False,
@@ -120,7 +123,7 @@ def expected_path() -> str:
 
 
 def run_dir(name: str) -> str:
-    return os.path.join(FLAGS.runs, RECIPES[name].get("run") or name)
+    return os.path.join(FLAGS.runs, name)
 
 
 def command(name: str) -> list:
@@ -287,10 +290,11 @@ def score_upscale(name, model, float32_model=None):
         superres.DISTANCE_STAGES, "hed_vgg16"))
     rows = {"bicubic": scorer(superres.bicubic_upscaler(scale))}
     columns = [("bicubic", scorer.outputs)]
-    if RECIPES[name].get("stage") == 2:   # the stage-1 model of the same run, for comparison
+    start = RECIPES[name].get("starts_from")
+    if start:   # the model it was fine-tuned from (the run's stage 1), for comparison
         stage1 = export.load_generator(run_dir(name), 1)
-        rows["stage 1 (L1)"] = scorer(lambda image: inference.restore_array(stage1, image))
-        columns.append(("stage 1 (L1)", scorer.outputs))
+        rows[start] = scorer(lambda image: inference.restore_array(stage1, image))
+        columns.append((start, scorer.outputs))
     rows[name] = scorer(lambda image: inference.restore_array(model, image))
     columns += [(name, scorer.outputs), ("high resolution", high)]
     if float32_model is not None:
@@ -428,7 +432,7 @@ def table(scores: dict) -> str:
     return "\n".join(lines)
 
 
-def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
+def card_text(name, scores, minutes, steps, parameters, note, curve, registry) -> str:
     recipe = RECIPES[name]
     cmd = "python -m " + " ".join(command(name)).replace(FLAGS.runs, "runs").replace(
         FLAGS.data_root, "DATA")
@@ -436,6 +440,10 @@ def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
            if recipe["kind"] == "latent" else
            f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
            f"any size")
+    start = recipe.get("starts_from")
+    started = (f", after the {registry[start]['steps']:,} steps and "
+               f"{registry[start]['minutes']:.0f} min of `{start}`, which it starts from"
+               if start else "")
     curve_section = (f"\n## Quality over training\n\n{curve_text(name, curve)}\n"
                      if curve else "")
     return f"""# `{name}`: {recipe['task']}
@@ -450,8 +458,7 @@ def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
 
 - Data: {recipe['data']} (DATA: the folder holding the project's training images.)
 - Steps trained: {steps:,}; training time on the 2-core CPU it ran on: {minutes:.0f} min (from
-  the run's own logs, summed over resumed sessions{' and both stages' if recipe.get('stage') == 2
-  else ''}).
+  the run's own logs, summed over resumed sessions){started}.
 - Parameters: {parameters:,}.
 - Why this recipe: {recipe['why']}
 
@@ -511,20 +518,21 @@ def export_one(name: str) -> None:
                  f"float32 weights\").")
     write_figure(os.path.join(package, f"{name}.png"))
     steps = trained_steps(stage_dir)
-    # A stage-2 model's training time includes the stage-1 training it started from.
+    # A staged model's training time sums its stages (a stage 1 of --steps=0 adds nothing).
     minutes = (sum(training_minutes(os.path.join(workdir, f"stage{s}"))
                    for s in range(1, stage + 1)) if stage else training_minutes(workdir))
     curve = quality_curve(name)
-    with open(os.path.join(package, f"{name}.md"), "w") as f:
-        f.write(card_text(name, scores, minutes, steps, model.count_params(), note, curve))
     registry_path = os.path.join(package, "models.json")
     registry = {}
     if os.path.exists(registry_path):
         with open(registry_path) as f:
             registry = json.load(f)
+    with open(os.path.join(package, f"{name}.md"), "w") as f:
+        f.write(card_text(name, scores, minutes, steps, model.count_params(), note, curve,
+                          registry))
     registry[name] = {"task": recipe["task"], "kind": recipe["kind"], "scale": recipe["scale"],
                       "parameters": int(model.count_params()), "steps": steps,
-                      "summary": summary, "scores": scores,
+                      "minutes": round(minutes, 1), "summary": summary, "scores": scores,
                       "curve": [dict(step=step, minutes=round(m, 1), **values)
                                 for step, m, values in curve]}
     with open(registry_path, "w") as f:

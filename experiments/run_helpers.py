@@ -96,7 +96,7 @@ def training_minutes_by_step(workdir: str) -> dict:
         config = json.load(f)
     points = {}
     folder = os.path.join(workdir, "tensorboard")
-    for name in os.listdir(folder):
+    for name in os.listdir(folder) if os.path.isdir(folder) else []:
         for event in tf.compat.v1.train.summary_iterator(os.path.join(folder, name)):
             for value in event.summary.value:
                 if value.tag == "perf/images_per_second":
