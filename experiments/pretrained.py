@@ -94,7 +94,7 @@ RECIPES = {
         "detexture", "removing halftone dot screens, moire, scanner stripes and paper grain",
         6000),
     "sr_x4": upscale_recipe(4, 12000),
-    "sr_x2": upscale_recipe(2, 16000),
+    "sr_x2": upscale_recipe(2, 12000),
     "srgan_x4": upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4"),
     "style_starry_night": dict(
         task="feed-forward style transfer: Van Gogh's The Starry Night (1889)",

@@ -68,7 +68,7 @@ BASELINE_DEPENDS_ON = ("style_image", "style_size", "data", "data_dir", "eval_si
 class StyleTransferConfig(settings.ImageToImageSettings):
     """Everything one style-transfer run depends on (one ``setting`` per field: the flags of
     ``experiments.style_transfer`` derive from it); written to RUN/config.json."""
-    workdir: Optional[str] = setting(None, "Run directory (default: runs/style_METHOD; an "
+    workdir: Optional[str] = setting(None, "Run directory (default: runs/style_transfer_METHOD; an "
                                      "existing one resumes).")
     style_image: Optional[str] = setting(None, f"Style image file (default: scikit-image's "
                                          f"{DEFAULT_STYLE}).")
