@@ -440,6 +440,8 @@ def card_text(name, scores, minutes, steps, parameters, note, curve, registry) -
            if recipe["kind"] == "latent" else
            f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
            f"any size")
+    data_note = (" (DATA: the folder holding the project's training images.)"
+                 if "DATA" in cmd else "")
     start = recipe.get("starts_from")
     started = (f", after the {registry[start]['steps']:,} steps and "
                f"{registry[start]['minutes']:.0f} min of `{start}`, which it starts from"
@@ -456,7 +458,7 @@ def card_text(name, scores, minutes, steps, parameters, note, curve, registry) -
 
     {cmd}
 
-- Data: {recipe['data']} (DATA: the folder holding the project's training images.)
+- Data: {recipe['data']}{data_note}
 - Steps trained: {steps:,}; training time on the 2-core CPU it ran on: {minutes:.0f} min (from
   the run's own logs, summed over resumed sessions){started}.
 - Parameters: {parameters:,}.
