@@ -333,8 +333,17 @@ def score_style(name, model, float32_model=None):
                     f"{rows[name]['content_loss']:.3f}; "
                     f"{rows[name]['seconds_per_512px']:.2f} s per 512 px image")
     figure = os.path.join(run_dir(name), "comparison.png")
-    return ({"held-out photos": rows}, lambda path: shutil.copy(figure, path), note,
+    return ({"held-out photos": rows},
+            lambda path: first_rows(figure, path, 3, len(summary["held_out"])), note,
             summary_line)
+
+
+def first_rows(source: str, path: str, rows: int, total: int) -> None:
+    """The top ``rows`` of ``total`` equal rows of the figure ``source``, saved to ``path``."""
+    from PIL import Image
+
+    with Image.open(source) as image:
+        image.crop((0, 0, image.width, image.height * min(rows, total) // total)).save(path)
 
 
 SCORERS = {"digits": score_digits, "denoise": score_denoise, "restore": score_restore,
@@ -386,8 +395,10 @@ def curve_text(name: str, curve: list) -> str:
         (step0, _, first), (step1, _, last) = curve[-2], curve[-1]
         gain = (f" The last {step1 - step0:,} steps changed {keys[0]} by "
                 f"{last[keys[0]] - first[keys[0]]:+.3g}.")
+    differ = ("" if RECIPES[name]["scorer"] == "style" else
+              ", so these differ from the table above")
     return (f"The run's own held-out evaluation at each checkpoint it evaluated (all the files "
-            f"it held out, so these differ from the table above).{gain} Training stopped at "
+            f"it held out{differ}).{gain} Training stopped at "
             f"{curve[-1][0]:,} steps: {RECIPES[name].get('stopped', STOPPED_BECAUSE)}.\n\n"
             + "\n".join(lines))
 
