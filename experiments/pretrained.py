@@ -361,23 +361,26 @@ STOPPED_BECAUSE = ("the end of the recipe's learning-rate schedule; the step cou
                    "to fit about an hour of this 2-core CPU per model")
 
 
-def quality_curve(name: str) -> list:
+def minutes_by_step(name: str) -> dict:
+    """{step: training minutes up to it} of the run's last stage (or only folder), the earlier
+    stages' minutes included (a stage 1 of --steps=0 adds nothing)."""
+    stage, workdir = RECIPES[name].get("stage"), run_dir(name)
+    folders = ([os.path.join(workdir, f"stage{s}") for s in range(1, stage + 1)] if stage
+               else [workdir])
+    before = sum(training_minutes(folder) for folder in folders[:-1])
+    return {step: before + m for step, m in training_minutes_by_step(folders[-1]).items()}
+
+
+def quality_curve(name: str, stage_dir: str, minutes: dict) -> list:
     """[(step, training minutes, {metric: value})] of every evaluation the run made during
-    training (the last stage's for staged runs; minutes include the earlier stages')."""
-    recipe = RECIPES[name]
-    workdir, stage = run_dir(name), recipe.get("stage")
-    folder = os.path.join(workdir, f"stage{stage}") if stage else workdir
-    before = sum(training_minutes(os.path.join(workdir, f"stage{s}"))
-                 for s in range(1, stage)) if stage else 0.0
-    minutes = training_minutes_by_step(folder)
-    keys = CURVE_METRICS[recipe["scorer"]]
+    training in ``stage_dir`` (its last stage), timed by ``minutes_by_step(name)``."""
+    keys = CURVE_METRICS[RECIPES[name]["scorer"]]
     curve = []
-    with open(os.path.join(folder, "metrics.jsonl")) as f:
+    with open(os.path.join(stage_dir, "metrics.jsonl")) as f:
         for record in map(json.loads, f):
             if record["step"] > 0 and keys[0] in record:
                 logged = [s for s in minutes if s <= record["step"]]
-                curve.append((record["step"],
-                              before + (minutes[max(logged)] if logged else 0.0),
+                curve.append((record["step"], minutes[max(logged)] if logged else 0.0,
                               {k: record[k] for k in keys if k in record}))
     return curve
 
@@ -531,10 +534,9 @@ def export_one(name: str) -> None:
                  f"float32 weights\").")
     write_figure(os.path.join(package, f"{name}.png"))
     steps = trained_steps(stage_dir)
-    # A staged model's training time sums its stages (a stage 1 of --steps=0 adds nothing).
-    minutes = (sum(training_minutes(os.path.join(workdir, f"stage{s}"))
-                   for s in range(1, stage + 1)) if stage else training_minutes(workdir))
-    curve = quality_curve(name)
+    by_step = minutes_by_step(name)
+    minutes = max(by_step.values(), default=0.0)
+    curve = quality_curve(name, stage_dir, by_step)
     registry_path = os.path.join(package, "models.json")
     registry = {}
     if os.path.exists(registry_path):
