@@ -210,7 +210,7 @@ def comparison_figure(clean, degraded, restored, best_classical: Tuple[str, list
 
     columns = [("clean", clean), ("degraded", degraded),
                (best_classical[0], best_classical[1]), ("GAN", restored)]
-    figure = Figure(figsize=(3 * len(columns), 3.2 * len(clean)), dpi=100)
+    figure = Figure(figsize=(3 * len(columns), 3.2 * len(clean)), dpi=100, layout="constrained")
     for row, name in enumerate(names):
         for col, (label, images) in enumerate(columns):
             axes = figure.add_subplot(len(clean), len(columns), row * len(columns) + col + 1)
@@ -221,7 +221,6 @@ def comparison_figure(clean, degraded, restored, best_classical: Tuple[str, list
             axes.set_axis_off()
     figure.suptitle(f"{task}: held-out photos (centre {crop}x{crop} crops; PSNR of the "
                     f"whole photo)", fontsize=10)
-    figure.tight_layout()
     figure.savefig(path)
     return path
 

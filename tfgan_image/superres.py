@@ -166,7 +166,7 @@ def comparison_figure(high, columns: List[Tuple[str, List[np.ndarray]]], names, 
     from matplotlib.figure import Figure
 
     panels = [("high resolution", high)] + columns
-    figure = Figure(figsize=(2.6 * len(panels), 2.8 * len(names)), dpi=100)
+    figure = Figure(figsize=(2.6 * len(panels), 2.8 * len(names)), dpi=100, layout="constrained")
     for row, name in enumerate(names):
         top, left = _detailed_window(high[row], crop)
         for col, (label, images) in enumerate(panels):
@@ -179,7 +179,6 @@ def comparison_figure(high, columns: List[Tuple[str, List[np.ndarray]]], names, 
             axes.set_axis_off()
     figure.suptitle(f"x{scale} super-resolution of held-out photos ({crop}x{crop} crops, "
                     f"Y-PSNR of the whole photo)", fontsize=9)
-    figure.tight_layout()
     figure.savefig(path)
     return path
 
