@@ -220,6 +220,16 @@ def test_classical_restorers_denoise(name):
     assert metrics.image_psnr(clean, restored) > metrics.image_psnr(clean, noisy) + 3
 
 
+def test_inverse_unsharp_mask_undoes_the_middle_unsharp_mask():
+    settings = degrade.DegradeSettings()
+    clean = smooth_image(64, 64).astype(np.float32)
+    sharp = degrade.unsharp_mask(clean, np.float32(np.mean(settings.sharpen_amount)),
+                                 np.float32(np.mean(settings.sharpen_sigma))).numpy()
+    clean, sharp = (np.round(np.clip(x, 0, 1) * 255).astype(np.uint8) for x in (clean, sharp))
+    restored = baselines.restore("unsharp_inverse", sharp)
+    assert metrics.image_psnr(clean, restored) > metrics.image_psnr(clean, sharp) + 8
+
+
 # ----------------------------------------------------------------------------- training
 @pytest.mark.parametrize("task", degrade.TASKS)
 def test_one_real_train_step_per_task(task, tmp_path):

@@ -8,6 +8,8 @@ setting of published tables -- else scikit-image's wavelet estimate) and returns
   tv         total-variation denoising (Chambolle), weight 0.8 sigma
   nl_means   non-local means, 5x5 patches, 13x13 search, h = 0.8 sigma (scikit-image's example)
   gaussian   Gaussian low-pass, std 1.5 px (the classical descreening filter)
+  unsharp_inverse  the exact inverse of an unsharp mask of middling gain and radius (the
+             middle of the desharpen degradation's ranges), by division in the Fourier domain
   bm3d       colour BM3D (Dabov et al. 2007; the ``bm3d`` package), the strongest classical
              denoiser and the one published tables quote
 """
@@ -58,6 +60,24 @@ def gaussian_low_pass(image, sigma):
     return _to_uint8(gaussian(image / 255.0, sigma=1.5, channel_axis=-1))
 
 
+def unsharp_inverse(image, sigma):
+    """Undoes x + a (x - G_r x) with a, r the middles of the desharpen task's ranges: divides
+    the spectrum by 1 + a (1 - exp(-2 pi^2 r^2 f^2)), which is >= 1, so it never amplifies."""
+    del sigma
+    from tfgan_image.data.degrade import DegradeSettings
+
+    settings = DegradeSettings()
+    amount, radius = np.mean(settings.sharpen_amount), np.mean(settings.sharpen_sigma)
+    pad = int(np.ceil(4 * radius))   # reflected border: the division assumes a periodic image
+    padded = np.pad(image / 255.0, ((pad, pad), (pad, pad), (0, 0)), mode="reflect")
+    height, width = padded.shape[:2]
+    frequency2 = np.fft.fftfreq(height)[:, None] ** 2 + np.fft.rfftfreq(width)[None, :] ** 2
+    response = 1.0 + amount * (1.0 - np.exp(-2.0 * (np.pi * radius) ** 2 * frequency2))
+    restored = np.fft.irfft2(np.fft.rfft2(padded, axes=(0, 1)) / response[..., None],
+                             s=(height, width), axes=(0, 1))
+    return _to_uint8(restored[pad:pad + image.shape[0], pad:pad + image.shape[1]])
+
+
 def bm3d_colour(image, sigma):
     import bm3d
 
@@ -69,6 +89,7 @@ RESTORERS: Dict[str, Callable] = {
     "tv": total_variation,
     "nl_means": nl_means,
     "gaussian": gaussian_low_pass,
+    "unsharp_inverse": unsharp_inverse,
     "bm3d": bm3d_colour,
 }
 
@@ -89,8 +110,10 @@ def available(name: str) -> bool:
 
 def references_for_task(task: str) -> tuple:
     """The classical restorers a task is compared with (BM3D for denoising, a low-pass for
-    texture removal, wavelet / TV / non-local means for all)."""
-    extra = {"denoise": ("bm3d",), "detexture": ("gaussian",)}.get(task, ())
+    texture removal, the inverse unsharp mask for desharpening, wavelet / TV / non-local means
+    for all)."""
+    extra = {"denoise": ("bm3d",), "detexture": ("gaussian",),
+             "desharpen": ("unsharp_inverse",)}.get(task, ())
     return ("wavelet", "tv", "nl_means") + extra
 
 
