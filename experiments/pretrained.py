@@ -16,6 +16,7 @@ re-exports the runs as they are (e.g. to ship a model whose training is still go
 """
 
 import json
+import math
 import os
 import shutil
 import time
@@ -51,8 +52,11 @@ SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks 
           "(the EDSR-baseline body) on 32 px low-resolution crops, mixed_bfloat16.")
 
 
-def restore_recipe(task, description, steps, extra=()):
+def restore_recipe(task, description, steps, extra=(), extended_from=None):
+    """``extended_from``: the --steps the run was first trained with before it was resumed
+    with ``steps`` (its curve was still rising)."""
     return dict(task=description, kind="image_to_image", scale=1, scorer="restore",
+                extended_from=extended_from,
                 restore_task=task, module="tfgan_image.experiments.restoration",
                 flags=[f"--task={task}", SR291, "--adversarial_weight=0", "--crop_size=96",
                        f"--steps={steps}", "--eval_every=2000", "--references=false", *extra],
@@ -102,7 +106,7 @@ RECIPES = {
         "amplified", 8000),
     "detexture": restore_recipe(
         "detexture", "removing halftone dot screens, moire, scanner stripes and paper grain",
-        6000),
+        10000, extended_from=6000),
     "sr_x4": upscale_recipe(4, 12000),
     "sr_x2": upscale_recipe(2, 12000),
     "srgan_x4": upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4",
@@ -471,6 +475,13 @@ def card_text(name, scores, minutes, steps, parameters, note, curve, registry) -
     started = (f", after the {registry[start]['steps']:,} steps and "
                f"{registry[start]['minutes']:.0f} min of `{start}`, which it starts from"
                if start else "")
+    if recipe.get("extended_from"):
+        first, last = recipe["extended_from"], steps
+        restart = 0.1 + 0.45 * (1 + math.cos(math.pi * first / last))
+        started += (f". It was first trained with `--steps={first}`, then resumed with "
+                    f"`--steps={last}` while its curve still rose: the cosine learning-rate "
+                    f"schedule stretched, from 10% back to {restart:.0%} of its peak at the "
+                    f"restart (the run's config_history.jsonl)")
     curve_section = (f"\n## Quality over training\n\n{curve_text(name, curve)}\n"
                      if curve else "")
     return f"""# `{name}`: {recipe['task']}
