@@ -129,22 +129,22 @@ def report(results: dict) -> str:
                   f"{summary['evaluation']}.", "",
                   "| | Frechet distance | KID | requested class seen (mean over classes) | "
                   "worst class |", "|---|---|---|---|---|",
-                  f"| generated (EMA generator) | {metrics['frechet_distance']:.1f} | "
-                  f"{metrics['kernel_distance']:.2f} | {metrics['class_accuracy']:.1%} | "
+                  f"| generated (EMA generator) | {metrics['frechet_distance']:.3g} | "
+                  f"{metrics['kernel_distance']:.3g} | {metrics['class_accuracy']:.1%} | "
                   f"{metrics['class_accuracy_min']:.1%} |",
                   f"| real (training vs held-out; accuracy on held-out) | "
-                  f"{reference['frechet_distance']:.1f} | {reference['kernel_distance']:.2f} | "
+                  f"{reference['frechet_distance']:.3g} | {reference['kernel_distance']:.3g} | "
                   f"{reference['class_accuracy']:.1%} | {reference['class_accuracy_min']:.1%} |"]
         if "unconditional" in result:
             other = result["unconditional"]
             lines.append(f"| unconditional `mnist_dcgan` (shipped model, same scoring) | "
-                         f"{other['frechet_distance']:.1f} | {other['kernel_distance']:.2f} "
+                         f"{other['frechet_distance']:.3g} | {other['kernel_distance']:.3g} "
                          f"| - | - |")
         if len(result["curve"]) > 1:
             lines += ["", "| step | training minutes | Frechet distance | KID | class seen |",
                       "|---|---|---|---|---|"]
-            lines += [f"| {p['step']} | {p['minutes']:.1f} | {p['frechet_distance']:.1f} | "
-                      f"{p['kernel_distance']:.2f} | {p['class_accuracy']:.1%} |"
+            lines += [f"| {p['step']} | {p['minutes']:.1f} | {p['frechet_distance']:.3g} | "
+                      f"{p['kernel_distance']:.3g} | {p['class_accuracy']:.1%} |"
                       for p in result["curve"]]
             lines += ["", f"![{name} curve](figures/{os.path.basename(curve_figure(result))})"]
         names = summary["class_names"] or []
