@@ -423,20 +423,24 @@ def curve_text(name: str, curve: list) -> str:
 
 # ----------------------------------------------------------------------------- outputs
 def comparison_figure(columns, names, path, crop=160, rows=3, metric="psnr", scale=1):
-    """inputs | baselines | model | reference on centre crops of the first ``rows`` photos,
+    """inputs | baselines | model | reference on a ``crop`` window of the first ``rows``
+    photos (the centre; for super-resolution the most detailed window, where textures show),
     each titled with its PSNR on the whole photo (Y-PSNR for super-resolution)."""
     from matplotlib.figure import Figure
 
-    from tfgan_image import metrics
+    from tfgan_image import metrics, superres
     from tfgan_image.data import pipeline
 
     reference = columns[-1][1]
     rows = min(rows, len(reference))
     figure = Figure(figsize=(2.6 * len(columns), 3.0 * rows), dpi=100)
     for row in range(rows):
+        corner = superres.detailed_window(reference[row], crop) if metric == "psnr_y" else None
         for col, (label, images) in enumerate(columns):
             axes = figure.add_subplot(rows, len(columns), row * len(columns) + col + 1)
-            axes.imshow(pipeline.centre_crop(images[row], crop), interpolation="nearest")
+            axes.imshow(pipeline.centre_crop(images[row], crop) if corner is None else
+                        images[row][corner[0]:corner[0] + crop, corner[1]:corner[1] + crop],
+                        interpolation="nearest")
             value = (metrics.super_resolution_psnr(reference[row], images[row], scale)
                      if metric == "psnr_y" else metrics.image_psnr(reference[row], images[row]))
             psnr = "" if col == len(columns) - 1 else f"\n{value:.2f} dB"

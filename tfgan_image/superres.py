@@ -168,7 +168,7 @@ def comparison_figure(high, columns: List[Tuple[str, List[np.ndarray]]], names, 
     panels = [("high resolution", high)] + columns
     figure = Figure(figsize=(2.6 * len(panels), 2.8 * len(names)), dpi=100, layout="constrained")
     for row, name in enumerate(names):
-        top, left = _detailed_window(high[row], crop)
+        top, left = detailed_window(high[row], crop)
         for col, (label, images) in enumerate(panels):
             axes = figure.add_subplot(len(names), len(panels), row * len(panels) + col + 1)
             axes.imshow(images[row][top:top + crop, left:left + crop], interpolation="nearest")
@@ -183,7 +183,7 @@ def comparison_figure(high, columns: List[Tuple[str, List[np.ndarray]]], names, 
     return path
 
 
-def _detailed_window(image, crop: int) -> Tuple[int, int]:
+def detailed_window(image, crop: int) -> Tuple[int, int]:
     """Top-left corner of the ``crop`` window with the most gradient energy (coarse search)."""
     grey = image.astype(np.float32).mean(-1)
     energy = np.abs(np.diff(grey, axis=0))[:, :-1] + np.abs(np.diff(grey, axis=1))[:-1]
