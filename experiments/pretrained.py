@@ -465,7 +465,9 @@ def table(scores: dict) -> str:
     return "\n".join(lines)
 
 
-def card_text(name, scores, minutes, steps, parameters, note, curve, registry) -> str:
+def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
+    from tfgan_image import pretrained
+
     recipe = RECIPES[name]
     cmd = "python -m " + " ".join(command(name)).replace(FLAGS.runs, "runs").replace(
         FLAGS.data_root, "DATA")
@@ -476,9 +478,10 @@ def card_text(name, scores, minutes, steps, parameters, note, curve, registry) -
     data_note = (" (DATA: the folder holding the project's training images.)"
                  if "DATA" in cmd else "")
     start = recipe.get("starts_from")
-    started = (f", after the {registry[start]['steps']:,} steps and "
-               f"{registry[start]['minutes']:.0f} min of `{start}`, which it starts from"
-               if start else "")
+    # The model --init_from loaded: the installed package's, also when --package is a trial.
+    origin = pretrained.entry(start) if start else None
+    started = (f", after the {origin['steps']:,} steps and {origin['minutes']:.0f} min of "
+               f"`{start}`, which it starts from" if start else "")
     if recipe.get("extended_from"):
         first, last = recipe["extended_from"], steps
         restart = 0.1 + 0.45 * (1 + math.cos(math.pi * first / last))
@@ -569,8 +572,7 @@ def export_one(name: str) -> None:
         with open(registry_path) as f:
             registry = json.load(f)
     with open(os.path.join(package, f"{name}.md"), "w") as f:
-        f.write(card_text(name, scores, minutes, steps, model.count_params(), note, curve,
-                          registry))
+        f.write(card_text(name, scores, minutes, steps, model.count_params(), note, curve))
     registry[name] = {"task": recipe["task"], "kind": recipe["kind"], "scale": recipe["scale"],
                       "parameters": int(model.count_params()), "steps": steps,
                       "minutes": round(minutes, 1), "summary": summary, "scores": scores,
