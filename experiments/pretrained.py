@@ -109,8 +109,12 @@ RECIPES = {
         10000, extended_from=6000),
     "sr_x4": upscale_recipe(4, 12000),
     "sr_x2": upscale_recipe(2, 12000),
-    "srgan_x4": upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4",
-                               gan_weights=(1.0, 0.1, 0.1)),
+    "srgan_x4": dict(upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4",
+                                    gan_weights=(1.0, 0.1, 0.1)),
+                     stopped="its VGG distance had stopped falling over the last 500 steps "
+                             "while its Y-PSNR kept falling, so more GAN steps would trade "
+                             "fidelity for no closer features (the GAN learning rate is "
+                             "constant)"),
     "style_starry_night": dict(
         task="feed-forward style transfer: Van Gogh's The Starry Night (1889)",
         kind="image_to_image", scale=1, scorer="style", half=False,
