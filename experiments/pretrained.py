@@ -16,7 +16,6 @@ re-exports the runs as they are (e.g. to ship a model whose training is still go
 """
 
 import json
-import math
 import os
 import shutil
 import time
@@ -471,6 +470,7 @@ def table(scores: dict) -> str:
 
 def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
     from tfgan_image import pretrained
+    from tfgan_image.training import precision
 
     recipe = RECIPES[name]
     cmd = "python -m " + " ".join(command(name)).replace(FLAGS.runs, "runs").replace(
@@ -488,7 +488,7 @@ def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
                f"`{start}`, which it starts from" if start else "")
     if recipe.get("extended_from"):
         first, last = recipe["extended_from"], steps
-        restart = 0.1 + 0.45 * (1 + math.cos(math.pi * first / last))
+        restart = float(precision.cosine_to_tenth(1.0, last)(first))   # the run's schedule
         started += (f". It was first trained with `--steps={first}`, then resumed with "
                     f"`--steps={last}` while its curve still rose: the cosine learning-rate "
                     f"schedule stretched, from 10% back to {restart:.0%} of its peak at the "
