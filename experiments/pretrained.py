@@ -62,11 +62,15 @@ def restore_recipe(task, description, steps, extra=(), extended_from=None):
                 data=SR291_TERMS, why=UNET_WHY)
 
 
-def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None):
+def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None,
+                   perceptual_stages=("block3", "block4"), perceptual_offset_range=8,
+                   eval_every=2000):
     """``starts_from``: the shipped model whose weights stage 1 starts from (--init_from);
-    ``gan_weights``: stage 2's (l1, perceptual, adversarial) loss weights."""
+    ``gan_weights``: stage 2's (l1, perceptual, adversarial) loss weights, the perceptual
+    term on the VGG16 ``perceptual_stages`` at a random offset below
+    ``perceptual_offset_range``."""
     flags = [f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
-             f"--gan_steps={gan_steps}", f"--eval_every={500 if starts_from else 2000}",
+             f"--gan_steps={gan_steps}", f"--eval_every={eval_every}",
              "--feature_backbone=hed_vgg16"]
     why = SR_WHY
     if starts_from:
@@ -75,12 +79,18 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
                f"stage 1; stage 2 fine-tunes it with the GAN.")
     if gan_weights:
         l1, perceptual, adversarial = gan_weights
+        stages = ",".join(perceptual_stages)
         flags += [f"--l1_weight={l1}", f"--perceptual_weight={perceptual}",
-                  f"--adversarial_weight={adversarial}"]
-        why += (f" Loss: {l1} x L1 + {perceptual} x VGG16 block3/block4 feature L1 + "
-                f"{adversarial} x adversarial, chosen on 500-step trials scored on the held-out "
-                f"photos: the pixel term keeps PSNR near `{starts_from}`'s, the feature and "
-                f"adversarial terms add the texture L1 averages away.")
+                  f"--adversarial_weight={adversarial}", f"--perceptual_stages={stages}",
+                  f"--perceptual_offset_range={perceptual_offset_range}"]
+        why += (f" Loss: {l1} x L1 + {perceptual} x VGG16 {'/'.join(perceptual_stages)} "
+                f"feature L1 + {adversarial} x adversarial, chosen on 500-step trials scored on "
+                f"the held-out photos: the pixel term keeps PSNR near `{starts_from}`'s, the "
+                f"feature and adversarial terms add the texture L1 averages away.")
+        if perceptual_offset_range:
+            why += (f" The feature term compares the two images cropped at one random offset "
+                    f"below {perceptual_offset_range} px: at a fixed offset the generator "
+                    f"learned a 4-pixel grid locked to VGG's pooling grid.")
     return dict(task=f"x{scale} super-resolution" + (" (GAN fine-tuned: sharper textures)"
                                                      if gan_steps else " (PSNR-oriented)"),
                 kind="image_to_image", scale=scale, scorer="upscale", starts_from=starts_from,
@@ -100,16 +110,21 @@ RECIPES = {
     "denoise": dict(restore_recipe(
         "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
         16000, ["--sigma=0,50"]), scorer="denoise"),
-    "desharpen": restore_recipe(
+    "desharpen": dict(restore_recipe(
         "desharpen", "removing over-sharpening halos, ringing and the noise sharpening "
-        "amplified", 8000),
-    "detexture": restore_recipe(
+        "amplified", 16000, extended_from=8000),
+        stopped="the end of the extended learning-rate schedule, where the curve had "
+                "flattened"),
+    "detexture": dict(restore_recipe(
         "detexture", "removing halftone dot screens, moire, scanner stripes and paper grain",
         10000, extended_from=6000),
+        stopped="the end of the extended learning-rate schedule, a CPU-time stop: the curve "
+                "was still rising, so a longer schedule would likely score higher"),
     "sr_x4": upscale_recipe(4, 12000),
     "sr_x2": upscale_recipe(2, 12000),
     "srgan_x4": dict(upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4",
-                                    gan_weights=(1.0, 0.1, 0.1)),
+                                    gan_weights=(1.0, 0.1, 0.1), perceptual_offset_range=0,
+                                    eval_every=500),
                      stopped="its VGG distance had stopped falling over the last 500 steps "
                              "while its Y-PSNR kept falling, so more GAN steps would trade "
                              "fidelity for no closer features (the GAN learning rate is "

@@ -228,12 +228,12 @@ def test_losses_see_one_window_of_content_and_output_at_a_random_offset():
     tf.random.set_seed(0)
     offsets = set()
     for _ in range(200):
-        a, b = style_transfer.crop_at_random_offset((content, output), 4)
+        a, b = losses.crop_at_random_offset((content, output), 4)
         assert a.shape == b.shape == (1, 8, 8, 1)
         np.testing.assert_array_equal(b - a, 1000.0)   # the same window of both
         offsets.add(divmod(int(a[0, 0, 0, 0]), width))
     assert offsets == {(y, x) for y in range(4) for x in range(4)}
-    same = style_transfer.crop_at_random_offset((content, output), 0)
+    same = losses.crop_at_random_offset((content, output), 0)
     assert same[0] is content and same[1] is output
 
 

@@ -20,16 +20,38 @@ from tfgan_image.models import superres as superres_models
 
 # ----------------------------------------------------------------------------- models
 @pytest.mark.parametrize("scale", superres_models.SCALES)
-def test_generator_upscales_any_size_by_its_scale(scale):
-    generator = superres_models.build_generator(scale, width=8, blocks=1)
+@pytest.mark.parametrize("tail_width", [0, 4])
+def test_generator_upscales_any_size_by_its_scale(scale, tail_width):
+    generator = superres_models.build_generator(scale, width=8, blocks=1,
+                                                tail_width=tail_width)
     output = generator(np.zeros((2, 7, 9, 3), np.float32))
     assert output.shape == (2, 7 * scale, 9 * scale, 3) and output.dtype == tf.float32
     # A flat input is upscaled by the bilinear base to the same flat image plus the learned
-    # detail: with the sub-pixel conv zeroed, the output is exactly the flat input.
-    generator.get_layer("subpixel_conv").set_weights(
-        [np.zeros_like(w) for w in generator.get_layer("subpixel_conv").get_weights()])
+    # detail: with the detail's last conv zeroed, the output is exactly the flat input.
+    last = generator.get_layer("full_resolution_conv" if tail_width else "subpixel_conv")
+    last.set_weights([np.zeros_like(w) for w in last.get_weights()])
     np.testing.assert_allclose(generator(np.full((1, 5, 6, 3), 0.3, np.float32)), 0.3,
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("tail_width", [0, 4])
+def test_full_resolution_tail_mixes_neighbouring_sub_pixels(tail_width):
+    """A change in one low-resolution pixel's sub-pixel channels for one phase reaches only
+    that phase's output pixels in the plain tail, and the neighbouring phases too with the
+    full-resolution conv."""
+    scale = 2
+    generator = superres_models.build_generator(scale, width=8, blocks=0,
+                                                tail_width=tail_width)
+    shuffle_input = generator.get_layer("subpixel_conv").output
+    tail = keras.Model(shuffle_input, generator.get_layer("output").input[1])
+    channels = shuffle_input.shape[-1]
+    poked = np.zeros((1, 4, 4, channels), np.float32)
+    poked[0, 1, 1, :channels // scale ** 2] = 1.0     # phase (0, 0) of pixel (1, 1)
+    change = np.abs(np.asarray(tail(poked)) - np.asarray(tail(np.zeros_like(poked))))
+    reached = np.argwhere(change.max(axis=-1)[0] > 1e-6)
+    phases = {(int(i) % scale, int(j) % scale) for i, j in reached}
+    assert phases == ({(0, 0)} if not tail_width else
+                      {(a, b) for a in range(scale) for b in range(scale)})
 
 
 @pytest.mark.parametrize("factor", [2, 3, 4])
@@ -170,7 +192,7 @@ def tiny_config(workdir, **overrides):
     values = dict(workdir=str(workdir), scale=2, steps=3, gan_steps=2, batch_size=2,
                   crop_size=8, gan_crop_size=8, width=8, blocks=1,
                   discriminator_widths=(4, 8), perceptual_stages=("block1",),
-                  feature_backbone="hed_vgg16", eval_every=0, eval_crop=48, tile=32,
+                  perceptual_offset_range=4, feature_backbone="hed_vgg16", eval_every=0, eval_crop=48, tile=32,
                   log_every=1, sample_every=0, checkpoint_every=2)
     values.update(overrides)
     return superres.SuperResolutionConfig(**values)

@@ -8,7 +8,7 @@ Naming follows TF-GAN: ``<name>_generator_loss(fake_logits)`` and
 ``<name>_discriminator_loss(real_logits, fake_logits)``.
 """
 
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence, Tuple
 
 import tensorflow as tf
 
@@ -125,6 +125,26 @@ def perceptual_loss(feature_extractor, target, prediction):
     prediction_features = feature_maps(feature_extractor, prediction)
     return tf.add_n([l1_loss(t, p) for t, p in zip(target_features, prediction_features)]) / len(
         target_features)
+
+
+def crop_at_random_offset(images: Sequence[tf.Tensor], offset_range: int
+                          ) -> Tuple[tf.Tensor, ...]:
+    """The same window of each of ``images`` (each [N, H, W, C]): [N, H - r, W - r, C] from a
+    random offset in [0, r) along each axis, r = ``offset_range`` (0: the images unchanged).
+
+    Why: a generator's output grid (the style network's stride 4, a super-resolution
+    network's sub-pixel phases) and VGG's pooling grid (strides 2, 4, 8) both start at a
+    training crop's corner, so the generator can learn patterns locked to VGG's pooling phase
+    that buy feature loss cheaply; the style network did -- a lattice of dark dots and 4-pixel
+    grid lines on every photo. Scored at a random offset, such patterns stop paying.
+    """
+    if not offset_range:
+        return tuple(images)
+    offset = tf.random.uniform([2], 0, offset_range, dtype=tf.int32)
+    height = tf.shape(images[0])[1] - offset_range
+    width = tf.shape(images[0])[2] - offset_range
+    return tuple(image[:, offset[0]:offset[0] + height, offset[1]:offset[1] + width]
+                 for image in images)
 
 
 # --- style and texture losses (style transfer, texture synthesis) ----------------------------

@@ -24,7 +24,7 @@ weight). The run then also reports a second baseline that starts from the recolo
 Gatys et al.'s method with the same head start, the stricter comparison for the speed goal.
 
 In training the losses score (content, output) cropped at a random offset
-(``crop_at_random_offset``), so that no pattern locked to VGG's pooling grid pays.
+(``losses.crop_at_random_offset``), so that no pattern locked to VGG's pooling grid pays.
 
 ``run(config)``: ``method="feed_forward"`` trains the network (GANTrainer; adversarial weight
 0 by default, > 0 adds a patch discriminator on random crops of the style image: the GAN
@@ -36,7 +36,7 @@ import dataclasses
 import json
 import os
 import time
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import keras
 import numpy as np
@@ -196,25 +196,6 @@ def time_side_by_side(functions: Dict[str, Callable[[], object]], rounds: int = 
 
 
 # ----------------------------------------------------------------------------- run
-def crop_at_random_offset(images: Sequence[tf.Tensor], offset_range: int
-                          ) -> Tuple[tf.Tensor, ...]:
-    """The same window of each of ``images`` (each [N, H, W, C]): [N, H - r, W - r, C] from a
-    random offset in [0, r) along each axis, r = ``offset_range`` (0: the images unchanged).
-
-    Why: the network's output grid (stride 4) and VGG's pooling grid (strides 2, 4, 8) both
-    start at a training crop's corner, so the network can learn patterns locked to VGG's
-    pooling phase that buy style loss cheaply; it did -- a lattice of dark dots and 4-pixel
-    grid lines on every photo. Scored at a random offset, such patterns stop paying.
-    """
-    if not offset_range:
-        return tuple(images)
-    offset = tf.random.uniform([2], 0, offset_range, dtype=tf.int32)
-    height = tf.shape(images[0])[1] - offset_range
-    width = tf.shape(images[0])[2] - offset_range
-    return tuple(image[:, offset[0]:offset[0] + height, offset[1]:offset[1] + width]
-                 for image in images)
-
-
 def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
                   style_image: np.ndarray, strategy) -> GANTrainer:
     """Batch = (content crops, style crops), a pair as in restoration: G stylises the
@@ -226,7 +207,7 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
 
     @tf.autograph.experimental.do_not_convert
     def perceptual(batch, generated):
-        return style_losses(*crop_at_random_offset((batch[0], generated),
+        return style_losses(*losses.crop_at_random_offset((batch[0], generated),
                                                    config.loss_offset_range))
 
     return GANTrainer(

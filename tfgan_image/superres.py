@@ -59,6 +59,9 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
     eval_every: int = setting(1000, lower=0)
     width: int = setting(64, "Generator channels.", lower=1)
     blocks: int = setting(8, "Generator residual blocks.", lower=0)
+    tail_width: int = setting(0, "0: the sub-pixel conv gives RGB directly; > 0: it gives this "
+                              "many channels per output pixel and a 3x3 conv at full "
+                              "resolution makes RGB from neighbouring sub-pixels.", lower=0)
     discriminator_widths: Tuple[int, ...] = setting(
         (32, 64, 128, 256), "Discriminator widths (each halves the resolution).", lower=1)
     learning_rate: float = setting(5e-4, "Stage-1 Adam learning rate (cosine to 10%).", lower=0)
@@ -70,6 +73,10 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
         "Caffe-preprocessed images).", lower=0)
     adversarial_weight: float = setting(0.01, "Stage 2: weight of G's adversarial loss.",
                                         lower=0)
+    perceptual_offset_range: int = setting(
+        8, "Stage 2: the perceptual loss sees (target, output) cropped at one random offset "
+        "below this, so the generator cannot buy it with a grid locked to VGG's pooling grid "
+        "(0: off).", lower=0)
     perceptual_stages: Tuple[str, ...] = setting(
         ("block3", "block4"), "VGG stages of the perceptual loss.",
         choices=features.VGG_STAGES)
@@ -85,6 +92,11 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
 
     def __post_init__(self):
         settings.check(self)
+        high_resolution_crop = self.gan_crop_size * self.scale
+        if self.perceptual_offset_range >= high_resolution_crop // 2:
+            raise ValueError(f"perceptual_offset_range must be below half the stage-2 "
+                             f"high-resolution crop ({high_resolution_crop // 2}), got "
+                             f"{self.perceptual_offset_range}")
 
 
 def stage_dir(workdir: str, stage: int) -> str:
@@ -222,10 +234,12 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
             vgg = features.vgg_features(config.perceptual_stages, config.feature_backbone)
 
             extra_losses["perceptual"] = (config.perceptual_weight,
-                                          trainer_lib.pair_perceptual(vgg))
+                                          trainer_lib.pair_perceptual(
+                                              vgg, config.perceptual_offset_range))
 
     return GANTrainer(
-        generator=models.build_generator(config.scale, config.width, config.blocks),
+        generator=models.build_generator(config.scale, config.width, config.blocks,
+                                         tail_width=config.tail_width),
         discriminator=models.build_discriminator(config.discriminator_widths),
         generator_optimizer=_optimizer(learning_rate, config, f"g_adam_stage{stage}"),
         discriminator_optimizer=_optimizer(config.gan_learning_rate, config,

@@ -6,9 +6,14 @@ scaled by ``residual_scale``), a 3x3 conv and a skip over all blocks, then sub-p
 upsampling to RGB in one step (ESPCN's tail: a conv to ``3 * scale^2`` channels and a pixel
 shuffle, ``depth_to_space(scale)``), added to a bilinear upsampling of the input (the network
 learns the missing detail, as VDSR's residual learning). Every conv runs at the low
-resolution. Departure from SRResNet / EDSR, measured on 2 CPU cores at x4 (64 wide, 8
-blocks): their tail (a conv to ``4 * width`` channels and a x2 shuffle, twice, then a conv at
-full resolution) doubled the train step (0.46 -> 0.23 s for 16 crops of 32x32) and made
+resolution. With ``tail_width`` > 0 the sub-pixel conv makes ``tail_width`` channels per
+output pixel instead of RGB, and one 3x3 conv at full resolution mixes neighbouring
+sub-pixels into RGB (in the plain tail each of the ``scale^2`` sub-pixel phases has a filter
+of its own).
+
+Departure from SRResNet / EDSR, measured on 2 CPU cores at x4 (64 wide, 8 blocks): their
+tail (a conv to ``4 * width`` channels and a x2 shuffle, twice, then a conv at full
+resolution) doubled the train step (0.46 -> 0.23 s for 16 crops of 32x32) and made
 128x128 -> 512x512 float32 inference 3x slower (0.79 vs 0.25 s), for the same body.
 
 Discriminator: pairs of 3x3 convs (stride 1, then stride 2) with LeakyReLU, widths doubling,
@@ -26,7 +31,7 @@ SCALES = (2, 3, 4)
 
 
 def build_generator(scale: int = 4, width: int = 64, blocks: int = 8,
-                    residual_scale: float = 1.0, channels: int = 3,
+                    residual_scale: float = 1.0, channels: int = 3, tail_width: int = 0,
                     name: str = "srresnet") -> keras.Model:
     """SRResNet-lite: low-resolution [N, h, w, channels] in [-1, 1] -> [N, h * scale,
     w * scale, channels] (float32, unclipped; clip to [-1, 1] for display). Any h, w."""
@@ -42,8 +47,14 @@ def build_generator(scale: int = 4, width: int = 64, blocks: int = 8,
         x = layers.Add(name=f"block{i}_add")([x, y])
     x = layers.Conv2D(width, 3, padding="same", name="body_end")(x)
     x = layers.Add(name="global_skip")([head, x])
-    x = layers.Conv2D(channels * scale * scale, 3, padding="same", name="subpixel_conv")(x)
-    detail = PixelShuffle(scale, dtype="float32", name="pixel_shuffle")(x)
+    if tail_width:
+        x = layers.Conv2D(tail_width * scale * scale, 3, padding="same", name="subpixel_conv")(x)
+        x = PixelShuffle(scale, name="pixel_shuffle")(x)
+        detail = layers.Conv2D(channels, 3, padding="same", dtype="float32",
+                               name="full_resolution_conv")(x)
+    else:
+        x = layers.Conv2D(channels * scale * scale, 3, padding="same", name="subpixel_conv")(x)
+        detail = PixelShuffle(scale, dtype="float32", name="pixel_shuffle")(x)
     base = ResizeUpsampling(scale, "bilinear", dtype="float32", name="bilinear_base")(inputs)
     outputs = layers.Add(dtype="float32", name="output")([base, detail])
     return keras.Model(inputs, outputs, name=f"{name}_x{scale}")

@@ -79,12 +79,15 @@ def pair_l1(batch, images):
     return losses.l1_loss(batch[1], images)
 
 
-def pair_perceptual(feature_extractor) -> Callable:
+def pair_perceptual(feature_extractor, offset_range: int = 0) -> Callable:
     """Perceptual loss between the target of a paired batch and the generated images, on the
-    features of ``feature_extractor`` (e.g. ``features.vgg_features()``): an extra G loss."""
+    features of ``feature_extractor`` (e.g. ``features.vgg_features()``): an extra G loss.
+    ``offset_range`` > 0: both are first cropped at one random offset below it
+    (``losses.crop_at_random_offset``), so no pattern locked to VGG's pooling grid pays."""
     @tf.autograph.experimental.do_not_convert
     def perceptual(batch, images):
-        return losses.perceptual_loss(feature_extractor, batch[1], images)
+        target, images = losses.crop_at_random_offset((batch[1], images), offset_range)
+        return losses.perceptual_loss(feature_extractor, target, images)
 
     return perceptual
 
