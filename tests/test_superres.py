@@ -192,8 +192,8 @@ def tiny_config(workdir, **overrides):
     values = dict(workdir=str(workdir), scale=2, steps=3, gan_steps=2, batch_size=2,
                   crop_size=8, gan_crop_size=8, width=8, blocks=1,
                   discriminator_widths=(4, 8), perceptual_stages=("block1",),
-                  perceptual_offset_range=4, feature_backbone="hed_vgg16", eval_every=0, eval_crop=48, tile=32,
-                  log_every=1, sample_every=0, checkpoint_every=2)
+                  perceptual_offset_range=4, feature_backbone="hed_vgg16", eval_every=0,
+                  eval_crop=48, tile=32, log_every=1, sample_every=0, checkpoint_every=2)
     values.update(overrides)
     return superres.SuperResolutionConfig(**values)
 
