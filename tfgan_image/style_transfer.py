@@ -208,7 +208,7 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
     @tf.autograph.experimental.do_not_convert
     def perceptual(batch, generated):
         return style_losses(*losses.crop_at_random_offset((batch[0], generated),
-                                                   config.loss_offset_range))
+                                                          config.loss_offset_range))
 
     return GANTrainer(
         generator=models.build_transformer(

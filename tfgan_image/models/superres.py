@@ -47,13 +47,13 @@ def build_generator(scale: int = 4, width: int = 64, blocks: int = 8,
         x = layers.Add(name=f"block{i}_add")([x, y])
     x = layers.Conv2D(width, 3, padding="same", name="body_end")(x)
     x = layers.Add(name="global_skip")([head, x])
+    x = layers.Conv2D((tail_width or channels) * scale * scale, 3, padding="same",
+                      name="subpixel_conv")(x)
     if tail_width:
-        x = layers.Conv2D(tail_width * scale * scale, 3, padding="same", name="subpixel_conv")(x)
         x = PixelShuffle(scale, name="pixel_shuffle")(x)
         detail = layers.Conv2D(channels, 3, padding="same", dtype="float32",
                                name="full_resolution_conv")(x)
     else:
-        x = layers.Conv2D(channels * scale * scale, 3, padding="same", name="subpixel_conv")(x)
         detail = PixelShuffle(scale, dtype="float32", name="pixel_shuffle")(x)
     base = ResizeUpsampling(scale, "bilinear", dtype="float32", name="bilinear_base")(inputs)
     outputs = layers.Add(dtype="float32", name="output")([base, detail])
