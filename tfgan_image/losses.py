@@ -147,6 +147,15 @@ def crop_at_random_offset(images: Sequence[tf.Tensor], offset_range: int
                  for image in images)
 
 
+def check_offset_range(name: str, offset_range: int, crop: int) -> None:
+    """ValueError (its message starting with the setting's ``name``) unless ``offset_range``
+    is in [0, crop / 2): ``crop_at_random_offset`` then keeps more than half of a ``crop``
+    pixel training crop."""
+    if not 0 <= offset_range < crop // 2:
+        raise ValueError(f"{name} must be in [0, {crop // 2}), below half the {crop} px "
+                         f"training crop the losses see, got {offset_range}")
+
+
 # --- style and texture losses (style transfer, texture synthesis) ----------------------------
 def gram_matrix(features):
     """Channel co-occurrence of feature maps: [N, H, W, C] -> [N, C, C], float32,

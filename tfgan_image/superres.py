@@ -92,11 +92,8 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
 
     def __post_init__(self):
         settings.check(self)
-        high_resolution_crop = self.gan_crop_size * self.scale
-        if self.perceptual_offset_range >= high_resolution_crop // 2:
-            raise ValueError(f"perceptual_offset_range must be below half the stage-2 "
-                             f"high-resolution crop ({high_resolution_crop // 2}), got "
-                             f"{self.perceptual_offset_range}")
+        losses.check_offset_range("perceptual_offset_range", self.perceptual_offset_range,
+                                  self.gan_crop_size * self.scale)   # stage 2's output crop
 
 
 def stage_dir(workdir: str, stage: int) -> str:
