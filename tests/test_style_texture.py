@@ -127,6 +127,31 @@ def test_untrained_transformer_is_the_identity_at_any_multiple_of_4_size():
     np.testing.assert_array_equal(output, content)
 
 
+def test_transformer_without_the_photo_shortcut_makes_the_image_itself():
+    keras.utils.set_random_seed(0)
+    network = style_models.build_transformer(width=4, residual_blocks=1, photo_shortcut=False)
+    content = np.random.default_rng(0).uniform(-1, 1, (2, 20, 36, 3)).astype(np.float32)
+    output = np.asarray(network(content))
+    assert output.shape == (2, 20, 36, 3) and output.dtype == np.float32
+    # Johnson et al.'s tanh ending: inside (-1, 1), and nothing of the photo passed through.
+    assert np.abs(output).max() < 1.0
+    assert np.abs(output - content).mean() > 0.1
+    assert "colour_map" not in [layer.name for layer in network.layers]
+    assert inference.receptive_radius(network) == inference.receptive_radius(
+        style_models.build_transformer(width=4, residual_blocks=1))
+
+
+def test_content_crops_come_from_photos_smaller_than_twice_the_crop():
+    rng = np.random.default_rng(0)
+    photos = [rng.integers(0, 256, (40, 60, 3), dtype=np.uint8) for _ in range(3)]
+    content, style = next(iter(style_transfer.training_batches(
+        photos, rng.integers(0, 256, (48, 48, 3), dtype=np.uint8), 32, 2, seed=0)))
+    assert content.shape == (2, 32, 32, 3) and style.shape == (2, 32, 32, 3)
+    pixels = {tuple(p) for photo in photos for p in photo.reshape(-1, 3)}
+    crop = np.round((content.numpy()[0] + 1.0) * 127.5).astype(int).reshape(-1, 3)
+    assert all(tuple(p) in pixels for p in crop[:50])
+
+
 def test_colour_transfer_gives_every_image_the_target_colour_statistics():
     rng = np.random.default_rng(0)
     mixing = np.array([[0.5, 0.2, 0.0], [0.0, 0.4, 0.1], [0.1, 0.0, 0.3]], np.float32)

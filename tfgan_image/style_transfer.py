@@ -98,6 +98,10 @@ class StyleTransferConfig(settings.ImageToImageSettings):
         True, "The network first moves each photo's colours to the style image's colour mean "
         "and covariance and restyles that (the baseline starts from the recoloured photo "
         "too); false: the photo as it is.")
+    photo_shortcut: bool = setting(
+        True, "The network's output is added to the (recoloured) photo, so the untrained "
+        "network is the identity; false: Johnson et al.'s network, whose tanh output is the "
+        "image.")
     tv_weight: float = setting(1e-3, "Weight of the total-variation loss.", lower=0)
     loss_offset_range: int = setting(
         8, "Training: the losses see (content, output) cropped at a random offset below "
@@ -128,8 +132,11 @@ class StyleTransferConfig(settings.ImageToImageSettings):
 def training_batches(photos: List[np.ndarray], style_image: np.ndarray, crop_size: int,
                      batch_size: int, seed: int) -> tf.data.Dataset:
     """(content crops, style crops), each float32 [batch_size, crop, crop, 3] in [-1, 1]:
-    random flipped/rotated crops of the content photos and of the style image."""
-    content = pipeline.crop_batches(pipeline.patch_bank(photos, 2 * crop_size), crop_size,
+    random flipped/rotated crops of the content photos and of the style image. The content
+    crops come from square patches of the photos twice the crop's size, or as large as the
+    largest photo allows."""
+    bank_size = min(2 * crop_size, max(min(p.shape[:2]) for p in photos))
+    content = pipeline.crop_batches(pipeline.patch_bank(photos, bank_size), crop_size,
                                     batch_size, seed)
     style_crops = pipeline.crop_batches(style_image[None], crop_size, batch_size, seed + 1)
     return tf.data.Dataset.zip((content, style_crops))
@@ -214,7 +221,8 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
         generator=models.build_transformer(
             config.width, config.residual_blocks,
             colour_target=(pipeline.to_unit_range(style_image) if config.colour_transfer
-                           else None)),
+                           else None),
+            photo_shortcut=config.photo_shortcut),
         discriminator=models.build_patch_discriminator(config.discriminator_widths),
         generator_optimizer=precision.make_adam(
             precision.cosine_to_tenth(config.learning_rate, config.steps), 0.9, 0.999,
@@ -235,9 +243,7 @@ def check_config(config: StyleTransferConfig) -> None:
     if config.crop_size % models.STRIDE:
         raise ValueError(f"crop_size must be a multiple of {models.STRIDE}, got "
                          f"{config.crop_size}")
-    if not 0 <= config.loss_offset_range < config.crop_size // 2:
-        raise ValueError(f"loss_offset_range must be in [0, crop_size / 2 = "
-                         f"{config.crop_size // 2}), got {config.loss_offset_range}")
+    losses.check_offset_range("loss_offset_range", config.loss_offset_range, config.crop_size)
 
 
 @dataclasses.dataclass

@@ -8,16 +8,17 @@ conv but the last is followed by instance normalisation and ReLU. Fully convolut
 H, W that are multiples of 4; content photo [N, H, W, 3] in [-1, 1] -> stylised image
 [N, H, W, 3], float32, in [-1, 1] up to small overshoots (clip when converting to pixels).
 
-Departure from Johnson et al. (who end in a scaled tanh): the last conv's output is *added to
-the content photo* and starts at zero, so the untrained network is the identity and training
-only has to learn the restyling; with the few thousand steps a CPU affords (Johnson trained
-40,000) the content stays recognisable from the first step. Before the residual is added the
-photo passes through a learned per-pixel colour map (a 3x3 matrix and an offset, identity at
-start), which moves colours towards the style's palette: the instance-normalised trunk cannot,
-as it never sees absolute colours. One map serves every photo, though, so with
-``colour_target`` (the style run's default) each photo first gets the style image's colour
-mean and covariance (``layers.ColourStatisticsTransfer``, computed per photo): the palette is
-matched per photo, analytically, and the trunk spends its capacity on texture. The untrained
+By default (``photo_shortcut``), a departure from Johnson et al. (who end in a tanh that makes
+the image): the last conv's output is *added to the content photo* and starts at zero, so the
+untrained network is the identity and the content stays recognisable from the first step. Before
+the residual is added the photo passes through a learned per-pixel colour map (a 3x3 matrix and
+an offset, identity at start), which moves colours towards the style's palette: the instance-
+normalised trunk cannot, as it never sees absolute colours. Without the shortcut (Johnson et
+al.'s network, and the shipped Starry Night model's) the network makes every pixel itself: it
+learns content more slowly but restyles more strongly. With ``colour_target`` (the style run's
+default) each photo first gets the style image's colour mean and covariance
+(``layers.ColourStatisticsTransfer``, computed per photo): the palette is matched per photo,
+analytically, and the trunk spends its capacity on texture. With the shortcut the untrained
 network is then the colour transfer.
 """
 
@@ -55,11 +56,14 @@ def colour_transfer(colour_target) -> ColourStatisticsTransfer:
 
 
 def build_transformer(width: int = 32, residual_blocks: int = 5, colour_target=None,
-                      name: str = "style_transformer") -> keras.Model:
+                      photo_shortcut: bool = True, name: str = "style_transformer"
+                      ) -> keras.Model:
     """The image transformation network; ``width`` channels at full resolution (Johnson: 32),
     2x and 4x that at 1/2 and 1/4 resolution. ``colour_target``: None, or pixels [..., 3] in
     [-1, 1] (the style image): the photo's colours are first moved to their colour mean and
-    covariance (``colour_transfer``), and the network restyles that."""
+    covariance (``colour_transfer``), and the network restyles that. ``photo_shortcut``:
+    the last conv's output is added to the (colour-mapped) photo, as the module docstring
+    says; false: Johnson et al.'s ending, the last conv through tanh is the image."""
     photo = keras.Input((None, None, 3), name="content")
     inputs = photo if colour_target is None else colour_transfer(colour_target)(photo)
     x = _conv(inputs, width, 9, "in")
@@ -74,6 +78,10 @@ def build_transformer(width: int = 32, residual_blocks: int = 5, colour_target=N
         x = ResizeUpsampling(2, "nearest", name=f"up{i}_resize")(x)
         x = _conv(x, channels, 3, f"up{i}")
     x = ReflectionPadding2D(4, name="out_pad")(x)
+    if not photo_shortcut:
+        x = layers.Conv2D(3, 9, name="out_conv")(x)
+        return keras.Model(photo, layers.Activation("tanh", dtype="float32", name="restyled")(x),
+                           name=name)
     # In the compute dtype: the 9x9 conv to 3 channels at full resolution is the network's
     # most expensive layer (float32: 80 ms of ~290 ms per 512x512 image; bfloat16: 47 ms),
     # and bfloat16's rounding of the residual is below one 8-bit pixel step.
