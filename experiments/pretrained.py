@@ -141,10 +141,10 @@ RECIPES = {
                "--residual_blocks=5", "--photo_shortcut=false", "--crop_size=256",
                "--batch_size=2", "--steps=4000", "--eval_every=500", "--sample_every=250",
                "--feature_backbone=hed_vgg16"],
-        extended_from=1500,
-        stopped="the end of the extended learning-rate schedule; the held-out style loss had "
-                "stopped falling after 2,000 steps and the content loss after 2,500, and the "
-                "samples at 2,000 and 4,000 steps look alike",
+        extended_from=1500, stopped_trial_at=564,
+        stopped="the end of the extended learning-rate schedule; the held-out style and "
+                "content losses had both stopped falling after 2,000 steps, and the samples at "
+                "2,000 and 4,000 steps look alike",
         data=SR291_TERMS.replace("never trained on", "never trained on (content photos)") +
         " Style: The Starry Night, Vincent van Gogh, 1889, public domain (`paintings/`).",
         why="Johnson et al.'s transformation network at their width (32), depth (5 residual "
@@ -516,7 +516,14 @@ def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
     origin = pretrained.entry(start) if start else None
     started = (f", after the {origin['steps']:,} steps and {origin['minutes']:.0f} min of "
                f"`{start}`, which it starts from" if start else "")
-    if recipe.get("extended_from"):
+    if recipe.get("stopped_trial_at"):
+        first, at, last = recipe["extended_from"], recipe["stopped_trial_at"], steps
+        before, after = (float(precision.cosine_to_tenth(1.0, n)(at)) for n in (first, last))
+        started += (f". It began as a `--steps={first}` trial, stopped at step {at:,} and "
+                    f"resumed with `--steps={last}`: the cosine learning-rate schedule "
+                    f"stretched, from {before:.0%} to {after:.0%} of its peak at the restart "
+                    f"(the run's config_history.jsonl)")
+    elif recipe.get("extended_from"):
         first, last = recipe["extended_from"], steps
         restart = float(precision.cosine_to_tenth(1.0, last)(first))   # the run's schedule
         started += (f". It was first trained with `--steps={first}`, then resumed with "
