@@ -516,20 +516,20 @@ def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
     origin = pretrained.entry(start) if start else None
     started = (f", after the {origin['steps']:,} steps and {origin['minutes']:.0f} min of "
                f"`{start}`, which it starts from" if start else "")
-    if recipe.get("stopped_trial_at"):
-        first, at, last = recipe["extended_from"], recipe["stopped_trial_at"], steps
-        before, after = (float(precision.cosine_to_tenth(1.0, n)(at)) for n in (first, last))
-        started += (f". It began as a `--steps={first}` trial, stopped at step {at:,} and "
-                    f"resumed with `--steps={last}`: the cosine learning-rate schedule "
-                    f"stretched, from {before:.0%} to {after:.0%} of its peak at the restart "
-                    f"(the run's config_history.jsonl)")
-    elif recipe.get("extended_from"):
+    if recipe.get("extended_from"):
+        # Resumed with a longer --steps: the run's cosine schedule stretched at the restart,
+        # the end of the first schedule or, for a trial stopped early, its stopping step.
         first, last = recipe["extended_from"], steps
-        restart = float(precision.cosine_to_tenth(1.0, last)(first))   # the run's schedule
-        started += (f". It was first trained with `--steps={first}`, then resumed with "
-                    f"`--steps={last}` while its curve still rose: the cosine learning-rate "
-                    f"schedule stretched, from 10% back to {restart:.0%} of its peak at the "
-                    f"restart (the run's config_history.jsonl)")
+        at = recipe.get("stopped_trial_at", first)
+        before, after = (float(precision.cosine_to_tenth(1.0, n)(at)) for n in (first, last))
+        how = (f"It began as a `--steps={first}` trial, stopped at step {at:,} and resumed "
+               f"with `--steps={last}`: the cosine learning-rate schedule stretched, from "
+               f"{before:.0%} to" if at < first else
+               f"It was first trained with `--steps={first}`, then resumed with "
+               f"`--steps={last}` while its curve still rose: the cosine learning-rate "
+               f"schedule stretched, from {before:.0%} back to")
+        started += (f". {how} {after:.0%} of its peak at the restart (the run's "
+                    f"config_history.jsonl)")
     curve_section = (f"\n## Quality over training\n\n{curve_text(name, curve)}\n"
                      if curve else "")
     return f"""# `{name}`: {recipe['task']}
