@@ -191,13 +191,14 @@ def trained_steps(workdir: str) -> int:
 # Each scorer: (name, model, float32_model) -> (scores {setting: {method: {metric: value}}},
 # figure writer (path -> None), the note on what was scored, the one-line summary).
 # ``float32_model``: the run's own weights when the shipped model stores them in float16; it
-# is scored beside it (row ``float32_row(name)``), so the card shows what the storage costs.
+# is scored beside it computing in float32 (row ``float32_row(name)``), so the card shows what
+# the storage and `apply`'s default precision (bfloat16 on CPUs that have it) cost.
 FLOAT16_MAX_GAP_DB = 0.05
 
 
 def float32_row(name: str) -> str:
-    """The card row of a float16-stored model's run weights (float32)."""
-    return f"{name} with float32 weights"
+    """The card row of a float16-stored model's run weights, computing in float32."""
+    return f"{name} in float32 (weights and compute)"
 
 
 def score_digits(name, model, float32_model=None):
@@ -271,8 +272,8 @@ def score_denoise(name, model, float32_model=None):
         methods = [("noisy input", noisy, 0.0), ("colour BM3D", bm3d, bm3d_seconds),
                    (name, restored, seconds)]
         if float32_model is not None:
-            methods.append((float32_row(name), *timed(
-                lambda image: inference.restore_array(float32_model, image), noisy)))
+            methods.append((float32_row(name), *timed(lambda image: inference.restore_array(
+                float32_model, image, precision="float32"), noisy)))
         scores[f"sigma {sigma}"] = {
             method: without_per_image(restoration.score(clean, images, s * len(clean), names))
             for method, images, s in methods}
@@ -306,8 +307,8 @@ def score_restore(name, model, float32_model=None):
             outputs[method] = timed(lambda image: baselines.restore(method, image), degraded)
     outputs[name] = timed(lambda image: inference.restore_array(model, image), degraded)
     if float32_model is not None:
-        outputs[float32_row(name)] = timed(
-            lambda image: inference.restore_array(float32_model, image), degraded)
+        outputs[float32_row(name)] = timed(lambda image: inference.restore_array(
+            float32_model, image, precision="float32"), degraded)
     rows = {method: without_per_image(restoration.score(clean, images, s * len(clean), names))
             for method, (images, s) in outputs.items()}
     best = max((m for m in rows if m not in ("degraded input", name,
@@ -345,8 +346,8 @@ def score_upscale(name, model, float32_model=None):
     rows[name] = scorer(lambda image: inference.restore_array(model, image))
     columns += [(name, scorer.outputs), ("high resolution", high)]
     if float32_model is not None:
-        rows[float32_row(name)] = scorer(
-            lambda image: inference.restore_array(float32_model, image))
+        rows[float32_row(name)] = scorer(lambda image: inference.restore_array(
+            float32_model, image, precision="float32"))
     note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), "
             f"centre-cropped to at most 768 px and mod-cropped; low resolution by antialiased "
             f"bicubic downscaling, rounded to 8 bits; PSNR / SSIM on the luma Y with {scale} "
@@ -569,7 +570,7 @@ def float16_gap(scores: dict, name: str) -> float:
 
 
 def export_one(name: str) -> None:
-    from tfgan_image import export, pretrained
+    from tfgan_image import export, inference, pretrained
     from tfgan_image.training import precision
 
     recipe = RECIPES[name]
@@ -592,16 +593,18 @@ def export_one(name: str) -> None:
     scores, write_figure, note, summary = SCORERS[recipe["scorer"]](
         name, model, run_model if half else None)
     gap = float16_gap(scores, name) if half else 0.0
+    compute = inference.inference_precision(model)   # what `apply` computes in on this CPU
     if gap > FLOAT16_MAX_GAP_DB:
-        print(f"{name}: float16 weights cost {gap:.3f} dB > {FLOAT16_MAX_GAP_DB}; shipping "
-              f"float32.", flush=True)
+        print(f"{name}: float16 weights, computing in {compute}, cost {gap:.3f} dB > "
+              f"{FLOAT16_MAX_GAP_DB}; shipping float32 weights.", flush=True)
         shutil.copy(source, target)
         model = pretrained.load_file(target)
         scores, write_figure, note, summary = SCORERS[recipe["scorer"]](name, model)
     elif half:
-        note += (f" The shipped weights are stored in float16 (computing in float32): "
-                 f"{gap:.3f} dB from the run's float32 weights at most (row \"{name} with "
-                 f"float32 weights\").")
+        note += (f" The shipped weights are stored in float16 and `apply` computed in "
+                 f"{compute} (its default on this CPU): at most {gap:.3f} dB from the run's "
+                 f"float32 weights computing in float32 (row \"{float32_row(name)}\", timed "
+                 f"in its own precision).")
     write_figure(os.path.join(package, f"{name}.png"))
     steps = trained_steps(stage_dir)
     by_step = minutes_by_step(name)

@@ -91,3 +91,16 @@ def test_cli_subprocess(restore_run, tmp_path):
     done = subprocess.run(command[:4] + [source, source], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 1 and "overwrite" in done.stderr
+
+
+def test_progress_bars_hide_when_hidden_or_when_tqdm_disable_is_set():
+    from tfgan_image import progress
+
+    assert progress.bar(range(3), hidden=True).disable
+    # tqdm reads TQDM_DISABLE once, at import, and an explicit disable= would override it.
+    shown = "from tfgan_image import progress; print(progress.bar(range(3)).disable)"
+    for environment, disabled in [({}, "False"), ({"TQDM_DISABLE": "1"}, "True")]:
+        env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"} | environment
+        out = subprocess.run([sys.executable, "-c", shown], env=env, capture_output=True,
+                             text=True, check=True, cwd=REPO_ROOT).stdout
+        assert out.strip() == disabled

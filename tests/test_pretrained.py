@@ -36,6 +36,15 @@ def test_each_shipped_model_gives_its_recorded_output(name):
     assert model.dtype_policy.name == "float32"
 
 
+@pytest.mark.parametrize("name", ["denoise", "sr_x4"])
+def test_bfloat16_inference_stays_within_a_level_of_float32(name):
+    model = pretrained.load(name)
+    reference = pretrained.check_output(model, "image_to_image")   # float32
+    output = pretrained.apply(model, pretrained.check_input(), precision="mixed_bfloat16")
+    difference = np.abs(output.astype(int) - reference)
+    assert difference.max() <= 2 and difference.mean() < 0.3
+
+
 def test_unknown_names_list_the_shipped_ones():
     with pytest.raises(pretrained.UnknownModelError, match="mnist_dcgan"):
         pretrained.load("no_such_model")

@@ -185,17 +185,47 @@ def test_default_margin_covers_the_default_unet():
                                atol=1e-4)
 
 
+def zero_output_conv(generator):
+    """Makes the residual U-Net the identity."""
+    for weight in generator.get_layer("output_conv").weights:
+        weight.assign(tf.zeros_like(weight))
+
+
 @pytest.mark.parametrize("shape", [(20, 30), (20, 30, 1), (20, 30, 3), (20, 30, 4)])
 def test_restore_array_keeps_the_format(shape):
     generator = restoration_models.build_generator(widths=(4, 8), convs_per_level=1)
-    generator.get_layer("output_conv").kernel.assign(
-        tf.zeros_like(generator.get_layer("output_conv").kernel))
-    generator.get_layer("output_conv").bias.assign(tf.zeros_like(
-        generator.get_layer("output_conv").bias))
+    zero_output_conv(generator)
     image = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
     restored = restore_array(generator, image, tile=16, margin=8)
     assert restored.shape == image.shape and restored.dtype == np.uint8
     np.testing.assert_array_equal(restored, image)  # identity network: nothing changes
+
+
+def test_bfloat16_inference_passes_the_image_through_exactly_with_current_weights():
+    generator = restoration_models.build_generator(widths=(4, 8), convs_per_level=1)
+    image = np.random.default_rng(2).integers(0, 256, (24, 40, 3), dtype=np.uint8)
+    changed = restore_array(generator, image, tile=16, margin=8, precision="mixed_bfloat16")
+    assert np.abs(changed.astype(int) - image).max() > 0   # random weights change the image
+    zero_output_conv(generator)   # the compiled bfloat16 copy must see the new weights
+    same = restore_array(generator, image, tile=16, margin=8, precision="mixed_bfloat16")
+    np.testing.assert_array_equal(same, image)   # the residual path stays float32: exact
+
+
+def test_auto_precision_is_bfloat16_only_for_float32_models_on_bfloat16_cpus(monkeypatch):
+    from tfgan_image import inference
+    from tfgan_image.training import precision
+
+    generator = restoration_models.build_generator(widths=(4, 8), convs_per_level=1)
+    for native, expected in [(True, "mixed_bfloat16"), (False, "float32")]:
+        monkeypatch.setattr(precision, "cpu_computes_bfloat16_natively", lambda: native)
+        assert inference.inference_precision(generator) == expected
+        assert inference.inference_precision(generator, "float32") == "float32"
+    with precision.precision_policy("mixed_bfloat16"):
+        trained_in_bfloat16 = restoration_models.build_generator(widths=(4, 8),
+                                                                 convs_per_level=1)
+    assert inference.inference_precision(trained_in_bfloat16) == "mixed_bfloat16"
+    with pytest.raises(inference.ApplyError, match="Unknown precision"):
+        inference.inference_precision(generator, "float64")
 
 
 # ----------------------------------------------------------------------------- metrics

@@ -21,9 +21,10 @@ import os
 import sys
 from typing import Optional
 
+from tfgan_image import progress
 from tfgan_image.export import load_generator
 from tfgan_image.image_files import DEFAULT_MAX_MEGAPIXELS
-from tfgan_image.inference import ApplyError, restore_array
+from tfgan_image.inference import INFERENCE_PRECISIONS, ApplyError, restore_array
 
 
 # ----------------------------------------------------------------------------- files
@@ -85,19 +86,18 @@ def output_problem(target: str, inputs: set, overwrite: bool) -> Optional[str]:
 def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512,
                 margin: Optional[int] = None, model=None, stage: Optional[int] = None,
                 overwrite: bool = False, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
-                model_name: Optional[str] = None) -> list:
+                model_name: Optional[str] = None, precision: str = "auto") -> list:
     """Restores (or upscales, or stylises) every input image and writes it; returns
     [(input, output path or "skipped: reason")]. The model: ``model``, else the pretrained
     ``model_name``, else the generator of the run ``workdir`` (``stage`` picks the generator
-    of a staged run: super-resolution).
+    of a staged run: super-resolution). ``precision``: what the model computes in
+    (``inference.INFERENCE_PRECISIONS``; "auto": bfloat16 on CPUs that compute it natively).
 
     Never writes over an input file, nor over an existing file unless ``overwrite``; every
     output is checked before the model runs. In a folder, a file that cannot be read
     (corrupt, too large, animated, float pixels) or written is reported and skipped; a
     single bad input raises ApplyError.
     """
-    from tqdm.auto import tqdm
-
     from tfgan_image import image_files
 
     pairs = plan_outputs(input_path, output_path)
@@ -119,12 +119,13 @@ def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512
         model = pretrained.load(model_name)
     model = model or load_generator(workdir, stage)
     check_image_to_image(model, f"--model={model_name}" if model_name else f"--workdir={workdir}")
-    for source, target in tqdm(todo, desc="images", unit="img", disable=len(todo) == 1):
+    for source, target in progress.bar(todo, hidden=len(todo) == 1, desc="images", unit="img"):
         try:
             image = image_files.read(source, max_megapixels)
             for text in image.notes:
                 image_files.note(text)
-            result = restore_array(model, image.pixels, tile, margin, progress=True)
+            result = restore_array(model, image.pixels, tile, margin, progress=True,
+                                   precision=precision)
             report.append((source, image_files.write(result, image.mode, target, overwrite)))
         except image_files.ImageFileError as error:
             if len(pairs) == 1:
@@ -151,7 +152,8 @@ def main(argv):
         pretrained.entry(flags_.model)   # an unknown name fails before any file is read
     report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin,
                          stage=flags_.stage, overwrite=flags_.overwrite,
-                         max_megapixels=flags_.max_megapixels, model_name=flags_.model)
+                         max_megapixels=flags_.max_megapixels, model_name=flags_.model,
+                         precision=flags_.precision)
     skipped = 0
     for source, outcome in report:
         skipped += outcome.startswith("skipped")
@@ -176,6 +178,11 @@ def _define_flags():
     flags.DEFINE_integer("stage", None, "Super-resolution runs: which stage's generator "
                          "(1: SRResNet, PSNR-oriented; 2: SRGAN). Default: the last trained.",
                          lower_bound=1)
+    flags.DEFINE_enum("precision", "auto", INFERENCE_PRECISIONS,
+                      "What the model computes in. auto: mixed_bfloat16 on a CPU with AMX / "
+                      "AVX512_BF16 (several times faster, the same PSNR to 0.01 dB on the "
+                      "pretrained models), else the model's own (float32 for --model); style "
+                      "models always compute in their own.")
     flags.DEFINE_boolean("overwrite", False, "Replace existing output files (input files are "
                          "never replaced).")
     flags.DEFINE_float("max_megapixels", DEFAULT_MAX_MEGAPIXELS,

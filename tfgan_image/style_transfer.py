@@ -45,6 +45,7 @@ import tensorflow as tf
 from tfgan_image import experiment, export, features, inference, losses, settings
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import style_transfer as models
+from tfgan_image.progress import bar as progress_bar
 from tfgan_image.runlog import print_paths, write_json
 from tfgan_image.settings import setting
 from tfgan_image.style_losses import DEFAULT_STYLE, StyleLosses, load_style_image
@@ -177,12 +178,10 @@ def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: 
                    progress: bool = True) -> Tuple[np.ndarray, List[float]]:
     """``steps`` steps of ``gatys_step``: (the stylised image, uint8; the unweighted style
     loss before each step)."""
-    from tqdm.auto import tqdm
-
     step, image = gatys_step(content_uint8, style_losses, learning_rate, recolour)
-    style_curve = [float(step()) for _ in tqdm(range(steps), desc="optimising pixels",
-                                               unit="step", leave=False,
-                                               disable=not progress)]
+    style_curve = [float(step()) for _ in progress_bar(range(steps), hidden=not progress,
+                                                       desc="optimising pixels",
+                                                       unit="step", leave=False)]
     return pipeline.from_unit_range(image.numpy()[0]), style_curve
 
 

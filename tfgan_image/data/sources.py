@@ -16,6 +16,8 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from tfgan_image import progress
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 EMBEDDED_HELD_OUT_PER_CLASS = 100
 NETWORK_PROBE = ("storage.googleapis.com", 443)  # where tfds downloads from
@@ -190,12 +192,10 @@ def held_out_split(count: int, min_count: int, fraction: float = 0.1, seed: int 
 def folder_images(folder: str, size: tuple, channels: int, held_out_fraction: float = 0.1,
                   seed: int = 0) -> ImageSplits:
     """Every image under ``folder`` resized to ``size``; a seeded random held-out fraction."""
-    from tqdm.auto import tqdm
-
     paths = list_image_files(folder)
     images = np.stack([read_image(p, size, channels)
-                       for p in tqdm(paths, desc=f"reading {folder}", unit="img",
-                                     disable=len(paths) < 500)])
+                       for p in progress.bar(paths, hidden=len(paths) < 500,
+                                             desc=f"reading {folder}", unit="img")])
     # 20 files or more: at least 2 held out, enough to score against.
     held_out, train = held_out_split(len(images), 20, held_out_fraction, seed)
     n_held_out = len(held_out)

@@ -78,14 +78,17 @@ def load_file(path: str):
     return model
 
 
-def apply(name_or_model, image: np.ndarray, tile: int = 512) -> np.ndarray:
+def apply(name_or_model, image: np.ndarray, tile: int = 512, precision: str = "auto"
+          ) -> np.ndarray:
     """``image`` (uint8 or uint16 [H, W] or [H, W, 1|2|3|4]) through an image-to-image model
     (a shipped name, or a loaded model), in tiles of ``tile`` output pixels: an array of the
-    input's dtype and channels, ``scale`` times larger for super-resolution."""
+    input's dtype and channels, ``scale`` times larger for super-resolution. ``precision``:
+    what the model computes in ("auto": mixed_bfloat16 on CPUs that compute it natively,
+    else float32; or "float32", "mixed_bfloat16")."""
     from tfgan_image.inference import restore_array
 
     model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
-    return restore_array(model, image, tile)
+    return restore_array(model, image, tile, precision=precision)
 
 
 def sample(name_or_model, num: int, seed: int = 0) -> np.ndarray:
@@ -102,15 +105,21 @@ def sample(name_or_model, num: int, seed: int = 0) -> np.ndarray:
 def check_output(model, kind: str) -> np.ndarray:
     """The model's output on a fixed input, recorded when a model is shipped and compared by
     the tests: 4 seeded samples (``latent``), or a 56x48 crop of scikit-image's astronaut
-    with seeded Gaussian noise of sigma 25 (``image_to_image``, uint8 out)."""
-    import skimage.data
-
+    with seeded Gaussian noise of sigma 25 (``image_to_image``, uint8 out, computed in float32
+    on every machine)."""
     if kind == "latent":
         return sample(model, 4, seed=0)
+    return apply(model, check_input(), precision="float32")
+
+
+def check_input() -> np.ndarray:
+    """The fixed input of ``check_output`` for image-to-image models: uint8 [48, 56, 3]."""
+    import skimage.data
+
     photo = skimage.data.astronaut()[200:248, 180:236].astype(np.float64)
     noisy = np.clip(np.round(photo + np.random.default_rng(0).normal(0, 25, photo.shape)),
                     0, 255)
-    return apply(model, noisy.astype(np.uint8))
+    return noisy.astype(np.uint8)
 
 
 def listing(models: Optional[Dict[str, dict]] = None) -> str:

@@ -13,6 +13,21 @@ import keras
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 
+def cpu_computes_bfloat16_natively() -> bool:
+    """Whether this is a machine without a GPU whose CPU has bfloat16 matrix instructions (AMX
+    or AVX512_BF16, read from Linux's /proc/cpuinfo): there mixed_bfloat16 is the fast way to
+    run a model; elsewhere bfloat16 is emulated and slower than float32."""
+    import tensorflow as tf
+
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu_flags = set(f.read().split())
+    except OSError:
+        return False
+    return (bool(cpu_flags & {"amx_bf16", "avx512_bf16"})
+            and not tf.config.list_physical_devices("GPU"))
+
+
 def check_precision(name: str) -> str:
     if name not in PRECISIONS:
         raise ValueError(f"Unknown precision {name!r}; choose one of {PRECISIONS}.")
@@ -56,9 +71,45 @@ def _with_policy(config, policy: str):
     return config
 
 
-def copy_with_policy(model: keras.Model, policy: str) -> keras.Model:
+def _source_layers(node_config) -> set:
+    """The names of the layers whose outputs a functional config's node arguments are."""
+    if isinstance(node_config, dict):
+        if node_config.get("class_name") == "__keras_tensor__":
+            return {node_config["config"]["keras_history"][0]}
+        node_config = list(node_config.values())
+    if isinstance(node_config, (list, tuple)):
+        return set().union(set(), *(_source_layers(v) for v in node_config))
+    return set()
+
+
+def image_path_layers(model: keras.Model) -> set:
+    """The names of a functional model's layers that carry its input image to its outputs
+    untouched by weights (weight-free layers fed only by the inputs or by such layers: a
+    resize of the input) and of the layers that make its outputs (a residual added to the
+    input). Kept in float32 by ``copy_with_policy(..., float32_layers=...)``, as the library's
+    models are built, so the image they pass through is not rounded to 8 bits of mantissa."""
+    config = model.get_config()
+    carried = _layer_names(config["input_layers"])
+    for layer in config["layers"]:
+        sources = _source_layers(layer["inbound_nodes"])
+        if sources and sources <= carried and not model.get_layer(layer["name"]).weights:
+            carried.add(layer["name"])
+    return carried | _layer_names(config["output_layers"])
+
+
+def _layer_names(references) -> set:
+    """Layer names of a functional config's input_layers / output_layers: [name, 0, 0] or a
+    list of them."""
+    return {references[0]} if isinstance(references[0], str) else {r[0] for r in references}
+
+
+def copy_with_policy(model: keras.Model, policy: str, float32_layers=()) -> keras.Model:
     """The same functional model (same weights) with every layer computing under ``policy``
-    ("float32", "mixed_bfloat16", ...)."""
-    copy = keras.Model.from_config(_with_policy(model.get_config(), policy))
+    ("float32", "mixed_bfloat16", ...) but those named in ``float32_layers``."""
+    config = _with_policy(model.get_config(), policy)
+    if float32_layers:
+        config["layers"] = [_with_policy(layer, "float32") if layer["name"] in float32_layers
+                            else layer for layer in config["layers"]]
+    copy = keras.Model.from_config(config)
     copy.set_weights(model.get_weights())
     return copy
