@@ -26,10 +26,9 @@ whole-image pass's to within rounding, in a tile's memory
 
 Precision (``restore_array(..., precision=)``): "auto" runs a float32 model in mixed_bfloat16
 on a CPU with native bfloat16 (AMX / AVX512_BF16; ``cpu_computes_bfloat16_natively``), else as
-it is; the model runs in a ``tf.function``. The pretrained denoiser on a 464x624 window:
-bfloat16 in a tf.function 4.1x faster than float32 called eagerly, 1.5x for float32 in a
-tf.function, with the same PSNR to 0.01 dB (experiments/pretrained.py records both on every
-card it writes). Models with whole-image statistics (style transfer) always run as they are.
+it is; the model runs in a ``tf.function``. experiments/bench_apply.py times both on the
+pretrained models (bfloat16 several times faster, the same PSNR to 0.01 dB). Models with
+whole-image statistics (style transfer) always run as they are, eagerly.
 """
 
 import contextlib
@@ -78,13 +77,15 @@ def compiled_call(model, precision: str = "auto") -> Callable:
     policy = inference_precision(model, precision)
     compiled = _COMPILED.setdefault(model, {})
     if policy not in compiled:
-        runner = (model if policy == model.dtype_policy.name else
-                  copy_with_policy(model, policy, float32_layers=image_path_layers(model)))
-        compiled[policy] = (runner, tf.function(
-            lambda x: tf.cast(runner(x, training=False), tf.float32), reduce_retracing=True))
-    runner, function = compiled[policy]
-    if runner is not model:
-        runner.set_weights(model.get_weights())   # the model may have trained since
+        copy = (None if policy == model.dtype_policy.name else
+                copy_with_policy(model, policy, float32_layers=image_path_layers(model)))
+        # A weak reference to the model itself, so this cache does not keep it alive.
+        target = weakref.ref(model) if copy is None else (lambda: copy)
+        compiled[policy] = (copy, tf.function(
+            lambda x: tf.cast(target()(x, training=False), tf.float32), reduce_retracing=True))
+    copy, function = compiled[policy]
+    if copy is not None:
+        copy.set_weights(model.get_weights())   # the model may have trained since
     return function
 
 
