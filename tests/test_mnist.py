@@ -46,6 +46,8 @@ def test_run_writes_a_complete_run_directory(tmp_path, model, loss):
     assert 1.0 <= record["classifier_score"] <= 10.0
     assert 0.0 <= record["class_fraction_min"] <= record["class_fraction_max"] <= 1.0
     assert result["reference"]["classifier_score"] > 9.0   # real digits, for reference
+    # 3 steps: the generator's digits are far from the real ones, which are near the floor
+    assert abs(result["reference"]["kernel_distance"]) < record["kernel_distance"]
 
 
 def test_resume_continues_from_the_last_checkpoint(tmp_path, capsys):

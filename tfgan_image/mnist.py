@@ -77,6 +77,7 @@ def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarr
     subset = np.random.default_rng(0).permutation(len(train_uint8))[:num]
     features, logits = classifier(pipeline.to_unit_range(train_uint8[subset]))
     return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
+            "kernel_distance": metrics.kernel_distance(features, held_out_features),
             "classifier_score": metrics.classifier_score(logits)}
 
 
