@@ -17,6 +17,7 @@ import time
 import numpy as np
 from absl import app, flags
 from PIL import Image
+from run_helpers import print_report
 
 from tfgan_image import inference, metrics, pretrained
 
@@ -69,10 +70,7 @@ def main(argv):
         notes.append(f"- {name}: the auto output differs from the float32 one by at most "
                      f"{difference.max()} levels (mean {difference.mean():.3f}).")
     text = "\n".join(lines + [""] + notes)
-    print("\n" + text)
-    if FLAGS.out:
-        with open(FLAGS.out, "w") as f:
-            f.write(text + "\n")
+    print_report(text, FLAGS.out)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import time
 import numpy as np
 import tensorflow as tf
 from absl import app, flags
+from run_helpers import print_report
 
 from tfgan_image import export
 from tfgan_image.models import superres as superres_models
@@ -98,10 +99,7 @@ def main(argv):
                   f"({'meets' if best[0] <= 0.5 else 'misses'} the 0.5 s goal); bicubic is "
                   f"{best[0] / seconds['bicubic (tf.image.resize)']:.0f}x faster still."]
     text = "\n".join(lines)
-    print("\n" + text)
-    if FLAGS.out:
-        with open(FLAGS.out, "w") as f:
-            f.write(text + "\n")
+    print_report(text, FLAGS.out)
 
 
 if __name__ == "__main__":

@@ -112,3 +112,11 @@ def training_minutes(workdir: str) -> float:
     """Minutes of training the run took (``training_minutes_by_step`` at its last step)."""
     by_step = training_minutes_by_step(workdir)
     return by_step[max(by_step)] if by_step else 0.0
+
+
+def print_report(text: str, path: str = "") -> None:
+    """Prints a benchmark's Markdown report and, given a ``path`` (its --out), writes it."""
+    print("\n" + text)
+    if path:
+        with open(path, "w") as f:
+            f.write(text + "\n")
