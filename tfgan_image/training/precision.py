@@ -7,12 +7,14 @@ Model outputs and losses stay float32 in every case (the models end in float32 l
 """
 
 import contextlib
+import functools
 
 import keras
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 
+@functools.lru_cache(maxsize=None)
 def cpu_computes_bfloat16_natively() -> bool:
     """Whether this is a machine without a GPU whose CPU has bfloat16 matrix instructions (AMX
     or AVX512_BF16, read from Linux's /proc/cpuinfo): there mixed_bfloat16 is the fast way to
