@@ -321,9 +321,11 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     if margin is None:
         margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
     whole_image_statistics = False
-    run = compiled_call(model, precision) if not uses_image_statistics(model) else (
-        lambda x: model(x, training=False))
-    if uses_image_statistics(model):
+    statistics = uses_image_statistics(model)
+    inference_precision(model, precision)   # an unknown precision is refused for every model
+    # The statistics layers read the whole image's moments when called: those models eagerly.
+    run = (lambda x: model(x, training=False)) if statistics else compiled_call(model, precision)
+    if statistics:
         # Each output pixel depends on statistics of the whole image: tiles normalised with
         # statistics gathered over all of them (one pass when the image fits in a tile).
         if any(uses_image_statistics(layer) for layer in model.layers
