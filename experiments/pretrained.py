@@ -115,7 +115,8 @@ RECIPES = {
                 "500 steps, from -14.5 at 3,000), so more steps would buy little"),
     "denoise": dict(restore_recipe(
         "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
-        16000, ["--sigma=0,50"]), scorer="denoise"),
+        16000, ["--sigma=0,50"]), scorer="denoise",
+        stopped="the end of the learning-rate schedule, where the curve had flattened"),
     "desharpen": dict(restore_recipe(
         "desharpen", "removing over-sharpening halos, ringing and the noise sharpening "
         "amplified", 16000, extended_from=8000),
