@@ -29,6 +29,8 @@ SECTIONS = [
     ("Super-resolution inference speed", "bench_infer.md",
      "python experiments/bench_infer.py --workdir=RUN --stage=1 "
      "--out=experiments/bench_infer.md"),
+    ("`apply` speed by precision", "bench_apply.md",
+     "python experiments/bench_apply.py --out=experiments/bench_apply.md"),
     ("Style transfer and texture synthesis", "results_style_texture.md",
      "python experiments/results_style_texture.py"),
 ]

@@ -45,7 +45,7 @@ class ApplyError(RunError):
     """A refusal to apply a model: the message says what is wrong and with which input."""
 
 
-INFERENCE_PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+INFERENCE_PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
 # model -> {precision: the model's call in a tf.function, on a copy in that precision}
 _COMPILED = weakref.WeakKeyDictionary()
 

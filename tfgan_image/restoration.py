@@ -195,10 +195,13 @@ class HeldOutEvaluator:
         self.restored = None
 
     def __call__(self, generator) -> Dict[str, float]:
-        inference.restore_array(generator, self.degraded[0][:64, :64], self.tile)  # warm-up
+        def restore(image):   # in the precision the run trains in
+            return inference.restore_array(generator, image, self.tile,
+                                           precision=generator.dtype_policy.name)
+
+        restore(self.degraded[0][:64, :64])  # warm-up
         start = time.perf_counter()
-        self.restored = [inference.restore_array(generator, image, self.tile)
-                         for image in self.degraded]
+        self.restored = [restore(image) for image in self.degraded]
         return score(self.clean, self.restored, time.perf_counter() - start, self.names)
 
 

@@ -144,7 +144,8 @@ class UpscaleScorer:
         return values
 
     def generator_scores(self, generator: keras.Model, tile: int) -> Dict[str, float]:
-        return self(lambda image: inference.restore_array(generator, image, tile))
+        return self(lambda image: inference.restore_array(   # in the run's own precision
+            generator, image, tile, precision=generator.dtype_policy.name))
 
 
 def bicubic_upscaler(scale: int) -> Callable[[np.ndarray], np.ndarray]:
