@@ -322,9 +322,9 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
         margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
     whole_image_statistics = False
     statistics = uses_image_statistics(model)
-    inference_precision(model, precision)   # an unknown precision is refused for every model
+    policy = inference_precision(model, precision)   # refuses an unknown one for every model
     # The statistics layers read the whole image's moments when called: those models eagerly.
-    run = (lambda x: model(x, training=False)) if statistics else compiled_call(model, precision)
+    run = (lambda x: model(x, training=False)) if statistics else compiled_call(model, policy)
     if statistics:
         # Each output pixel depends on statistics of the whole image: tiles normalised with
         # statistics gathered over all of them (one pass when the image fits in a tile).

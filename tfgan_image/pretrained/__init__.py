@@ -83,8 +83,8 @@ def apply(name_or_model, image: np.ndarray, tile: int = 512, precision: str = "a
     """``image`` (uint8 or uint16 [H, W] or [H, W, 1|2|3|4]) through an image-to-image model
     (a shipped name, or a loaded model), in tiles of ``tile`` output pixels: an array of the
     input's dtype and channels, ``scale`` times larger for super-resolution. ``precision``:
-    what the model computes in ("auto": mixed_bfloat16 on CPUs that compute it natively,
-    else float32; or "float32", "mixed_bfloat16")."""
+    what the model computes in, one of ``inference.INFERENCE_PRECISIONS`` ("auto":
+    mixed_bfloat16 on CPUs that compute it natively, else float32)."""
     from tfgan_image.inference import restore_array
 
     model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
