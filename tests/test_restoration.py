@@ -220,6 +220,7 @@ def test_auto_precision_is_bfloat16_only_for_float32_models_on_bfloat16_cpus(mon
         monkeypatch.setattr(precision, "cpu_computes_bfloat16_natively", lambda: native)
         assert inference.inference_precision(generator) == expected
         assert inference.inference_precision(generator, "float32") == "float32"
+        assert inference.inference_precision(generator, "own") == "float32"
     with precision.precision_policy("mixed_bfloat16"):
         trained_in_bfloat16 = restoration_models.build_generator(widths=(4, 8),
                                                                  convs_per_level=1)

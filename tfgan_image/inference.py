@@ -26,9 +26,10 @@ whole-image pass's to within rounding, in a tile's memory
 
 Precision (``restore_array(..., precision=)``): "auto" runs a float32 model in mixed_bfloat16
 on a CPU with native bfloat16 (AMX / AVX512_BF16; ``cpu_computes_bfloat16_natively``), else as
-it is; the model runs in a ``tf.function``. experiments/bench_apply.py times both on the
-pretrained models (bfloat16 about 2x faster than float32, within 0.02 dB). Models with
-whole-image statistics (style transfer) always run as they are, eagerly.
+it is ("own": always as it is); the model runs in a ``tf.function``.
+experiments/bench_apply.py times both on the pretrained models (bfloat16 about 2x faster
+than float32, within 0.02 dB). Models with whole-image statistics (style transfer) always run
+as they are, eagerly.
 """
 
 import contextlib
@@ -45,7 +46,7 @@ class ApplyError(RunError):
     """A refusal to apply a model: the message says what is wrong and with which input."""
 
 
-INFERENCE_PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
+INFERENCE_PRECISIONS = ("auto", "own", "float32", "mixed_bfloat16", "mixed_float16")
 # model -> {precision: the model's call in a tf.function, on a copy in that precision}
 _COMPILED = weakref.WeakKeyDictionary()
 
@@ -53,7 +54,7 @@ _COMPILED = weakref.WeakKeyDictionary()
 def inference_precision(model, precision: str = "auto") -> str:
     """The dtype policy ``restore_array`` runs ``model`` in: ``precision``; for "auto",
     mixed_bfloat16 for a float32 model on a CPU that computes bfloat16 natively, else the
-    model's own policy."""
+    model's own policy; for "own", the model's own policy."""
     from tfgan_image.training.precision import cpu_computes_bfloat16_natively
 
     if precision not in INFERENCE_PRECISIONS:
@@ -61,7 +62,7 @@ def inference_precision(model, precision: str = "auto") -> str:
                          f"{', '.join(INFERENCE_PRECISIONS)}.")
     own = model.dtype_policy.name
     if precision != "auto":
-        return precision
+        return own if precision == "own" else precision
     return "mixed_bfloat16" if own == "float32" and cpu_computes_bfloat16_natively() else own
 
 
@@ -81,12 +82,29 @@ def compiled_call(model, precision: str = "auto") -> Callable:
                 copy_with_policy(model, policy, float32_layers=image_path_layers(model)))
         # A weak reference to the model itself, so this cache does not keep it alive.
         target = weakref.ref(model) if copy is None else (lambda: copy)
-        compiled[policy] = (copy, tf.function(
+        sync = None if copy is None else _weight_copier(model.weights, copy.weights)
+        compiled[policy] = (sync, tf.function(
             lambda x: tf.cast(target()(x, training=False), tf.float32), reduce_retracing=True))
-    copy, function = compiled[policy]
-    if copy is not None:
-        copy.set_weights(model.get_weights())   # the model may have trained since
+    sync, function = compiled[policy]
+    if sync is not None:
+        sync()   # the model may have trained since
     return function
+
+
+def _weight_copier(sources, targets) -> Callable:
+    """A ``tf.function`` assigning the ``sources`` variables to ``targets`` (in-graph: a
+    numpy round trip through get_weights / set_weights took ~40 ms per call for 1.2 M
+    parameters). Holds the variables, not their model."""
+    import tensorflow as tf
+
+    pairs = list(zip(sources, targets))
+
+    @tf.function
+    def copy():
+        for source, target in pairs:
+            target.assign(tf.cast(source, target.dtype))
+
+    return copy
 
 
 def model_stride(model) -> int:

@@ -145,7 +145,7 @@ class UpscaleScorer:
 
     def generator_scores(self, generator: keras.Model, tile: int) -> Dict[str, float]:
         return self(lambda image: inference.restore_array(   # in the run's own precision
-            generator, image, tile, precision=generator.dtype_policy.name))
+            generator, image, tile, precision="own"))
 
 
 def bicubic_upscaler(scale: int) -> Callable[[np.ndarray], np.ndarray]:
