@@ -49,6 +49,7 @@ UNET_WHY = ("PSNR-oriented: the U-Net on L1 alone (the adversarial term cost 0.1
             "6x6 cells, not 4x4), mixed_bfloat16 (the fast path on these CPUs).")
 SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks of 64 channels "
           "(the EDSR-baseline body) on 32 px low-resolution crops, mixed_bfloat16.")
+SR_STOPPED = "the end of the second run's learning-rate schedule, where the curve had flattened"
 
 
 def restore_recipe(task, description, steps, extra=(), extended_from=None):
@@ -63,16 +64,32 @@ def restore_recipe(task, description, steps, extra=(), extended_from=None):
 
 
 def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None,
-                   perceptual_stages=("block3", "block4"), perceptual_offset_range=8,
-                   eval_every=2000):
+                   perceptual_stages=("block3", "block4"),
+                   perceptual_offset_range=8, eval_every=2000, continues=None,
+                   learning_rate=None):
     """``starts_from``: the shipped model whose weights stage 1 starts from (--init_from);
     ``gan_weights``: stage 2's (l1, perceptual, adversarial) loss weights, the perceptual
     term on the VGG16 ``perceptual_stages`` at a random offset below
-    ``perceptual_offset_range``."""
+    ``perceptual_offset_range``.
+    ``continues``: {"steps", "minutes"} of a first run of the same command with that --steps
+    (RUNS/<name>_first); this run starts from its weights with a new cosine schedule from
+    ``learning_rate``. Its minutes are read from its logs when the first run is there."""
     flags = [f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
              f"--gan_steps={gan_steps}", f"--eval_every={eval_every}",
              "--feature_backbone=hed_vgg16"]
+    first_flags = None
     why = SR_WHY
+    if continues:
+        first_flags = [f"--steps={continues['steps']}" if f.startswith("--steps=") else f
+                       for f in flags]
+        flags += ["--init_from={runs}/{name}_first/stage1/generator.keras",
+                  f"--learning_rate={learning_rate}"]
+        why += (f" Trained in two runs: the first ({continues['steps']:,} steps, the default "
+                f"cosine learning-rate schedule) had flattened at the end of its schedule; the "
+                f"second starts from its weights with a new cosine schedule from "
+                f"{learning_rate:g} (warm restarts, as in SGDR), which raised the held-out "
+                f"Y-PSNR further (the table's row \"... after its first run\" scores the "
+                f"first run's model).")
     if starts_from:
         flags.append(f"--init_from={starts_from}")
         why = (f"The shipped `{starts_from}` (its card gives its recipe) as it is (--steps=0) is "
@@ -95,11 +112,17 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
                                                      if gan_steps else " (PSNR-oriented)"),
                 kind="image_to_image", scale=scale, scorer="upscale", starts_from=starts_from,
                 stage=2 if gan_steps else 1, module="tfgan_image.experiments.superres",
-                flags=flags, data=SR291_TERMS, why=why)
+                flags=flags, first_flags=first_flags, continues=continues, data=SR291_TERMS,
+                why=why)
 
 
-# name -> how it is made; "flags" may use {runs} and {data_root}. Trained in this order (a
-# model that starts from another comes after it).
+def continued_row(name: str, continues: dict) -> str:
+    """The card row of the first run's model a ``continues`` recipe started from."""
+    return f"{name} after its first run ({continues['steps']:,} steps)"
+
+
+# name -> how it is made; "flags" may use {runs}, {data_root} and {name}. Trained in this
+# order (a model that starts from another comes after it).
 RECIPES = {
     "mnist_dcgan": dict(
         task="MNIST digits from noise (sample)", kind="latent", scale=None, scorer="digits",
@@ -127,8 +150,12 @@ RECIPES = {
         10000, extended_from=6000),
         stopped="the end of the extended learning-rate schedule, a CPU-time stop: the curve "
                 "was still rising, so a longer schedule would likely score higher"),
-    "sr_x4": upscale_recipe(4, 12000),
-    "sr_x2": upscale_recipe(2, 12000),
+    "sr_x4": dict(upscale_recipe(4, 6000, eval_every=1000, learning_rate=2e-4,
+                                 continues=dict(steps=12000, minutes=91.1)),
+                  stopped=SR_STOPPED),
+    "sr_x2": dict(upscale_recipe(2, 6000, eval_every=1000, learning_rate=2e-4,
+                                 continues=dict(steps=12000, minutes=88.5)),
+                  stopped=SR_STOPPED),
     "srgan_x4": dict(upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4",
                                     gan_weights=(1.0, 0.1, 0.1), eval_every=500),
                      stopped="its Y-PSNR and its VGG distance had both flattened over the last 500 "
@@ -174,10 +201,26 @@ def run_dir(name: str) -> str:
     return os.path.join(FLAGS.runs, name)
 
 
-def command(name: str) -> list:
+def command(name: str, first: bool = False) -> list:
+    """``python -m`` arguments of the recipe's run, or (``first``) of the first run of a
+    recipe that ``continues`` one."""
     recipe = RECIPES[name]
-    return [recipe["module"], f"--workdir={run_dir(name)}",
-            *[f.format(runs=FLAGS.runs, data_root=FLAGS.data_root) for f in recipe["flags"]]]
+    workdir, flag_list = ((run_dir(f"{name}_first"), recipe["first_flags"]) if first
+                          else (run_dir(name), recipe["flags"]))
+    return [recipe["module"], f"--workdir={workdir}",
+            *[f.format(runs=FLAGS.runs, data_root=FLAGS.data_root, name=name)
+              for f in flag_list]]
+
+
+def first_run(name: str):
+    """(steps, training minutes) of the first run a ``continues`` recipe starts from: its
+    logs' minutes when the run is in RUNS, else the recipe's record; (0, 0.0) for others."""
+    continues = RECIPES[name].get("continues")
+    if not continues:
+        return 0, 0.0
+    stage1 = os.path.join(run_dir(f"{name}_first"), "stage1")
+    minutes = (training_minutes(stage1) if os.path.isdir(stage1) else continues["minutes"])
+    return continues["steps"], minutes
 
 
 def trained_steps(workdir: str) -> int:
@@ -330,7 +373,7 @@ def score_upscale(name, model, float32_model=None):
     """Y-PSNR / Y-SSIM (``scale`` pixels shaved) and the VGG feature distance on held-out
     photos downscaled by antialiased bicubic, for bicubic upscaling, the PSNR-oriented model
     when this is the GAN one, and the model."""
-    from tfgan_image import export, features, inference, superres
+    from tfgan_image import export, features, inference, pretrained, rundir, superres
 
     scale = RECIPES[name]["scale"]
     photos, names = held_out_photos(name)
@@ -339,11 +382,15 @@ def score_upscale(name, model, float32_model=None):
         superres.DISTANCE_STAGES, "hed_vgg16"))
     rows = {"bicubic": scorer(superres.bicubic_upscaler(scale))}
     columns = [("bicubic", scorer.outputs)]
-    start = RECIPES[name].get("starts_from")
+    start, continues = RECIPES[name].get("starts_from"), RECIPES[name].get("continues")
     if start:   # the model it was fine-tuned from (the run's stage 1), for comparison
         stage1 = export.load_generator(run_dir(name), 1)
         rows[start] = scorer(lambda image: inference.restore_array(stage1, image))
         columns.append((start, scorer.outputs))
+    if continues:   # the first run's model, which the run started from (--init_from)
+        first = pretrained.load_file(rundir.read_config(run_dir(name))["init_from"])
+        rows[continued_row(name, continues)] = scorer(
+            lambda image: inference.restore_array(first, image))
     rows[name] = scorer(lambda image: inference.restore_array(model, image))
     columns += [(name, scorer.outputs), ("high resolution", high)]
     if float32_model is not None:
@@ -412,11 +459,11 @@ STOPPED_BECAUSE = ("the end of the recipe's learning-rate schedule; the step cou
 
 def minutes_by_step(name: str) -> dict:
     """{step: training minutes up to it} of the run's last stage (or only folder), the earlier
-    stages' minutes included (a stage 1 of --steps=0 adds nothing)."""
+    stages' and a first run's minutes included (a stage 1 of --steps=0 adds nothing)."""
     stage, workdir = RECIPES[name].get("stage"), run_dir(name)
     folders = ([os.path.join(workdir, f"stage{s}") for s in range(1, stage + 1)] if stage
                else [workdir])
-    before = sum(training_minutes(folder) for folder in folders[:-1])
+    before = sum(training_minutes(folder) for folder in folders[:-1]) + first_run(name)[1]
     return {step: before + m for step, m in training_minutes_by_step(folders[-1]).items()}
 
 
@@ -424,12 +471,13 @@ def quality_curve(name: str, stage_dir: str, minutes: dict) -> list:
     """[(step, training minutes, {metric: value})] of every evaluation the run made during
     training in ``stage_dir`` (its last stage), timed by ``minutes_by_step(name)``."""
     keys = CURVE_METRICS[RECIPES[name]["scorer"]]
+    offset = first_run(name)[0]   # a continuing run's steps count on from its first run's
     curve = {}   # by step: a run resumed at its end evaluates its last step again
     with open(os.path.join(stage_dir, "metrics.jsonl")) as f:
         for record in map(json.loads, f):
             if record["step"] > 0 and keys[0] in record:
                 logged = [s for s in minutes if s <= record["step"]]
-                curve[record["step"]] = (record["step"],
+                curve[record["step"]] = (offset + record["step"],
                                          minutes[max(logged)] if logged else 0.0,
                                          {k: record[k] for k in keys if k in record})
     return sorted(curve.values(), key=lambda point: point[0])
@@ -518,6 +566,15 @@ def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
     origin = pretrained.entry(start) if start else None
     started = (f", after the {origin['steps']:,} steps and {origin['minutes']:.0f} min of "
                f"`{start}`, which it starts from" if start else "")
+    if recipe.get("continues"):
+        first_cmd = "python -m " + " ".join(command(name, first=True)).replace(
+            FLAGS.runs, "runs").replace(FLAGS.data_root, "DATA")
+        steps_before, minutes_before = first_run(name)
+        cmd = f"{first_cmd}\n    {cmd}"
+        started = (f": {steps_before:,} steps and {minutes_before:.0f} min in the first "
+                   f"command, then {steps - steps_before:,} steps and "
+                   f"{minutes - minutes_before:.0f} min in the second, which starts from the "
+                   f"first's weights")
     if recipe.get("extended_from"):
         # Resumed with a longer --steps: the run's cosine schedule stretched at the restart,
         # the end of the first schedule or, for a trial stopped early, its stopping step.
@@ -607,7 +664,7 @@ def export_one(name: str) -> None:
                  f"float32 weights computing in float32 (row \"{float32_row(name)}\", timed "
                  f"in its own precision).")
     write_figure(os.path.join(package, f"{name}.png"))
-    steps = trained_steps(stage_dir)
+    steps = trained_steps(stage_dir) + first_run(name)[0]
     by_step = minutes_by_step(name)
     minutes = max(by_step.values(), default=0.0)
     curve = quality_curve(name, stage_dir, by_step)
@@ -641,6 +698,9 @@ def main(argv):
         raise app.UsageError(f"Unknown models {sorted(unknown)}; known: {list(RECIPES)}")
     for name in names:
         if not FLAGS.skip_training:
+            if RECIPES[name].get("continues"):
+                module, *args = command(name, first=True)
+                run_module(module, args, f"{name}_first")
             module, *args = command(name)
             run_module(module, args, name)
         export_one(name)
