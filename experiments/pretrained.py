@@ -71,17 +71,19 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
     ``gan_weights``: stage 2's (l1, perceptual, adversarial) loss weights, the perceptual
     term on the VGG16 ``perceptual_stages`` at a random offset below
     ``perceptual_offset_range``.
-    ``continues``: {"steps", "minutes"} of a first run of the same command with that --steps
-    (RUNS/<name>_first); this run starts from its weights with a new cosine schedule from
-    ``learning_rate``. Its minutes are read from its logs when the first run is there."""
+    ``continues``: {"steps", "eval_every", "minutes"} of a first run of the same command with
+    those --steps and --eval_every (RUNS/<name>_first); this run starts from its weights with
+    a new cosine schedule from ``learning_rate``. Its minutes are read from its logs when the
+    first run is there."""
     flags = [f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
              f"--gan_steps={gan_steps}", f"--eval_every={eval_every}",
              "--feature_backbone=hed_vgg16"]
     first_flags = None
     why = SR_WHY
     if continues:
-        first_flags = [f"--steps={continues['steps']}" if f.startswith("--steps=") else f
-                       for f in flags]
+        first = {"--steps": continues["steps"], "--eval_every": continues["eval_every"]}
+        first_flags = [f"{f.split('=')[0]}={first[f.split('=')[0]]}"
+                       if f.split("=")[0] in first else f for f in flags]
         flags += ["--init_from={runs}/{name}_first/stage1/generator.keras",
                   f"--learning_rate={learning_rate}"]
         why += (f" Trained in two runs: the first ({continues['steps']:,} steps, the default "
@@ -151,10 +153,12 @@ RECIPES = {
         stopped="the end of the extended learning-rate schedule, a CPU-time stop: the curve "
                 "was still rising, so a longer schedule would likely score higher"),
     "sr_x4": dict(upscale_recipe(4, 6000, eval_every=1000, learning_rate=2e-4,
-                                 continues=dict(steps=12000, minutes=91.1)),
+                                 continues=dict(steps=12000, eval_every=2000,
+                                                minutes=91.1)),
                   stopped=SR_STOPPED),
     "sr_x2": dict(upscale_recipe(2, 6000, eval_every=1000, learning_rate=2e-4,
-                                 continues=dict(steps=12000, minutes=88.5)),
+                                 continues=dict(steps=12000, eval_every=2000,
+                                                minutes=88.5)),
                   stopped=SR_STOPPED),
     "srgan_x4": dict(upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4",
                                     gan_weights=(1.0, 0.1, 0.1), eval_every=500),
