@@ -1,5 +1,6 @@
 """The pretrained models shipped with the package: each loads and gives its recorded output."""
 
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +22,24 @@ def test_models_are_shipped_with_weights_cards_and_expected_outputs():
         assert os.path.exists(pretrained.weights_path(name))
         assert os.path.exists(pretrained.card_path(name))
         assert name in expected.files
+
+
+def test_every_card_gives_the_commands_of_its_recipe():
+    """experiments/pretrained.py's recipes and the shipped cards do not drift apart."""
+    script = ("import json, sys; import pretrained as p; "
+              "p.FLAGS(['p', '--runs=runs', '--data_root=DATA']); "
+              "print(json.dumps({n: ['python -m ' + ' '.join(p.command(n, first=first)) "
+              "for first in ((True, False) if r.get('continues') else (False,))] "
+              "for n, r in p.RECIPES.items()}))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=os.path.join(REPO_ROOT, "experiments"), check=True)
+    commands = json.loads(out.stdout)
+    assert sorted(commands) == SHIPPED
+    for name, lines in commands.items():
+        with open(pretrained.card_path(name)) as f:
+            card = f.read()
+        for line in lines:
+            assert f"    {line}\n" in card, (name, line)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
