@@ -180,7 +180,7 @@ def _define_flags():
                          lower_bound=1)
     flags.DEFINE_enum("precision", "auto", INFERENCE_PRECISIONS,
                       "What the model computes in. auto: mixed_bfloat16 on a CPU with AMX / "
-                      "AVX512_BF16 (about 2x faster than float32, within 0.02 dB on the "
+                      "AVX512_BF16 (2-3x faster than float32, within 0.02 dB on the "
                       "pretrained models), else the model's own (float32 for --model); own: the "
                       "model's own always (style models always do).")
     flags.DEFINE_boolean("overwrite", False, "Replace existing output files (input files are "

@@ -27,7 +27,7 @@ whole-image pass's to within rounding, in a tile's memory
 Precision (``restore_array(..., precision=)``): "auto" runs a float32 model in mixed_bfloat16
 on a CPU with native bfloat16 (AMX / AVX512_BF16; ``cpu_computes_bfloat16_natively``), else as
 it is ("own": always as it is); the model runs in a ``tf.function``.
-experiments/bench_apply.py times both on the pretrained models (bfloat16 about 2x faster
+experiments/bench_apply.py times both on the pretrained models (bfloat16 2-3x faster
 than float32, within 0.02 dB). Models with whole-image statistics (style transfer) always run
 as they are, eagerly.
 """
