@@ -75,15 +75,15 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
     those --steps and --eval_every (RUNS/<name>_first); this run starts from its weights with
     a new cosine schedule from ``learning_rate``. Its minutes are read from its logs when the
     first run is there."""
-    flags = [f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
-             f"--gan_steps={gan_steps}", f"--eval_every={eval_every}",
-             "--feature_backbone=hed_vgg16"]
-    first_flags = None
+    def stage1_flags(steps, eval_every):
+        return [f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
+                f"--gan_steps={gan_steps}", f"--eval_every={eval_every}",
+                "--feature_backbone=hed_vgg16"]
+
+    flags, first_flags = stage1_flags(steps, eval_every), None
     why = SR_WHY
     if continues:
-        first = {"--steps": continues["steps"], "--eval_every": continues["eval_every"]}
-        first_flags = [f"{f.split('=')[0]}={first[f.split('=')[0]]}"
-                       if f.split("=")[0] in first else f for f in flags]
+        first_flags = stage1_flags(continues["steps"], continues["eval_every"])
         flags += ["--init_from={runs}/{name}_first/stage1/generator.keras",
                   f"--learning_rate={learning_rate}"]
         why += (f" Trained in two runs: the first ({continues['steps']:,} steps, the default "
@@ -215,6 +215,12 @@ def command(name: str, first: bool = False) -> list:
     return [recipe["module"], f"--workdir={workdir}",
             *[f.format(runs=FLAGS.runs, data_root=FLAGS.data_root, name=name)
               for f in flag_list]]
+
+
+def shown_command(name: str, first: bool = False) -> str:
+    """``command`` as the card shows it: RUNS as runs, the data root as DATA."""
+    return "python -m " + " ".join(command(name, first)).replace(FLAGS.runs, "runs").replace(
+        FLAGS.data_root, "DATA")
 
 
 def first_run(name: str):
@@ -558,8 +564,7 @@ def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
     from tfgan_image.training import precision
 
     recipe = RECIPES[name]
-    cmd = "python -m " + " ".join(command(name)).replace(FLAGS.runs, "runs").replace(
-        FLAGS.data_root, "DATA")
+    cmd = shown_command(name)
     use = (f"    python -m tfgan_image.sample --model={name} --num=64 --output=grid.png"
            if recipe["kind"] == "latent" else
            f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
@@ -572,10 +577,8 @@ def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
     started = (f", after the {origin['steps']:,} steps and {origin['minutes']:.0f} min of "
                f"`{start}`, which it starts from" if start else "")
     if recipe.get("continues"):
-        first_cmd = "python -m " + " ".join(command(name, first=True)).replace(
-            FLAGS.runs, "runs").replace(FLAGS.data_root, "DATA")
         steps_before, minutes_before = first_run(name)
-        cmd = f"{first_cmd}\n    {cmd}"
+        cmd = f"{shown_command(name, first=True)}\n    {cmd}"
         started = (f": {steps_before:,} steps and {minutes_before:.0f} min in the first "
                    f"command, then {steps - steps_before:,} steps and "
                    f"{minutes - minutes_before:.0f} min in the second, which starts from the "
