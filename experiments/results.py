@@ -27,8 +27,7 @@ SECTIONS = [
     ("Restoration GAN", "results_restoration.md", "python experiments/results_restoration.py"),
     ("Super-resolution", "results_superres.md", "python experiments/results_superres.py"),
     ("Super-resolution inference speed", "bench_infer.md",
-     "python experiments/bench_infer.py --workdir=RUN --stage=1 "
-     "--out=experiments/bench_infer.md"),
+     "python experiments/bench_infer.py --model=sr_x4 --out=experiments/bench_infer.md"),
     ("`apply` speed by precision", "bench_apply.md",
      "python experiments/bench_apply.py --out=experiments/bench_apply.md"),
     ("Style transfer and texture synthesis", "results_style_texture.md",

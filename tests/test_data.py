@@ -96,3 +96,18 @@ def test_network_probe_on_loopback():
         assert sources.network_available(("127.0.0.1", port), timeout_s=1.0)
     # The port is closed now: refused at once.
     assert not sources.network_available(("127.0.0.1", port), timeout_s=1.0)
+
+
+def test_the_validation_split_of_a_folder_is_pinned_by_file_name():
+    """The sr291 validation split the shipped models were chosen and stopped on: the same
+    29 of its 290 files on every machine and NumPy version (tests/data/sr291_split.json)."""
+    import json
+
+    from conftest import REPO_ROOT
+
+    with open(os.path.join(REPO_ROOT, "tests", "data", "sr291_split.json")) as f:
+        split = json.load(f)
+    files = sorted(split["files"])
+    held_out, train = sources.held_out_split(len(files), 2, 0.1, 0)
+    assert sorted(files[i] for i in held_out) == split["validation"]
+    assert len(split["validation"]) == 29 and len(train) == 261

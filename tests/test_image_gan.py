@@ -12,6 +12,7 @@ from PIL import Image
 
 from tfgan_image import image_gan, sample
 from tfgan_image.data import image_sets, sources
+from tfgan_image.evaluation import image_gan as image_gan_evaluation
 from tfgan_image.models import image_gan as models
 
 
@@ -89,7 +90,7 @@ def test_folder_classes_channels_and_split(class_folder):
 def test_per_class_accuracy():
     predicted = np.array([0, 0, 1, 1, 1, 0])
     requested = np.array([0, 0, 0, 1, 1, 1])
-    per_class = image_gan.per_class_accuracy(predicted, requested, 3)
+    per_class = image_gan_evaluation.per_class_accuracy(predicted, requested, 3)
     assert per_class[:2] == [pytest.approx(2 / 3), pytest.approx(2 / 3)]
     assert np.isnan(per_class[2])   # never requested
 

@@ -96,3 +96,67 @@ def test_float16_weights_load_as_a_float32_model(tmp_path):
     assert all(w.dtype == "float32" for w in loaded.weights)
     image = np.random.default_rng(0).uniform(-1, 1, (1, 8, 8, 3)).astype(np.float32)
     np.testing.assert_allclose(loaded(image), model(image), atol=2e-3)
+
+
+def test_cards_and_the_readme_table_are_rendered_from_models_json():
+    """One source: every card and the README's zoo table are what cards.py makes of the
+    entries (experiments/pretrained.py --cards_only rewrites them)."""
+    from tfgan_image.pretrained import cards
+
+    registry = pretrained.registry()
+    for name, entry in registry.items():
+        with open(pretrained.card_path(name)) as f:
+            assert f.read() == cards.card_text(dict(entry, name=name)), name
+    with open(os.path.join(REPO_ROOT, "README.md")) as f:
+        readme = f.read()
+    assert cards.zoo_table(registry) in readme
+
+
+def test_every_model_states_its_terms_in_its_entry_card_listing_and_notice():
+    listing = pretrained.listing()
+    with open(os.path.join(pretrained.FOLDER, "NOTICE")) as f:
+        notice = f.read()
+    for name in SHIPPED:
+        terms = pretrained.terms(name)
+        assert terms and terms in listing
+        with open(pretrained.card_path(name)) as f:
+            assert f"**Terms:** {terms}" in f.read()
+        assert name in notice
+    assert "research" in pretrained.terms("denoise")
+
+
+def test_standard_set_scores_sit_beside_cited_published_rows():
+    from tfgan_image.pretrained import cards
+
+    for name in ("sr_x4", "sr_x2", "denoise"):
+        entry = dict(pretrained.entry(name), name=name)
+        assert entry["standard_sets"], name
+        card = cards.card_text(entry)
+        assert "## Standard test sets" in card and "(published)" in card
+        assert f"python -m tfgan_image.benchmark --model={name}" in card
+        assert cards.summary(entry).startswith(("Set5", "CBSD68"))
+
+
+def test_best_checkpoint_sentence_names_a_better_earlier_checkpoint():
+    from tfgan_image.pretrained import cards
+
+    entry = {"curve": [{"step": 1, "minutes": 1, "style_loss": 0.26},
+                       {"step": 2, "minutes": 2, "style_loss": 0.29}]}
+    assert "not the best validated one (step 1" in cards.best_checkpoint_sentence(entry)
+    entry["curve"][1]["style_loss"] = 0.26
+    assert "the best validated" in cards.best_checkpoint_sentence(entry)
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_licence_and_the_weights_terms(tmp_path):
+    import zipfile
+
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                           "--no-build-isolation", "-q", "-w", str(tmp_path), REPO_ROOT],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [wheel] = [p for p in os.listdir(tmp_path) if p.endswith(".whl")]
+    names = zipfile.ZipFile(tmp_path / wheel).namelist()
+    assert "tfgan_image/pretrained/NOTICE" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE")
+               for n in names), [n for n in names if "dist-info" in n]

@@ -4,6 +4,7 @@
     tfgan-image resume runs/mnist_dcgan --steps=6000   # python -m tfgan_image.resume
     tfgan-image apply --model=denoise IN OUT    # python -m tfgan_image.apply
     tfgan-image sample --model=mnist_dcgan --output=grid.png
+    tfgan-image benchmark --model=sr_x4 --data=folder:Set5   # python -m tfgan_image.benchmark
     tfgan-image models                                 # the pretrained models shipped
 
 Each subcommand runs the same module ``python -m`` runs, with the rest of the arguments.
@@ -14,7 +15,7 @@ import runpy
 import sys
 
 USAGE = """usage: tfgan-image train EXPERIMENT [flags] | resume RUN [--steps=N]
-                   | apply [flags] IN OUT | sample [flags] | models
+                   | apply [flags] IN OUT | sample [flags] | benchmark [flags] | models
   experiments: {experiments}
   --help after a subcommand lists its flags."""
 
@@ -39,7 +40,7 @@ def main() -> None:
                   file=sys.stderr)
             sys.exit(2)
         module, program, rest = f"tfgan_image.experiments.{rest[0]}", f"train {rest[0]}", rest[1:]
-    elif command in ("apply", "sample", "resume"):
+    elif command in ("apply", "sample", "resume", "benchmark"):
         module, program = f"tfgan_image.{command}", command
     elif command == "models":
         module, program = "tfgan_image.pretrained", command

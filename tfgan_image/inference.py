@@ -324,8 +324,10 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     upscaled with nearest-neighbour repetition by a super-resolution model).
     """
     image = np.asarray(image)
-    if image.dtype not in (np.uint8, np.uint16):
-        raise ApplyError(f"Expected a uint8 or uint16 image, got {image.dtype}.")
+    floating = np.issubdtype(image.dtype, np.floating)
+    if image.dtype not in (np.uint8, np.uint16) and not floating:
+        raise ApplyError(f"Expected a uint8, uint16 or float image, got {image.dtype}.")
+    output_dtype = np.dtype(np.uint8) if floating else image.dtype
     squeeze = image.ndim == 2
     pixels = image[..., None] if squeeze else image
     if pixels.ndim != 3 or pixels.shape[-1] not in (1, 2, 3, 4):
@@ -333,7 +335,7 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
                          f"{image.shape}.")
     channels = pixels.shape[-1]
     grey, alpha = channels in (1, 2), channels in (2, 4)
-    half_range = np.iinfo(image.dtype).max / 2.0
+    half_range = np.iinfo(output_dtype).max / 2.0
     stride = model_stride(model)
     scale = model_scale(model, stride)
     if margin is None:
@@ -363,10 +365,10 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
         output = np.clip((output + 1.0) * half_range, 0, 2 * half_range)
         if grey:
             output = output.mean(-1, keepdims=True)
-        output = np.round(output).astype(image.dtype)
+        output = np.round(output).astype(output_dtype)
         if alpha:
             alpha_channel = np.repeat(np.repeat(window[..., -1:], scale, 0), scale, 1)
-            output = np.concatenate([output, alpha_channel], axis=-1)
+            output = np.concatenate([output, alpha_channel.astype(output_dtype)], axis=-1)
         return output
 
     tile = max(1, tile // scale)

@@ -10,18 +10,18 @@ evaluates the EMA generator with the cached digit classifier:
 """
 
 import dataclasses
-from typing import Callable, Dict, Optional
+from typing import Dict, Optional
 
 import numpy as np
 
-from tfgan_image import experiment, metrics, settings
+from tfgan_image import experiment, settings
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
-from tfgan_image.features import DigitClassifier, digit_classifier
+from tfgan_image.evaluation.digits import digit_evaluator, real_data_reference
+from tfgan_image.features import digit_classifier
 from tfgan_image.models import dcgan, mlp
 from tfgan_image.runlog import print_paths, save_image_grid
 from tfgan_image.settings import setting
-from tfgan_image.training import loop
 from tfgan_image.training import trainer as trainer_lib
 
 MODELS = {"mlp": mlp, "dcgan": dcgan}   # config.model -> the module with its two builders
@@ -50,35 +50,6 @@ class MnistConfig(settings.LatentGANSettings):
     def __post_init__(self):
         settings.check(self)   # the loss name among them
         diff_augment_fn(self.diff_augment)   # ValueError for unknown policies
-
-
-def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,
-                    latent_dim: int, num_samples: int, seed: int) -> Callable:
-    """generator -> {metric: value} against held-out digit features (fixed latents, seeded)."""
-    latents = np.random.default_rng(seed + 12345).standard_normal(
-        (num_samples, latent_dim)).astype(np.float32)
-
-    def evaluate(generator) -> Dict[str, float]:
-        images = loop.generate(generator, latents)
-        features, logits = classifier(images)
-        fractions = metrics.class_histogram(logits)
-        return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
-                "kernel_distance": metrics.kernel_distance(features, held_out_features),
-                "classifier_score": metrics.classifier_score(logits),
-                "class_fraction_min": float(fractions.min()),
-                "class_fraction_max": float(fractions.max())}
-
-    return evaluate
-
-
-def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarray,
-                        train_uint8: np.ndarray, num: int = 1000) -> Dict[str, float]:
-    """The same metrics for real training digits vs held-out digits: the floor to compare to."""
-    subset = np.random.default_rng(0).permutation(len(train_uint8))[:num]
-    features, logits = classifier(pipeline.to_unit_range(train_uint8[subset]))
-    return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
-            "kernel_distance": metrics.kernel_distance(features, held_out_features),
-            "classifier_score": metrics.classifier_score(logits)}
 
 
 def print_summary(result: Dict) -> None:

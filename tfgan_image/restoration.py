@@ -18,23 +18,14 @@ at the start), generator.keras (every checkpoint) and a SavedModel (at the end).
 import dataclasses
 import json
 import os
-import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import (
-    baselines,
-    experiment,
-    export,
-    features,
-    inference,
-    losses,
-    metrics,
-    settings,
-)
+from tfgan_image import baselines, experiment, export, features, losses, progress, settings
 from tfgan_image.data import degrade, pipeline, sources
+from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator
 from tfgan_image.models import restoration as models
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
 from tfgan_image.settings import setting
@@ -42,8 +33,6 @@ from tfgan_image.training import GANTrainer, precision
 from tfgan_image.training import trainer as trainer_lib
 
 REFERENCES_FILE = "references.json"
-EVAL_SEED_OFFSET = 1_000_003
-MAX_EVAL_SIDE = 768  # larger held-out photos are centre-cropped (BM3D takes ~1 min per Mpx)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -122,27 +111,7 @@ def evaluation_degrader(config: RestorationConfig, textures) -> Callable:
     return degrade.make_degrader(config.task, settings, textures)
 
 
-def degrade_held_out(photos: List[np.ndarray], degrader: Callable, seed: int) -> List[np.ndarray]:
-    """Each photo degraded once with a fixed seed: uint8 images of the same shapes."""
-    return [np.round(degrader(photo.astype(np.float32) / 255.0,
-                              [seed + EVAL_SEED_OFFSET, i]).numpy() * 255.0).astype(np.uint8)
-            for i, photo in enumerate(photos)]
-
-
-def score(clean: List[np.ndarray], restored: List[np.ndarray], seconds: float,
-          names: List[str]) -> Dict[str, float]:
-    """Mean PSNR / SSIM (RGB), PSNR (Y), seconds per image, and PSNR per named image."""
-    psnrs = [metrics.image_psnr(c, r) for c, r in zip(clean, restored)]
-    values = {"psnr": float(np.mean(psnrs)),
-              "ssim": float(np.mean([metrics.image_ssim(c, r) for c, r in zip(clean, restored)])),
-              "psnr_y": float(np.mean([metrics.image_psnr(c, r, y_channel=True)
-                                       for c, r in zip(clean, restored)])),
-              "seconds_per_image": seconds / max(len(clean), 1)}
-    values.update({f"psnr/{name}": p for name, p in zip(names, psnrs)})
-    return values
-
-
-def classical_references(task: str, clean, degraded, names, sigma: Optional[float],
+def classical_references(task: str, evaluator: RestorationEvaluator, sigma: Optional[float],
                          runlog: RunLog, key: dict) -> Dict[str, Dict[str, float]]:
     """{"degraded": scores, "<restorer>": scores, ...} of the classical restorers.
 
@@ -153,7 +122,6 @@ def classical_references(task: str, clean, degraded, names, sigma: Optional[floa
     """
     workdir = runlog.workdir
     from PIL import Image
-    from tqdm.auto import tqdm
 
     path = os.path.join(workdir, REFERENCES_FILE)
     if os.path.exists(path):
@@ -162,15 +130,15 @@ def classical_references(task: str, clean, degraded, names, sigma: Optional[floa
         if cached.pop("evaluation", None) == key:
             return cached
     os.makedirs(os.path.join(workdir, "references"), exist_ok=True)
-    results = {"degraded": score(clean, degraded, 0.0, names)}
-    for name, image in zip(names, degraded):
+    names = evaluator.names
+    results = {"degraded": evaluator.score_degraded().metrics()}
+    for name, image in zip(names, evaluator.degraded):
         Image.fromarray(image).save(reference_image_path(workdir, "degraded", name))
     methods = [m for m in baselines.references_for_task(task) if baselines.available(m)]
-    for method in tqdm(methods, desc="classical references", unit="method"):
-        start = time.perf_counter()
-        restored = [baselines.restore(method, image, sigma) for image in degraded]
-        results[method] = score(clean, restored, time.perf_counter() - start, names)
-        for name, image in zip(names, restored):
+    for method in progress.bar(methods, desc="classical references", unit="method"):
+        results[method] = evaluator.score(
+            lambda image: baselines.restore(method, image, sigma)).metrics()
+        for name, image in zip(names, evaluator.outputs):
             Image.fromarray(image).save(reference_image_path(workdir, method, name))
     write_json(path, {"evaluation": key, **results})
     runlog.evaluation(0, {f"reference/{method}/{metric}": value
@@ -181,50 +149,6 @@ def classical_references(task: str, clean, degraded, names, sigma: Optional[floa
 
 def reference_image_path(workdir: str, method: str, image_name: str) -> str:
     return os.path.join(workdir, "references", f"{method}_{os.path.splitext(image_name)[0]}.png")
-
-
-class HeldOutEvaluator:
-    """generator -> scores of its restorations of the held-out photos (tiled inference).
-
-    ``restored`` keeps the restorations of the latest call (uint8 images), so the final
-    figure reuses the final evaluation instead of restoring the photos again.
-    """
-
-    def __init__(self, clean, degraded, names, tile: int):
-        self.clean, self.degraded, self.names, self.tile = clean, degraded, names, tile
-        self.restored = None
-
-    def __call__(self, generator) -> Dict[str, float]:
-        def restore(image):   # in the precision the run trains in
-            return inference.restore_array(generator, image, self.tile, precision="own")
-
-        restore(self.degraded[0][:64, :64])  # warm-up
-        start = time.perf_counter()
-        self.restored = [restore(image) for image in self.degraded]
-        return score(self.clean, self.restored, time.perf_counter() - start, self.names)
-
-
-def comparison_figure(clean, degraded, restored, best_classical: Tuple[str, list], names,
-                      path: str, task: str, crop: int = 192) -> str:
-    """clean | degraded | best classical | GAN, on a centre crop of every held-out photo,
-    each panel titled with its PSNR on the whole photo."""
-    from matplotlib.figure import Figure
-
-    columns = [("clean", clean), ("degraded", degraded),
-               (best_classical[0], best_classical[1]), ("GAN", restored)]
-    figure = Figure(figsize=(3 * len(columns), 3.2 * len(clean)), dpi=100, layout="constrained")
-    for row, name in enumerate(names):
-        for col, (label, images) in enumerate(columns):
-            axes = figure.add_subplot(len(clean), len(columns), row * len(columns) + col + 1)
-            axes.imshow(pipeline.centre_crop(images[row], crop), interpolation="nearest")
-            title = label if col == 0 else (
-                f"{label}: {metrics.image_psnr(clean[row], images[row]):.2f} dB")
-            axes.set_title(f"{name} {title}" if col == 0 else title, fontsize=9)
-            axes.set_axis_off()
-    figure.suptitle(f"{task}: held-out photos (centre {crop}x{crop} crops; PSNR of the "
-                    f"whole photo)", fontsize=10)
-    figure.savefig(path)
-    return path
 
 
 def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
@@ -322,28 +246,33 @@ class Restoration(experiment.Family):
                         run.path("degradations.png"), columns=count,
                         title=f"{config.task}: clean (top) | degraded (bottom) training crops")
 
-        self.clean = [pipeline.centre_crop(p, config.eval_crop or MAX_EVAL_SIDE)
-                      for p in data.photos.held_out]
         self.names = data.photos.held_out_names
-        self.degraded = degrade_held_out(self.clean, evaluation_degrader(config, data.textures),
-                                         config.seed)
-        self.references = {}
-        if self.clean and config.references:
-            sigma = config.eval_sigma if config.task == "denoise" else None
-            key = {"task": config.task, "data": config.data, "seed": config.seed,
-                   "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop}
-            self.references = classical_references(config.task, self.clean, self.degraded,
-                                                   self.names, sigma, run.runlog, key)
-        self.evaluate = (HeldOutEvaluator(self.clean, self.degraded, self.names, config.tile)
-                         if self.clean else None)
-        sample_inputs = None
-        if self.clean:  # the same centre crop of up to 4 held-out photos at every sample_every
-            size = min([128] + [min(d.shape[:2]) for d in self.degraded])
+        self.evaluator = (RestorationEvaluator.with_degrader(
+            data.photos.held_out, self.names, evaluation_degrader(config, data.textures),
+            config.seed, max_side=config.eval_crop or MAX_EVAL_SIDE)
+            if self.names else None)
+        self.references, evaluate, sample_inputs = {}, None, None
+        if self.evaluator:
+            if config.references:
+                sigma = config.eval_sigma if config.task == "denoise" else None
+                key = {"task": config.task, "data": config.data, "seed": config.seed,
+                       "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop}
+                self.references = classical_references(config.task, self.evaluator, sigma,
+                                                       run.runlog, key)
+
+            def evaluate(generator):   # in the precision the run trains in
+                scores = self.evaluator.score_model(generator, config.tile, precision="own")
+                self.restored = self.evaluator.outputs
+                return scores.metrics()
+
+            # the same centre crop of up to 4 held-out photos at every sample_every
+            degraded = self.evaluator.degraded
+            size = min([128] + [min(d.shape[:2]) for d in degraded])
             size -= size % models.generator_stride(len(config.generator_widths))
             sample_inputs = np.stack([pipeline.centre_crop(d, size)
-                                      for d in self.degraded[:4]]).astype(np.float32) / 127.5 - 1
+                                      for d in degraded[:4]]).astype(np.float32) / 127.5 - 1
         return [experiment.Stage(lambda: build_trainer(config, run.strategy), dataset_for_step,
-                                 sample_inputs, self.evaluate)]
+                                 sample_inputs, evaluate)]
 
     def finish(self, run: experiment.Run, results: list) -> Dict:
         from PIL import Image
@@ -354,16 +283,16 @@ class Restoration(experiment.Family):
                  "saved_model": export.export_saved_model(result["trainer"].sampling_generator,
                                                           run.workdir),
                  "metrics": result["metrics_file"], "tensorboard": result["tensorboard"]}
-        if self.clean:
+        if self.evaluator:
             classical = [n for n in self.references if n != "degraded"]
             best = (max(classical, key=lambda n: self.references[n]["psnr"])
                     if classical else None)
-            best_images = ([np.asarray(Image.open(reference_image_path(run.workdir, best, n)))
-                            for n in self.names] if best else self.degraded)
-            paths["comparison"] = comparison_figure(
-                self.clean, self.degraded, self.evaluate.restored,
-                (best or "degraded", best_images), self.names, run.path("comparison.png"),
-                config.task)
+            columns = ([(best, [np.asarray(Image.open(reference_image_path(run.workdir, best, n)))
+                                for n in self.names])] if best else [])
+            paths["comparison"] = self.evaluator.figure(
+                columns + [("GAN", self.restored)], run.path("comparison.png"), crop=192,
+                title=f"{config.task}: validation photos (centre 192x192 crops; PSNR of the "
+                      f"whole photo)")
         return {"step": result["step"], "metrics": result["metrics"],
                 "references": self.references, "held_out": self.names,
                 "images_per_second": result["images_per_second"],

@@ -111,7 +111,7 @@ def sample_generator(generator, num: int, seed: int = 0, batch_size: int = 500,
     """``sample`` for a loaded generator; ``source`` names it in messages. A conditional
     generator makes ``num`` samples of ``label``, or without one ``num`` of each class in
     order (class 0's first): [num * classes, H, W, C]."""
-    from tfgan_image.training.loop import generate
+    from tfgan_image.evaluation.base import generate
 
     spatial = len(generator.inputs[0].shape) == 4
     if spatial and generator.inputs[0].shape[-1] == 3:

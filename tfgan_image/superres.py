@@ -9,32 +9,29 @@ of its own (checkpoints, TensorBoard, generator.keras, SavedModel, TFLite):
   pixel (L1) + perceptual (VGG feature L1) + adversarial losses against a VGG-style
   discriminator; sharper textures at some cost in PSNR.
 
-Low-resolution inputs are high-resolution crops downscaled with antialiased bicubic
-(``degrade.bicubic_downscale``), rounded to 8 bits. Evaluation follows the super-resolution
-papers' convention on the held-out photos (never cropped for training): PSNR and SSIM on the
-BT.601 luma Y, HR modcropped to a multiple of the scale, ``scale`` pixels shaved at each
-border (``metrics.super_resolution_psnr``), plus a VGG feature distance
-(``metrics.feature_distance``, lower is closer) -- for bicubic upscaling and for each stage.
+Low-resolution training inputs are high-resolution crops downscaled with antialiased bicubic
+(``degrade.bicubic_downscale``), rounded to 8 bits. The validation photos (held out of
+training) are scored by ``evaluation.SuperResolutionEvaluator`` with the published tables'
+convention (MATLAB-bicubic low resolution, Y-PSNR / Y-SSIM with ``scale`` pixels shaved) plus
+a VGG feature distance (lower is closer), for bicubic upscaling and for each stage.
 Results: RUN/summary.json and RUN/comparison.png (zoomed crops side by side).
 """
 
 import dataclasses
 import os
-import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
-import keras
 import numpy as np
 
-from tfgan_image import experiment, export, features, inference, losses, metrics, settings
+from tfgan_image import experiment, export, features, losses, metrics, settings
 from tfgan_image.data import degrade, pipeline, sources
+from tfgan_image.evaluation.superres import MAX_EVAL_SIDE, SuperResolutionEvaluator
 from tfgan_image.models import superres as models
 from tfgan_image.runlog import print_paths
 from tfgan_image.settings import setting
 from tfgan_image.training import GANTrainer, precision
 from tfgan_image.training import trainer as trainer_lib
 
-MAX_EVAL_SIDE = 768          # larger held-out photos are centre-cropped for evaluation
 DISTANCE_STAGES = features.VGG_STAGES
 STAGE_NAMES = {1: "SRResNet (stage 1, L1)", 2: "SRGAN (stage 2, GAN fine-tuned)"}
 
@@ -101,57 +98,6 @@ def stage_dir(workdir: str, stage: int) -> str:
 
 
 # ----------------------------------------------------------------------------- evaluation
-def held_out_pairs(photos: List[np.ndarray], scale: int, crop: int = 0
-                   ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
-    """(high-resolution photos, centre-cropped to ``crop`` or MAX_EVAL_SIDE and modcropped to
-    the scale; their low-resolution versions, antialiased bicubic, uint8)."""
-    high, low = [], []
-    for photo in photos:
-        hr = metrics.modcrop(pipeline.centre_crop(photo, crop or MAX_EVAL_SIDE), scale)
-        high.append(hr)
-        low.append(degrade.downscale_array(hr, scale))
-    return high, low
-
-
-class UpscaleScorer:
-    """upscaler (uint8 LR image -> uint8 HR image) -> mean Y-PSNR, Y-SSIM, VGG feature distance
-    and seconds per image on the held-out pairs, plus Y-PSNR per image.
-
-    ``outputs`` keeps the upscaled images of the latest call (for the comparison figure).
-    """
-
-    def __init__(self, high, low, names, scale: int, distance_features: keras.Model):
-        self.high, self.low, self.names, self.scale = high, low, names, scale
-        self.distance_features = distance_features
-        self.outputs = None
-
-    def __call__(self, upscale: Callable[[np.ndarray], np.ndarray]) -> Dict[str, float]:
-        upscale(self.low[0][:16, :16])  # warm-up (tracing) is not timed
-        start = time.perf_counter()
-        self.outputs = [upscale(image) for image in self.low]
-        seconds = time.perf_counter() - start
-        psnrs = [metrics.super_resolution_psnr(h, o, self.scale)
-                 for h, o in zip(self.high, self.outputs)]
-        values = {
-            "psnr_y": float(np.mean(psnrs)),
-            "ssim_y": float(np.mean([metrics.super_resolution_ssim(h, o, self.scale)
-                                     for h, o in zip(self.high, self.outputs)])),
-            "vgg_distance": float(np.mean([
-                metrics.feature_distance(self.distance_features, h, o)
-                for h, o in zip(self.high, self.outputs)])),
-            "seconds_per_image": seconds / len(self.low)}
-        values.update({f"psnr_y/{name}": p for name, p in zip(self.names, psnrs)})
-        return values
-
-    def generator_scores(self, generator: keras.Model, tile: int) -> Dict[str, float]:
-        return self(lambda image: inference.restore_array(   # in the run's own precision
-            generator, image, tile, precision="own"))
-
-
-def bicubic_upscaler(scale: int) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda image: degrade.bicubic_upscale_array(image, scale)
-
-
 def bicubic_psnr_by_resizer(photos: List[np.ndarray], names: List[str], scale: int
                             ) -> Dict[str, Dict[str, float]]:
     """{resizer: {image: Y-PSNR}} of bicubic upscaling when the LR image was made by each of
@@ -167,44 +113,6 @@ def bicubic_psnr_by_resizer(photos: List[np.ndarray], names: List[str], scale: i
         row["mean"] = float(np.mean(list(row.values())))
         table[resizer] = row
     return table
-
-
-def comparison_figure(high, columns: List[Tuple[str, List[np.ndarray]]], names, scale: int,
-                      path: str, crop: int = 96) -> str:
-    """HR | bicubic | stage 1 | stage 2 on a zoomed ``crop`` x ``crop`` window of every held-out
-    photo (at its most detailed spot), each panel titled with its Y-PSNR on the whole photo."""
-    from matplotlib.figure import Figure
-
-    panels = [("high resolution", high)] + columns
-    figure = Figure(figsize=(2.6 * len(panels), 2.8 * len(names)), dpi=100, layout="constrained")
-    for row, name in enumerate(names):
-        top, left = detailed_window(high[row], crop)
-        for col, (label, images) in enumerate(panels):
-            axes = figure.add_subplot(len(names), len(panels), row * len(panels) + col + 1)
-            axes.imshow(images[row][top:top + crop, left:left + crop], interpolation="nearest")
-            title = (f"{name}: {label}" if col == 0 else
-                     f"{label}\n{metrics.super_resolution_psnr(high[row], images[row], scale):.2f}"
-                     f" dB")
-            axes.set_title(title, fontsize=8)
-            axes.set_axis_off()
-    figure.suptitle(f"x{scale} super-resolution of held-out photos ({crop}x{crop} crops, "
-                    f"Y-PSNR of the whole photo)", fontsize=9)
-    figure.savefig(path)
-    return path
-
-
-def detailed_window(image, crop: int) -> Tuple[int, int]:
-    """Top-left corner of the ``crop`` window with the most gradient energy (coarse search)."""
-    grey = image.astype(np.float32).mean(-1)
-    energy = np.abs(np.diff(grey, axis=0))[:, :-1] + np.abs(np.diff(grey, axis=1))[:-1]
-    best, corner = -1.0, (0, 0)
-    step = max(crop // 4, 1)
-    for top in range(0, max(energy.shape[0] - crop, 0) + 1, step):
-        for left in range(0, max(energy.shape[1] - crop, 0) + 1, step):
-            value = float(energy[top:top + crop, left:left + crop].sum())
-            if value > best:
-                best, corner = value, (top, left)
-    return corner
 
 
 # ----------------------------------------------------------------------------- training
@@ -291,14 +199,15 @@ class SuperResolution(experiment.Family):
         config, photos = run.config, run.data
         print(f"Data: {photos.description}.", flush=True)
         self.names = photos.held_out_names
-        self.high, low = held_out_pairs(photos.held_out, config.scale, config.eval_crop)
-        self.scorer, sample_inputs, self.scores, self.outputs = None, None, {}, {}
-        if self.high:
-            self.scorer = UpscaleScorer(
-                self.high, low, self.names, config.scale,
-                features.vgg_features(DISTANCE_STAGES, config.feature_backbone))
-            self.scores["bicubic"] = self.scorer(bicubic_upscaler(config.scale))
-            self.outputs["bicubic"] = self.scorer.outputs
+        self.evaluator, sample_inputs, self.scores, self.outputs = None, None, {}, {}
+        if photos.held_out:
+            self.evaluator = SuperResolutionEvaluator(
+                photos.held_out, self.names, config.scale,
+                features.vgg_features(DISTANCE_STAGES, config.feature_backbone),
+                max_side=config.eval_crop or MAX_EVAL_SIDE)
+            self.scores["bicubic"] = self.evaluator.score_bicubic().metrics()
+            self.outputs["bicubic"] = self.evaluator.outputs
+            low = self.evaluator.low
             size = min([32] + [min(image.shape[:2]) for image in low])
             sample_inputs = np.stack([pipeline.centre_crop(image, size) for image in low[:4]]
                                      ).astype(np.float32) / 127.5 - 1.0
@@ -324,10 +233,10 @@ class SuperResolution(experiment.Family):
             return pipeline.restoration_batches(bank["patches"], hr_crop, config.batch_size,
                                                 downscale, config.seed + 7919 * stage + step)
 
-        def evaluate(generator):
-            scores = self.scorer.generator_scores(generator, config.tile)
-            self.outputs[STAGE_NAMES[stage]] = self.scorer.outputs   # the last evaluation's
-            return scores
+        def evaluate(generator):   # in the run's own precision
+            scores = self.evaluator.score_model(generator, config.tile, precision="own")
+            self.outputs[STAGE_NAMES[stage]] = self.evaluator.outputs   # the last evaluation's
+            return scores.metrics()
 
         def from_stage1(trainer, run):
             stage1 = stage_dir(run.workdir, 1)   # this process's own, else the chief's
@@ -336,7 +245,7 @@ class SuperResolution(experiment.Family):
             trainer.start_generator_from(export.load_generator(stage1), "stage 1's generator")
 
         return experiment.Stage(make_trainer, dataset_for_step, sample_inputs,
-                                evaluate if self.scorer else None,
+                                evaluate if self.evaluator else None,
                                 folder=f"stage{stage}",
                                 steps=config.steps if stage == 1 else config.gan_steps,
                                 before_training=from_stage1 if stage == 2 else None)
@@ -350,18 +259,19 @@ class SuperResolution(experiment.Family):
             exported = export.export_all(result["trainer"].sampling_generator,
                                          result["workdir"])
             paths.update({f"stage{stage}_{k}": v for k, v in exported.items()})
-            if self.high:
+            if self.evaluator:
                 self.scores[STAGE_NAMES[stage]] = result["metrics"]
         summary = {"scale": config.scale, "scores": self.scores, "held_out": self.names,
                    "images_per_second": images_per_second}
-        if self.high:
+        if self.evaluator:
             summary["feature_backbone"] = features.feature_backbone(config.feature_backbone)[0]
             summary["bicubic_psnr_y_by_resizer"] = bicubic_psnr_by_resizer(
-                self.high, self.names, config.scale)
-            paths["comparison"] = comparison_figure(
-                self.high, [(label.split(" (")[0], images)
-                            for label, images in self.outputs.items()],
-                self.names, config.scale, run.path("comparison.png"))
+                self.evaluator.high, self.names, config.scale)
+            paths["comparison"] = self.evaluator.figure(
+                [(label.split(" (")[0], images) for label, images in self.outputs.items()],
+                run.path("comparison.png"),
+                title=f"x{config.scale} super-resolution of validation photos (96x96 crops, "
+                      f"Y-PSNR of the whole photo)")
         return {**summary, "paths": paths}
 
     report = staticmethod(print_summary)

@@ -10,10 +10,15 @@
     python -m tfgan_image.sample --model=mnist_dcgan --num=64 --output=grid.png
 
 The weights are package data (``tfgan_image/pretrained/<name>.keras``), so nothing is
-downloaded. ``models.json`` beside them lists each model's task, kind and held-out scores,
-and ``<name>.md`` is its card: the command that trained it, its data and their terms, and
-its scores next to the classical baselines. ``experiments/pretrained.py`` retrains every
-model and rewrites the weights, ``models.json`` and the cards.
+downloaded. ``models.json`` beside them lists each model's task, kind, terms, scores on the
+standard test sets and on its validation split, and ``<name>.md`` is its card, rendered from
+that entry (``cards``): the command that trained it, its data and their terms, and its scores
+next to the published and classical ones. ``experiments/pretrained.py`` retrains every model
+and rewrites the weights, ``models.json`` and the cards.
+
+Terms: the photo models were trained on research-only data (BSDS: non-commercial research
+and education only; T91: no stated terms), so their weights are for research use only
+(``terms(name)``, the listing, each card and the NOTICE file beside them say so).
 """
 
 import json
@@ -60,9 +65,16 @@ def entry(name: str) -> dict:
     return models[name]
 
 
+def terms(name: str) -> str:
+    """The terms of use of ``name``'s weights (what it was trained on and what that allows)."""
+    return entry(name)["terms"]
+
+
 def load(name: str):
     """The pretrained model ``name`` as a keras.Model computing in float32 (any input size
-    for image-to-image models; latent vectors [N, latent_dim] for ``latent`` ones)."""
+    for image-to-image models; latent vectors [N, latent_dim] for ``latent`` ones). Its
+    weights carry the terms of the data they were trained on: ``terms(name)`` (research use
+    only for the photo models)."""
     entry(name)
     return load_file(weights_path(name))
 
@@ -94,7 +106,7 @@ def apply(name_or_model, image: np.ndarray, tile: int = 512, precision: str = "a
 def sample(name_or_model, num: int, seed: int = 0) -> np.ndarray:
     """``num`` samples float32 [num, H, W, C] in [-1, 1] of a latent-vector model (a shipped
     name, or a loaded model), from seeded Gaussian latents."""
-    from tfgan_image.training.loop import generate
+    from tfgan_image.evaluation.base import generate
 
     model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
     latents = np.random.default_rng(seed).standard_normal(
@@ -123,19 +135,25 @@ def check_input() -> np.ndarray:
 
 
 def listing(models: Optional[Dict[str, dict]] = None) -> str:
-    """A table of the shipped models: name, task, scale, parameters, size on disk, held-out
-    scores."""
+    """A table of the shipped models: name, task, scale, parameters, size on disk, scores
+    (standard test sets where the model has them, else validation), then each model's
+    terms."""
+    from tfgan_image.pretrained import cards
+
     models = registry() if models is None else models
-    rows = [("name", "task", "scale", "parameters", "size", "held-out scores")]
+    rows = [("name", "task", "scale", "parameters", "size", "scores")]
     for name, info in sorted(models.items()):
         size = os.path.getsize(weights_path(name)) / 2 ** 20
         rows.append((name, info["task"], f"x{info['scale']}" if info.get("scale") else "-",
-                     f"{info['parameters']:,}", f"{size:.1f} MB", info.get("summary", "")))
+                     f"{info['parameters']:,}", f"{size:.1f} MB",
+                     cards.summary(dict(info, name=name))))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
              for row in rows]
     if len(rows) == 1:
         lines.append("(no pretrained models are shipped with this installation)")
+    lines += ["", "Terms of the weights:"] + [f"  {name}: {info['terms']}"
+                                             for name, info in sorted(models.items())]
     lines.append("Cards (recipe, data and its terms, scores): "
                  f"{os.path.join(FOLDER, '<name>.md')}")
     return "\n".join(lines)

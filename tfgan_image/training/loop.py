@@ -15,6 +15,7 @@ from typing import Callable, Dict, Optional, Tuple
 import numpy as np
 import tensorflow as tf
 
+from tfgan_image.evaluation.base import generate
 from tfgan_image.runlog import RunLog
 from tfgan_image.training.strategy import is_multi_worker
 from tfgan_image.training.trainer import GANTrainer, NonFiniteLossError
@@ -122,21 +123,6 @@ def non_finite_variables(trainer: GANTrainer) -> list:
     return [getattr(v, "path", None) or v.name for v in variables
             if tf.as_dtype(v.dtype).is_floating
             and not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(v))))]
-
-
-def generate(generator, inputs, batch_size: int = 500) -> np.ndarray:
-    """Runs ``generator`` in inference mode over ``inputs`` [N, ...] (or a tuple of such
-    arrays, e.g. latents and class labels) in batches -> numpy."""
-    parts = tuple(np.asarray(x) for x in inputs) if isinstance(inputs, tuple) else None
-    count = len(parts[0]) if parts else len(inputs)
-    inputs = parts or np.asarray(inputs)
-
-    def batch(i):
-        return (tuple(x[i:i + batch_size] for x in parts) if parts
-                else inputs[i:i + batch_size])
-
-    return np.concatenate([np.asarray(generator(batch(i), training=False))
-                           for i in range(0, count, batch_size)])
 
 
 def _advice(result: Dict) -> str:

