@@ -54,3 +54,15 @@ def test_policy_is_differentiable_and_validated():
     assert augment.diff_augment_fn("") is None
     with pytest.raises(ValueError, match="flip"):
         augment.diff_augment_fn("translation,flip")
+
+
+def test_sizes_round_down_as_the_reference_implementation():
+    # data-efficient-gans: shift = size * 1 // 8, cutout side = size * 1 // 2; on 28 px
+    # digits that is +-3 pixels and a 14-pixel square, on 27 px a 13-pixel square.
+    tf.random.set_seed(2)
+    digits = np.zeros([256, 28, 28, 1], np.float32)
+    digits[:, 14, 14, 0] = 1.0
+    positions = np.argwhere(augment.random_translation(tf.constant(digits)).numpy()[..., 0])
+    assert np.abs(positions[:, 1:] - 14).max() == 3
+    out = augment.random_cutout(tf.ones([64, 27, 27, 1])).numpy()
+    assert (out[..., 0] == 0).sum(axis=(1, 2)).max() == 13 * 13

@@ -96,6 +96,81 @@ def test_ctrl_c_saves_prints_one_line_and_exits_130(tmp_path):
 
 
 @pytest.mark.slow
+def test_requeue_signal_saves_and_continues_and_sigterm_saves_and_exits_143(tmp_path):
+    command = [sys.executable, "-m", "tfgan_image.experiments.mnist_gan",
+               f"--workdir={tmp_path}", "--steps=100000", "--batch_size=16",
+               "--eval_samples=16", "--requeue_signal=SIGUSR1"]
+    stderr_path = tmp_path.parent / f"{tmp_path.name}.stderr"
+    stdout_path = tmp_path.parent / f"{tmp_path.name}.stdout"
+    with open(stderr_path, "w") as stderr, open(stdout_path, "w") as stdout:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=stdout, stderr=stderr,
+                                   text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+        deadline = time.time() + 240
+        while "/100000" not in stderr_path.read_text() and time.time() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)
+        process.send_signal(signal.SIGUSR1)
+        while "SIGUSR1: saved" not in stdout_path.read_text() and time.time() < deadline:
+            time.sleep(0.5)
+        assert process.poll() is None   # still training
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=120)
+    err, out = stderr_path.read_text(), stdout_path.read_text()
+    assert "SIGUSR1: saved " in out and "training continues" in out
+    assert process.returncode == 143, err[-2000:]
+    last_line = err.strip().splitlines()[-1]
+    assert last_line.startswith("SIGTERM: saved ") and "ckpt-" in last_line
+    assert "Traceback" not in err and err.count("SIGTERM") == 1
+    assert len(list((tmp_path / "checkpoints").glob("ckpt-*.index"))) >= 2
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 200 MB tmpfs (root only; the test is skipped where mounting is refused)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200m", "tmpfs", str(folder)],
+                             capture_output=True)
+    if mounted.returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield folder
+    subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+@pytest.mark.slow
+def test_a_full_disk_ends_training_with_one_line_and_the_run_resumes(small_disk):
+    run = small_disk / "run"
+    command = ["tfgan_image.experiments.mnist_gan", f"--workdir={run}", "--batch_size=16",
+               "--eval_samples=16", "--checkpoint_every=100"]
+    stderr_path = small_disk.parent / "full.stderr"
+    with open(stderr_path, "w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", *command, "--steps=100000"],
+                                   cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=stderr,
+                                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+        deadline = time.time() + 240
+        while not list((run / "checkpoints").glob("ckpt-*.index")) and time.time() < deadline:
+            time.sleep(0.5)
+        with open(small_disk / "filler", "wb") as filler:   # fill the disk
+            try:
+                while True:
+                    filler.write(b"\0" * 2 ** 20)
+            except OSError:
+                pass
+        process.wait(timeout=180)
+    err = stderr_path.read_text()
+    errors = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert process.returncode == 1 and len(errors) == 1, err[-2000:]
+    assert "No space left on device" in errors[0] and str(run) in errors[0]
+    assert "Traceback" not in err
+    newest = errors[0].split("Newest good checkpoint: ")[1].split(";")[0]
+    assert os.path.exists(newest + ".index")
+    assert not [p for p in run.rglob("*") if "_temp" in p.name or ".tmp" in p.name]
+    (small_disk / "filler").unlink()   # the space comes back: the same command resumes
+    done = run_module(*command, f"--steps={int(newest.rsplit('-', 1)[1]) + 20}")
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("args,code,text", [
     (["models"], 0, "mnist_dcgan"),
     (["train", "mnist_gan", "--steps=-1"], 2, "Error: flag --steps=-1"),

@@ -211,3 +211,49 @@ def test_mirrored_two_replicas_match_one_device():
         [sys.executable, "-c", MIRRORED_SCRIPT, os.path.join(REPO_ROOT, "tests")],
         capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
     assert "MIRRORED_OK" in result.stdout, result.stdout[-3000:] + result.stderr[-5000:]
+
+
+def test_a_stop_signal_during_a_save_waits_for_it_and_nohup_is_respected():
+    import os
+    import signal
+
+    from tfgan_image.training import loop
+
+    previous_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)   # as nohup starts a job
+    try:
+        with loop.SignalHandlers("SIGUSR1") as handlers:
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGUSR1)
+            assert handlers.save_requested
+            finished = []
+            with pytest.raises(KeyboardInterrupt) as stopped:
+                with handlers.saving():
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    finished.append("save")   # not cut short by the signal
+            assert finished == ["save"] and stopped.value.signum == signal.SIGTERM
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGHUP, previous_hup)
+
+
+def test_a_failed_write_names_path_cause_and_newest_checkpoint_and_leaves_no_temp(tmp_path):
+    import errno
+
+    from tfgan_image.training import loop
+
+    checkpoints = tmp_path / "checkpoints"
+    (checkpoints / "ckpt-20_temp").mkdir(parents=True)
+    (checkpoints / "ckpt-10.index").write_text("kept")
+    (tmp_path / "generator.tmp.keras").write_text("half")
+    with pytest.raises(loop.RunWriteError) as failed:
+        with loop.writing("checkpoint of step 20", str(checkpoints),
+                          lambda: str(checkpoints / "ckpt-10")):
+            raise OSError(errno.ENOSPC, "disk full")
+    message = str(failed.value)
+    assert "No space left on device" in message and str(checkpoints) in message
+    assert "ckpt-10;" in message and "run the same command to resume" in message
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["checkpoints", "ckpt-10.index"]
+    with pytest.raises(loop.RunWriteError, match="Read-only file system"):
+        with loop.writing("sample grid", str(tmp_path), lambda: None):
+            raise tf.errors.PermissionDeniedError(None, None, "SaveV2 /x/y_temp/part; "
+                                                  "Read-only file system")

@@ -33,10 +33,11 @@ def random_contrast(images):
 
 
 def random_translation(images, ratio: float = 0.125):
-    """Shifts each image by up to ``ratio`` of its size in x and y, padding with zeros."""
+    """Shifts each image by up to ``ratio`` of its size (rounded down, as the reference
+    implementation's ``size * 1 // 8``) in x and y, padding with zeros."""
     batch = tf.shape(images)[0]
     height, width = images.shape[1], images.shape[2]
-    shift_y, shift_x = int(height * ratio + 0.5), int(width * ratio + 0.5)
+    shift_y, shift_x = int(height * ratio), int(width * ratio)
     ty = tf.random.uniform([batch, 1], -shift_y, shift_y + 1, dtype=tf.int32)
     tx = tf.random.uniform([batch, 1], -shift_x, shift_x + 1, dtype=tf.int32)
     padded = tf.pad(images, [[0, 0], [1, 1], [1, 1], [0, 0]])
@@ -48,10 +49,11 @@ def random_translation(images, ratio: float = 0.125):
 
 
 def random_cutout(images, ratio: float = 0.5):
-    """Zeroes one square of side ``ratio`` * size at a random place in each image."""
+    """Zeroes one square of side ``ratio`` * size (rounded down, as the reference
+    implementation's ``size * 1 // 2``) at a random place in each image."""
     batch = tf.shape(images)[0]
     height, width = images.shape[1], images.shape[2]
-    size_y, size_x = int(height * ratio + 0.5), int(width * ratio + 0.5)
+    size_y, size_x = int(height * ratio), int(width * ratio)
     cy = tf.random.uniform([batch, 1, 1], 0, height + (1 - size_y % 2), dtype=tf.int32)
     cx = tf.random.uniform([batch, 1, 1], 0, width + (1 - size_x % 2), dtype=tf.int32)
     rows = tf.range(height)[None, :, None]

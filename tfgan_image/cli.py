@@ -6,7 +6,8 @@
 * a bad flag value or a usage error: ``Error: ...`` on stderr, exit code 2;
 * a user error found later (a data, run-directory, model-file or input-image problem, a
   non-finite loss): ``Error: ...``, exit code 1;
-* Ctrl-C: one line (during training: the checkpoint it saved), exit code 130;
+* Ctrl-C: one line (during training: the checkpoint it saved), exit code 130; SIGTERM and
+  SIGHUP during training alike, with exit codes 143 and 129;
 * ``--strategy=multiworker``: the strategy is created first, as TensorFlow requires.
 
 No traceback is printed for any of these; anything else is a bug and keeps its traceback.
@@ -19,7 +20,7 @@ from absl import app, flags
 from tfgan_image.data.sources import DataError
 from tfgan_image.export import RunError
 from tfgan_image.features import BackboneUnavailableError
-from tfgan_image.training.loop import UnreadableCheckpointsError
+from tfgan_image.training.loop import RunWriteError, UnreadableCheckpointsError
 from tfgan_image.training.strategy import make_strategy
 from tfgan_image.training.trainer import NonFiniteLossError
 
@@ -27,7 +28,7 @@ USAGE_EXIT_CODE = 2
 ERROR_EXIT_CODE = 1
 INTERRUPTED_EXIT_CODE = 130
 USER_ERRORS = (DataError, RunError, BackboneUnavailableError, NonFiniteLossError,
-               UnreadableCheckpointsError)
+               UnreadableCheckpointsError, RunWriteError)
 
 
 def fail(message: str, exit_code: int = ERROR_EXIT_CODE):
@@ -55,7 +56,7 @@ def _guarded(main):
             fail(str(error))
         except KeyboardInterrupt as interrupt:   # training says which checkpoint it saved
             print(str(interrupt) or "Interrupted.", file=sys.stderr, flush=True)
-            sys.exit(INTERRUPTED_EXIT_CODE)
+            sys.exit(getattr(interrupt, "exit_code", INTERRUPTED_EXIT_CODE))
     return guarded_main
 
 

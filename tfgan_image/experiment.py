@@ -176,7 +176,7 @@ def _train(current: Run, stage: Stage, values: dict,
         steps=config.steps if stage.steps is None else stage.steps,
         batch_size=config.batch_size, log_every=config.log_every,
         sample_every=config.sample_every, checkpoint_every=config.checkpoint_every,
-        eval_every=config.eval_every)
+        eval_every=config.eval_every, requeue_signal=config.requeue_signal)
     try:
         result = loop.fit(
             trainer, stage.dataset_for_step, workdir, settings,

@@ -40,7 +40,7 @@ RESUMABLE_SETTINGS = frozenset({
     "d_learning_rate", "gan_learning_rate", "jit", "strategy", "precision", "eval_every",
     "eval_samples", "eval_crop", "eval_size", "references", "tile", "log_every",
     "sample_every", "checkpoint_every", "optimize_steps", "optimize_learning_rate",
-    "init_from"})
+    "init_from", "requeue_signal"})
 # Float16 adds a loss-scale optimizer, whose state the checkpoints of the others lack.
 _PRECISIONS_WITH_OWN_CHECKPOINTS = ("mixed_float16",)
 
@@ -147,9 +147,9 @@ def release(workdir: str) -> None:
 
 
 # ----------------------------------------------------------------------------- cleanup
-def remove_leftovers(workdir: str) -> list:
-    """Deletes the temporary files and folders a killed run can leave in ``workdir`` and its
-    checkpoints folder; returns their paths."""
+def remove_leftovers(workdir: str, quiet: bool = False) -> list:
+    """Deletes the temporary files and folders a killed run (or a failed write) can leave in
+    ``workdir`` and its checkpoints folder; returns their paths (printed unless ``quiet``)."""
     patterns = [os.path.join(workdir, "*.tmp*"),
                 os.path.join(workdir, "checkpoints", "*_temp*"),
                 os.path.join(workdir, "checkpoints", "*.tmp*")]
@@ -160,7 +160,7 @@ def remove_leftovers(workdir: str) -> list:
         else:
             os.remove(path)
         removed.append(path)
-    if removed:
+    if removed and not quiet:
         print(f"Removed {len(removed)} temporary file(s) left by an interrupted run: "
               f"{', '.join(os.path.basename(p) for p in removed)}", flush=True)
     return removed

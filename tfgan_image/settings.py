@@ -108,6 +108,10 @@ class RunSettings:
     seed: int = setting(0)
     log_every: int = setting(50, lower=1)
     checkpoint_every: int = setting(1000, lower=1)
+    requeue_signal: str = setting(
+        "none", "A signal that saves a checkpoint and keeps training, for job schedulers that "
+        "warn before they stop a job (SIGTERM and SIGHUP always save and stop).",
+        choices=("none", "SIGUSR1", "SIGUSR2"))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

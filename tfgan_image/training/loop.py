@@ -3,12 +3,19 @@
 Shared by every experiment. A run directory is always resumable: checkpoints are written by
 ``tf.train.CheckpointManager`` (data first, then an atomic rename of the index file, so a
 crash never leaves a half-written checkpoint visible), every ``checkpoint_every`` steps, every
-``checkpoint_seconds`` seconds, at the end, and on Ctrl-C.
+``checkpoint_seconds`` seconds, at the end, and on Ctrl-C, SIGTERM or SIGHUP (what job
+schedulers, ``docker stop`` and a closed terminal send), after which the process exits with
+the signal's conventional code (130, 143, 129). ``requeue_signal`` (e.g. SIGUSR1, which some
+schedulers send before they stop a job) saves a checkpoint and keeps training. A signal that
+arrives during a save waits for the save to finish.
 """
 
+import contextlib
 import dataclasses
 import math
 import os
+import signal
+import threading
 import time
 from typing import Callable, Dict, Optional, Tuple
 
@@ -31,6 +38,7 @@ class LoopSettings:
     checkpoint_seconds: float = 120.0
     eval_every: int = 0          # 0: evaluate only at the end
     max_checkpoints: int = 3
+    requeue_signal: str = "none"   # e.g. "SIGUSR1": save and keep training
 
 
 CHECKPOINT_DIR = "checkpoints"
@@ -41,7 +49,120 @@ class UnreadableCheckpointsError(RuntimeError):
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training, after the checkpoint was saved; the message names it."""
+    """Ctrl-C, SIGTERM or SIGHUP during training, after the checkpoint was saved; the
+    message names it, ``exit_code`` is the signal's conventional one (128 + its number)."""
+
+    def __init__(self, message: str, exit_code: int = 128 + signal.SIGINT):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class RunWriteError(RuntimeError):
+    """Writing to the run directory failed (a full disk, a quota, a read-only or failing
+    file system); the message names the path, the cause and the newest good checkpoint."""
+
+
+WRITE_FAILURES = ("No space left on device", "Disk quota exceeded", "Read-only file system",
+                  "Permission denied", "Input/output error")
+
+
+def _reason(error: BaseException) -> str:
+    """The cause of a failed write in a few words (TensorFlow's messages name the op and a
+    temporary file before it)."""
+    if isinstance(error, OSError) and error.errno:
+        return os.strerror(error.errno)
+    text = str(getattr(error, "message", "") or error).strip()
+    known = [cause for cause in WRITE_FAILURES if cause.lower() in text.lower()]
+    if known:
+        return known[0]
+    return text.splitlines()[-1][-200:] if text else type(error).__name__
+
+
+@contextlib.contextmanager
+def writing(what: str, path: str, newest_checkpoint: Callable[[], Optional[str]]):
+    """Turns an OS or TensorFlow write error inside the block into one RunWriteError naming
+    ``what``, ``path``, the cause and the newest good checkpoint, after removing the
+    temporary files a failed write leaves in the run directory (a ``ckpt-N_temp`` folder, a
+    ``*.tmp*`` file); earlier checkpoints stay as they were."""
+    try:
+        yield
+    except (OSError, tf.errors.OpError) as error:
+        from tfgan_image.rundir import remove_leftovers
+
+        workdir = path if os.path.isdir(path) else os.path.dirname(path)
+        if os.path.basename(workdir) == CHECKPOINT_DIR:
+            workdir = os.path.dirname(workdir)
+        remove_leftovers(workdir, quiet=True)
+        newest = newest_checkpoint()
+        raise RunWriteError(
+            f"Cannot write the {what} in {path}: {_reason(error)}. Newest good checkpoint: "
+            f"{newest or 'none'}; free space (or fix the folder) and run the same command "
+            f"to resume.") from None
+
+
+class _Stop(KeyboardInterrupt):
+    """Raised by the stop handlers; carries the signal's number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class SignalHandlers:
+    """While training: SIGINT, SIGTERM and SIGHUP stop the loop (which saves, then raises
+    TrainingInterrupted); the requeue signal asks for a save at the next step. Inside
+    ``saving()`` a stop signal is held until the save is done. Installed only in the main
+    thread (Python delivers signals there), and never over a signal the process was started
+    ignoring (``nohup`` ignores SIGHUP, a background job SIGINT)."""
+
+    def __init__(self, requeue_signal: str = "none"):
+        self.requeue = (None if requeue_signal in ("", "none")
+                        else getattr(signal, requeue_signal))
+        self.save_requested, self.held, self._saving, self._previous = False, None, False, {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for signum in STOP_SIGNALS:
+                if signal.getsignal(signum) is not signal.SIG_IGN:
+                    self._previous[signum] = signal.signal(signum, self._stop)
+            if self.requeue is not None:
+                self._previous[self.requeue] = signal.signal(self.requeue, self._ask_save)
+        return self
+
+    def __exit__(self, *exc):
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous = {}
+
+    def _stop(self, signum, frame):
+        del frame
+        if self._saving:
+            self.held = self.held or signum
+        else:
+            raise _Stop(signum)
+
+    def _ask_save(self, signum, frame):
+        del signum, frame
+        self.save_requested = True
+
+    def hold(self):
+        """Holds every stop signal from now on (the process is about to end)."""
+        self._saving = True
+
+    @contextlib.contextmanager
+    def saving(self):
+        """Holds stop signals until the block ends, then acts on the first one held."""
+        self._saving = True
+        try:
+            yield
+        finally:
+            self._saving = False
+        if self.held is not None:
+            signum, self.held = self.held, None
+            raise _Stop(signum)
 
 
 def current_step(trainer: GANTrainer) -> int:
@@ -170,7 +291,16 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
               "images_per_second": float("nan")}
     saved_step = step if restored else None
 
+    handlers = SignalHandlers(settings.requeue_signal)
+
     def save():
+        with handlers.saving():
+            return save_now()
+
+    def newest_checkpoint():
+        return result["checkpoint"]
+
+    def save_now():
         nonlocal saved_step
         if saved_step != current_step(trainer):
             bad = non_finite_variables(trainer)
@@ -178,21 +308,26 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                 raise NonFiniteLossError(
                     f"Non-finite weights at step {current_step(trainer)} ({', '.join(bad[:3])}"
                     f"{', ...' if len(bad) > 3 else ''}); not saved. {_advice(result)}")
-            result["checkpoint"] = manager.save(checkpoint_number=current_step(trainer))
+            with writing(f"checkpoint of step {current_step(trainer)}", manager.directory,
+                         newest_checkpoint):
+                result["checkpoint"] = manager.save(checkpoint_number=current_step(trainer))
             saved_step = current_step(trainer)
             if on_checkpoint is not None:
-                on_checkpoint()
+                with writing("exported generator", workdir, newest_checkpoint):
+                    on_checkpoint()
         return result["checkpoint"]
 
     def write_samples(at_step):
         if sample_inputs is not None:
-            result["samples"] = runlog.sample_grid(
-                at_step, generate(trainer.sampling_generator, sample_inputs))
+            images = generate(trainer.sampling_generator, sample_inputs)
+            with writing("sample grid", os.path.join(workdir, "samples"), newest_checkpoint):
+                result["samples"] = runlog.sample_grid(at_step, images)
 
     def run_evaluation(at_step):
         if evaluate is not None:
             result["metrics"] = evaluate(trainer.sampling_generator)
-            runlog.evaluation(at_step, result["metrics"])
+            with writing("evaluation metrics", workdir, newest_checkpoint):
+                runlog.evaluation(at_step, result["metrics"])
             return ", ".join(f"{k} {v:.4g}" for k, v in result["metrics"].items())
 
     last_save = time.time()
@@ -201,6 +336,7 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                desc=os.path.basename(os.path.normpath(workdir)), dynamic_ncols=True,
                mininterval=1.0)
     try:
+        handlers.__enter__()
         while step < settings.steps:
             logs = {k: float(v) for k, v in trainer.train_step(iterator).items()}
             step += 1
@@ -217,7 +353,8 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                                                    * trainer.batches_per_step / elapsed)
                 result["images_per_second"] = logs["perf/images_per_second"]
                 window_start, window_steps = time.perf_counter(), 0
-                runlog.scalars(step, logs)
+                with writing("training logs", workdir, newest_checkpoint):
+                    runlog.scalars(step, logs)
                 bar.set_postfix({k.split("/", 1)[1]: f"{v:.3g}" for k, v in logs.items()
                                  if k in ("loss/D/total", "loss/G/total",
                                           "perf/images_per_second")})
@@ -225,17 +362,28 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                     timed_saves and time.time() - last_save > settings.checkpoint_seconds):
                 save()
                 last_save = time.time()
+            if handlers.save_requested:
+                handlers.save_requested = False
+                bar.write(f"{settings.requeue_signal}: saved {save()}; training continues.")
+                last_save = time.time()
             if step < settings.steps:  # the final step samples and evaluates below
                 if settings.sample_every and step % settings.sample_every == 0:
                     write_samples(step)
                 if settings.eval_every and step % settings.eval_every == 0 and evaluate:
                     bar.write(f"step {step}: {run_evaluation(step)}")
-    except KeyboardInterrupt:
         bar.close()
+        save()
+    except KeyboardInterrupt as interrupt:
+        bar.close()
+        signum = getattr(interrupt, "signum", signal.SIGINT)
+        name = "Interrupted" if signum == signal.SIGINT else signal.Signals(signum).name
+        handlers.hold()   # a further signal waits for this save; the process then ends
+        checkpoint = save_now()
         raise TrainingInterrupted(
-            f"Interrupted: saved {save()}; run the same command to resume.") from None
-    bar.close()
-    save()
+            f"{name}: saved {checkpoint}; run the same command to resume.",
+            128 + signum) from None
+    finally:
+        handlers.__exit__()
     write_samples(step)
     run_evaluation(step)
     runlog.writer.flush()
