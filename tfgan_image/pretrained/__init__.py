@@ -3,6 +3,7 @@
     from tfgan_image import pretrained
     model = pretrained.load("mnist_dcgan")            # a keras.Model, float32
     digits = pretrained.sample("mnist_dcgan", 16)     # float32 [16, 28, 28, 1] in [-1, 1]
+    sevens = pretrained.sample("mnist_conditional", 16, label=7)
     restored = pretrained.apply("denoise", photo)     # uint8 image of any size, tiled
 
     python -m tfgan_image.pretrained                  # the list, with held-out scores
@@ -103,15 +104,26 @@ def apply(name_or_model, image: np.ndarray, tile: int = 512, precision: str = "a
     return restore_array(model, image, tile, precision=precision)
 
 
-def sample(name_or_model, num: int, seed: int = 0) -> np.ndarray:
+def sample(name_or_model, num: int, seed: int = 0, label: Optional[int] = None
+           ) -> np.ndarray:
     """``num`` samples float32 [num, H, W, C] in [-1, 1] of a latent-vector model (a shipped
-    name, or a loaded model), from seeded Gaussian latents."""
+    name, or a loaded model), from seeded Gaussian latents. A class-conditional model
+    (e.g. ``mnist_conditional``) makes ``num`` samples of class ``label``, or without one
+    the classes in turn (0, 1, ..., 0, 1, ...)."""
     from tfgan_image.evaluation.base import generate
 
     model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
     latents = np.random.default_rng(seed).standard_normal(
         (num, model.inputs[0].shape[-1])).astype(np.float32)
-    return generate(model, latents)
+    classes = (int(model.get_layer("label_embedding").input_dim)
+               if len(model.inputs) > 1 else 0)
+    if label is not None and not 0 <= label < classes:
+        raise RunError(f"label {label} is not a class of this model (classes: "
+                       f"{f'0-{classes - 1}' if classes else 'none, it is unconditional'}).")
+    if not classes:
+        return generate(model, latents)
+    labels = (np.full(num, label) if label is not None else np.arange(num) % classes)
+    return generate(model, (latents, labels.astype(np.int32)))
 
 
 def check_output(model, kind: str) -> np.ndarray:

@@ -14,7 +14,8 @@ from typing import Dict, List, Optional
 
 from tfgan_image.evaluation import published
 
-HIGHER_IS_BETTER = {"psnr": True, "psnr_y": True, "ssim": True, "ssim_y": True,
+HIGHER_IS_BETTER = {"class_accuracy": True, "psnr": True, "psnr_y": True, "ssim": True,
+                    "ssim_y": True,
                     "classifier_score": True, "frechet_distance": False,
                     "kernel_distance": False, "vgg_distance": False, "style_loss": False,
                     "content_loss": False}
@@ -187,7 +188,9 @@ def speed_sentences(entry: dict) -> List[str]:
 def use_line(entry: dict) -> str:
     name = entry["name"]
     if entry["kind"] == "latent":
-        return f"    python -m tfgan_image.sample --model={name} --num=64 --output=grid.png"
+        label = " --label=7" if entry.get("evaluator") == "conditional_digits" else ""
+        return (f"    python -m tfgan_image.sample --model={name}{label} --num=64 "
+                f"--output=grid.png")
     return (f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
             f"any size")
 
@@ -287,6 +290,12 @@ def summary(entry: dict) -> str:
         return (f"validation: FD {model['frechet_distance']:.1f} on digit-classifier features "
                 f"(real digits {floor['frechet_distance']:.1f}), classifier score "
                 f"{model['classifier_score']:.2f}")
+    if evaluator == "conditional_digits":
+        model, floor = rows["model"], rows["real digits (floor)"]
+        return (f"validation: the requested digit recognised in {model['class_accuracy']:.1%} "
+                f"of samples (real digits {floor['class_accuracy']:.1%}), FD "
+                f"{model['frechet_distance']:.1f} on digit-classifier features (real "
+                f"{floor['frechet_distance']:.1f})")
     if evaluator == "style":
         model = rows[entry["name"]]
         return (f"validation: style loss {model['style_loss']:.3f}, content "
