@@ -246,14 +246,14 @@ def test_a_failed_write_names_path_cause_and_newest_checkpoint_and_leaves_no_tem
     (checkpoints / "ckpt-10.index").write_text("kept")
     (tmp_path / "generator.tmp.keras").write_text("half")
     with pytest.raises(loop.RunWriteError) as failed:
-        with loop.writing("checkpoint of step 20", str(checkpoints),
-                          lambda: str(checkpoints / "ckpt-10")):
+        with loop.writing("checkpoint of step 20", str(checkpoints), str(tmp_path),
+                          str(checkpoints / "ckpt-10")):
             raise OSError(errno.ENOSPC, "disk full")
     message = str(failed.value)
     assert "No space left on device" in message and str(checkpoints) in message
     assert "ckpt-10;" in message and "run the same command to resume" in message
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["checkpoints", "ckpt-10.index"]
     with pytest.raises(loop.RunWriteError, match="Read-only file system"):
-        with loop.writing("sample grid", str(tmp_path), lambda: None):
+        with loop.writing("sample grid", str(tmp_path), str(tmp_path), None):
             raise tf.errors.PermissionDeniedError(None, None, "SaveV2 /x/y_temp/part; "
                                                   "Read-only file system")

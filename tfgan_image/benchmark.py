@@ -22,7 +22,7 @@ import sys
 from absl import app, flags
 
 from tfgan_image.evaluation import benchmark as benchmark_lib
-from tfgan_image.export import RunError
+from tfgan_image.evaluation.benchmark import BenchmarkError
 from tfgan_image.inference import INFERENCE_PRECISIONS
 
 FLAGS = flags.FLAGS
@@ -49,10 +49,6 @@ flags.DEFINE_enum("precision", "float32", INFERENCE_PRECISIONS, "What the model 
                   "apply's default (bfloat16 where the CPU has it).")
 flags.DEFINE_integer("tile", 512, "Tile size in output pixels.", lower_bound=16)
 flags.DEFINE_string("output", None, "Write the result(s) to this .json file.")
-
-
-class BenchmarkError(RunError):
-    """A benchmark that cannot run: the message names the flag and the problem."""
 
 
 def data_folder(data: str) -> str:
@@ -123,18 +119,9 @@ def main(argv):
     if FLAGS.scale is not None and FLAGS.scale != scale:
         raise BenchmarkError(f"--scale={FLAGS.scale} does not match {name}, which upscales "
                              f"x{scale}.")
-    if scale > 1:
-        if FLAGS.task not in (None, benchmark_lib.SUPER_RESOLUTION):
-            raise BenchmarkError(f"{name} upscales x{scale}: it is benchmarked as "
-                                 f"super_resolution, not --task={FLAGS.task}.")
-        task = benchmark_lib.SUPER_RESOLUTION
-    else:
-        if FLAGS.task == benchmark_lib.SUPER_RESOLUTION:
-            raise BenchmarkError(f"{name} does not upscale: give its restoration task.")
-        task = FLAGS.task or task or "denoise"
-    if task == "style":
-        raise BenchmarkError(f"{name} is a style model: benchmark scores restoration and "
-                             f"super-resolution models.")
+    # --task, else super-resolution for a model that upscales, else the model's own task;
+    # the library refuses a task the model does not do.
+    task = FLAGS.task or (benchmark_lib.SUPER_RESOLUTION if scale > 1 else task or "denoise")
     results = benchmark_lib.benchmark(
         model, folder, task, name, sigmas, FLAGS.noise == "clipped", FLAGS.seed,
         FLAGS.precision, FLAGS.tile, degrade_settings=settings)

@@ -25,6 +25,7 @@ import numpy as np
 from absl import app, flags
 
 from tfgan_image import export
+from tfgan_image.evaluation.base import generator_classes
 from tfgan_image.export import RunError
 
 FLAGS = flags.FLAGS
@@ -80,13 +81,6 @@ def class_names(workdir: str) -> Optional[List[str]]:
         return json.load(f)
 
 
-def num_classes(generator) -> int:
-    """Classes of a class-conditional generator (a second, label input); 0 otherwise."""
-    if len(generator.inputs) < 2:
-        return 0
-    return int(generator.get_layer("label_embedding").input_dim)
-
-
 def class_index(label: Union[int, str], count: int, names: Optional[List[str]],
                 source: str) -> int:
     """A --label value (index or class name) -> the class index; SampleError if unknown."""
@@ -118,7 +112,7 @@ def sample_generator(generator, num: int, seed: int = 0, batch_size: int = 500,
         raise SampleError(f"{source} is an image-to-image model (restoration, "
                           f"super-resolution or style), which transforms images rather than "
                           f"sampling them: use python -m tfgan_image.apply {source}.")
-    classes = num_classes(generator)
+    classes = generator_classes(generator)
     if label is not None and not classes:
         raise SampleError(f"{source} is not class-conditional: --label needs a run of "
                           f"image_gan --conditional or mnist_conditional.")
@@ -183,14 +177,14 @@ def main(argv):
     else:
         generator, source = export.load_generator(FLAGS.workdir), f"--workdir={FLAGS.workdir}"
         names = class_names(FLAGS.workdir)
-    per_class = num_classes(generator) and FLAGS.label is None
+    per_class = generator_classes(generator) and FLAGS.label is None
     num = FLAGS.num or (1 if size else 8 if per_class else 64)
     images = sample_generator(generator, num, FLAGS.seed, FLAGS.batch_size, size, source,
                               FLAGS.label, names)
     title = f"{len(images)} samples of {FLAGS.workdir or FLAGS.model}"
     rows = None
     if per_class:
-        rows = names or [str(k) for k in range(num_classes(generator))]
+        rows = names or [str(k) for k in range(generator_classes(generator))]
         title += ", one row per class"
     elif FLAGS.label is not None:
         title += f", class {FLAGS.label}"

@@ -25,6 +25,13 @@ class ImageEvaluator:
                           progress)
 
 
+def generator_classes(generator) -> int:
+    """Classes of a class-conditional generator (a second, label input); 0 otherwise."""
+    if len(generator.inputs) < 2:
+        return 0
+    return int(generator.get_layer("label_embedding").input_dim)
+
+
 def generate(generator, inputs, batch_size: int = 500) -> np.ndarray:
     """Runs ``generator`` in inference mode over ``inputs`` [N, ...] (or a tuple of such
     arrays, e.g. latents and class labels) in batches -> numpy."""

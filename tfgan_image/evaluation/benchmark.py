@@ -25,12 +25,17 @@ from tfgan_image import progress
 from tfgan_image.data import degrade, sources
 from tfgan_image.evaluation import published
 from tfgan_image.evaluation.restoration import RestorationEvaluator
-from tfgan_image.evaluation.scores import Scores
+from tfgan_image.evaluation.scores import Scores, format_score
 from tfgan_image.evaluation.superres import SuperResolutionEvaluator
+from tfgan_image.export import RunError
 
 SUPER_RESOLUTION = "super_resolution"
 TASKS = (SUPER_RESOLUTION,) + degrade.TASKS
 DEFAULT_SIGMAS = (15.0, 25.0, 50.0)
+
+
+class BenchmarkError(RunError):
+    """A benchmark that cannot run: the message names the problem (the CLI prints it)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +82,7 @@ def benchmark(model, folder: str, task: str, model_name: str = "model",
     from tfgan_image.inference import model_scale, model_stride
 
     if task not in TASKS:
-        raise ValueError(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
+        raise BenchmarkError(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
     images, names = read_folder(folder)
     standard = published.standard_set(folder, len(images))
 
@@ -92,15 +97,15 @@ def benchmark(model, folder: str, task: str, model_name: str = "model",
     scale = model_scale(model, model_stride(model))
     if task == SUPER_RESOLUTION:
         if scale == 1:
-            raise ValueError(f"{model_name} does not upscale: benchmark it as a restoration "
-                             f"task (e.g. --task=denoise).")
+            raise BenchmarkError(f"{model_name} does not upscale: benchmark it as a "
+                                 f"restoration task (e.g. --task=denoise).")
         evaluator = SuperResolutionEvaluator(images, names, scale, max_side=0)
         scores = evaluator.score_model(model, tile, precision, bar(f"{model_name} x{scale}"))
         return [result({"scale": scale}, scores, "bicubic", evaluator.score_bicubic(),
                        published.rows_for(task, standard, ("scale", scale)))]
     if scale != 1:
-        raise ValueError(f"{model_name} upscales x{scale}: benchmark it with "
-                         f"task {SUPER_RESOLUTION!r}.")
+        raise BenchmarkError(f"{model_name} upscales x{scale}: benchmark it as "
+                             f"{SUPER_RESOLUTION}, not {task}.")
     if task == "denoise":
         results = []
         for sigma in sigmas:
@@ -137,8 +142,8 @@ def table(results: Sequence[BenchmarkResult]) -> str:
                      + "  source")
         for name, values, source in rows:
             lines.append(name.ljust(width) + "".join(
-                (f"{values[m]:.4f}" if m.startswith("ssim") else f"{values[m]:.2f}").rjust(10)
-                if m in values else "-".rjust(10) for m in metric_names)
+                (format_score(m, values[m]) if m in values else "-").rjust(10)
+                for m in metric_names)
                 + (f"  {source}" if source else ""))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

@@ -34,9 +34,8 @@ class RestorationEvaluator(ImageEvaluator):
     """
 
     def __init__(self, clean: Sequence[np.ndarray], degraded: Sequence[np.ndarray],
-                 names: Sequence[str], description: str = ""):
+                 names: Sequence[str]):
         self.clean, self.degraded, self.names = list(clean), list(degraded), list(names)
-        self.description = description
         self.outputs: Optional[List[np.ndarray]] = None
 
     @classmethod
@@ -49,12 +48,11 @@ class RestorationEvaluator(ImageEvaluator):
         noisy = [photo + rng.normal(0.0, sigma, photo.shape) for photo in clean]
         if clip:
             noisy = [np.clip(np.round(image), 0, 255).astype(np.uint8) for image in noisy]
-        how = "clipped and rounded to 8 bits" if clip else "not clipped"
-        return cls(clean, noisy, names, f"Gaussian noise sigma {sigma:g} (seed {seed}), {how}")
+        return cls(clean, noisy, names)
 
     @classmethod
     def with_degrader(cls, clean, names, degrader: Callable, seed: int = 0,
-                      max_side: int = 0, description: str = "") -> "RestorationEvaluator":
+                      max_side: int = 0) -> "RestorationEvaluator":
         """Each photo degraded once by ``degrader(image [H, W, 3] float32 in [0, 1], stateless
         seed [2]) -> tensor in [0, 1]`` with seed [seed + SEED_OFFSET, index], rounded to 8
         bits (a task's own degradation, ``degrade.make_degrader``)."""
@@ -62,7 +60,7 @@ class RestorationEvaluator(ImageEvaluator):
         degraded = [np.round(np.asarray(degrader(photo.astype(np.float32) / 255.0,
                                                  [seed + SEED_OFFSET, i])) * 255.0
                              ).astype(np.uint8) for i, photo in enumerate(clean)]
-        return cls(clean, degraded, names, description)
+        return cls(clean, degraded, names)
 
     def score_images(self, restored: Sequence[np.ndarray], seconds_per_image: float = 0.0
                      ) -> Scores:

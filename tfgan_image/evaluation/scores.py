@@ -29,6 +29,16 @@ class Scores:
                 "seconds_per_image": self.seconds_per_image}
 
 
+def format_score(metric: str, value) -> str:
+    """A score as tables print it: SSIM to 4 decimals, PSNR to 2, others 4 significant
+    digits; non-numbers as they are."""
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if metric.startswith("ssim"):
+        return f"{value:.4f}"
+    return f"{value:.2f}" if metric.startswith("psnr") else f"{value:.4g}"
+
+
 def mean_over_images(names: List[str], per_metric: Dict[str, List[float]],
                      seconds_per_image: float = 0.0) -> Scores:
     """Scores from {metric: [value per image]} of the images ``names``."""

@@ -110,13 +110,12 @@ def sample(name_or_model, num: int, seed: int = 0, label: Optional[int] = None
     name, or a loaded model), from seeded Gaussian latents. A class-conditional model
     (e.g. ``mnist_conditional``) makes ``num`` samples of class ``label``, or without one
     the classes in turn (0, 1, ..., 0, 1, ...)."""
-    from tfgan_image.evaluation.base import generate
+    from tfgan_image.evaluation.base import generate, generator_classes
 
     model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
     latents = np.random.default_rng(seed).standard_normal(
         (num, model.inputs[0].shape[-1])).astype(np.float32)
-    classes = (int(model.get_layer("label_embedding").input_dim)
-               if len(model.inputs) > 1 else 0)
+    classes = generator_classes(model)
     if label is not None and not 0 <= label < classes:
         raise RunError(f"label {label} is not a class of this model (classes: "
                        f"{f'0-{classes - 1}' if classes else 'none, it is unconditional'}).")

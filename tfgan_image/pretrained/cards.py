@@ -13,6 +13,7 @@ metric...}], standard_sets [{set, setting, images, precision, mean, baseline}].
 from typing import Dict, List, Optional
 
 from tfgan_image.evaluation import published
+from tfgan_image.evaluation.scores import format_score
 
 HIGHER_IS_BETTER = {"class_accuracy": True, "psnr": True, "psnr_y": True, "ssim": True,
                     "ssim_y": True,
@@ -28,14 +29,6 @@ README_BEGIN = "<!-- zoo table: generated from tfgan_image/pretrained/models.jso
 README_END = "<!-- end of zoo table -->"
 
 
-def _number(metric: str, value) -> str:
-    if not isinstance(value, (int, float)):
-        return str(value)
-    if metric.startswith("ssim"):
-        return f"{value:.4f}"
-    return f"{value:.2f}" if metric.startswith("psnr") else f"{value:.4g}"
-
-
 def _table(rows: Dict[str, Dict[str, float]], extra: Optional[Dict[str, str]] = None) -> str:
     """A Markdown table of {method: {metric: value}} (seconds left out: speeds are given
     as side-by-side ratios), with an optional last column {method: text}."""
@@ -45,7 +38,8 @@ def _table(rows: Dict[str, Dict[str, float]], extra: Optional[Dict[str, str]] = 
     head = ["method", *metric_names] + (["source"] if extra else [])
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for method, values in rows.items():
-        cells = [method] + [_number(k, values[k]) if k in values else "-" for k in metric_names]
+        cells = [method] + [format_score(k, values[k]) if k in values else "-"
+                            for k in metric_names]
         if extra:
             cells.append(extra.get(method, ""))
         lines.append("| " + " | ".join(cells) + " |")
@@ -136,7 +130,7 @@ def curve_section(entry: dict) -> str:
              "|---" * (len(keys) + 2) + "|"]
     for point in curve:
         lines.append(f"| {point['step']:,} | {point['minutes']:.0f} | " + " | ".join(
-            _number(k, point[k]) if k in point else "-" for k in keys) + " |")
+            format_score(k, point[k]) if k in point else "-" for k in keys) + " |")
     change = ""
     if len(curve) > 1:
         last, before = curve[-1], curve[-2]
@@ -199,8 +193,8 @@ def card_text(entry: dict) -> str:
     """The Markdown card of a models.json entry (with its "name")."""
     name, validation = entry["name"], entry.get("validation", {})
     commands = "\n".join(f"    {command}" for command in entry["commands"])
-    data_note = (" (DATA: the folder holding the project's training images, "
-                 "`../shared/data` in the repository's checkout.)"
+    data_note = (" (DATA: the folder holding these training images; they are not part of "
+                 "the package.)"
                  if any("DATA" in c for c in entry["commands"]) else "")
     hed = (f"\n{HED_NOTE}\n" if any(metric in values for rows in
                                     validation.get("scores", {}).values()

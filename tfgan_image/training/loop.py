@@ -79,21 +79,17 @@ def _reason(error: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def writing(what: str, path: str, newest_checkpoint: Callable[[], Optional[str]]):
+def writing(what: str, path: str, workdir: str, newest: Optional[str]):
     """Turns an OS or TensorFlow write error inside the block into one RunWriteError naming
-    ``what``, ``path``, the cause and the newest good checkpoint, after removing the
-    temporary files a failed write leaves in the run directory (a ``ckpt-N_temp`` folder, a
-    ``*.tmp*`` file); earlier checkpoints stay as they were."""
+    ``what``, ``path``, the cause and ``newest``, the newest good checkpoint, after removing
+    the temporary files a failed write leaves in the run directory ``workdir`` (a
+    ``ckpt-N_temp`` folder, a ``*.tmp*`` file); earlier checkpoints stay as they were."""
     try:
         yield
     except (OSError, tf.errors.OpError) as error:
         from tfgan_image.rundir import remove_leftovers
 
-        workdir = path if os.path.isdir(path) else os.path.dirname(path)
-        if os.path.basename(workdir) == CHECKPOINT_DIR:
-            workdir = os.path.dirname(workdir)
         remove_leftovers(workdir, quiet=True)
-        newest = newest_checkpoint()
         raise RunWriteError(
             f"Cannot write the {what} in {path}: {_reason(error)}. Newest good checkpoint: "
             f"{newest or 'none'}; free space (or fix the folder) and run the same command "
@@ -119,20 +115,26 @@ class SignalHandlers:
     ignoring (``nohup`` ignores SIGHUP, a background job SIGINT)."""
 
     def __init__(self, requeue_signal: str = "none"):
-        self.requeue = (None if requeue_signal in ("", "none")
-                        else getattr(signal, requeue_signal))
+        self.requeue = None if requeue_signal == "none" else getattr(signal, requeue_signal)
         self.save_requested, self.held, self._saving, self._previous = False, None, False, {}
 
     def __enter__(self):
+        self.install()
+        return self
+
+    def __exit__(self, *exc):
+        self.restore()
+
+    def install(self):
         if threading.current_thread() is threading.main_thread():
             for signum in STOP_SIGNALS:
                 if signal.getsignal(signum) is not signal.SIG_IGN:
                     self._previous[signum] = signal.signal(signum, self._stop)
             if self.requeue is not None:
                 self._previous[self.requeue] = signal.signal(self.requeue, self._ask_save)
-        return self
 
-    def __exit__(self, *exc):
+    def restore(self):
+        """The handlers from before ``install``."""
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous = {}
@@ -297,9 +299,6 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
         with handlers.saving():
             return save_now()
 
-    def newest_checkpoint():
-        return result["checkpoint"]
-
     def save_now():
         nonlocal saved_step
         if saved_step != current_step(trainer):
@@ -309,24 +308,25 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                     f"Non-finite weights at step {current_step(trainer)} ({', '.join(bad[:3])}"
                     f"{', ...' if len(bad) > 3 else ''}); not saved. {_advice(result)}")
             with writing(f"checkpoint of step {current_step(trainer)}", manager.directory,
-                         newest_checkpoint):
+                         workdir, result["checkpoint"]):
                 result["checkpoint"] = manager.save(checkpoint_number=current_step(trainer))
             saved_step = current_step(trainer)
             if on_checkpoint is not None:
-                with writing("exported generator", workdir, newest_checkpoint):
+                with writing("exported generator", workdir, workdir, result["checkpoint"]):
                     on_checkpoint()
         return result["checkpoint"]
 
     def write_samples(at_step):
         if sample_inputs is not None:
             images = generate(trainer.sampling_generator, sample_inputs)
-            with writing("sample grid", os.path.join(workdir, "samples"), newest_checkpoint):
+            with writing("sample grid", os.path.join(workdir, "samples"), workdir,
+                         result["checkpoint"]):
                 result["samples"] = runlog.sample_grid(at_step, images)
 
     def run_evaluation(at_step):
         if evaluate is not None:
             result["metrics"] = evaluate(trainer.sampling_generator)
-            with writing("evaluation metrics", workdir, newest_checkpoint):
+            with writing("evaluation metrics", workdir, workdir, result["checkpoint"]):
                 runlog.evaluation(at_step, result["metrics"])
             return ", ".join(f"{k} {v:.4g}" for k, v in result["metrics"].items())
 
@@ -336,7 +336,7 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                desc=os.path.basename(os.path.normpath(workdir)), dynamic_ncols=True,
                mininterval=1.0)
     try:
-        handlers.__enter__()
+        handlers.install()
         while step < settings.steps:
             logs = {k: float(v) for k, v in trainer.train_step(iterator).items()}
             step += 1
@@ -353,7 +353,7 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                                                    * trainer.batches_per_step / elapsed)
                 result["images_per_second"] = logs["perf/images_per_second"]
                 window_start, window_steps = time.perf_counter(), 0
-                with writing("training logs", workdir, newest_checkpoint):
+                with writing("training logs", workdir, workdir, result["checkpoint"]):
                     runlog.scalars(step, logs)
                 bar.set_postfix({k.split("/", 1)[1]: f"{v:.3g}" for k, v in logs.items()
                                  if k in ("loss/D/total", "loss/G/total",
@@ -383,7 +383,7 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
             f"{name}: saved {checkpoint}; run the same command to resume.",
             128 + signum) from None
     finally:
-        handlers.__exit__()
+        handlers.restore()
     write_samples(step)
     run_evaluation(step)
     runlog.writer.flush()
