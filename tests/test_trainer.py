@@ -236,6 +236,24 @@ def test_a_stop_signal_during_a_save_waits_for_it_and_nohup_is_respected():
         signal.signal(signal.SIGHUP, previous_hup)
 
 
+def test_a_stop_signal_is_acted_on_between_steps_and_a_second_one_at_once():
+    import os
+    import signal
+
+    from tfgan_image.training import loop
+
+    with loop.SignalHandlers() as handlers:
+        os.kill(os.getpid(), signal.SIGTERM)   # no exception here: the step finishes
+        assert handlers.stop_signal == signal.SIGTERM
+        with pytest.raises(KeyboardInterrupt) as stopped:
+            handlers.check()
+        assert stopped.value.signum == signal.SIGTERM
+        with pytest.raises(KeyboardInterrupt) as forced:
+            os.kill(os.getpid(), signal.SIGINT)
+        assert forced.value.signum == signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
 def test_a_failed_write_names_path_cause_and_newest_checkpoint_and_leaves_no_temp(tmp_path):
     import errno
 

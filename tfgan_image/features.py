@@ -13,6 +13,7 @@ It is trained only on the 4,000 training digits and checked on the 1,000 held-ou
 cache is rebuilt when missing, unreadable or of an older version.
 """
 
+import contextlib
 import json
 import os
 import tempfile
@@ -106,18 +107,52 @@ class DigitClassifier:
 
 
 def digit_classifier(path: Optional[str] = None, verbose: bool = True) -> DigitClassifier:
-    """The cached digit classifier, trained on first use (offline, on embedded MNIST)."""
+    """The cached digit classifier, trained on first use (offline, on embedded MNIST). Two
+    processes that need it at once train it once: the second waits for the first's file."""
     path = path or os.path.join(cache_dir(), f"digit_classifier_v{DIGIT_CLASSIFIER_VERSION}.keras")
+    cached = _cached_digit_classifier(path)
+    if cached is not None:
+        return cached
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with _exclusive_lock(path + ".lock"):
+        cached = _cached_digit_classifier(path)   # trained meanwhile by another process
+        return cached if cached is not None else _train_and_cache_digit_classifier(path,
+                                                                                   verbose)
+
+
+def _cached_digit_classifier(path: str) -> Optional[DigitClassifier]:
     info_path = path + ".json"
-    if os.path.exists(path) and os.path.exists(info_path):
+    if not (os.path.exists(path) and os.path.exists(info_path)):
+        return None
+    try:
+        with open(info_path) as f:
+            info = json.load(f)
+        with precision_policy("float32"):
+            model = keras.models.load_model(path, compile=False)
+        return DigitClassifier(model, info["held_out_accuracy"])
+    except (OSError, ValueError, KeyError) as error:
+        print(f"Digit classifier cache {path} is unreadable ({error}); retraining.")
+        return None
+
+
+@contextlib.contextmanager
+def _exclusive_lock(path: str):
+    """An advisory lock on ``path`` (held until the block ends; none where fcntl is missing)."""
+    try:
+        import fcntl
+    except ImportError:   # Windows: no lock; the atomic renames still keep the cache whole
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            with open(info_path) as f:
-                info = json.load(f)
-            with precision_policy("float32"):
-                model = keras.models.load_model(path, compile=False)
-            return DigitClassifier(model, info["held_out_accuracy"])
-        except (OSError, ValueError, KeyError) as error:
-            print(f"Digit classifier cache {path} is unreadable ({error}); retraining.")
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _train_and_cache_digit_classifier(path: str, verbose: bool) -> DigitClassifier:
+    info_path = path + ".json"
     if verbose:
         print("Training the evaluation digit classifier once on embedded MNIST "
               f"(cached at {path}; ~80 s on 2 CPU cores)...", flush=True)
@@ -126,7 +161,6 @@ def digit_classifier(path: Optional[str] = None, verbose: bool = True) -> DigitC
     if accuracy < DIGIT_CLASSIFIER_MIN_ACCURACY:
         raise RuntimeError(f"Digit classifier reached only {accuracy:.4f} held-out accuracy "
                            f"(< {DIGIT_CLASSIFIER_MIN_ACCURACY}); evaluation would be unreliable.")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
     # Write to a temporary name, then rename: a crash never leaves a half-written cache.
     handle, tmp = tempfile.mkstemp(suffix=".keras", dir=os.path.dirname(path))
     os.close(handle)

@@ -5,7 +5,8 @@ Shared by every experiment. A run directory is always resumable: checkpoints are
 crash never leaves a half-written checkpoint visible), every ``checkpoint_every`` steps, every
 ``checkpoint_seconds`` seconds, at the end, and on Ctrl-C, SIGTERM or SIGHUP (what job
 schedulers, ``docker stop`` and a closed terminal send), after which the process exits with
-the signal's conventional code (130, 143, 129). ``requeue_signal`` (e.g. SIGUSR1, which some
+the signal's conventional code (130, 143, 129). The stop comes after the step (or evaluation)
+in progress; a second signal stops at once. ``requeue_signal`` (e.g. SIGUSR1, which some
 schedulers send before they stop a job) saves a checkpoint and keeps training. A signal that
 arrives during a save waits for the save to finish.
 """
@@ -108,15 +109,19 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class SignalHandlers:
-    """While training: SIGINT, SIGTERM and SIGHUP stop the loop (which saves, then raises
-    TrainingInterrupted); the requeue signal asks for a save at the next step. Inside
-    ``saving()`` a stop signal is held until the save is done. Installed only in the main
-    thread (Python delivers signals there), and never over a signal the process was started
-    ignoring (``nohup`` ignores SIGHUP, a background job SIGINT)."""
+    """While training: SIGINT, SIGTERM and SIGHUP ask the loop to stop after the step it is
+    in (it saves, then raises TrainingInterrupted); a second one before that stops at once.
+    The requeue signal asks for a save after the step. The handlers only set flags that the
+    loop reads between steps: an exception raised from a handler could land inside
+    TensorFlow's or a library's Python code and leave it stuck. Inside ``saving()`` every stop
+    signal only sets the flag. Installed only in the main thread (Python delivers signals
+    there), and never over a signal the process was started ignoring (``nohup`` ignores
+    SIGHUP, a background job SIGINT)."""
 
     def __init__(self, requeue_signal: str = "none"):
         self.requeue = None if requeue_signal == "none" else getattr(signal, requeue_signal)
-        self.save_requested, self.held, self._saving, self._previous = False, None, False, {}
+        self.save_requested, self.stop_signal, self._saving, self._previous = (
+            False, None, False, {})
 
     def __enter__(self):
         self.install()
@@ -141,30 +146,33 @@ class SignalHandlers:
 
     def _stop(self, signum, frame):
         del frame
-        if self._saving:
-            self.held = self.held or signum
+        if self.stop_signal is None or self._saving:
+            self.stop_signal = self.stop_signal or signum
         else:
-            raise _Stop(signum)
+            raise _Stop(self.stop_signal)   # asked twice: stop now
 
     def _ask_save(self, signum, frame):
         del signum, frame
         self.save_requested = True
 
+    def check(self):
+        """Raises the stop (a KeyboardInterrupt carrying the signal) if one was asked for."""
+        if self.stop_signal is not None:
+            raise _Stop(self.stop_signal)
+
     def hold(self):
-        """Holds every stop signal from now on (the process is about to end)."""
+        """From now on a stop signal only sets the flag (the process is about to end)."""
         self._saving = True
 
     @contextlib.contextmanager
     def saving(self):
-        """Holds stop signals until the block ends, then acts on the first one held."""
+        """Stop signals only set the flag until the block ends; then acts on it."""
         self._saving = True
         try:
             yield
         finally:
             self._saving = False
-        if self.held is not None:
-            signum, self.held = self.held, None
-            raise _Stop(signum)
+        self.check()
 
 
 def current_step(trainer: GANTrainer) -> int:
@@ -371,6 +379,7 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                     write_samples(step)
                 if settings.eval_every and step % settings.eval_every == 0 and evaluate:
                     bar.write(f"step {step}: {run_evaluation(step)}")
+            handlers.check()
         bar.close()
         save()
     except KeyboardInterrupt as interrupt:
