@@ -383,15 +383,12 @@ def score_restore(name, model, float32_model=None):
     degradation, next to the degraded input and the task's classical restorers."""
     from tfgan_image import baselines, restoration
     from tfgan_image.data import sources
-    from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator
 
     task = RECIPES[name]["restore_task"]
     clean, names = validation_photos(name)
     textures = sources.embedded_textures().astype(np.float32) / 255.0
-    degrader = restoration.evaluation_degrader(
-        restoration.RestorationConfig(workdir="-", task=task), textures)
-    evaluator = RestorationEvaluator.with_degrader(clean, names, degrader, seed=0,
-                                                   max_side=MAX_EVAL_SIDE)
+    evaluator = restoration.validation_evaluator(
+        restoration.RestorationConfig(workdir="-", task=task, seed=0), clean, names, textures)
     rows, outputs = {"degraded input": evaluator.score_degraded()}, {}
     for method in baselines.references_for_task(task):
         if baselines.available(method):

@@ -24,16 +24,17 @@ from typing import Optional
 from tfgan_image import progress
 from tfgan_image.export import load_generator
 from tfgan_image.image_files import DEFAULT_MAX_MEGAPIXELS
-from tfgan_image.inference import INFERENCE_PRECISIONS, ApplyError, restore_array
+from tfgan_image.inference import INFERENCE_PRECISIONS, ApplyError, restore_array, takes_noise_level
 
 
 # ----------------------------------------------------------------------------- files
 def check_image_to_image(model, source: str) -> None:
     """ApplyError unless ``model`` maps RGB images to images (restoration, super-resolution,
-    style): latent-vector GANs and texture generators are sampled, not applied. ``source``:
+    style; a denoiser may read a noise-level map beside them): latent-vector GANs and
+    texture generators are sampled, not applied. ``source``:
     the flag that named the model, e.g. "--workdir=RUN"."""
     shape = model.inputs[0].shape
-    if len(shape) == 4 and shape[-1] == 3:
+    if len(shape) == 4 and (shape[-1] == 3 or takes_noise_level(model)):
         return
     kind = "a latent-vector GAN" if len(shape) == 2 else "a texture generator (noise in)"
     raise ApplyError(f"{source} is {kind}, which makes images from noise rather than "
@@ -86,12 +87,15 @@ def output_problem(target: str, inputs: set, overwrite: bool) -> Optional[str]:
 def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512,
                 margin: Optional[int] = None, model=None, stage: Optional[int] = None,
                 overwrite: bool = False, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
-                model_name: Optional[str] = None, precision: str = "auto") -> list:
+                model_name: Optional[str] = None, precision: str = "auto",
+                noise_level: Optional[float] = None) -> list:
     """Restores (or upscales, or stylises) every input image and writes it; returns
     [(input, output path or "skipped: reason")]. The model: ``model``, else the pretrained
     ``model_name``, else the generator of the run ``workdir`` (``stage`` picks the generator
     of a staged run: super-resolution). ``precision``: what the model computes in
     (``inference.INFERENCE_PRECISIONS``; "auto": bfloat16 on CPUs that compute it natively).
+    ``noise_level``: a denoiser with a noise-level input removes noise of this std (8-bit
+    units) instead of the std it estimates per image.
 
     Never writes over an input file, nor over an existing file unless ``overwrite``; every
     output is checked before the model runs. In a folder, a file that cannot be read
@@ -118,14 +122,18 @@ def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512
 
         model = pretrained.load(model_name)
     model = model or load_generator(workdir, stage)
-    check_image_to_image(model, f"--model={model_name}" if model_name else f"--workdir={workdir}")
+    source = f"--model={model_name}" if model_name else f"--workdir={workdir}"
+    check_image_to_image(model, source)
+    if noise_level is not None and not takes_noise_level(model):
+        raise ApplyError(f"{source} takes no --noise_level (only a denoiser trained with a "
+                         f"noise-level map does, e.g. --model=denoise).")
     for source, target in progress.bar(todo, hidden=len(todo) == 1, desc="images", unit="img"):
         try:
             image = image_files.read(source, max_megapixels)
             for text in image.notes:
                 image_files.note(text)
             result = restore_array(model, image.pixels, tile, margin, progress=True,
-                                   precision=precision)
+                                   precision=precision, noise_level=noise_level)
             report.append((source, image_files.write(result, image.mode, target, overwrite)))
         except image_files.ImageFileError as error:
             if len(pairs) == 1:
@@ -153,7 +161,7 @@ def main(argv):
     report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin,
                          stage=flags_.stage, overwrite=flags_.overwrite,
                          max_megapixels=flags_.max_megapixels, model_name=flags_.model,
-                         precision=flags_.precision)
+                         precision=flags_.precision, noise_level=flags_.noise_level)
     skipped = 0
     for source, outcome in report:
         skipped += outcome.startswith("skipped")
@@ -183,6 +191,10 @@ def _define_flags():
                       "AVX512_BF16 (2-3x faster than float32, within 0.02 dB on the "
                       "pretrained models), else the model's own (float32 for --model); own: the "
                       "model's own always (style models always do).")
+    flags.DEFINE_float("noise_level", None, "Denoisers with a noise-level input (--model="
+                       "denoise): the noise std to remove, in 8-bit units (e.g. 15 light, 50 "
+                       "heavy; larger removes more). Default: estimated per image.",
+                       lower_bound=0, upper_bound=255)
     flags.DEFINE_boolean("overwrite", False, "Replace existing output files (input files are "
                          "never replaced).")
     flags.DEFINE_float("max_megapixels", DEFAULT_MAX_MEGAPIXELS,

@@ -107,6 +107,24 @@ def _weight_copier(sources, targets) -> Callable:
     return copy
 
 
+def takes_noise_level(model) -> bool:
+    """Whether an image-to-image model reads a noise-level map: one input channel more than
+    it outputs (``models.restoration.build_generator(noise_map=True)``)."""
+    return (len(model.inputs) == 1 and len(model.inputs[0].shape) == 4
+            and model.inputs[0].shape[-1] == model.outputs[0].shape[-1] + 1)
+
+
+def estimate_noise_level(image: np.ndarray, peak: float = 255.0) -> float:
+    """The std of white Gaussian noise in ``image`` [H, W, C] (values 0..``peak``), in 8-bit
+    units: scikit-image's wavelet estimate (Donoho's median of the finest diagonal
+    coefficients), averaged over the channels."""
+    from skimage.restoration import estimate_sigma
+
+    sigma = estimate_sigma(image.astype(np.float64) * (255.0 / peak), channel_axis=-1,
+                           average_sigmas=True)
+    return float(sigma)
+
+
 def model_stride(model) -> int:
     """The factor input sizes must be multiples of: the product of its conv strides."""
     import keras
@@ -307,7 +325,8 @@ SUPER_RESOLUTION_MARGIN = 24        # the SRResNet-lite's radius is 20 input pix
 
 
 def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[int] = None,
-                  progress: bool = False, precision: str = "auto") -> np.ndarray:
+                  progress: bool = False, precision: str = "auto",
+                  noise_level: Optional[float] = None) -> np.ndarray:
     """Applies ``model`` (a Keras image-to-image generator on [-1, 1] RGB: restoration, or
     super-resolution by an integer factor) to a uint8 or uint16 image [H, W] or [H, W, C]
     with C = 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); returns [H * s, W * s(, C)]
@@ -318,7 +337,10 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     normalisation or colour transfer (style transfer) runs on the whole image in one pass
     when it fits in a tile, else in tiles normalised with the whole image's statistics, with
     its receptive radius as the margin (``margin`` is ignored; see the module docstring).
-    ``precision``: one of INFERENCE_PRECISIONS (see the module docstring).
+    ``precision``: one of INFERENCE_PRECISIONS (see the module docstring). ``noise_level``:
+    for a model with a noise-level input (``takes_noise_level``), the noise std in 8-bit
+    units (25 means 25/255 of the range, also for uint16 images); omitted, it is estimated
+    from the image (``estimate_noise_level``). A larger value removes more.
 
     Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
     upscaled with nearest-neighbour repetition by a super-resolution model).
@@ -336,6 +358,18 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     channels = pixels.shape[-1]
     grey, alpha = channels in (1, 2), channels in (2, 4)
     half_range = np.iinfo(output_dtype).max / 2.0
+    if noise_level is not None and not takes_noise_level(model):
+        raise ApplyError(f"Model {model.name!r} takes no noise level (only a denoiser trained "
+                         f"with a noise-level map does).")
+    if noise_level is not None and not 0 <= noise_level <= 255:
+        raise ApplyError(f"noise_level must be between 0 and 255 (8-bit units), got "
+                         f"{noise_level:g}.")
+    level_map = None
+    if takes_noise_level(model):
+        if noise_level is None:
+            colour = pixels[..., :1 if grey else 3]
+            noise_level = estimate_noise_level(colour, 2 * half_range)
+        level_map = np.float32(2.0 * noise_level / 255.0)   # the std on the [-1, 1] scale
     stride = model_stride(model)
     scale = model_scale(model, stride)
     if margin is None:
@@ -358,7 +392,10 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     def model_input(window):
         colour = window[..., :1 if grey else 3]
         rgb = np.repeat(colour, 3, axis=-1) if grey else colour
-        return rgb[None].astype(np.float32) / half_range - 1.0
+        rgb = rgb[None].astype(np.float32) / half_range - 1.0
+        if level_map is not None:
+            rgb = np.concatenate([rgb, np.full(rgb.shape[:-1] + (1,), level_map)], axis=-1)
+        return rgb
 
     def apply_window(window):
         output = np.asarray(run(model_input(window)))[0]

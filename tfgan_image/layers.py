@@ -92,6 +92,25 @@ class PixelShuffle(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_image")
+class LeadingChannels(keras.layers.Layer):
+    """The first ``count`` channels: [N, H, W, C] -> [N, H, W, count] (the image part of an
+    input that carries extra maps, e.g. a noise level)."""
+
+    def __init__(self, count: int, **kwargs):
+        super().__init__(**kwargs)
+        self.count = int(count)
+
+    def call(self, inputs):
+        return inputs[..., :self.count]
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.count,)
+
+    def get_config(self):
+        return {**super().get_config(), "count": self.count}
+
+
+@keras.saving.register_keras_serializable(package="tfgan_image")
 class ResizeUpsampling(keras.layers.Layer):
     """Upsampling by an integer factor with ``tf.image.resize`` ("bilinear": half-pixel
     centres; "nearest": every pixel repeated): [N, H, W, C] -> [N, H * factor, W * factor, C].

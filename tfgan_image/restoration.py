@@ -76,6 +76,14 @@ class RestorationConfig(settings.ImageToImageSettings):
                                          "(8-bit units).")
     poisson_fraction: float = setting(0.25, "Share of denoising samples with Poisson-Gaussian "
                                       "instead of Gaussian noise.", lower=0, upper=1)
+    noise_map: bool = setting(
+        False, "Denoising: give the generator the noise std as an extra input channel "
+        "(FFDNet's noise-level map), so apply can be told how much to remove (--noise_level) "
+        "or estimates it. Trains on Gaussian noise only (needs --poisson_fraction=0).")
+    clip_noise: bool = setting(
+        True, "Denoising: clip and round the noisy training and validation images to 8 bits "
+        "(a saved noisy photo); false keeps the noise unclipped (the published tables' "
+        "convention).")
     eval_sigma: float = setting(25.0, "Gaussian noise std of the denoising evaluation.",
                                 lower=0)
     eval_crop: int = setting(0, "Evaluate on centre crops of this size (0: whole photos, "
@@ -90,6 +98,11 @@ class RestorationConfig(settings.ImageToImageSettings):
         low, high = self.sigma
         if not 0 <= low <= high:
             raise ValueError(f"sigma needs 0 <= LOW <= HIGH, got {low},{high}")
+        if self.task != "denoise" and (self.noise_map or not self.clip_noise):
+            raise ValueError("noise_map and clip_noise=false are for --task=denoise.")
+        if self.noise_map and self.poisson_fraction:
+            raise ValueError("noise_map trains on Gaussian noise only: set "
+                             "--poisson_fraction=0.")
         stride = models.generator_stride(len(self.generator_widths))
         if self.crop_size % stride:
             raise ValueError(f"crop_size {self.crop_size} must be a multiple of the U-Net "
@@ -101,14 +114,27 @@ def degrade_settings(config: RestorationConfig) -> degrade.DegradeSettings:
                                    poisson_fraction=config.poisson_fraction)
 
 
-def evaluation_degrader(config: RestorationConfig, textures) -> Callable:
-    """The degradation of the held-out photos: the task's own, except that denoising is
-    evaluated at one Gaussian noise level (``eval_sigma``), as published tables are."""
-    settings = degrade_settings(config)
+def training_degrader(config: RestorationConfig, textures) -> Callable:
+    """fn(clean [H, W, C] in [0, 1], seed) -> degraded training input (with the noise-level
+    map channel for ``noise_map``)."""
+    if config.noise_map:
+        return degrade.make_noise_level_degrader(tuple(config.sigma), clip=config.clip_noise)
+    return degrade.make_degrader(config.task, degrade_settings(config), textures,
+                                 clip=config.clip_noise)
+
+
+def validation_evaluator(config: RestorationConfig, clean: list, names: list, textures
+                         ) -> RestorationEvaluator:
+    """The held-out photos degraded once, seeded: the task's own degradation, except that
+    denoising is evaluated at one Gaussian noise level (``eval_sigma``, its std given to a
+    noise-map model), as published tables are."""
+    max_side = config.eval_crop or MAX_EVAL_SIDE
     if config.task == "denoise":
-        settings = dataclasses.replace(settings, sigma=(config.eval_sigma,) * 2,
-                                       poisson_fraction=0.0)
-    return degrade.make_degrader(config.task, settings, textures)
+        return RestorationEvaluator.denoising(clean, names, config.eval_sigma, config.seed,
+                                              clip=config.clip_noise, max_side=max_side)
+    return RestorationEvaluator.with_degrader(
+        clean, names, degrade.make_degrader(config.task, degrade_settings(config), textures),
+        config.seed, max_side=max_side)
 
 
 def classical_references(task: str, evaluator: RestorationEvaluator, sigma: Optional[float],
@@ -161,8 +187,8 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
 
     # Plain tensor plumbing: no autograph conversion (which re-reads source files at trace time).
     @tf.autograph.experimental.do_not_convert
-    def conditioned(batch, images):
-        return (batch[0], images)
+    def conditioned(batch, images):   # D sees the degraded image, without a noise-level map
+        return (batch[0][..., :images.shape[-1]], images)
 
     extra_losses = {"l1": (config.l1_weight, trainer_lib.pair_l1)}
     if config.perceptual_weight:
@@ -173,7 +199,8 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
 
     return GANTrainer(
         generator=models.build_generator(widths=config.generator_widths,
-                                         convs_per_level=config.convs_per_level),
+                                         convs_per_level=config.convs_per_level,
+                                         noise_map=config.noise_map),
         discriminator=models.build_discriminator(widths=config.discriminator_widths),
         generator_optimizer=precision.make_adam(g_learning_rate, config.beta_1,
                                                 config.beta_2, config.precision, "g_adam"),
@@ -230,8 +257,7 @@ class Restoration(experiment.Family):
 
     def stages(self, run: experiment.Run) -> list:
         config, data = run.config, run.data
-        train_degrader = degrade.make_degrader(config.task, degrade_settings(config),
-                                               data.textures)
+        train_degrader = training_degrader(config, data.textures)
         print(f"Data: {data.photos.description}; {len(data.patches)} training patches of "
               f"{2 * config.crop_size}px, random {config.crop_size}px crops.", flush=True)
 
@@ -242,21 +268,22 @@ class Restoration(experiment.Family):
 
         degraded_example, clean_example = next(iter(dataset_for_step(0)))
         count = min(8, config.batch_size)
-        save_image_grid(np.concatenate([clean_example[:count], degraded_example[:count]]),
+        save_image_grid(np.concatenate([clean_example[:count],
+                                        degraded_example[:count, ..., :clean_example.shape[-1]]]),
                         run.path("degradations.png"), columns=count,
                         title=f"{config.task}: clean (top) | degraded (bottom) training crops")
 
         self.names = data.photos.held_out_names
-        self.evaluator = (RestorationEvaluator.with_degrader(
-            data.photos.held_out, self.names, evaluation_degrader(config, data.textures),
-            config.seed, max_side=config.eval_crop or MAX_EVAL_SIDE)
-            if self.names else None)
+        self.evaluator = (validation_evaluator(config, data.photos.held_out, self.names,
+                                               data.textures)
+                          if self.names else None)
         self.references, evaluate, sample_inputs = {}, None, None
         if self.evaluator:
             if config.references:
                 sigma = config.eval_sigma if config.task == "denoise" else None
                 key = {"task": config.task, "data": config.data, "seed": config.seed,
-                       "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop}
+                       "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop,
+                       "clip_noise": config.clip_noise}
                 self.references = classical_references(config.task, self.evaluator, sigma,
                                                        run.runlog, key)
 
@@ -271,6 +298,10 @@ class Restoration(experiment.Family):
             size -= size % models.generator_stride(len(config.generator_widths))
             sample_inputs = np.stack([pipeline.centre_crop(d, size)
                                       for d in degraded[:4]]).astype(np.float32) / 127.5 - 1
+            if config.noise_map:
+                sample_inputs = np.concatenate(
+                    [sample_inputs, np.full(sample_inputs.shape[:-1] + (1,),
+                                            2 * config.eval_sigma / 255, np.float32)], axis=-1)
         return [experiment.Stage(lambda: build_trainer(config, run.strategy), dataset_for_step,
                                  sample_inputs, evaluate)]
 

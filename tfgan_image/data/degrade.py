@@ -16,7 +16,10 @@ eagerly. :func:`make_degrader` composes them into the restoration tasks:
   mixed      a random chain: blur -> texture -> sharpening -> noise -> JPEG, each step with
              probability ``mixed_probability``
 
-Every degraded image is clipped and rounded to 8 bits, like a file a user would restore.
+Every degraded image is clipped and rounded to 8 bits, like a file a user would restore
+(denoising can also keep its noise unclipped, the convention of the published tables).
+:func:`make_noise_level_degrader` adds FFDNet's noise-level map: the noise std as an extra,
+constant channel, which a non-blind denoiser reads.
 Super-resolution's low-resolution inputs come from :func:`bicubic_downscale`.
 """
 
@@ -262,17 +265,20 @@ def grain(image, seed, settings: DegradeSettings, textures):
 
 # ----------------------------------------------------------------------------- tasks
 def make_degrader(task: str, settings: Optional[DegradeSettings] = None,
-                  textures=None) -> Callable:
+                  textures=None, clip: bool = True) -> Callable:
     """The degradation of a restoration task: fn(image [H, W, C] in [0, 1], seed [2]) ->
     degraded image, same shape, 8-bit values in [0, 1].
 
     ``textures`` (float32 [K, h, w] in [0, 1]) is needed by ``detexture`` and ``mixed``.
+    ``clip=False`` (denoising only) leaves the noisy image unclipped and unrounded.
     """
     settings = settings or DegradeSettings()
     if task not in TASKS:
         raise ValueError(f"Unknown task {task!r}; choose one of {TASKS}.")
     if task in ("detexture", "mixed") and textures is None:
         raise ValueError(f"Task {task!r} needs texture photos (textures=[K, h, w]).")
+    if not clip and task != "denoise":
+        raise ValueError(f"Only denoising can leave its output unclipped, not {task!r}.")
     if textures is not None:
         textures = tf.constant(textures, tf.float32)
 
@@ -317,7 +323,26 @@ def make_degrader(task: str, settings: Optional[DegradeSettings] = None,
 
     def degrade(image, seed):
         image = tf.convert_to_tensor(image, tf.float32)
-        return quantize(ops[task](image, tf.cast(seed, tf.int64)))
+        degraded = ops[task](image, tf.cast(seed, tf.int64))
+        return quantize(degraded) if clip else degraded
+
+    return degrade
+
+
+def make_noise_level_degrader(sigma_range: Tuple[float, float], clip: bool = False
+                              ) -> Callable:
+    """Denoising with FFDNet's noise-level map: fn(image [H, W, C] in [0, 1], seed [2]) ->
+    [H, W, C + 1]: the image with additive Gaussian noise of a std uniform in ``sigma_range``
+    (8-bit units; unclipped unless ``clip``), then a constant channel holding that std on the
+    [0, 1] scale (sigma / 255)."""
+
+    def degrade(image, seed):
+        image = tf.convert_to_tensor(image, tf.float32)
+        seed_sigma, seed_noise = _split(tf.cast(seed, tf.int64), 2)
+        sigma = _uniform(seed_sigma, *sigma_range) / 255.0
+        noisy = image + sigma * tf.random.stateless_normal(tf.shape(image), seed_noise)
+        level = tf.fill(tf.concat([tf.shape(image)[:-1], [1]], 0), sigma)
+        return tf.concat([quantize(noisy) if clip else noisy, level], axis=-1)
 
     return degrade
 

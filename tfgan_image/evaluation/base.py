@@ -21,8 +21,14 @@ class ImageEvaluator:
         run's own policy; "auto" is ``apply``'s default)."""
         from tfgan_image.inference import restore_array
 
-        return self.score(lambda image: restore_array(model, image, tile, precision=precision),
-                          progress)
+        options = self.model_options(model)
+        return self.score(lambda image: restore_array(model, image, tile, precision=precision,
+                                                      **options), progress)
+
+    def model_options(self, model) -> dict:
+        """Extra ``restore_array`` arguments for ``model`` (none here)."""
+        del model
+        return {}
 
 
 def generator_classes(generator) -> int:

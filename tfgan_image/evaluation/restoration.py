@@ -30,13 +30,22 @@ class RestorationEvaluator(ImageEvaluator):
 
     clean: uint8 RGB [H, W, 3] photos; degraded: the same shapes, uint8, or float64 on the
     0-255 scale for unclipped noise; names: their file names. ``outputs`` holds the
-    restorations of the latest call (uint8), for the figure.
+    restorations of the latest call (uint8), for the figure. ``noise_level``: the known noise
+    std (8-bit units) that a model with a noise-level input is given, as FFDNet's tables do;
+    None lets ``apply`` estimate it.
     """
 
     def __init__(self, clean: Sequence[np.ndarray], degraded: Sequence[np.ndarray],
-                 names: Sequence[str]):
+                 names: Sequence[str], noise_level: Optional[float] = None):
         self.clean, self.degraded, self.names = list(clean), list(degraded), list(names)
+        self.noise_level = noise_level
         self.outputs: Optional[List[np.ndarray]] = None
+
+    def model_options(self, model) -> dict:
+        from tfgan_image.inference import takes_noise_level
+
+        return ({"noise_level": self.noise_level}
+                if self.noise_level is not None and takes_noise_level(model) else {})
 
     @classmethod
     def denoising(cls, clean, names, sigma: float, seed: int = 0, clip: bool = True,
@@ -48,7 +57,7 @@ class RestorationEvaluator(ImageEvaluator):
         noisy = [photo + rng.normal(0.0, sigma, photo.shape) for photo in clean]
         if clip:
             noisy = [np.clip(np.round(image), 0, 255).astype(np.uint8) for image in noisy]
-        return cls(clean, noisy, names)
+        return cls(clean, noisy, names, noise_level=sigma)
 
     @classmethod
     def with_degrader(cls, clean, names, degrader: Callable, seed: int = 0,

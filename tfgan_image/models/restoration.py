@@ -16,6 +16,8 @@ from typing import Sequence
 import keras
 from keras import layers
 
+from tfgan_image.layers import LeadingChannels
+
 
 def generator_stride(levels: int) -> int:
     """Input height and width must be multiples of this (one factor 2 per down-sampling)."""
@@ -29,15 +31,21 @@ def _conv_block(x, width: int, convs: int, name: str):
 
 
 def build_generator(channels: int = 3, widths: Sequence[int] = (32, 64, 128, 256),
-                    convs_per_level: int = 2, residual: bool = True,
+                    convs_per_level: int = 2, residual: bool = True, noise_map: bool = False,
                     name: str = "unet_generator") -> keras.Model:
     """U-Net: degraded [N, H, W, channels] in [-1, 1] -> restored image, same shape.
 
     ``widths`` gives the channels of each resolution level (full, 1/2, 1/4, ...); H and W must
     be multiples of ``generator_stride(len(widths))``. The output is float32 and unclipped
     (clip to [-1, 1] for display); with ``residual`` it is input + predicted correction.
+    ``noise_map``: the input has one more channel, FFDNet's noise-level map (the noise std on
+    the [-1, 1] scale, i.e. 2 * sigma / 255 for sigma in 8-bit units, at every pixel);
+    the output still has ``channels``.
     """
-    inputs = keras.Input((None, None, channels), name="degraded")
+    inputs = keras.Input((None, None, channels + int(noise_map)), name="degraded")
+    # float32: the image the residual is added to is passed through unrounded
+    image = (LeadingChannels(channels, dtype="float32", name="image")(inputs) if noise_map
+             else inputs)
     x = _conv_block(inputs, widths[0], convs_per_level, "level0")
     skips = [x]
     for level, width in enumerate(widths[1:], start=1):
@@ -50,7 +58,7 @@ def build_generator(channels: int = 3, widths: Sequence[int] = (32, 64, 128, 256
         x = _conv_block(x, widths[level], convs_per_level, f"up_level{level}")
     correction = layers.Conv2D(channels, 3, padding="same", dtype="float32",
                                name="output_conv")(x)
-    outputs = (layers.Add(dtype="float32", name="residual")([inputs, correction])
+    outputs = (layers.Add(dtype="float32", name="residual")([image, correction])
                if residual else correction)
     return keras.Model(inputs, outputs, name=name)
 

@@ -34,6 +34,7 @@ import dataclasses
 from typing import Callable, Dict, Optional, Tuple
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfgan_image import losses, penalties
@@ -313,18 +314,22 @@ class GANTrainer:
 
     def start_generator_from(self, model: keras.Model, source: str) -> None:
         """Copies ``model``'s weights into the generator and its EMA copy (a warm start);
-        ValueError naming ``source`` when its weights do not fit the generator's."""
+        ValueError naming ``source`` when its weights do not fit the generator's. A conv
+        kernel of the generator with more input channels than ``model``'s (e.g. a denoiser
+        given a noise-level map) gets ``model``'s kernel, and zeros for the new channels."""
         have = [tuple(w.shape) for w in self.generator.weights]
         given = [tuple(w.shape) for w in model.weights]
-        if have != given:
-            first = next((i for i, (a, b) in enumerate(zip(have, given)) if a != b),
-                         min(len(have), len(given)))
+        if len(have) != len(given) or not all(map(_fits_padded, given, have)):
+            first = next((i for i, (a, b) in enumerate(zip(given, have))
+                          if not _fits_padded(a, b)), min(len(have), len(given)))
             shapes = (f"weight {first}: {given[first] if first < len(given) else 'none'} vs "
                       f"{have[first] if first < len(have) else 'none'}")
             raise ValueError(f"{source} does not fit this run's generator ({len(given)} vs "
                              f"{len(have)} weight arrays; {shapes}): use the network settings "
                              f"it was trained with (its card or config.json).")
-        weights = model.get_weights()
+        weights = [np.pad(w, [(0, 0)] * (w.ndim - 2) + [(0, shape[-2] - w.shape[-2]), (0, 0)])
+                   if w.shape != shape else w
+                   for w, shape in zip(model.get_weights(), have)]
         self.generator.set_weights(weights)
         if self.ema_generator is not None:
             self.ema_generator.set_weights(weights)
@@ -337,6 +342,13 @@ class GANTrainer:
         if self.ema_generator is not None:
             parts["ema_generator"] = self.ema_generator
         return tf.train.Checkpoint(**parts)
+
+
+def _fits_padded(given: tuple, have: tuple) -> bool:
+    """Equal shapes, or a conv kernel [kh, kw, c_in, c_out] that ``have`` extends by input
+    channels only."""
+    return given == have or (len(given) == 4 == len(have) and given[-2] < have[-2]
+                             and given[:2] + given[3:] == have[:2] + have[3:])
 
 
 def adversarial_trainer(config, generator: keras.Model, discriminator: keras.Model,
