@@ -180,3 +180,52 @@ def test_a_damaged_generator_file_is_a_clear_error(tmp_path):
     (tmp_path / export.GENERATOR_FILE).write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(export.RunError, match="Cannot load .*generator.keras: damaged"):
         export.load_generator(str(tmp_path))
+
+
+def test_concurrent_writers_of_one_file_never_share_a_temporary_file(tmp_path):
+    """Two apply processes (here threads) writing the same output: each writes its own
+    temporary file, the target is always one whole image, nothing is left behind."""
+    import threading
+
+    from tfgan_image.atomic import temp_path
+
+    target = str(tmp_path / "out.png")
+    assert temp_path(target) != temp_path(target) and temp_path(target).endswith(".png")
+    images = [random_pixels((64, 64, 3), seed=s) for s in range(4)]
+    errors = []
+
+    def writer(pixels):
+        try:
+            for _ in range(5):
+                image_files.write(pixels, "RGB", target, overwrite=True)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in images]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    written = np.asarray(Image.open(target))
+    assert any(np.array_equal(written, p) for p in images)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
+
+
+def test_concurrent_exports_leave_one_loadable_generator(tmp_path):
+    import threading
+
+    import keras
+
+    from tfgan_image.models import restoration as restoration_models
+
+    generator = restoration_models.build_generator(widths=(4, 8), convs_per_level=1)
+    threads = [threading.Thread(target=export.export_generator, args=(generator, str(tmp_path)))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [export.GENERATOR_FILE]
+    assert keras.models.load_model(tmp_path / export.GENERATOR_FILE).count_params() == \
+        generator.count_params()

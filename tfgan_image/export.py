@@ -13,6 +13,7 @@ from typing import Dict, Optional
 
 import keras
 
+from tfgan_image.atomic import temp_path
 from tfgan_image.training.precision import copy_with_policy
 
 GENERATOR_FILE = "generator.keras"
@@ -36,9 +37,13 @@ def float32_copy(model: keras.Model) -> keras.Model:
 def export_generator(generator: keras.Model, workdir: str) -> str:
     """Saves ``generator`` (in float32) as RUN/generator.keras, atomically; returns the path."""
     path = os.path.join(workdir, GENERATOR_FILE)
-    tmp = os.path.join(workdir, "generator.tmp.keras")
-    float32_copy(generator).save(tmp)
-    os.replace(tmp, path)
+    tmp = temp_path(path)
+    try:
+        float32_copy(generator).save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return path
 
 
@@ -64,12 +69,14 @@ def export_saved_model(generator: keras.Model, workdir: str) -> str:
     / tf.saved_model.
     """
     path = os.path.join(workdir, SAVED_MODEL_DIR)
-    tmp = path + ".tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    with _quiet_tf_logging():
-        float32_copy(generator).export(tmp, format="tf_saved_model", verbose=False)
-    shutil.rmtree(path, ignore_errors=True)
-    os.replace(tmp, path)
+    tmp = temp_path(path)
+    try:
+        with _quiet_tf_logging():
+            float32_copy(generator).export(tmp, format="tf_saved_model", verbose=False)
+        shutil.rmtree(path, ignore_errors=True)
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return path
 
 
@@ -90,9 +97,14 @@ def export_tflite(generator: keras.Model, workdir: str, saved_model: Optional[st
         with _quiet_tf_logging():
             flatbuffer = tf.lite.TFLiteConverter.from_saved_model(saved_model).convert()
     path = os.path.join(workdir, TFLITE_FILE)
-    with open(path + ".tmp", "wb") as f:
-        f.write(flatbuffer)
-    os.replace(path + ".tmp", path)
+    tmp = temp_path(path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(flatbuffer)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return path
 
 

@@ -21,6 +21,7 @@ from typing import List, NamedTuple, Optional
 
 import numpy as np
 
+from tfgan_image.atomic import temp_path
 from tfgan_image.export import RunError
 
 DEFAULT_MAX_MEGAPIXELS = 100.0
@@ -247,11 +248,10 @@ def write(pixels: np.ndarray, mode: str, path: str, overwrite: bool = False) -> 
 
 @contextlib.contextmanager
 def atomic_output(path: str):
-    """Yields a temporary path beside ``path`` (same extension) to write to; on success it
+    """Yields a unique temporary path beside ``path`` (same extension) to write to; on success it
     becomes ``path`` (a rename: never a half-written file), on any failure it is removed.
     A failure to write (unwritable folder, full disk) is an ImageFileError naming ``path``."""
-    root, extension = os.path.splitext(path)
-    tmp = f"{root}.tmp{extension}"
+    tmp = temp_path(path)
     try:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         yield tmp

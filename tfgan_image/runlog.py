@@ -17,14 +17,19 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_image import rundir
+from tfgan_image.atomic import temp_path
 from tfgan_image.data.pipeline import from_unit_range
 
 
 def _atomic_write(path: str, text: str) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    tmp = temp_path(path)
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def write_json(path: str, value, default=None) -> str:
