@@ -157,6 +157,21 @@ def test_benchmark_refuses_a_task_the_model_does_not_do(tmp_path):
         benchmark.benchmark(tiny_upscaler(2), folder, "denoise", show_progress=False)
 
 
+def test_benchmark_gives_a_noise_map_model_the_true_level_unless_blind(tmp_path):
+    from tfgan_image.models import restoration as restoration_models
+
+    model = restoration_models.build_generator(widths=(4, 8), convs_per_level=1,
+                                               noise_map=True)
+    for weight in model.weights:   # a map-sensitive model
+        weight.assign(np.random.default_rng(3).normal(0, 0.2, weight.shape))
+    folder = write_folder(tmp_path / "photos", photos(2))
+    [given] = benchmark.benchmark(model, folder, "denoise", sigmas=[60], show_progress=False)
+    [blind] = benchmark.benchmark(model, folder, "denoise", sigmas=[60], show_progress=False,
+                                  blind=True)
+    assert given.setting["noise_level"] == "given" and blind.setting["noise_level"] == "estimated"
+    assert given.scores.mean["psnr"] != blind.scores.mean["psnr"]
+
+
 @pytest.mark.slow
 def test_benchmark_command_scores_a_shipped_model_and_names_bad_input(tmp_path):
     folder = write_folder(tmp_path / "photos", photos(2, size=(32, 36)))

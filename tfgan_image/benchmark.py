@@ -43,6 +43,9 @@ flags.DEFINE_list("sigma", ["15", "25", "50"], "Denoising: Gaussian noise std(s)
 flags.DEFINE_enum("noise", "clipped", ["clipped", "unclipped"], "Denoising: the noisy image "
                   "clipped to [0, 255] and rounded to 8 bits (a saved noisy photo, what apply "
                   "sees), or left unclipped in float (as most published tables score).")
+flags.DEFINE_boolean("blind", False, "Denoisers with a noise-level input: let the model "
+                     "estimate the level from each image, as apply does without --noise_level "
+                     "(default: give it the true sigma, as FFDNet's tables do).")
 flags.DEFINE_integer("seed", 0, "Seed of the noise or degradation.")
 flags.DEFINE_enum("precision", "float32", INFERENCE_PRECISIONS, "What the model computes in: "
                   "float32 gives the same numbers on every CPU (the cards' numbers); auto is "
@@ -124,7 +127,7 @@ def main(argv):
     task = FLAGS.task or (benchmark_lib.SUPER_RESOLUTION if scale > 1 else task or "denoise")
     results = benchmark_lib.benchmark(
         model, folder, task, name, sigmas, FLAGS.noise == "clipped", FLAGS.seed,
-        FLAGS.precision, FLAGS.tile, degrade_settings=settings)
+        FLAGS.precision, FLAGS.tile, degrade_settings=settings, blind=FLAGS.blind)
     print(benchmark_lib.table(results))
     if FLAGS.output:
         payload = [r.to_json() for r in results]

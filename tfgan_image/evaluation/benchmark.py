@@ -73,13 +73,14 @@ def read_folder(folder: str):
 def benchmark(model, folder: str, task: str, model_name: str = "model",
               sigmas: Sequence[float] = DEFAULT_SIGMAS, clip: bool = True, seed: int = 0,
               precision: str = "float32", tile: int = 512, show_progress: bool = True,
-              degrade_settings: Optional[degrade.DegradeSettings] = None
-              ) -> List[BenchmarkResult]:
+              degrade_settings: Optional[degrade.DegradeSettings] = None,
+              blind: bool = False) -> List[BenchmarkResult]:
     """Scores ``model`` (a Keras image-to-image model on [-1, 1] RGB) on every image of
     ``folder``: one result for super-resolution and the non-denoising tasks, one per sigma
     for "denoise". ``precision``: what the model computes in (float32: the same numbers on
-    every CPU)."""
-    from tfgan_image.inference import model_scale, model_stride
+    every CPU). A denoiser with a noise-level input is given the true sigma (as FFDNet's
+    tables are), or with ``blind`` the level ``apply`` estimates from each image."""
+    from tfgan_image.inference import model_scale, model_stride, takes_noise_level
 
     if task not in TASKS:
         raise BenchmarkError(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
@@ -110,9 +111,14 @@ def benchmark(model, folder: str, task: str, model_name: str = "model",
         results = []
         for sigma in sigmas:
             evaluator = RestorationEvaluator.denoising(images, names, sigma, seed, clip)
+            if blind:
+                evaluator.noise_level = None
             scores = evaluator.score_model(model, tile, precision,
                                            bar(f"{model_name} sigma {sigma:g}"))
-            results.append(result({"sigma": sigma, "noise": "clipped" if clip else "unclipped"},
+            setting = {"sigma": sigma, "noise": "clipped" if clip else "unclipped"}
+            if takes_noise_level(model):
+                setting["noise_level"] = "estimated" if blind else "given"
+            results.append(result(setting,
                                   scores, "noisy input", evaluator.score_degraded(),
                                   published.rows_for(task, standard, ("sigma", sigma))))
         return results

