@@ -51,6 +51,16 @@ SR291_DATA = ("T91 + BSD200 (`sr291/`, the set VDSR was trained on). 10% of the 
               "choose recipes, trials and stopping points, so its scores are validation, not "
               "test scores. The standard test sets (Set5, Set14, BSD100/CBSD68, Kodak24, "
               "Urban100) were never trained or tuned on.")
+PHOTOS490 = "--data=folder:{data_root}/sr291,{data_root}/bsds500_test"
+PHOTOS490_DATA = ("T91 + BSD200 (`sr291/`, the set VDSR was trained on) and the 200 BSDS500 test "
+                  "photos (`bsds500_test/`; not the BSDS300 test photos CBSD68 and BSD100 are "
+                  "made from): 490 photos, as DnCNN's 400 BSDS training photos plus T91. 10% of "
+                  "each folder's files (fixed by file name, seed 0) are the validation split: "
+                  "never trained on, used to choose recipes, trials and stopping points, so its "
+                  "scores are validation, not test scores. The first run trained on `sr291/` "
+                  "alone (its own 10% split is part of this one). The standard test sets "
+                  "(Set5, Set14, BSD100/CBSD68, Kodak24, Urban100) were never trained or tuned "
+                  "on.")
 RESEARCH_TERMS = ("trained on research-only data: BSDS (non-commercial research and "
                   "education only) and T91 (no stated terms); use the weights for research "
                   "only.")
@@ -64,13 +74,13 @@ SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks 
 SR_STOPPED = "the end of the second run's learning-rate schedule, where the curve had flattened"
 
 
-def restore_recipe(task, description, steps, extra=(), extended_from=None):
+def restore_recipe(task, description, steps, extra=(), extended_from=None, data_flag=SR291):
     """``extended_from``: the --steps the run was first trained with before it was resumed
     with ``steps`` (its curve was still rising)."""
     return dict(task=description, kind="image_to_image", scale=1, scorer="restore",
                 extended_from=extended_from,
                 restore_task=task, module="tfgan_image.experiments.restoration",
-                flags=[f"--task={task}", SR291, "--adversarial_weight=0", "--crop_size=96",
+                flags=[f"--task={task}", data_flag, "--adversarial_weight=0", "--crop_size=96",
                        f"--steps={steps}", "--eval_every=2000", "--references=false", *extra],
                 data=SR291_DATA, terms=RESEARCH_TERMS, why=UNET_WHY)
 
@@ -161,9 +171,26 @@ RECIPES = {
             "GAN family at 28x28 greyscale), with a validation evaluation every 500 steps.",
         stopped="the end of the default command's steps"),
     "denoise": dict(restore_recipe(
-        "denoise", "blind colour denoising, Gaussian and Poisson-Gaussian noise, sigma 0-50",
-        16000, ["--sigma=0,50"]), scorer="denoise",
-        stopped="the end of the learning-rate schedule, where the curve had flattened"),
+        "denoise", "colour denoising, Gaussian noise sigma 0-75, noise level settable "
+        "(--noise_level) or estimated", 14000,
+        ["--noise_map", "--clip_noise=false", "--poisson_fraction=0", "--sigma=0,75",
+         "--g_learning_rate=3e-4", "--init_from={runs}/{name}_first/generator.keras"],
+        data_flag=PHOTOS490),
+        first_flags=restore_recipe("denoise", "", 16000, ["--sigma=0,50"])["flags"],
+        continues=dict(steps=16000, eval_every=2000, minutes=113.2),
+        scorer="denoise", data=PHOTOS490_DATA,
+        why=UNET_WHY + " Trained in two runs: the first, a blind denoiser on `sr291/` "
+            "(Gaussian and Poisson-Gaussian noise, sigma 0-50, clipped to 8 bits, 16,000 steps), "
+            "had flattened at the end of its schedule; the second gives the U-Net FFDNet's "
+            "noise-level map (the noise std as a fourth input channel, its weights starting at "
+            "zero, so it starts as the first run's model) and trains on all 490 photos with "
+            "unclipped Gaussian noise of sigma 0-75, FFDNet's range and the published tables' "
+            "convention, with a new cosine schedule from 3e-4. Without a level, `apply` "
+            "estimates it (scikit-image's wavelet estimate). The second run began as a "
+            "`--steps=10000` trial and was resumed at its step 1,388 with `--steps=14000`: its "
+            "cosine learning-rate schedule stretched there from 96% to 98% of its peak (the "
+            "run's config_history.jsonl).",
+        stopped="the end of the second run's learning-rate schedule"),
     "desharpen": dict(restore_recipe(
         "desharpen", "removing over-sharpening halos, ringing and the noise sharpening "
         "amplified", 16000, extended_from=8000),
@@ -251,8 +278,11 @@ def first_run(name: str):
     continues = RECIPES[name].get("continues")
     if not continues:
         return 0, 0.0
-    stage1 = os.path.join(run_dir(f"{name}_first"), "stage1")
-    minutes = (training_minutes(stage1) if os.path.isdir(stage1) else continues["minutes"])
+    first = run_dir(f"{name}_first")
+    stage1 = os.path.join(first, "stage1")   # a staged family's first stage, else the run
+    folder = stage1 if os.path.isdir(stage1) else first
+    minutes = (training_minutes(folder) if os.path.isfile(os.path.join(folder, "metrics.jsonl"))
+               else continues["minutes"])
     return continues["steps"], minutes
 
 
@@ -332,7 +362,7 @@ def validation_photos(name: str):
     from tfgan_image.data import sources
 
     folder_flag = next(f for f in RECIPES[name]["flags"] if f.startswith("--data=folder:"))
-    photos = sources.folder_photos(folder_flag.partition(":")[2].format(
+    photos = sources.load_photos(folder_flag.partition("=")[2].format(
         data_root=FLAGS.data_root))
     order = np.argsort(photos.held_out_names)[:FLAGS.max_images]
     return [photos.held_out[i] for i in order], [photos.held_out_names[i] for i in order]
@@ -376,6 +406,33 @@ def score_denoise(name, model, float32_model=None):
            f"rounded to 8 bits; RGB PSNR / SSIM, and PSNR on the luma Y.")
     evaluator, columns = figure
     return (scores, lambda path: evaluator.figure(columns, path, rows=FIGURE_ROWS), how, speed)
+
+
+LEVELS = (10, 25, 50)
+
+
+def noise_level_figure(name, model, path: str) -> str:
+    """The first validation photos with sigma-25 noise (8-bit) restored at each of LEVELS and
+    at the estimated level, beside the clean photo, PSNR on each panel."""
+    from tfgan_image import metrics, pretrained
+    from tfgan_image.evaluation.figures import comparison_figure
+    from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator
+    from tfgan_image.inference import estimate_noise_level
+
+    clean, names = validation_photos(name)
+    evaluator = RestorationEvaluator.denoising(clean[:FIGURE_ROWS], names[:FIGURE_ROWS], 25,
+                                               seed=25, max_side=MAX_EVAL_SIDE)
+    noisy = evaluator.degraded
+    columns = [("noisy, sigma 25", noisy)]
+    for level in LEVELS:
+        columns.append((f"--noise_level={level}",
+                        [pretrained.apply(model, image, noise_level=level) for image in noisy]))
+    estimates = [estimate_noise_level(image) for image in noisy]
+    columns.append(("estimated level (" + ", ".join(f"{e:.0f}" for e in estimates) + ")",
+                    [pretrained.apply(model, image) for image in noisy]))
+    return comparison_figure(columns + [("clean", evaluator.clean)], evaluator.names, path,
+                             metrics.image_psnr, crop=160, detailed=True,
+                             title=f"{name}: how much noise to remove")
 
 
 def score_restore(name, model, float32_model=None):
@@ -502,6 +559,7 @@ def standard_set_scores(name: str, model) -> list:
     at sigma 15 / 25 / 50, noise unclipped and clipped; other restoration tasks on CBSD68
     with their own degradation (seed 0). Reporting only: nothing was chosen with them."""
     from tfgan_image.evaluation import benchmark
+    from tfgan_image.inference import takes_noise_level
 
     task = evaluator_name(name)
     if task not in benchmark.TASKS:
@@ -510,8 +568,14 @@ def standard_set_scores(name: str, model) -> list:
     results = []
     for folder in folders:
         path = os.path.join(FLAGS.data_root, "benchmarks", folder)
-        for clip in ((False, True) if task == "denoise" else (True,)):
-            for result in benchmark.benchmark(model, path, task, name, EVAL_SIGMAS, clip=clip):
+        settings = [(True, False)]   # (clip, blind)
+        if task == "denoise":
+            settings = [(False, False), (True, False)]
+            if takes_noise_level(model):   # what apply does on a saved photo, too
+                settings.append((True, True))
+        for clip, blind in settings:
+            for result in benchmark.benchmark(model, path, task, name, EVAL_SIGMAS, clip=clip,
+                                              blind=blind):
                 results.append({"set": result.standard_set or folder, "setting": result.setting,
                                 "images": len(result.scores.per_image),
                                 "precision": result.precision, "mean": result.scores.mean,
@@ -519,7 +583,8 @@ def standard_set_scores(name: str, model) -> list:
                                              "mean": result.baseline_scores.mean}})
     order = {"unclipped": 0, "clipped": 1}
     return sorted(results, key=lambda r: (r["set"] != folders[0], order.get(
-        r["setting"].get("noise"), 0), r["setting"].get("sigma", 0)))
+        r["setting"].get("noise"), 0), r["setting"].get("noise_level") == "estimated",
+        r["setting"].get("sigma", 0)))
 
 
 # ----------------------------------------------------------------------------- curve
@@ -666,6 +731,8 @@ def export_one(name: str) -> dict:
                 f"{compute} (its default on this CPU): at most {gap:.3f} dB from the run's "
                 f"float32 weights computing in float32 (row \"{float32_row(name)}\").")
     write_figure(os.path.join(package, f"{name}.png"))
+    if inference.takes_noise_level(model):
+        noise_level_figure(name, model, os.path.join(package, f"{name}_levels.png"))
     steps = trained_steps(stage_dir) + first_run(name)[0]
     by_step = minutes_by_step(name)
     minutes = max(by_step.values(), default=0.0)
@@ -676,6 +743,7 @@ def export_one(name: str) -> dict:
     np.savez_compressed(expected_path(), **expected)
     return {"task": recipe["task"], "kind": recipe["kind"], "scale": recipe["scale"],
             "evaluator": evaluator_name(name), "parameters": int(model.count_params()),
+            "noise_level_input": inference.takes_noise_level(model),
             "steps": steps, "minutes": round(minutes, 1), "terms": recipe["terms"],
             "data": recipe["data"], "commands": commands(name), "why": recipe["why"],
             "stopped": recipe.get("stopped", STOPPED_BECAUSE), "history": history(name, steps),
