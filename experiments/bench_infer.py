@@ -22,9 +22,8 @@ import tensorflow as tf
 from absl import app, flags
 from run_helpers import print_report
 
-from tfgan_image import export
+from tfgan_image import export, precision
 from tfgan_image.models import superres as superres_models
-from tfgan_image.training import precision
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", "sr_x4", "A shipped super-resolution model ('' for an untrained "

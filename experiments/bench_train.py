@@ -16,10 +16,10 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfgan_image import losses
+from tfgan_image import losses, precision
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import dcgan
-from tfgan_image.training import GANTrainer, precision
+from tfgan_image.training import GANTrainer
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("batch_size", 256, "Global batch size (the tutorial's).")

@@ -26,10 +26,9 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfgan_image import losses, style_transfer
+from tfgan_image import losses, precision, style_transfer
 from tfgan_image.data import pipeline, sources
 from tfgan_image.style_losses import StyleLosses, load_style_image
-from tfgan_image.training import precision
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("style_image", None, "Style image (default: scikit-image's "

@@ -573,8 +573,7 @@ def history(name: str, steps: int) -> dict:
     """How the run came to its steps: the model it starts from, a first run it continues, a
     schedule stretched by a resume (the share of the peak learning rate at the restart,
     before and after, from the run's own schedule function)."""
-    from tfgan_image import pretrained
-    from tfgan_image.training import precision
+    from tfgan_image import precision, pretrained
 
     recipe, result = RECIPES[name], {}
     if recipe.get("starts_from"):
@@ -609,8 +608,8 @@ def read_registry() -> dict:
 
 def write_registry(registry: dict) -> None:
     """models.json, every card and the README's zoo table (the last for the package only)."""
+    from tfgan_image.atomic import write_json
     from tfgan_image.pretrained import cards
-    from tfgan_image.runlog import write_json
 
     package = package_folder()
     write_json(os.path.join(package, "models.json"),
@@ -645,7 +644,7 @@ def export_one(name: str) -> dict:
     # FLOAT16_MAX_GAP_DB on every validation score; latent models ship as trained.
     half = recipe["kind"] == "image_to_image" and recipe.get("half", True)
     if half:
-        from tfgan_image.training import precision
+        from tfgan_image import precision
 
         precision.copy_with_policy(run_model, "float16").save(target)
     else:

@@ -6,7 +6,7 @@ import pytest
 from conftest import random_pixels
 from PIL import Image
 
-from tfgan_image import apply, export, image_files
+from tfgan_image import apply, errors, export, image_files
 
 
 @pytest.mark.parametrize("mode,shape,dtype,suffix,written", [
@@ -172,13 +172,13 @@ def test_generators_given_to_the_wrong_command_are_refused(latent_and_texture_ru
     for run, kind in [(latent, "latent-vector GAN"), (spatial, "texture generator")]:
         with pytest.raises(apply.ApplyError, match=f"{kind}.*tfgan_image.sample"):
             apply.apply_files(run, str(source), str(tmp_path / "out.png"))
-    with pytest.raises(export.RunError, match="image-to-image model.*tfgan_image.apply"):
+    with pytest.raises(errors.RunError, match="image-to-image model.*tfgan_image.apply"):
         sample.sample(restore_run, num=1)
 
 
 def test_a_damaged_generator_file_is_a_clear_error(tmp_path):
     (tmp_path / export.GENERATOR_FILE).write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(export.RunError, match="Cannot load .*generator.keras: damaged"):
+    with pytest.raises(errors.RunError, match="Cannot load .*generator.keras: damaged"):
         export.load_generator(str(tmp_path))
 
 

@@ -85,7 +85,7 @@ def test_listing_and_the_sample_cli_work_by_name(tmp_path):
 def test_float16_weights_load_as_a_float32_model(tmp_path):
     import keras
 
-    from tfgan_image.training.precision import copy_with_policy
+    from tfgan_image.precision import copy_with_policy
 
     inputs = keras.Input((None, None, 3))
     model = keras.Model(inputs, keras.layers.Conv2D(3, 3, padding="same")(inputs))

@@ -14,15 +14,12 @@ from typing import Dict, Optional
 import keras
 
 from tfgan_image.atomic import temp_path
-from tfgan_image.training.precision import copy_with_policy
+from tfgan_image.errors import RunError
+from tfgan_image.precision import copy_with_policy
 
 GENERATOR_FILE = "generator.keras"
 SAVED_MODEL_DIR = "saved_model"
 TFLITE_FILE = "generator.tflite"
-
-
-class RunError(ValueError):
-    """A run directory that cannot be used: missing, or without a trained generator."""
 
 
 def float32_copy(model: keras.Model) -> keras.Model:

@@ -38,7 +38,7 @@ from typing import Callable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from tfgan_image.export import RunError
+from tfgan_image.errors import RunError
 from tfgan_image.progress import bar as progress_bar
 
 
@@ -55,7 +55,7 @@ def inference_precision(model, precision: str = "auto") -> str:
     """The dtype policy ``restore_array`` runs ``model`` in: ``precision``; for "auto",
     mixed_bfloat16 for a float32 model on a CPU that computes bfloat16 natively, else the
     model's own policy; for "own", the model's own policy."""
-    from tfgan_image.training.precision import cpu_computes_bfloat16_natively
+    from tfgan_image.precision import cpu_computes_bfloat16_natively
 
     if precision not in INFERENCE_PRECISIONS:
         raise ApplyError(f"Unknown precision {precision!r}; choose one of "
@@ -73,7 +73,7 @@ def compiled_call(model, precision: str = "auto") -> Callable:
     ``image_path_layers`` stay float32, so the image a residual model passes through is exact."""
     import tensorflow as tf
 
-    from tfgan_image.training.precision import copy_with_policy, image_path_layers
+    from tfgan_image.precision import copy_with_policy, image_path_layers
 
     policy = inference_precision(model, precision)
     compiled = _COMPILED.setdefault(model, {})

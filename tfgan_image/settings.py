@@ -23,7 +23,7 @@ import dataclasses
 from typing import Any, Optional, Sequence
 
 from tfgan_image import losses
-from tfgan_image.training.precision import PRECISIONS
+from tfgan_image.precision import PRECISIONS
 from tfgan_image.training.strategy import STRATEGIES
 
 SHARED_HELP = {

@@ -42,14 +42,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import experiment, export, features, inference, losses, settings
+from tfgan_image import experiment, export, features, inference, losses, precision, settings
+from tfgan_image.atomic import write_json
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import style_transfer as models
 from tfgan_image.progress import bar as progress_bar
-from tfgan_image.runlog import print_paths, write_json
+from tfgan_image.runlog import print_paths
 from tfgan_image.settings import setting
 from tfgan_image.style_losses import DEFAULT_STYLE, StyleLosses, load_style_image
-from tfgan_image.training import GANTrainer, precision
+from tfgan_image.training import GANTrainer
 from tfgan_image.training import trainer as trainer_lib
 
 METHODS = ("feed_forward", "optimize")

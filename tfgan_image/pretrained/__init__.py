@@ -28,7 +28,7 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from tfgan_image.export import RunError
+from tfgan_image.errors import RunError
 
 FOLDER = os.path.dirname(os.path.abspath(__file__))
 REGISTRY_FILE = os.path.join(FOLDER, "models.json")
