@@ -14,7 +14,7 @@ Losses (``style_losses.StyleLosses``), on the frozen VGG of ``tfgan_image.featur
   network learned to cover every photo with parallel streaks in the style's dominant stroke
   direction), averaged over layers -- the relative squared Gram error near the target, but
   without its fourth-power growth with contrast, which on training crops let one
-  high-contrast crop carry most of a batch's gradient (experiments/diagnose_style_loss.py);
+  high-contrast crop carry most of a batch's gradient (tools/diagnose_style_loss.py);
 * total variation (``losses.total_variation_loss``), on images in [-1, 1].
 
 With ``colour_transfer`` (default) the network first gives each photo the style image's

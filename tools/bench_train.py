@@ -1,6 +1,6 @@
 """Images/second of the DCGAN train step: this library's GANTrainer vs. the TF tutorial's step.
 
-    python experiments/bench_train.py [--batch_size=256] [--steps=30] [--xla] [--out=FILE.md]
+    python tools/bench_train.py [--batch_size=256] [--steps=30] [--xla] [--out=FILE.md]
 
 The reference is a plain re-implementation of the TensorFlow DCGAN tutorial's ``train_step``
 (same architecture, float32, ``tf.function``, one shared forward pass for both tapes), run in
