@@ -229,3 +229,19 @@ def test_concurrent_exports_leave_one_loadable_generator(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [export.GENERATOR_FILE]
     assert keras.models.load_model(tmp_path / export.GENERATOR_FILE).count_params() == \
         generator.count_params()
+
+
+@pytest.mark.slow
+def test_the_stress_script_holds_on_a_damaged_folder_and_concurrent_processes():
+    """tools/stress_faults.py at its smallest: damaged files through apply, and real apply
+    and sample processes writing the same outputs at once."""
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    done = subprocess.run([sys.executable, "tools/stress_faults.py", "--files=18",
+                           "--writers=2"], cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    assert done.stdout.count("held") == 8 and "FAILED" not in done.stdout
