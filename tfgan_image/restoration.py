@@ -105,6 +105,7 @@ class RestorationConfig(settings.ImageToImageSettings):
 
     def __post_init__(self):
         settings.check(self)
+        settings.derive_workdir(self, f"runs/restoration_{self.task}")
         low, high = self.sigma
         if not 0 <= low <= high:
             raise ValueError(f"sigma needs 0 <= LOW <= HIGH, got {low},{high}")

@@ -128,6 +128,7 @@ class StyleTransferConfig(settings.ImageToImageSettings):
 
     def __post_init__(self):
         check_config(self)
+        settings.derive_workdir(self, f"runs/style_transfer_{self.method}")
 
 
 # ----------------------------------------------------------------------------- data

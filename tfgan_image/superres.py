@@ -89,6 +89,7 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
 
     def __post_init__(self):
         settings.check(self)
+        settings.derive_workdir(self, f"runs/superres_x{self.scale}")
         losses.check_offset_range("perceptual_offset_range", self.perceptual_offset_range,
                                   self.gan_crop_size * self.scale)   # stage 2's output crop
 
