@@ -15,17 +15,22 @@ def temp_path(path: str) -> str:
     return f"{root}.tmp-{os.getpid()}-{secrets.token_hex(4)}{extension}"
 
 
-def write_text(path: str, text: str) -> str:
-    """Writes ``text`` to ``path`` atomically; returns the path."""
+def write_bytes(path: str, data: bytes) -> str:
+    """Writes ``data`` to ``path`` atomically; returns the path."""
     tmp = temp_path(path)
     try:
-        with open(tmp, "w") as f:
-            f.write(text)
+        with open(tmp, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def write_text(path: str, text: str) -> str:
+    """Writes ``text`` (UTF-8) to ``path`` atomically; returns the path."""
+    return write_bytes(path, text.encode("utf-8"))
 
 
 def write_json(path: str, value, default=None) -> str:

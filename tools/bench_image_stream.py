@@ -16,12 +16,12 @@ import tempfile
 
 import numpy as np
 from absl import app, flags
+from run_helpers import write_report
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("sizes", ["1000", "100000"], "Folder sizes (images).")
 flags.DEFINE_string("folder", None, "Where the folders go (default: a temporary folder).")
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 PER_CLASS = 1000
 CHILD = """
 import resource, sys, time
@@ -76,10 +76,7 @@ def main(argv):
     for size, train, classes, seconds, peak in rows:
         lines.append(f"| {size:,} | {classes} | {train:,} | {seconds:.2f} | "
                      f"{seconds / base[3]:.1f}x | {peak:.2f} | {peak / base[4]:.2f}x |")
-    path = os.path.join(HERE, "bench_image_stream.md")
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"Wrote {path}")
+    write_report("bench_image_stream.md", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import os
 import shutil
 
 from absl import app, flags
-from run_helpers import run_module, timings, training_minutes_by_step
+from run_helpers import run_module, timings, training_minutes_by_step, write_report
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results_image_gan", "Where the run directories go (resumed).")
@@ -145,10 +145,7 @@ def main(argv):
         if name not in RUNS:
             raise app.UsageError(f"Unknown run {name!r}; choose from {list(RUNS)}")
         results[name] = make(name)
-    path = os.path.join(HERE, "results_image_gan.md")
-    with open(path, "w") as f:
-        f.write(report(results))
-    print(f"Wrote {path}")
+    write_report("results_image_gan.md", report(results))
 
 
 if __name__ == "__main__":

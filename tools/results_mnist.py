@@ -20,7 +20,7 @@ import re
 import shutil
 
 from absl import app, flags
-from run_helpers import final_evaluation, run_module
+from run_helpers import final_evaluation, run_module, write_report
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results", "Where the run directories go (recreated).")
@@ -94,11 +94,8 @@ def main(argv):
     text += "\n".join(f"![{DESCRIPTIONS[r['name']]}]({r['figure']})  \n"
                       f"*{DESCRIPTIONS[r['name']]}: final EMA samples (fixed noise).*\n"
                       for r in rows)
-    path = os.path.join(HERE, "results_mnist.md")
-    with open(path, "w") as f:
-        f.write(text)
     print(text)
-    print(f"Wrote {path}")
+    write_report("results_mnist.md", text)
 
 
 if __name__ == "__main__":

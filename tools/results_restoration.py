@@ -26,7 +26,7 @@ import shutil
 
 import run_helpers
 from absl import app, flags
-from run_helpers import final_evaluation, run_module
+from run_helpers import final_evaluation, run_module, write_report
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results", "Where the run directories go (recreated).")
@@ -150,10 +150,7 @@ def render(timings):
                   f"`python -m tfgan_image.apply --workdir=RUN large_noisy.png "
                   f"large_restored.png` (512 px tiles, 64 px margins): {seconds:.0f} s end to "
                   f"end including start-up, peak memory (RSS) {peak_gb:.1f} GB.", ""]
-    path = os.path.join(HERE, "results_restoration.md")
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"Wrote {path}")
+    write_report("results_restoration.md", "\n".join(lines) + "\n")
 
 
 def main(argv):

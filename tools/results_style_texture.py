@@ -23,7 +23,7 @@ import shutil
 
 import run_helpers
 from absl import app, flags
-from run_helpers import run_apply, run_module, timings
+from run_helpers import run_apply, run_module, timings, write_report
 
 from tfgan_image import style_transfer
 
@@ -186,10 +186,7 @@ def render():
                   f"A sample at 4x the source size ({width}x{height}), one pass:", "",
                   f"![texture]({sample})", ""]
         lines += _pixel_generator_lines(recorded)
-    path = os.path.join(HERE, "results_style_texture.md")
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
-    print(f"Wrote {path}")
+    write_report("results_style_texture.md", "\n".join(lines))
 
 
 def main(argv):

@@ -21,7 +21,7 @@ import os
 import shutil
 
 from absl import app, flags
-from run_helpers import run_apply, run_module, timings
+from run_helpers import run_apply, run_module, timings, write_report
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results_sr", "Where the run directories go.")
@@ -130,10 +130,7 @@ def render():
         lines += [f"`python -m tfgan_image.apply --workdir=RUN --stage=1` on a 1000x750 photo "
                   f"(-> 4000x3000): {recorded['apply_large']:.1f} s end to end, peak RSS "
                   f"{recorded['apply_large_peak_gb']:.2f} GB.", ""]
-    path = os.path.join(HERE, "results_superres.md")
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
-    print(f"Wrote {path}")
+    write_report("results_superres.md", "\n".join(lines))
 
 
 def main(argv):
