@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO_ROOT
 from PIL import Image
 
-from tfgan_image import apply, export, inference
+from tfgan_image import apply, errors, export, inference
 
 
 def write(path, array):
@@ -59,9 +59,9 @@ def test_refusals(restore_run, tmp_path):
         apply.apply_files(restore_run, image, image)
     with pytest.raises(apply.ApplyError, match="overwrite"):
         apply.apply_files(restore_run, str(tmp_path), str(tmp_path))
-    with pytest.raises(export.RunError, match="no trained generator"):
+    with pytest.raises(errors.RunError, match="no trained generator"):
         apply.apply_files(str(tmp_path), image, str(tmp_path / "o.png"))
-    with pytest.raises(export.RunError, match="does not exist"):
+    with pytest.raises(errors.RunError, match="does not exist"):
         apply.apply_files(str(tmp_path / "nope"), image, str(tmp_path / "o.png"))
 
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import random_pixels
 from PIL import Image
 
-from tfgan_image import apply, export, image_files
+from tfgan_image import apply, errors, export, image_files
 
 
 @pytest.mark.parametrize("mode,shape,dtype,suffix,written", [
@@ -172,13 +172,13 @@ def test_generators_given_to_the_wrong_command_are_refused(latent_and_texture_ru
     for run, kind in [(latent, "latent-vector GAN"), (spatial, "texture generator")]:
         with pytest.raises(apply.ApplyError, match=f"{kind}.*tfgan_image.sample"):
             apply.apply_files(run, str(source), str(tmp_path / "out.png"))
-    with pytest.raises(export.RunError, match="image-to-image model.*tfgan_image.apply"):
+    with pytest.raises(errors.RunError, match="image-to-image model.*tfgan_image.apply"):
         sample.sample(restore_run, num=1)
 
 
 def test_a_damaged_generator_file_is_a_clear_error(tmp_path):
     (tmp_path / export.GENERATOR_FILE).write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(export.RunError, match="Cannot load .*generator.keras: damaged"):
+    with pytest.raises(errors.RunError, match="Cannot load .*generator.keras: damaged"):
         export.load_generator(str(tmp_path))
 
 
@@ -229,3 +229,19 @@ def test_concurrent_exports_leave_one_loadable_generator(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [export.GENERATOR_FILE]
     assert keras.models.load_model(tmp_path / export.GENERATOR_FILE).count_params() == \
         generator.count_params()
+
+
+@pytest.mark.slow
+def test_the_stress_script_holds_on_a_damaged_folder_and_concurrent_processes():
+    """tools/stress_faults.py at its smallest: damaged files through apply, and real apply
+    and sample processes writing the same outputs at once."""
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    done = subprocess.run([sys.executable, "tools/stress_faults.py", "--files=18",
+                           "--writers=2"], cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    assert done.stdout.count("held") == 8 and "FAILED" not in done.stdout

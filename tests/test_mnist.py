@@ -94,3 +94,30 @@ def test_dcgan_cli_trains_and_reports(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     assert "frechet_distance" in out.stdout and "classifier_score" in out.stdout
     assert str(tmp_path) in out.stdout
+
+
+CLI_NETWORK_SIZES = """
+import sys
+from absl import flags
+from tfgan_image.experiments import common
+module = __import__("tfgan_image.experiments." + sys.argv[1], fromlist=["main"])
+flags.FLAGS(["cli"])
+captured = {}
+common.run_family = lambda argv, family, **kwargs: captured.update(kwargs)
+module.main(["cli"])
+from tfgan_image import mnist
+config = mnist.MnistConfig(**captured, latent_dim=flags.FLAGS.latent_dim)
+print(*[m.count_params() for m in mnist.build_networks(config)])
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cli, model", [("mnist_dcgan", "dcgan"), ("mnist_gan", "mlp")])
+def test_python_defaults_build_the_networks_the_cli_builds(cli, model):
+    """MnistConfig(model=...) from Python and the command's default flags: the same networks."""
+    done = subprocess.run([sys.executable, "-c", CLI_NETWORK_SIZES, cli], capture_output=True,
+                          text=True, cwd=REPO_ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    cli_sizes = [int(n) for n in done.stdout.split()]
+    python_sizes = [m.count_params() for m in mnist.build_networks(mnist.MnistConfig(model=model))]
+    assert python_sizes == cli_sizes

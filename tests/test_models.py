@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from tfgan_image.models import dcgan, mlp
-from tfgan_image.training.precision import precision_policy
+from tfgan_image.precision import precision_policy
 
 
 @pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])

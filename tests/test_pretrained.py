@@ -25,14 +25,14 @@ def test_models_are_shipped_with_weights_cards_and_expected_outputs():
 
 
 def test_every_card_gives_the_commands_of_its_recipe():
-    """experiments/pretrained.py's recipes and the shipped cards do not drift apart."""
-    script = ("import json; import pretrained as p; "
+    """tools/zoo.py's recipes and the shipped cards do not drift apart."""
+    script = ("import json; import zoo as p; "
               "p.FLAGS(['p', '--runs=/tmp/RUNS', '--data_root=/tmp/DATA_ROOT']); "
               "print(json.dumps({n: [p.shown_command(n, first) "
               "for first in ((True, False) if r.get('continues') else (False,))] "
               "for n, r in p.RECIPES.items()}))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         cwd=os.path.join(REPO_ROOT, "experiments"), check=True)
+                         cwd=os.path.join(REPO_ROOT, "tools"), check=True)
     commands = json.loads(out.stdout)
     assert sorted(commands) == SHIPPED
     for name, lines in commands.items():
@@ -85,7 +85,7 @@ def test_listing_and_the_sample_cli_work_by_name(tmp_path):
 def test_float16_weights_load_as_a_float32_model(tmp_path):
     import keras
 
-    from tfgan_image.training.precision import copy_with_policy
+    from tfgan_image.precision import copy_with_policy
 
     inputs = keras.Input((None, None, 3))
     model = keras.Model(inputs, keras.layers.Conv2D(3, 3, padding="same")(inputs))
@@ -100,7 +100,7 @@ def test_float16_weights_load_as_a_float32_model(tmp_path):
 
 def test_cards_and_the_readme_table_are_rendered_from_models_json():
     """One source: every card and the README's zoo table are what cards.py makes of the
-    entries (experiments/pretrained.py --cards_only rewrites them)."""
+    entries (tools/zoo.py --cards_only rewrites them)."""
     from tfgan_image.pretrained import cards
 
     registry = pretrained.registry()

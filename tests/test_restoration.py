@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_image import baselines, export, metrics, restoration
+from tfgan_image import baselines, errors, export, metrics, restoration
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.inference import restore_array, tiled_apply
 from tfgan_image.models import restoration as restoration_models
@@ -212,8 +212,7 @@ def test_bfloat16_inference_passes_the_image_through_exactly_with_current_weight
 
 
 def test_auto_precision_is_bfloat16_only_for_float32_models_on_bfloat16_cpus(monkeypatch):
-    from tfgan_image import inference
-    from tfgan_image.training import precision
+    from tfgan_image import inference, precision
 
     generator = restoration_models.build_generator(widths=(4, 8), convs_per_level=1)
     for native, expected in [(True, "mixed_bfloat16"), (False, "float32")]:
@@ -321,13 +320,13 @@ def test_init_from_starts_a_run_from_another_runs_generator(tmp_path):
                     export.load_generator(str(tmp_path / "first")).get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-6)   # EMA arithmetic rounds
     assert second["step"] == 1
-    with pytest.raises(export.RunError, match="does not fit this run's generator"):
+    with pytest.raises(errors.RunError, match="does not fit this run's generator"):
         restoration.run(restoration.RestorationConfig(
             workdir=str(tmp_path / "other"), steps=1, init_from=first["paths"]["generator"],
             **{**tiny, "generator_widths": (8, 16)}))
     for source, message in [("no_such_model", "No pretrained model named"),
                             (str(tmp_path / "missing.keras"), "no such file")]:
-        with pytest.raises(export.RunError, match=message):
+        with pytest.raises(errors.RunError, match=message):
             restoration.run(restoration.RestorationConfig(
                 workdir=str(tmp_path / "never"), steps=1, init_from=source, **tiny))
     assert not os.path.exists(tmp_path / "never")   # refused before anything was written

@@ -67,3 +67,12 @@ def test_choices_and_bounds_of_a_tuple_setting_hold_for_each_value():
         Example(stages=("a", "c"))
     with pytest.raises(ValueError, match="stages needs at least one value"):
         Example(stages=())
+
+
+def test_configs_built_in_python_derive_their_run_directory_like_the_cli():
+    from tfgan_image import restoration, style_transfer, superres
+
+    assert restoration.RestorationConfig(task="desharpen").workdir == "runs/restoration_desharpen"
+    assert superres.SuperResolutionConfig(scale=2).workdir == "runs/superres_x2"
+    assert style_transfer.StyleTransferConfig().workdir == "runs/style_transfer_feed_forward"
+    assert restoration.RestorationConfig(workdir="mine").workdir == "mine"

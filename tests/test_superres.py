@@ -12,7 +12,7 @@ import tensorflow as tf
 from conftest import tensorboard_tags
 from PIL import Image
 
-from tfgan_image import apply, export, features, inference, metrics, superres
+from tfgan_image import apply, errors, export, features, inference, metrics, superres
 from tfgan_image.data import degrade, sources
 from tfgan_image.layers import PixelShuffle
 from tfgan_image.models import superres as superres_models
@@ -254,9 +254,9 @@ def test_gan_fine_tune_of_a_given_model(trained_run, tmp_path):
 
 def test_missing_stage_is_a_clear_error(trained_run, tmp_path):
     workdir, _ = trained_run
-    with pytest.raises(export.RunError, match="no trained stage-3 generator"):
+    with pytest.raises(errors.RunError, match="no trained stage-3 generator"):
         export.load_generator(str(workdir), 3)
-    with pytest.raises(export.RunError, match="does not exist"):
+    with pytest.raises(errors.RunError, match="does not exist"):
         export.load_generator(str(tmp_path / "nowhere"))
 
 

@@ -9,10 +9,10 @@ import pytest
 import tensorflow as tf
 from conftest import REPO_ROOT
 
-from tfgan_image import losses
+from tfgan_image import losses, precision
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.models import dcgan, mlp
-from tfgan_image.training import GANTrainer, NonFiniteLossError, loop, precision
+from tfgan_image.training import GANTrainer, NonFiniteLossError, loop
 
 
 def make_trainer(precision_name="float32", model="dcgan", **kwargs):

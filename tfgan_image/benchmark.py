@@ -108,8 +108,8 @@ def load_model():
 def main(argv):
     del argv
     from tfgan_image.apply import check_image_to_image
+    from tfgan_image.atomic import write_json
     from tfgan_image.inference import model_scale, model_stride
-    from tfgan_image.runlog import write_json
 
     folder = data_folder(FLAGS.data)
     sigmas = parse_sigmas(FLAGS.sigma)

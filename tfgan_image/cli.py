@@ -18,7 +18,7 @@ import sys
 from absl import app, flags
 
 from tfgan_image.data.sources import DataError
-from tfgan_image.export import RunError
+from tfgan_image.errors import RunError
 from tfgan_image.features import BackboneUnavailableError
 from tfgan_image.training.loop import RunWriteError, UnreadableCheckpointsError
 from tfgan_image.training.strategy import make_strategy

@@ -32,9 +32,10 @@ from typing import Any, Callable, Dict, List, Optional
 import keras
 import numpy as np
 
-from tfgan_image import export, rundir
-from tfgan_image.runlog import RunLog, print_paths, write_json
-from tfgan_image.training import loop, precision
+from tfgan_image import errors, export, precision, rundir
+from tfgan_image.atomic import write_json
+from tfgan_image.runlog import RunLog, print_paths
+from tfgan_image.training import loop
 from tfgan_image.training.strategy import make_strategy, worker_config
 
 SUMMARY_FILE = "summary.json"
@@ -150,7 +151,7 @@ def _initial_generator(config) -> Optional[keras.Model]:
     if os.path.isfile(source):
         return pretrained.load_file(source)
     if source.endswith(".keras") or os.sep in source:
-        raise export.RunError(f"--init_from {source}: no such file.")
+        raise errors.RunError(f"--init_from {source}: no such file.")
     return pretrained.load(source)
 
 
@@ -169,7 +170,7 @@ def _train(current: Run, stage: Stage, values: dict,
         try:
             trainer.start_generator_from(initial, f"--init_from {config.init_from}")
         except ValueError as error:
-            raise export.RunError(str(error)) from None
+            raise errors.RunError(str(error)) from None
     if stage.before_training is not None:
         stage.before_training(trainer, current)
     settings = loop.LoopSettings(

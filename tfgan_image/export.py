@@ -13,16 +13,13 @@ from typing import Dict, Optional
 
 import keras
 
-from tfgan_image.atomic import temp_path
-from tfgan_image.training.precision import copy_with_policy
+from tfgan_image.atomic import temp_path, write_bytes
+from tfgan_image.errors import RunError
+from tfgan_image.precision import copy_with_policy
 
 GENERATOR_FILE = "generator.keras"
 SAVED_MODEL_DIR = "saved_model"
 TFLITE_FILE = "generator.tflite"
-
-
-class RunError(ValueError):
-    """A run directory that cannot be used: missing, or without a trained generator."""
 
 
 def float32_copy(model: keras.Model) -> keras.Model:
@@ -96,16 +93,7 @@ def export_tflite(generator: keras.Model, workdir: str, saved_model: Optional[st
         saved_model = saved_model or export_saved_model(generator, tmp)
         with _quiet_tf_logging():
             flatbuffer = tf.lite.TFLiteConverter.from_saved_model(saved_model).convert()
-    path = os.path.join(workdir, TFLITE_FILE)
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(flatbuffer)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    return write_bytes(os.path.join(workdir, TFLITE_FILE), flatbuffer)
 
 
 def export_all(generator: keras.Model, workdir: str, tflite: bool = True) -> Dict[str, str]:

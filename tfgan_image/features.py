@@ -26,7 +26,7 @@ import tensorflow as tf
 from tfgan_image import losses
 from tfgan_image.augment import random_translation
 from tfgan_image.data import pipeline, sources
-from tfgan_image.training.precision import copy_with_policy, precision_policy
+from tfgan_image.precision import copy_with_policy, precision_policy
 
 DIGIT_CLASSIFIER_VERSION = 2
 DIGIT_CLASSIFIER_MIN_ACCURACY = 0.98

@@ -22,7 +22,7 @@ from typing import List, NamedTuple, Optional
 import numpy as np
 
 from tfgan_image.atomic import temp_path
-from tfgan_image.export import RunError
+from tfgan_image.errors import RunError
 
 DEFAULT_MAX_MEGAPIXELS = 100.0
 # Mode -> (array channels, bits per channel) of the modes kept from input to output.

@@ -23,11 +23,12 @@ from typing import Callable, Dict, Optional
 import numpy as np
 
 from tfgan_image import experiment, settings
+from tfgan_image.atomic import write_json
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import image_sets
 from tfgan_image.evaluation.image_gan import ImageGANEvaluator
 from tfgan_image.models import image_gan as models
-from tfgan_image.runlog import print_paths, save_image_grid, write_json
+from tfgan_image.runlog import print_paths, save_image_grid
 from tfgan_image.settings import setting
 from tfgan_image.training import trainer as trainer_lib
 

@@ -7,7 +7,7 @@ on large photos: each tile is extended by ``margin`` input pixels of real contex
 side and only its centre is kept, so the result matches whole-image inference to within the
 network's receptive field, with no seams. The default margin covers the receptive field of the
 library's models (64 px for the restoration U-Net; 24 px for super-resolution, whose radius is
-20 input pixels); tiling is then exact. Measured (experiments/results_superres.py): x4
+20 input pixels); tiling is then exact. Measured (tools/results_superres.py): x4
 super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a 512 px
 *input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area).
 
@@ -22,12 +22,12 @@ over all tiles (one pass per layer, each up to that layer), then the tiles run w
 their windows stopping at the image's edges as one whole-image pass would see them; the
 margin is the network's receptive radius (``receptive_radius``). The result is one
 whole-image pass's to within rounding, in a tile's memory
-(experiments/results_style_texture.py measures a 4000x3000 photo).
+(tools/results_style_texture.py measures a 4000x3000 photo).
 
 Precision (``restore_array(..., precision=)``): "auto" runs a float32 model in mixed_bfloat16
 on a CPU with native bfloat16 (AMX / AVX512_BF16; ``cpu_computes_bfloat16_natively``), else as
 it is ("own": always as it is); the model runs in a ``tf.function``.
-experiments/bench_apply.py times both on the pretrained models (bfloat16 2-3x faster
+tools/bench_apply.py times both on the pretrained models (bfloat16 2-3x faster
 than float32, within 0.02 dB). Models with whole-image statistics (style transfer) always run
 as they are, eagerly.
 """
@@ -38,7 +38,7 @@ from typing import Callable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from tfgan_image.export import RunError
+from tfgan_image.errors import RunError
 from tfgan_image.progress import bar as progress_bar
 
 
@@ -55,7 +55,7 @@ def inference_precision(model, precision: str = "auto") -> str:
     """The dtype policy ``restore_array`` runs ``model`` in: ``precision``; for "auto",
     mixed_bfloat16 for a float32 model on a CPU that computes bfloat16 natively, else the
     model's own policy; for "own", the model's own policy."""
-    from tfgan_image.training.precision import cpu_computes_bfloat16_natively
+    from tfgan_image.precision import cpu_computes_bfloat16_natively
 
     if precision not in INFERENCE_PRECISIONS:
         raise ApplyError(f"Unknown precision {precision!r}; choose one of "
@@ -73,7 +73,7 @@ def compiled_call(model, precision: str = "auto") -> Callable:
     ``image_path_layers`` stay float32, so the image a residual model passes through is exact."""
     import tensorflow as tf
 
-    from tfgan_image.training.precision import copy_with_policy, image_path_layers
+    from tfgan_image.precision import copy_with_policy, image_path_layers
 
     policy = inference_precision(model, precision)
     compiled = _COMPILED.setdefault(model, {})

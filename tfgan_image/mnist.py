@@ -25,6 +25,14 @@ from tfgan_image.settings import setting
 from tfgan_image.training import trainer as trainer_lib
 
 MODELS = {"mlp": mlp, "dcgan": dcgan}   # config.model -> the module with its two builders
+# config.model -> the (generator, discriminator) builder arguments that a config's own
+# generator_kwargs / discriminator_kwargs override: for dcgan the right-sized DCGAN of
+# mnist_dcgan (whose flags default to these), for mlp the builders' own (the paper's MLP).
+DEFAULT_NETWORKS = {
+    "dcgan": (dict(widths=(128, 64, 32), kernel_size=5),
+              dict(widths=(32, 64), kernel_size=5, dropout=0.0)),
+    "mlp": ({}, {}),
+}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -34,7 +42,8 @@ class MnistConfig(settings.LatentGANSettings):
     written to RUN/config.json."""
     model: str = setting("dcgan", "The networks: mlp (models.mlp) or dcgan (models.dcgan).",
                          choices=tuple(MODELS), flag=False)
-    generator_kwargs: dict = dataclasses.field(default_factory=dict)   # the builders' knobs
+    # the builders' knobs, over DEFAULT_NETWORKS[model]
+    generator_kwargs: dict = dataclasses.field(default_factory=dict)
     discriminator_kwargs: dict = dataclasses.field(default_factory=dict)
     workdir: str = setting("runs/mnist_dcgan")
     steps: int = setting(3000, lower=0)
@@ -50,6 +59,17 @@ class MnistConfig(settings.LatentGANSettings):
     def __post_init__(self):
         settings.check(self)   # the loss name among them
         diff_augment_fn(self.diff_augment)   # ValueError for unknown policies
+
+
+def build_networks(config: MnistConfig):
+    """(generator, discriminator) of ``config``: its model's builders called with
+    DEFAULT_NETWORKS[model] updated by the config's kwargs."""
+    builders = MODELS[config.model]
+    generator_defaults, discriminator_defaults = DEFAULT_NETWORKS[config.model]
+    return (builders.build_generator(latent_dim=config.latent_dim,
+                                     **{**generator_defaults, **config.generator_kwargs}),
+            builders.build_discriminator(**{**discriminator_defaults,
+                                            **config.discriminator_kwargs}))
 
 
 def print_summary(result: Dict) -> None:
@@ -82,7 +102,6 @@ class MnistGAN(experiment.Family):
         save_image_grid(pipeline.to_unit_range(splits.train[:64]).numpy(),
                         run.path("samples", "real_data.png"),
                         title=f"real training images ({splits.description})")
-        builders = MODELS[config.model]
         self.evaluate, self.reference = None, {}
         if len(splits.held_out) >= 2:
             classifier = digit_classifier()
@@ -94,12 +113,8 @@ class MnistGAN(experiment.Family):
             print("No held-out images: skipping evaluation.", flush=True)
 
         def build_trainer():
-            return trainer_lib.adversarial_trainer(
-                config,
-                builders.build_generator(latent_dim=config.latent_dim,
-                                         **config.generator_kwargs),
-                builders.build_discriminator(**config.discriminator_kwargs), run.strategy,
-                latent_dim=config.latent_dim)
+            return trainer_lib.adversarial_trainer(config, *build_networks(config),
+                                                   run.strategy, latent_dim=config.latent_dim)
 
         def dataset_for_step(step):
             return pipeline.training_batches(splits.train, config.batch_size,

@@ -23,13 +23,23 @@ from typing import Callable, Dict, Optional, Tuple
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import baselines, experiment, export, features, losses, progress, settings
+from tfgan_image import (
+    baselines,
+    experiment,
+    export,
+    features,
+    losses,
+    precision,
+    progress,
+    settings,
+)
+from tfgan_image.atomic import write_json
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator
 from tfgan_image.models import restoration as models
-from tfgan_image.runlog import RunLog, print_paths, save_image_grid, write_json
+from tfgan_image.runlog import RunLog, print_paths, save_image_grid
 from tfgan_image.settings import setting
-from tfgan_image.training import GANTrainer, precision
+from tfgan_image.training import GANTrainer
 from tfgan_image.training import trainer as trainer_lib
 
 REFERENCES_FILE = "references.json"
@@ -95,6 +105,7 @@ class RestorationConfig(settings.ImageToImageSettings):
 
     def __post_init__(self):
         settings.check(self)
+        settings.derive_workdir(self, f"runs/restoration_{self.task}")
         low, high = self.sigma
         if not 0 <= low <= high:
             raise ValueError(f"sigma needs 0 <= LOW <= HIGH, got {low},{high}")

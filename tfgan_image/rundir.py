@@ -27,7 +27,7 @@ import socket
 import time
 from typing import Dict, Optional
 
-from tfgan_image.export import RunError
+from tfgan_image.errors import RunError
 
 CONFIG_FILE = "config.json"
 HISTORY_FILE = "config_history.jsonl"
@@ -212,7 +212,7 @@ def open_run_directory(workdir: str, config, lock: bool = True) -> dict:
         with open(os.path.join(workdir, HISTORY_FILE), "a") as f:
             f.write(json.dumps({"time": time.time(), "previous": previous,
                                 "changed": {k: v for k, (_, v) in changes.items()}}) + "\n")
-    from tfgan_image.runlog import write_json
+    from tfgan_image.atomic import write_json
 
     if previous != values:
         write_json(path, values)

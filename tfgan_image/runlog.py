@@ -16,28 +16,7 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import rundir
-from tfgan_image.atomic import temp_path
 from tfgan_image.data.pipeline import from_unit_range
-
-
-def _atomic_write(path: str, text: str) -> None:
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def write_json(path: str, value, default=None) -> str:
-    """Writes ``value`` as indented JSON to ``path`` atomically (a temporary file, then a
-    rename: a crash never leaves a half-written file); returns the path. ``default``: as
-    ``json.dumps``'s."""
-    _atomic_write(path, json.dumps(value, indent=2, default=default) + "\n")
-    return path
 
 
 def tile_images(images, columns: Optional[int] = None, padding: int = 1) -> np.ndarray:
@@ -131,7 +110,6 @@ class RunLog:
         return path
 
     def close(self) -> None:
-        """Flushes the logs and ends the run's hold on its directory (``rundir`` lock)."""
+        """Flushes and closes the logs (the run directory's lock is ``rundir``'s)."""
         self.writer.flush()
         self.writer.close()
-        rundir.release(self.workdir)

@@ -25,8 +25,8 @@ import numpy as np
 from absl import app, flags
 
 from tfgan_image import export
+from tfgan_image.errors import RunError
 from tfgan_image.evaluation.base import generator_classes
-from tfgan_image.export import RunError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("workdir", None, "Run directory of a trained run (or --model).")

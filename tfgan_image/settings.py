@@ -23,7 +23,7 @@ import dataclasses
 from typing import Any, Optional, Sequence
 
 from tfgan_image import losses
-from tfgan_image.training.precision import PRECISIONS
+from tfgan_image.precision import PRECISIONS
 from tfgan_image.training.strategy import STRATEGIES
 
 SHARED_HELP = {
@@ -140,3 +140,11 @@ class LatentGANSettings(RunSettings):
     gradient_penalty_weight: float = setting(0.0, lower=0)
     r1_weight: float = setting(0.0, lower=0)
     latent_dim: int = setting(100, lower=1)
+
+
+def derive_workdir(config, workdir: str) -> None:
+    """Sets a frozen config's ``workdir`` to ``workdir`` when it was left None: a default that
+    depends on other settings (e.g. runs/restoration_TASK), the same from Python and the CLI.
+    Call it in the config's ``__post_init__``."""
+    if config.workdir is None:
+        object.__setattr__(config, "workdir", workdir)

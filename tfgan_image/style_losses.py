@@ -12,9 +12,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import features, losses
+from tfgan_image import features, losses, precision
 from tfgan_image.data import pipeline, sources
-from tfgan_image.training import precision
 
 DEFAULT_STYLE = "immunohistochemistry"   # scikit-image's colourful stained-tissue photo
 

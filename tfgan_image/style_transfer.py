@@ -14,7 +14,7 @@ Losses (``style_losses.StyleLosses``), on the frozen VGG of ``tfgan_image.featur
   network learned to cover every photo with parallel streaks in the style's dominant stroke
   direction), averaged over layers -- the relative squared Gram error near the target, but
   without its fourth-power growth with contrast, which on training crops let one
-  high-contrast crop carry most of a batch's gradient (experiments/diagnose_style_loss.py);
+  high-contrast crop carry most of a batch's gradient (tools/diagnose_style_loss.py);
 * total variation (``losses.total_variation_loss``), on images in [-1, 1].
 
 With ``colour_transfer`` (default) the network first gives each photo the style image's
@@ -42,14 +42,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import experiment, export, features, inference, losses, settings
+from tfgan_image import experiment, export, features, inference, losses, precision, settings
+from tfgan_image.atomic import write_json
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import style_transfer as models
 from tfgan_image.progress import bar as progress_bar
-from tfgan_image.runlog import print_paths, write_json
+from tfgan_image.runlog import print_paths
 from tfgan_image.settings import setting
 from tfgan_image.style_losses import DEFAULT_STYLE, StyleLosses, load_style_image
-from tfgan_image.training import GANTrainer, precision
+from tfgan_image.training import GANTrainer
 from tfgan_image.training import trainer as trainer_lib
 
 METHODS = ("feed_forward", "optimize")
@@ -127,6 +128,7 @@ class StyleTransferConfig(settings.ImageToImageSettings):
 
     def __post_init__(self):
         check_config(self)
+        settings.derive_workdir(self, f"runs/style_transfer_{self.method}")
 
 
 # ----------------------------------------------------------------------------- data

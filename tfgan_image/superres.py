@@ -23,13 +23,13 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from tfgan_image import experiment, export, features, losses, metrics, settings
+from tfgan_image import experiment, export, features, losses, metrics, precision, settings
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.evaluation.superres import MAX_EVAL_SIDE, SuperResolutionEvaluator
 from tfgan_image.models import superres as models
 from tfgan_image.runlog import print_paths
 from tfgan_image.settings import setting
-from tfgan_image.training import GANTrainer, precision
+from tfgan_image.training import GANTrainer
 from tfgan_image.training import trainer as trainer_lib
 
 DISTANCE_STAGES = features.VGG_STAGES
@@ -89,6 +89,7 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
 
     def __post_init__(self):
         settings.check(self)
+        settings.derive_workdir(self, f"runs/superres_x{self.scale}")
         losses.check_offset_range("perceptual_offset_range", self.perceptual_offset_range,
                                   self.gan_crop_size * self.scale)   # stage 2's output crop
 

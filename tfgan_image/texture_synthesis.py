@@ -31,13 +31,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import experiment, export, features, inference, losses, settings
+from tfgan_image import experiment, export, features, inference, losses, precision, settings
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import texture_synthesis as models
 from tfgan_image.runlog import print_paths, save_image_grid
 from tfgan_image.settings import setting
 from tfgan_image.style_losses import StyleLosses, load_style_image
-from tfgan_image.training import GANTrainer, ema, precision
+from tfgan_image.training import GANTrainer, ema
 
 DEFAULT_TEXTURE = "grass"   # scikit-image's grass photo (greyscale, 512x512)
 STYLE_STAGES = ("block1", "block2", "block3", "block4")

@@ -360,7 +360,7 @@ def bicubic_downscale(image, scale: int):
     antialias=True)``): Keys' cubic kernel with a = -0.5 stretched by the scale factor, the
     kernel MATLAB's ``imresize`` (and PIL's BICUBIC) use to make the LR images of the
     published benchmarks. Without antialiasing the downscale aliases and bicubic upscaling
-    scores differently (``experiments/results_superres.py`` measures all three).
+    scores differently (``tools/results_superres.py`` measures all three).
     """
     image = tf.convert_to_tensor(image, tf.float32)
     height, width = tf.shape(image)[-3], tf.shape(image)[-2]

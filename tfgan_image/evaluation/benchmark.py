@@ -23,11 +23,11 @@ import numpy as np
 
 from tfgan_image import progress
 from tfgan_image.data import degrade, sources
+from tfgan_image.errors import RunError
 from tfgan_image.evaluation import published
 from tfgan_image.evaluation.restoration import RestorationEvaluator
 from tfgan_image.evaluation.scores import Scores, format_score
 from tfgan_image.evaluation.superres import SuperResolutionEvaluator
-from tfgan_image.export import RunError
 
 SUPER_RESOLUTION = "super_resolution"
 TASKS = (SUPER_RESOLUTION,) + degrade.TASKS

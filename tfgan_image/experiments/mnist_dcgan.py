@@ -22,13 +22,16 @@ from tfgan_image import cli, mnist
 from tfgan_image.experiments import common
 
 FLAGS = flags.FLAGS
+GENERATOR, DISCRIMINATOR = mnist.DEFAULT_NETWORKS["dcgan"]   # MnistConfig()'s networks
 common.define_config_flags(mnist.MnistConfig)
-flags.DEFINE_string("generator_widths", "128,64,32",
+flags.DEFINE_string("generator_widths", ",".join(map(str, GENERATOR["widths"])),
                     "Channels of the 7x7 map and of each Conv2DTranspose block.")
-flags.DEFINE_string("discriminator_widths", "32,64", "Channels of each stride-2 conv.")
-flags.DEFINE_integer("kernel_size", 5, "Kernel size of every conv layer.", lower_bound=1)
-flags.DEFINE_float("dropout", 0.0, "Dropout after each discriminator conv (tutorial: 0.3).",
-                   lower_bound=0, upper_bound=0.9)
+flags.DEFINE_string("discriminator_widths", ",".join(map(str, DISCRIMINATOR["widths"])),
+                    "Channels of each stride-2 conv.")
+flags.DEFINE_integer("kernel_size", GENERATOR["kernel_size"], "Kernel size of every conv "
+                     "layer.", lower_bound=1)
+flags.DEFINE_float("dropout", DISCRIMINATOR["dropout"], "Dropout after each discriminator "
+                   "conv (tutorial: 0.3).", lower_bound=0, upper_bound=0.9)
 flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 

@@ -18,14 +18,12 @@ from absl import flags
 from tfgan_image import cli, restoration
 from tfgan_image.experiments import common
 
-FLAGS = flags.FLAGS
 common.define_config_flags(restoration.RestorationConfig)
 flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    common.run_family(argv, restoration.Restoration(),
-                      workdir=FLAGS.workdir or f"runs/restoration_{FLAGS.task}")
+    common.run_family(argv, restoration.Restoration())
 
 
 if __name__ == "__main__":

@@ -16,14 +16,12 @@ from absl import flags
 from tfgan_image import cli, style_transfer
 from tfgan_image.experiments import common
 
-FLAGS = flags.FLAGS
 common.define_config_flags(style_transfer.StyleTransferConfig)
 flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    common.run_family(argv, style_transfer.StyleTransfer(),
-                      workdir=FLAGS.workdir or f"runs/style_transfer_{FLAGS.method}")
+    common.run_family(argv, style_transfer.StyleTransfer())
 
 
 if __name__ == "__main__":

@@ -17,14 +17,12 @@ from absl import flags
 from tfgan_image import cli, superres
 from tfgan_image.experiments import common
 
-FLAGS = flags.FLAGS
 common.define_config_flags(superres.SuperResolutionConfig)
 flags.adopt_module_key_flags(common)   # --help lists every flag of the command
 
 
 def main(argv):
-    common.run_family(argv, superres.SuperResolution(),
-                      workdir=FLAGS.workdir or f"runs/superres_x{FLAGS.scale}")
+    common.run_family(argv, superres.SuperResolution())
 
 
 if __name__ == "__main__":

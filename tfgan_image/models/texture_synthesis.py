@@ -35,7 +35,7 @@ bands. Untrained (zero logits) it is a random quilt of source crops; training ed
 and biases the choices. On grass the pixel generator above never drew blades in its budget
 (fine grain, Gram distance 0.12 after 4,000 steps); the patch generator shows the source's
 blades and leaves from the start (0.060 untrained, about 0.055 after 1,500 steps, against
-0.050 for crops of the source: experiments/RESULTS.md). Most of that is the quilt itself;
+0.050 for crops of the source: tools/RESULTS.md). Most of that is the quilt itself;
 the GAN's share is the last tenth.
 """
 

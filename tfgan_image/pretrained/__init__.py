@@ -14,7 +14,7 @@ The weights are package data (``tfgan_image/pretrained/<name>.keras``), so nothi
 downloaded. ``models.json`` beside them lists each model's task, kind, terms, scores on the
 standard test sets and on its validation split, and ``<name>.md`` is its card, rendered from
 that entry (``cards``): the command that trained it, its data and their terms, and its scores
-next to the published and classical ones. ``experiments/pretrained.py`` retrains every model
+next to the published and classical ones. ``tools/zoo.py`` retrains every model
 and rewrites the weights, ``models.json`` and the cards.
 
 Terms: the photo models were trained on research-only data (BSDS: non-commercial research
@@ -28,7 +28,7 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from tfgan_image.export import RunError
+from tfgan_image.errors import RunError
 
 FOLDER = os.path.dirname(os.path.abspath(__file__))
 REGISTRY_FILE = os.path.join(FOLDER, "models.json")

@@ -1,6 +1,6 @@
 """What a user reads about a shipped model, generated from its ``models.json`` entry alone:
 the card (``<name>.md``), the one-line summary of ``python -m tfgan_image.pretrained`` and
-the README's zoo table. ``experiments/pretrained.py`` writes the entries; the tests check
+the README's zoo table. ``tools/zoo.py`` writes the entries; the tests check
 that every card and the README table are what these functions make of them.
 
 An entry holds: task, kind, scale, evaluator, parameters, steps, minutes, terms, data,
@@ -29,6 +29,9 @@ LEVELS_CAPTION = ("The same noisy validation photos (Gaussian noise of sigma 25,
                   "restored with `--noise_level` 10, 25 and 50 and with the level `apply` "
                   "estimates: a lower level keeps more detail and more noise, a higher one "
                   "smooths more.")
+LEVEL_CONVENTION = (" The model reads a noise level: it is *given* the true sigma (as FFDNet's "
+                    "published rows are) or *estimates* it from the image, as `apply` does "
+                    "without `--noise_level`.")
 README_BEGIN = "<!-- zoo table: generated from tfgan_image/pretrained/models.json -->"
 README_END = "<!-- end of zoo table -->"
 
@@ -105,9 +108,8 @@ def standard_set_section(entry: dict) -> str:
         parts.append("Convention: additive white Gaussian noise of std sigma on the 0-255 "
                      "scale, seeded; *unclipped* is the published tables' convention, "
                      "*clipped* rounds the noisy image to 8 bits as a saved photo is; RGB "
-                     "PSNR / SSIM. A model with a noise-level input is *given* the true sigma "
-                     "(as FFDNet's published rows are) or *estimates* it from the image, as "
-                     "`apply` does without `--noise_level`.\n")
+                     "PSNR / SSIM." + (LEVEL_CONVENTION if any(
+                         "noise_level" in r["setting"] for r in results) else "") + "\n")
     else:
         parts.append("No published method is scored with this degradation: the rows give "
                      "the model against its degraded input, for a user to reproduce.\n")
@@ -220,7 +222,7 @@ def card_text(entry: dict) -> str:
         validation_tables.append(title + _table(rows))
     speed = speed_sentences(entry)
     speed_section = ("## Speed\n\n" + "\n".join(speed) + "\n\n"
-                     "`experiments/bench_apply.md` times `apply` in bfloat16 against float32 "
+                     "`tools/bench_apply.md` times `apply` in bfloat16 against float32 "
                      "side by side.\n") if speed else ""
     standard = standard_set_section(entry)
     levels = (f"\n![{name} at several noise levels]({name}_levels.png)\n\n"
@@ -252,7 +254,7 @@ def card_text(entry: dict) -> str:
 - Why this recipe: {entry['why']}
 
 {curve_section(entry)}
-Regenerate: `python experiments/pretrained.py --only={name}` (resumes the run; rewrites the
+Regenerate: `python tools/zoo.py --only={name}` (resumes the run; rewrites the
 weights, this card, its figure and the list).
 """
 

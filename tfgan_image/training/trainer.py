@@ -359,8 +359,8 @@ def adversarial_trainer(config, generator: keras.Model, discriminator: keras.Mod
     ``r1_weight``, ``diff_augment``, ``ema_decay`` and ``jit``. ``hooks``: further
     GANTrainer fields (``latent_dim`` or ``generator_inputs``, ...). Call inside
     ``strategy.scope()`` and the config's precision policy, where the models were built."""
+    from tfgan_image import precision
     from tfgan_image.augment import diff_augment_fn
-    from tfgan_image.training import precision
 
     adversarial = losses.adversarial_loss(config.loss)
     return GANTrainer(

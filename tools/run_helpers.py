@@ -120,3 +120,13 @@ def print_report(text: str, path: str = "") -> None:
     if path:
         with open(path, "w") as f:
             f.write(text + "\n")
+
+
+def write_report(name: str, text: str) -> str:
+    """Writes a generated report ``name`` (e.g. "results_mnist.md") beside these scripts and
+    says so; returns its path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"Wrote {path}")
+    return path

@@ -1,7 +1,7 @@
 """Seconds per photo of ``pretrained.apply`` by the precision it computes in, and what the
 precision does to the result.
 
-    python experiments/bench_apply.py [--models=denoise,sr_x4] [--out=FILE.md]
+    python tools/bench_apply.py [--models=denoise,sr_x4] [--out=FILE.md]
 
 Each shipped model runs on scikit-image's astronaut (a 320x480 crop, never trained on), with
 Gaussian noise of sigma 25 for ``denoise`` and other restorers, downscaled x``scale`` by

