@@ -35,7 +35,7 @@ from tfgan_image import (
 )
 from tfgan_image.atomic import write_json
 from tfgan_image.data import degrade, pipeline, sources
-from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator
+from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator, crop_to
 from tfgan_image.models import restoration as models
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid
 from tfgan_image.settings import setting
@@ -55,7 +55,10 @@ class RestorationConfig(settings.ImageToImageSettings):
     steps: int = setting(3600, lower=0)
     batch_size: int = setting(16, lower=1)
     crop_size: int = setting(64, "Training crop size (multiple of the U-Net stride).", lower=8)
-    data: str = setting("embedded", sources.PHOTO_DATA_HELP)
+    data: str = setting("embedded", sources.PHOTO_DATA_HELP + " Or 'pairs:DIR': your own "
+                        "(input, target) pairs, DIR/input and DIR/target holding images of "
+                        "the same names and sizes; the model learns that mapping instead of "
+                        "undoing --task's degradation.")
     data_dir: Optional[str] = setting(None)
     eval_every: int = setting(1000, lower=0)
     generator_widths: Tuple[int, ...] = setting((32, 64, 128, 256),
@@ -109,6 +112,8 @@ class RestorationConfig(settings.ImageToImageSettings):
         low, high = self.sigma
         if not 0 <= low <= high:
             raise ValueError(f"sigma needs 0 <= LOW <= HIGH, got {low},{high}")
+        if self.data.startswith("pairs:") and self.noise_map:
+            raise ValueError("noise_map needs the denoising degradation, not pairs: data.")
         if self.task != "denoise" and (self.noise_map or not self.clip_noise):
             raise ValueError("noise_map and clip_noise=false are for --task=denoise.")
         if self.noise_map and self.poisson_fraction:
@@ -227,9 +232,14 @@ def build_trainer(config: RestorationConfig, strategy) -> GANTrainer:
 
 @dataclasses.dataclass
 class RestorationData:
-    photos: sources.PhotoSplits
+    photos: Optional[sources.PhotoSplits]   # clean photos the task degrades, or
+    pairs: Optional[sources.PairSplits]     # the user's own (input, target) pairs
     textures: np.ndarray   # float32 [N, H, W, 3] in [0, 1], for the texture degradations
-    patches: list          # training patches, twice the crop size
+    patches: np.ndarray    # training patches, twice the crop size (pairs: input | target)
+
+    @property
+    def description(self) -> str:
+        return (self.pairs or self.photos).description
 
 
 def print_summary(result: Dict) -> None:
@@ -257,22 +267,33 @@ class Restoration(experiment.Family):
     config_class = RestorationConfig
 
     def load_data(self, config: RestorationConfig) -> RestorationData:
-        photos = sources.load_photos(config.data, config.data_dir)
+        photos = pairs = None
+        if config.data.startswith("pairs:"):
+            pairs = sources.pair_folder(config.data.partition(":")[2])
+            training, description = ([np.concatenate(pair, axis=-1) for pair in
+                                      zip(pairs.train_inputs, pairs.train_targets)],
+                                     pairs.description)
+        else:
+            photos = sources.load_photos(config.data, config.data_dir)
+            training, description = photos.train, photos.description
         try:
-            patches = pipeline.patch_bank(photos.train, 2 * config.crop_size)
+            patches = pipeline.patch_bank(training, 2 * config.crop_size)
         except ValueError as error:
-            raise sources.DataError(f"{photos.description}: {error} Use a smaller --crop_size "
+            raise sources.DataError(f"{description}: {error} Use a smaller --crop_size "
                                     f"(patches are twice the crop size).") from None
         textures = sources.embedded_textures().astype(np.float32) / 255.0
-        return RestorationData(photos, textures, patches)
+        return RestorationData(photos, pairs, textures, patches)
 
     def stages(self, run: experiment.Run) -> list:
         config, data = run.config, run.data
         train_degrader = training_degrader(config, data.textures)
-        print(f"Data: {data.photos.description}; {len(data.patches)} training patches of "
+        print(f"Data: {data.description}; {len(data.patches)} training patches of "
               f"{2 * config.crop_size}px, random {config.crop_size}px crops.", flush=True)
 
         def dataset_for_step(step):
+            if data.pairs:
+                return pipeline.pair_batches(data.patches, config.crop_size,
+                                             config.batch_size, config.seed + step)
             return pipeline.restoration_batches(data.patches, config.crop_size,
                                                 config.batch_size, train_degrader,
                                                 config.seed + step)
@@ -282,15 +303,24 @@ class Restoration(experiment.Family):
         save_image_grid(np.concatenate([clean_example[:count],
                                         degraded_example[:count, ..., :clean_example.shape[-1]]]),
                         run.path("degradations.png"), columns=count,
-                        title=f"{config.task}: clean (top) | degraded (bottom) training crops")
+                        title=f"{'pairs' if data.pairs else config.task}: clean (top) | "
+                              f"degraded (bottom) training crops")
 
-        self.names = data.photos.held_out_names
-        self.evaluator = (validation_evaluator(config, data.photos.held_out, self.names,
-                                               data.textures)
-                          if self.names else None)
+        if data.pairs:
+            self.names = data.pairs.held_out_names
+            max_side = config.eval_crop or MAX_EVAL_SIDE
+            self.evaluator = RestorationEvaluator(
+                [crop_to(t, max_side) for t in data.pairs.held_out_targets],
+                [crop_to(i, max_side) for i in data.pairs.held_out_inputs], self.names)
+        else:
+            self.names = data.photos.held_out_names
+            self.evaluator = validation_evaluator(config, data.photos.held_out, self.names,
+                                                  data.textures)
+        if not self.names:
+            self.evaluator = None
         self.references, evaluate, sample_inputs = {}, None, None
         if self.evaluator:
-            if config.references:
+            if config.references and not data.pairs:   # classical restorers undo the task
                 sigma = config.eval_sigma if config.task == "denoise" else None
                 key = {"task": config.task, "data": config.data, "seed": config.seed,
                        "eval_sigma": config.eval_sigma, "eval_crop": config.eval_crop,

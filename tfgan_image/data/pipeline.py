@@ -129,3 +129,17 @@ def crop_batches(patches_uint8: np.ndarray, crop_size: int, batch_size: int,
 
     return restoration_batches(patches_uint8, crop_size, batch_size, keep, seed).map(
         lambda degraded, clean: clean)
+
+
+def pair_batches(pair_patches_uint8: np.ndarray, crop_size: int, batch_size: int,
+                 seed: int) -> tf.data.Dataset:
+    """(input, target) training batches of aligned pairs: random crops of the same place of
+    both, with the same flip / rotation.
+
+    pair_patches_uint8: [N, P, P, 2C] uint8, the input's C channels then the target's (a
+    ``patch_bank`` of the pairs concatenated along channels). Returns a Dataset of (input,
+    target), each float32 [batch_size, S, S, C] in [-1, 1].
+    """
+    channels = pair_patches_uint8.shape[-1] // 2
+    return crop_batches(pair_patches_uint8, crop_size, batch_size, seed).map(
+        lambda both: (both[..., :channels], both[..., channels:]))

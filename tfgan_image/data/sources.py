@@ -336,6 +336,55 @@ def tfds_photos(name: str, data_dir: Optional[str] = None, max_train: int = 200,
                        f"{held_out_split})")
 
 
+@dataclasses.dataclass
+class PairSplits:
+    """Aligned (input, target) image pairs of a ``pairs:DIR`` folder: lists of uint8
+    [H, W, 3], each input the size of its target. ``held_out`` pairs are never trained on."""
+    train_inputs: list
+    train_targets: list
+    held_out_inputs: list
+    held_out_targets: list
+    held_out_names: list
+    description: str
+
+
+def pair_folder(folder: str, held_out_fraction: float = 0.1, seed: int = 0) -> PairSplits:
+    """The pairs of ``folder``/input and ``folder``/target: files matched by name without the
+    extension (``input/a.jpg`` with ``target/a.png``); a seeded held-out fraction of the pairs
+    (at least one when there are two or more). DataError naming every unmatched file (the
+    first ten) and any pair of different sizes."""
+    folders = {side: os.path.join(folder, side) for side in ("input", "target")}
+    for side, path in folders.items():
+        if not os.path.isdir(path):
+            raise DataError(f"pairs:{folder} needs the folders input/ and target/ (images with "
+                            f"matching names); {path} does not exist.")
+    files = {side: {os.path.splitext(os.path.relpath(p, path))[0]: p
+                    for p in list_image_files(path)} for side, path in folders.items()}
+    unmatched = sorted(set(files["input"]) ^ set(files["target"]))
+    if unmatched:
+        shown = [os.path.relpath(files["input"].get(n) or files["target"][n], folder)
+                 for n in unmatched[:10]]
+        raise DataError(f"pairs:{folder}: {len(unmatched)} file(s) without a partner of the "
+                        f"same name in the other folder: {', '.join(shown)}"
+                        f"{', ...' if len(unmatched) > 10 else ''}.")
+    names = sorted(files["input"])
+    inputs, targets = [], []
+    for name in names:
+        source, target = read_image(files["input"][name]), read_image(files["target"][name])
+        if source.shape != target.shape:
+            raise DataError(f"pairs:{folder}: {name} is {source.shape[1]}x{source.shape[0]} in "
+                            f"input/ but {target.shape[1]}x{target.shape[0]} in target/; a "
+                            f"pair must be the same size (aligned).")
+        inputs.append(source)
+        targets.append(target)
+    held_out, train = (sorted(i) for i in held_out_split(len(names), 2, held_out_fraction,
+                                                          seed))
+    return PairSplits([inputs[i] for i in train], [targets[i] for i in train],
+                      [inputs[i] for i in held_out], [targets[i] for i in held_out],
+                      [names[i] for i in held_out],
+                      f"pairs {folder} ({len(train)} train / {len(held_out)} held-out pairs)")
+
+
 def load_photos(data: str = "embedded", data_dir: Optional[str] = None) -> PhotoSplits:
     """Photos from the source a ``--data`` flag names: 'embedded', 'tfds:NAME', 'folder:PATH'."""
     if data == "embedded":

@@ -1,6 +1,7 @@
-"""Denoising with FFDNet's noise-level map: the degrader, the pipeline, the U-Net input, the
-warm start from a blind model, apply's --noise_level and its estimate, unclipped noise, and
-data from several folders."""
+"""What a restoration model can be given beyond the task's degradation: FFDNet's noise-level
+map (the degrader, the pipeline, the U-Net input, the warm start from a blind model, apply's
+--noise_level and its estimate, unclipped noise), data from several folders, and a user's own
+(input, target) pairs."""
 
 import numpy as np
 import pytest
@@ -165,3 +166,58 @@ def test_several_folders_join_each_split_on_its_own(tmp_path):
     assert len(joined.train) == 18 + 9 and len(joined.held_out) == 3
     with pytest.raises(sources.DataError, match="does not exist"):
         sources.load_photos(f"folder:{tmp_path / 'a'},{tmp_path / 'missing'}")
+
+
+# ----------------------------------------------------------------------------- your own pairs
+def write_pairs(folder, count=8, size=(96, 112)):
+    """Pairs no built-in degradation makes: the target with a warm colour cast and a blur."""
+    from scipy.ndimage import gaussian_filter
+
+    for side in ("input", "target"):
+        (folder / side).mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        coarse = rng.uniform(0, 255, (size[0] // 8, size[1] // 8, 3))
+        target = np.kron(coarse, np.ones((8, 8, 1)))            # blocks: sharp edges
+        degraded = gaussian_filter(target, (1.5, 1.5, 0)) * np.array([1.15, 1.0, 0.75])
+        Image.fromarray(target.astype(np.uint8)).save(folder / "target" / f"p{i}.png")
+        Image.fromarray(np.clip(degraded, 0, 255).astype(np.uint8)).save(
+            folder / "input" / f"p{i}.jpg", quality=95)
+
+
+def test_a_model_learns_the_mapping_of_your_own_pairs(tmp_path):
+    write_pairs(tmp_path / "pairs")
+    config = restoration.RestorationConfig(
+        workdir=str(tmp_path / "run"), data=f"pairs:{tmp_path / 'pairs'}", steps=150,
+        batch_size=4, crop_size=32, eval_every=0, sample_every=0, adversarial_weight=0,
+        generator_widths=(8, 16), convs_per_level=1, discriminator_widths=(4, 8),
+        g_learning_rate=3e-3)
+    result = restoration.run(config)
+    assert not result["references"]          # no classical restorer knows a user's mapping
+    pairs = sources.pair_folder(str(tmp_path / "pairs"))
+    input_psnr = np.mean([10 * np.log10(255 ** 2 / np.mean((i.astype(float) - t) ** 2))
+                          for i, t in zip(pairs.held_out_inputs, pairs.held_out_targets)])
+    assert result["metrics"]["psnr"] > input_psnr + 2, (result["metrics"]["psnr"], input_psnr)
+
+
+def test_pairs_errors_name_the_files(tmp_path):
+    write_pairs(tmp_path / "pairs", count=3)
+    (tmp_path / "pairs" / "input" / "stray.png").write_bytes(
+        (tmp_path / "pairs" / "input" / "p0.jpg").read_bytes())
+    with pytest.raises(sources.DataError, match="without a partner.*stray.png"):
+        sources.pair_folder(str(tmp_path / "pairs"))
+    (tmp_path / "pairs" / "input" / "stray.png").unlink()
+    Image.fromarray(np.zeros((50, 60, 3), np.uint8)).save(tmp_path / "pairs" / "target" / "p1.png")
+    with pytest.raises(sources.DataError, match="p1 is 112x96 in input/ but 60x50 in target/"):
+        sources.pair_folder(str(tmp_path / "pairs"))
+    with pytest.raises(sources.DataError, match="needs the folders input/ and target/"):
+        sources.pair_folder(str(tmp_path))
+
+
+def test_pair_batches_crop_both_images_at_the_same_place():
+    rng = np.random.default_rng(1)
+    target = rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    both = pipeline.patch_bank([np.concatenate([255 - target, target], -1)], 64)
+    inputs, targets = next(iter(pipeline.pair_batches(both, 24, 4, seed=3)))
+    assert inputs.shape == targets.shape == (4, 24, 24, 3)
+    np.testing.assert_allclose(inputs, -targets, atol=1e-6)   # 255 - x is -x on [-1, 1]
