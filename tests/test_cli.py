@@ -86,7 +86,7 @@ def test_ctrl_c_saves_prints_one_line_and_exits_130(tmp_path):
             time.sleep(0.5)  # the progress bar is up: the training loop runs
         time.sleep(2)
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=120)
+        process.communicate(timeout=300)
     err = stderr_path.read_text()
     assert process.returncode == 130, err[-2000:]
     last_line = err.strip().splitlines()[-1]
@@ -114,7 +114,7 @@ def test_requeue_signal_saves_and_continues_and_sigterm_saves_and_exits_143(tmp_
             time.sleep(0.5)
         assert process.poll() is None   # still training
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=120)
+        process.wait(timeout=300)
     err, out = stderr_path.read_text(), stdout_path.read_text()
     assert "SIGUSR1: saved " in out and "training continues" in out
     assert process.returncode == 143, err[-2000:]
@@ -156,7 +156,7 @@ def test_a_full_disk_ends_training_with_one_line_and_the_run_resumes(small_disk)
                     filler.write(b"\0" * 2 ** 20)
             except OSError:
                 pass
-        process.wait(timeout=180)
+        process.wait(timeout=400)
     err = stderr_path.read_text()
     errors = [line for line in err.splitlines() if line.startswith("Error:")]
     assert process.returncode == 1 and len(errors) == 1, err[-2000:]

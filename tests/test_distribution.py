@@ -38,11 +38,11 @@ def result_line(stdout):
 @pytest.mark.slow
 def test_mirrored_strategy_trains_checkpoints_resumes_and_exports(tmp_path):
     """--strategy=mirrored over two logical CPUs through the whole loop, twice (a resume)."""
-    first = run_python(MIRRORED_RUN, str(tmp_path), "3")
+    first = run_python(MIRRORED_RUN, str(tmp_path), "3", timeout=900)
     assert first.returncode == 0, first.stderr[-3000:]
     assert result_line(first.stdout) | {"fd": 0} == {
         "step": 3, "replicas": 2, "exported_is_ema": True, "fd": 0}
-    second = run_python(MIRRORED_RUN, str(tmp_path), "5")
+    second = run_python(MIRRORED_RUN, str(tmp_path), "5", timeout=900)
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"Resumed from {tmp_path / 'checkpoints' / 'ckpt-3'} at step 3" in second.stdout
     result = result_line(second.stdout)
@@ -91,7 +91,7 @@ def run_two_workers(workdir, steps, data):
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(
             {"cluster": cluster, "task": {"type": "worker", "index": index}})})
         for index in range(2)]
-    outputs = [p.communicate(timeout=400) for p in processes]
+    outputs = [p.communicate(timeout=900) for p in processes]
     for process, (_, err) in zip(processes, outputs):
         assert process.returncode == 0, err[-3000:]
     return [(result_line(out), out) for out, _ in outputs]

@@ -240,7 +240,7 @@ def test_the_stress_script_holds_on_a_damaged_folder_and_concurrent_processes():
 
     from conftest import REPO_ROOT
 
-    done = subprocess.run([sys.executable, "tools/stress_faults.py", "--files=18",
+    done = subprocess.run([sys.executable, "tools/stress_faults.py", "--files=36",
                            "--writers=2"], cwd=REPO_ROOT, capture_output=True, text=True,
                           timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]

@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image
 
 DAMAGES = ("truncated", "bit_flipped", "empty", "huge_header", "not_an_image", "unreadable")
+MIN_FILES = 6 * len(DAMAGES)   # the memory check compares a run with at least half as many
 
 
 def png_bytes(pixels: np.ndarray, format_: str = "PNG") -> bytes:
@@ -123,7 +124,7 @@ def check_damaged_folder(root: str, restore_run: str, count: int) -> list:
     """[(what, held, detail)] of the damaged-folder case."""
     results = []
     peaks = {}
-    for size in (max(count // 10, len(DAMAGES) * 3), count):
+    for size in (max(count // 10, MIN_FILES // 2), count):
         folder, out = os.path.join(root, f"in_{size}"), os.path.join(root, f"out_{size}")
         kinds = make_folder(folder, size)
         start = time.perf_counter()
@@ -204,8 +205,8 @@ def main():
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--writers", type=int, default=4)
     args = parser.parse_args()
-    if args.files < 3 * len(DAMAGES) or args.writers < 2:
-        parser.error("--files must be at least 18 and --writers at least 2")
+    if args.files < MIN_FILES or args.writers < 2:
+        parser.error(f"--files must be at least {MIN_FILES} and --writers at least 2")
     with tempfile.TemporaryDirectory() as root:
         restore_run, latent_run = tiny_runs(root)
         results = (check_damaged_folder(root, restore_run, args.files)
