@@ -3,9 +3,11 @@ target, so a reader never sees half a file. The name is unique per process and c
 processes (or threads) writing the same target never write into one temporary file; it
 contains ``.tmp`` (``rundir.remove_leftovers`` finds what a killed writer left)."""
 
+import contextlib
 import json
 import os
 import secrets
+import shutil
 
 
 def temp_path(path: str) -> str:
@@ -15,16 +17,28 @@ def temp_path(path: str) -> str:
     return f"{root}.tmp-{os.getpid()}-{secrets.token_hex(4)}{extension}"
 
 
-def write_bytes(path: str, data: bytes) -> str:
-    """Writes ``data`` to ``path`` atomically; returns the path."""
+@contextlib.contextmanager
+def replacing(path: str):
+    """Yields a unique temporary path beside ``path`` to write a file or a folder to; when the
+    block succeeds it replaces ``path`` (a folder there is removed first), and whatever the
+    block leaves at the temporary path is removed in any case."""
     tmp = temp_path(path)
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
+        yield tmp
+        if os.path.isdir(tmp):
+            shutil.rmtree(path, ignore_errors=True)
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
+        if os.path.isdir(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif os.path.exists(tmp):
             os.remove(tmp)
+
+
+def write_bytes(path: str, data: bytes) -> str:
+    """Writes ``data`` to ``path`` atomically; returns the path."""
+    with replacing(path) as tmp, open(tmp, "wb") as f:
+        f.write(data)
     return path
 
 

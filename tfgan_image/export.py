@@ -8,12 +8,11 @@ the end of a run. Runs with stages (super-resolution) keep one set per stage in 
 
 import contextlib
 import os
-import shutil
 from typing import Dict, Optional
 
 import keras
 
-from tfgan_image.atomic import temp_path, write_bytes
+from tfgan_image.atomic import replacing, write_bytes
 from tfgan_image.errors import RunError
 from tfgan_image.precision import copy_with_policy
 
@@ -34,13 +33,8 @@ def float32_copy(model: keras.Model) -> keras.Model:
 def export_generator(generator: keras.Model, workdir: str) -> str:
     """Saves ``generator`` (in float32) as RUN/generator.keras, atomically; returns the path."""
     path = os.path.join(workdir, GENERATOR_FILE)
-    tmp = temp_path(path)
-    try:
+    with replacing(path) as tmp:
         float32_copy(generator).save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 
@@ -66,14 +60,8 @@ def export_saved_model(generator: keras.Model, workdir: str) -> str:
     / tf.saved_model.
     """
     path = os.path.join(workdir, SAVED_MODEL_DIR)
-    tmp = temp_path(path)
-    try:
-        with _quiet_tf_logging():
-            float32_copy(generator).export(tmp, format="tf_saved_model", verbose=False)
-        shutil.rmtree(path, ignore_errors=True)
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with replacing(path) as tmp, _quiet_tf_logging():
+        float32_copy(generator).export(tmp, format="tf_saved_model", verbose=False)
     return path
 
 

@@ -21,7 +21,7 @@ from typing import List, NamedTuple, Optional
 
 import numpy as np
 
-from tfgan_image.atomic import temp_path
+from tfgan_image.atomic import replacing
 from tfgan_image.errors import RunError
 
 DEFAULT_MAX_MEGAPIXELS = 100.0
@@ -251,13 +251,9 @@ def atomic_output(path: str):
     """Yields a unique temporary path beside ``path`` (same extension) to write to; on success it
     becomes ``path`` (a rename: never a half-written file), on any failure it is removed.
     A failure to write (unwritable folder, full disk) is an ImageFileError naming ``path``."""
-    tmp = temp_path(path)
     try:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        yield tmp
-        os.replace(tmp, path)
+        with replacing(path) as tmp:
+            yield tmp
     except OSError as error:
         raise ImageFileError(f"Cannot write {path}: {error.strerror or error}.") from None
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)

@@ -114,6 +114,14 @@ def takes_noise_level(model) -> bool:
             and model.inputs[0].shape[-1] == model.outputs[0].shape[-1] + 1)
 
 
+def with_noise_level_map(batch: np.ndarray, noise_level: float) -> np.ndarray:
+    """float32 [N, H, W, C] on [-1, 1] -> [N, H, W, C + 1]: the input of a model with a
+    noise-level input, the std ``noise_level`` (8-bit units) as a constant last channel on
+    the [-1, 1] scale (2 * noise_level / 255)."""
+    level = np.full(batch.shape[:-1] + (1,), 2.0 * noise_level / 255.0, np.float32)
+    return np.concatenate([batch.astype(np.float32), level], axis=-1)
+
+
 def estimate_noise_level(image: np.ndarray, peak: float = 255.0) -> float:
     """The std of white Gaussian noise in ``image`` [H, W, C] (values 0..``peak``), in 8-bit
     units: scikit-image's wavelet estimate (Donoho's median of the finest diagonal
@@ -364,12 +372,8 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     if noise_level is not None and not 0 <= noise_level <= 255:
         raise ApplyError(f"noise_level must be between 0 and 255 (8-bit units), got "
                          f"{noise_level:g}.")
-    level_map = None
-    if takes_noise_level(model):
-        if noise_level is None:
-            colour = pixels[..., :1 if grey else 3]
-            noise_level = estimate_noise_level(colour, 2 * half_range)
-        level_map = np.float32(2.0 * noise_level / 255.0)   # the std on the [-1, 1] scale
+    if takes_noise_level(model) and noise_level is None:
+        noise_level = estimate_noise_level(pixels[..., :1 if grey else 3], 2 * half_range)
     stride = model_stride(model)
     scale = model_scale(model, stride)
     if margin is None:
@@ -393,9 +397,7 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
         colour = window[..., :1 if grey else 3]
         rgb = np.repeat(colour, 3, axis=-1) if grey else colour
         rgb = rgb[None].astype(np.float32) / half_range - 1.0
-        if level_map is not None:
-            rgb = np.concatenate([rgb, np.full(rgb.shape[:-1] + (1,), level_map)], axis=-1)
-        return rgb
+        return rgb if noise_level is None else with_noise_level_map(rgb, noise_level)
 
     def apply_window(window):
         output = np.asarray(run(model_input(window)))[0]

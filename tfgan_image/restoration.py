@@ -36,6 +36,7 @@ from tfgan_image import (
 from tfgan_image.atomic import write_json
 from tfgan_image.data import degrade, pipeline, sources
 from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator, crop_to
+from tfgan_image.inference import with_noise_level_map
 from tfgan_image.models import restoration as models
 from tfgan_image.runlog import RunLog, print_paths, save_image_grid
 from tfgan_image.settings import setting
@@ -340,9 +341,7 @@ class Restoration(experiment.Family):
             sample_inputs = np.stack([pipeline.centre_crop(d, size)
                                       for d in degraded[:4]]).astype(np.float32) / 127.5 - 1
             if config.noise_map:
-                sample_inputs = np.concatenate(
-                    [sample_inputs, np.full(sample_inputs.shape[:-1] + (1,),
-                                            2 * config.eval_sigma / 255, np.float32)], axis=-1)
+                sample_inputs = with_noise_level_map(sample_inputs, config.eval_sigma)
         return [experiment.Stage(lambda: build_trainer(config, run.strategy), dataset_for_step,
                                  sample_inputs, evaluate)]
 

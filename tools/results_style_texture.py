@@ -17,13 +17,14 @@ generator) for its 4,000 steps, as the reference the default is measured against
 about 30 minutes on a 2-core CPU (twice that on the slower machine of earlier records).
 """
 
+import functools
 import json
 import os
 import shutil
 
 import run_helpers
 from absl import app, flags
-from run_helpers import run_apply, run_module, timings, write_report
+from run_helpers import run_apply, run_each, run_module, timings, write_report
 
 from tfgan_image import style_transfer
 
@@ -192,14 +193,8 @@ def render():
 def main(argv):
     del argv
     os.makedirs(FLAGS.runs, exist_ok=True)
-    for name in FLAGS.only:
-        if name in RUNS:
-            run_one(name)
-        elif name == "apply_large":
-            run_apply_large()
-        elif name:
-            raise app.UsageError(f"Unknown run {name!r}; choose from "
-                                 f"{[*RUNS, 'apply_large']}.")
+    run_each(FLAGS.only, {**{name: functools.partial(run_one, name) for name in RUNS},
+                          "apply_large": run_apply_large})
     render()
 
 

@@ -16,12 +16,13 @@ stage1/metrics.jsonl) and copies its comparison.png to tools/figures/. Runs:
 Total: about 27 minutes on a 2-core CPU (x2 and x3: about 9 more each).
 """
 
+import functools
 import json
 import os
 import shutil
 
 from absl import app, flags
-from run_helpers import run_apply, run_module, timings, write_report
+from run_helpers import run_apply, run_each, run_module, timings, write_report
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("runs", "runs/results_sr", "Where the run directories go.")
@@ -136,14 +137,8 @@ def render():
 def main(argv):
     del argv
     os.makedirs(FLAGS.runs, exist_ok=True)
-    for name in FLAGS.only:
-        if name == "apply_large":
-            run_apply_large()
-        elif name in RUNS:
-            run_one(name)
-        elif name:
-            raise app.UsageError(f"Unknown run {name!r}; choose from {list(RUNS)} or "
-                                 f"apply_large.")
+    run_each(FLAGS.only, {**{name: functools.partial(run_one, name) for name in RUNS},
+                          "apply_large": run_apply_large})
     render()
 
 

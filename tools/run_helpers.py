@@ -130,3 +130,15 @@ def write_report(name: str, text: str) -> str:
         f.write(text)
     print(f"Wrote {path}")
     return path
+
+
+def run_each(names, actions: dict) -> None:
+    """Calls ``actions[name]()`` for each name in ``names`` (empty names skipped); a usage
+    error listing the known names for any other."""
+    from absl import app
+
+    for name in names:
+        if name in actions:
+            actions[name]()
+        elif name:
+            raise app.UsageError(f"Unknown run {name!r}; choose from {list(actions)}.")
