@@ -437,10 +437,26 @@ def test_side_by_side_timing_calls_the_functions_in_turns():
     assert set(seconds) == {"a", "b"} and all(v >= 0 for v in seconds.values())
 
 
+def test_lbfgs_baseline_lowers_the_loss_further_than_adam_in_as_many_evaluations():
+    rng = np.random.default_rng(0)
+    style = (rng.random((32, 32, 3)) * 255).astype(np.uint8)
+    content = np.full((32, 32, 3), 128, np.uint8)
+    losses_ = style_losses.StyleLosses(style, "block1", ("block1", "block2"), (1.0, 10.0, 0.0),
+                                       "hed_vgg16")
+    results = {method: style_transfer.optimize_image(content, losses_, 40, progress=False,
+                                                     method=method)
+               for method in style_transfer.OPTIMIZE_METHODS}
+    for method, (image, curve) in results.items():
+        assert image.dtype == np.uint8 and image.shape == content.shape
+        assert len(curve) == 40 and curve[-1] < curve[0]     # one value per evaluation
+    final = {method: losses_.style_distance(image) for method, (image, _) in results.items()}
+    assert final["lbfgs"] < final["adam"]
+
+
 def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monkeypatch):
     calls = []
 
-    def optimize_image(content, style_losses, steps, learning_rate, recolour):
+    def optimize_image(content, style_losses, steps, learning_rate, recolour, method):
         calls.append(recolour is not None)   # the real one runs in the end-to-end test above
         return content, [1.0] * steps
 

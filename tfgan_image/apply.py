@@ -24,7 +24,13 @@ from typing import Optional
 from tfgan_image import progress
 from tfgan_image.export import load_generator
 from tfgan_image.image_files import DEFAULT_MAX_MEGAPIXELS
-from tfgan_image.inference import INFERENCE_PRECISIONS, ApplyError, restore_array, takes_noise_level
+from tfgan_image.inference import (
+    INFERENCE_PRECISIONS,
+    ApplyError,
+    check_mixing,
+    restore_array,
+    takes_noise_level,
+)
 
 
 # ----------------------------------------------------------------------------- files
@@ -88,14 +94,16 @@ def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512
                 margin: Optional[int] = None, model=None, stage: Optional[int] = None,
                 overwrite: bool = False, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
                 model_name: Optional[str] = None, precision: str = "auto",
-                noise_level: Optional[float] = None) -> list:
+                noise_level: Optional[float] = None, strength: float = 1.0,
+                keep_colours: bool = False) -> list:
     """Restores (or upscales, or stylises) every input image and writes it; returns
     [(input, output path or "skipped: reason")]. The model: ``model``, else the pretrained
     ``model_name``, else the generator of the run ``workdir`` (``stage`` picks the generator
     of a staged run: super-resolution). ``precision``: what the model computes in
     (``inference.INFERENCE_PRECISIONS``; "auto": bfloat16 on CPUs that compute it natively).
     ``noise_level``: a denoiser with a noise-level input removes noise of this std (8-bit
-    units) instead of the std it estimates per image.
+    units) instead of the std it estimates per image. ``strength``, ``keep_colours``: the
+    output mixed with the input (``inference.mix_with_input``; models of scale 1).
 
     Never writes over an input file, nor over an existing file unless ``overwrite``; every
     output is checked before the model runs. In a folder, a file that cannot be read
@@ -127,13 +135,15 @@ def apply_files(workdir: str, input_path: str, output_path: str, tile: int = 512
     if noise_level is not None and not takes_noise_level(model):
         raise ApplyError(f"{source} takes no --noise_level (only a denoiser trained with a "
                          f"noise-level map does, e.g. --model=denoise).")
+    check_mixing(model, strength, keep_colours)
     for source, target in progress.bar(todo, hidden=len(todo) == 1, desc="images", unit="img"):
         try:
             image = image_files.read(source, max_megapixels)
             for text in image.notes:
                 image_files.note(text)
             result = restore_array(model, image.pixels, tile, margin, progress=True,
-                                   precision=precision, noise_level=noise_level)
+                                   precision=precision, noise_level=noise_level,
+                                   strength=strength, keep_colours=keep_colours)
             report.append((source, image_files.write(result, image.mode, target, overwrite)))
         except image_files.ImageFileError as error:
             if len(pairs) == 1:
@@ -161,7 +171,8 @@ def main(argv):
     report = apply_files(flags_.workdir, argv[1], argv[2], flags_.tile, flags_.margin,
                          stage=flags_.stage, overwrite=flags_.overwrite,
                          max_megapixels=flags_.max_megapixels, model_name=flags_.model,
-                         precision=flags_.precision, noise_level=flags_.noise_level)
+                         precision=flags_.precision, noise_level=flags_.noise_level,
+                         strength=flags_.strength, keep_colours=flags_.keep_colours)
     skipped = 0
     for source, outcome in report:
         skipped += outcome.startswith("skipped")
@@ -195,6 +206,11 @@ def _define_flags():
                        "denoise): the noise std to remove, in 8-bit units (e.g. 15 light, 50 "
                        "heavy; larger removes more). Default: estimated per image.",
                        lower_bound=0, upper_bound=255)
+    flags.DEFINE_float("strength", 1.0, "Models whose output is the input's size (style "
+                       "transfer): 1 the model's output, 0 the input, between a blend.",
+                       lower_bound=0, upper_bound=1)
+    flags.DEFINE_boolean("keep_colours", False, "Models whose output is the input's size "
+                         "(style transfer): the output's luminance with the input's colours.")
     flags.DEFINE_boolean("overwrite", False, "Replace existing output files (input files are "
                          "never replaced).")
     flags.DEFINE_float("max_megapixels", DEFAULT_MAX_MEGAPIXELS,

@@ -332,9 +332,39 @@ DEFAULT_MARGIN = 64                 # input pixels: the restoration U-Net's rece
 SUPER_RESOLUTION_MARGIN = 24        # the SRResNet-lite's radius is 20 input pixels
 
 
+def mix_with_input(output: np.ndarray, photo: np.ndarray, strength: float = 1.0,
+                   keep_colours: bool = False) -> np.ndarray:
+    """A model's ``output`` mixed with its input ``photo`` (both float [..., H, W, 3] in
+    [-1, 1], the same shape), pixel by pixel: with ``keep_colours`` the output's luminance with
+    the photo's chrominance (Gatys et al. 2016, "Preserving color in neural artistic style
+    transfer": Y of YIQ from the output, I and Q from the photo); then ``strength`` * that +
+    (1 - ``strength``) * photo (0: the photo, 1: the output)."""
+    from skimage.color import rgb2yiq, yiq2rgb
+
+    if keep_colours:   # YIQ is linear: [-1, 1] maps through [0, 1] and back
+        luminance = rgb2yiq((output + 1.0) / 2.0)[..., :1]
+        chrominance = rgb2yiq((photo + 1.0) / 2.0)[..., 1:]
+        output = yiq2rgb(np.concatenate([luminance, chrominance], -1)) * 2.0 - 1.0
+    return (strength * output + (1.0 - strength) * photo).astype(np.float32)
+
+
+def check_mixing(model, strength: float, keep_colours: bool) -> bool:
+    """Whether ``restore_array`` mixes the output with the input (``mix_with_input``);
+    ApplyError for a strength outside [0, 1] or a mix asked of a super-resolution model."""
+    if not 0 <= strength <= 1:
+        raise ApplyError(f"strength must be between 0 and 1, got {strength:g}.")
+    mixes = strength != 1.0 or keep_colours
+    scale = model_scale(model, model_stride(model))
+    if mixes and scale != 1:
+        raise ApplyError(f"strength and keep_colours need a model whose output is the input's "
+                         f"size; {model.name!r} upscales x{scale}.")
+    return mixes
+
+
 def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[int] = None,
                   progress: bool = False, precision: str = "auto",
-                  noise_level: Optional[float] = None) -> np.ndarray:
+                  noise_level: Optional[float] = None, strength: float = 1.0,
+                  keep_colours: bool = False) -> np.ndarray:
     """Applies ``model`` (a Keras image-to-image generator on [-1, 1] RGB: restoration, or
     super-resolution by an integer factor) to a uint8 or uint16 image [H, W] or [H, W, C]
     with C = 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); returns [H * s, W * s(, C)]
@@ -348,7 +378,8 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
     ``precision``: one of INFERENCE_PRECISIONS (see the module docstring). ``noise_level``:
     for a model with a noise-level input (``takes_noise_level``), the noise std in 8-bit
     units (25 means 25/255 of the range, also for uint16 images); omitted, it is estimated
-    from the image (``estimate_noise_level``). A larger value removes more.
+    from the image (``estimate_noise_level``). A larger value removes more. ``strength`` and
+    ``keep_colours`` (models of scale 1, e.g. style transfer): see ``mix_with_input``.
 
     Greyscale is processed as neutral RGB and averaged back; an alpha channel is kept (and
     upscaled with nearest-neighbour repetition by a super-resolution model).
@@ -376,6 +407,7 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
         noise_level = estimate_noise_level(pixels[..., :1 if grey else 3], 2 * half_range)
     stride = model_stride(model)
     scale = model_scale(model, stride)
+    mixes = check_mixing(model, strength, keep_colours)
     if margin is None:
         margin = DEFAULT_MARGIN if scale == 1 else SUPER_RESOLUTION_MARGIN
     whole_image_statistics = False
@@ -401,6 +433,9 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
 
     def apply_window(window):
         output = np.asarray(run(model_input(window)))[0]
+        if mixes:
+            photo = model_input(window)[0, ..., :3]
+            output = mix_with_input(np.clip(output, -1.0, 1.0), photo, strength, keep_colours)
         output = np.clip((output + 1.0) * half_range, 0, 2 * half_range)
         if grey:
             output = output.mean(-1, keepdims=True)

@@ -38,9 +38,9 @@ LOCK_FILE = ".lock"
 RESUMABLE_SETTINGS = frozenset({
     "workdir", "data_dir", "steps", "gan_steps", "learning_rate", "g_learning_rate",
     "d_learning_rate", "gan_learning_rate", "jit", "strategy", "precision", "eval_every",
-    "eval_samples", "eval_crop", "eval_size", "references", "tile", "log_every",
-    "sample_every", "checkpoint_every", "optimize_steps", "optimize_learning_rate",
-    "init_from", "requeue_signal"})
+    "eval_samples", "eval_crop", "eval_size", "eval_photos", "references", "tile", "log_every",
+    "sample_every", "checkpoint_every", "optimize_method", "optimize_steps",
+    "optimize_learning_rate", "init_from", "requeue_signal"})
 # Float16 adds a loss-scale optimizer, whose state the checkpoints of the others lack.
 _PRECISIONS_WITH_OWN_CHECKPOINTS = ("mixed_float16",)
 

@@ -440,6 +440,23 @@ def noise_level_figure(name, model, path: str) -> str:
                              title=f"{name}: how much noise to remove")
 
 
+def style_controls_figure(name, model, path: str) -> str:
+    """The first validation photos stylised at --strength 0.5 and 1, and at full strength
+    with --keep_colours (the photo's own colours)."""
+    from tfgan_image import pretrained
+    from tfgan_image.evaluation.figures import comparison_figure
+
+    photos, names = validation_photos(name)
+    photos, names = photos[:FIGURE_ROWS], names[:FIGURE_ROWS]
+    columns = [("photo", photos)]
+    for label, options in (("--strength=0.5", dict(strength=0.5)),
+                           ("full strength", {}),
+                           ("--keep_colours", dict(keep_colours=True))):
+        columns.append((label, [pretrained.apply(model, p, **options) for p in photos]))
+    return comparison_figure(columns, names, path, None, crop=256,
+                             title=f"{name}: style strength and the photo's own colours")
+
+
 def score_restore(name, model, float32_model=None):
     """PSNR / SSIM of the model on validation photos degraded once by the task's own random
     degradation, next to the degraded input and the task's classical restorers."""
@@ -737,6 +754,8 @@ def export_one(name: str) -> dict:
     write_figure(os.path.join(package, f"{name}.png"))
     if inference.takes_noise_level(model):
         noise_level_figure(name, model, os.path.join(package, f"{name}_levels.png"))
+    if recipe["scorer"] == "style":
+        style_controls_figure(name, model, os.path.join(package, f"{name}_controls.png"))
     steps = trained_steps(stage_dir) + first_run(name)[0]
     by_step = minutes_by_step(name)
     minutes = max(by_step.values(), default=0.0)

@@ -26,7 +26,8 @@ def detailed_window(image: np.ndarray, crop: int) -> Tuple[int, int]:
 
 
 def comparison_figure(columns: List[Column], names: Sequence[str], path: str,
-                      score: Callable[[np.ndarray, np.ndarray], float], unit: str = "dB",
+                      score: Optional[Callable[[np.ndarray, np.ndarray], float]],
+                      unit: str = "dB",
                       crop: int = 160, rows: Optional[int] = None, detailed: bool = False,
                       title: str = "") -> str:
     """Saves inputs | methods | reference (the last column) on a ``crop`` window of the first
@@ -46,7 +47,7 @@ def comparison_figure(columns: List[Column], names: Sequence[str], path: str,
                       else pipeline.centre_crop(image, crop))
             axes = figure.add_subplot(rows, len(columns), row * len(columns) + col + 1)
             axes.imshow(window, interpolation="nearest")
-            value = ("" if col == len(columns) - 1 else
+            value = ("" if col == len(columns) - 1 or score is None else
                      f"\n{score(reference[row], image):.2f} {unit}")
             axes.set_title(f"{names[row]}: {label}{value}" if col == 0 else f"{label}{value}",
                            fontsize=8)

@@ -92,18 +92,22 @@ def load_file(path: str):
 
 
 def apply(name_or_model, image: np.ndarray, tile: int = 512, precision: str = "auto",
-          noise_level: Optional[float] = None) -> np.ndarray:
+          noise_level: Optional[float] = None, strength: float = 1.0,
+          keep_colours: bool = False) -> np.ndarray:
     """``image`` (uint8 or uint16 [H, W] or [H, W, 1|2|3|4]) through an image-to-image model
     (a shipped name, or a loaded model), in tiles of ``tile`` output pixels: an array of the
     input's dtype and channels, ``scale`` times larger for super-resolution. ``precision``:
     what the model computes in, one of ``inference.INFERENCE_PRECISIONS`` ("auto":
     mixed_bfloat16 on CPUs that compute it natively, else float32). ``noise_level``: for a
     denoiser with a noise-level input, the noise std to remove in 8-bit units (larger removes
-    more); estimated from the image when omitted."""
+    more); estimated from the image when omitted. ``strength`` (0: the input ... 1: the
+    model's output) and ``keep_colours`` (the output's luminance, the input's colours): for
+    models whose output is the input's size, e.g. ``style_starry_night``."""
     from tfgan_image.inference import restore_array
 
     model = load(name_or_model) if isinstance(name_or_model, str) else name_or_model
-    return restore_array(model, image, tile, precision=precision, noise_level=noise_level)
+    return restore_array(model, image, tile, precision=precision, noise_level=noise_level,
+                         strength=strength, keep_colours=keep_colours)
 
 
 def sample(name_or_model, num: int, seed: int = 0, label: Optional[int] = None

@@ -29,6 +29,9 @@ LEVELS_CAPTION = ("The same noisy validation photos (Gaussian noise of sigma 25,
                   "restored with `--noise_level` 10, 25 and 50 and with the level `apply` "
                   "estimates: a lower level keeps more detail and more noise, a higher one "
                   "smooths more.")
+CONTROLS_CAPTION = ("Validation photos at `--strength=0.5` (half photo, half style), at full "
+                    "strength, and with `--keep_colours` (the stylised luminance with the "
+                    "photo's own colours).")
 LEVEL_CONVENTION = (" The model reads a noise level: it is *given* the true sigma (as FFDNet's "
                     "published rows are) or *estimates* it from the image, as `apply` does "
                     "without `--noise_level`.")
@@ -202,6 +205,9 @@ def use_line(entry: dict) -> str:
     if entry.get("noise_level_input"):
         line += (f"\n    python -m tfgan_image.apply --model={name} --noise_level=15 IN OUT   "
                  f"# how much to remove (noise std, 8-bit units); default: estimated per image")
+    if entry.get("evaluator") == "style":
+        line += (f"\n    python -m tfgan_image.apply --model={name} --strength=0.5 --keep_colours "
+                 f"IN OUT   # half the style, the photo's own colours")
     return line
 
 
@@ -227,6 +233,8 @@ def card_text(entry: dict) -> str:
     standard = standard_set_section(entry)
     levels = (f"\n![{name} at several noise levels]({name}_levels.png)\n\n"
               f"{LEVELS_CAPTION}\n" if entry.get("noise_level_input") else "")
+    if entry.get("evaluator") == "style":
+        levels = f"\n![{name} style controls]({name}_controls.png)\n\n{CONTROLS_CAPTION}\n"
     return f"""# `{name}`: {entry['task']}
 
 {use_line(entry)}
