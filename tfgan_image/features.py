@@ -10,7 +10,9 @@ Digits: a small CNN digit classifier that the library trains once on the embedde
 training split (offline, about 80 seconds on 2 CPU cores) and caches. Its 128-d penultimate
 layer gives the features for Frechet / kernel distances, its logits the classifier score.
 It is trained only on the 4,000 training digits and checked on the 1,000 held-out ones; the
-cache is rebuilt when missing, unreadable or of an older version.
+cache is rebuilt when missing, unreadable or of an older version. A second judge of another
+architecture and augmentation (``DIGIT_JUDGES["residual"]``) scores the shipped models too, so
+a generator tuned against the first is caught by the second.
 """
 
 import contextlib
@@ -55,29 +57,78 @@ def build_digit_classifier(width: int = 32, feature_dim: int = 128) -> keras.Mod
     return keras.Model(images, logits, name="digit_classifier")
 
 
+def build_residual_digit_classifier(width: int = 32, feature_dim: int = 128) -> keras.Model:
+    """The second judge's architecture: images [N, 28, 28, 1] in [-1, 1] -> logits [N, 10];
+    three residual stages (``width``, 2x, 4x channels; the last two stride 2) with batch
+    normalisation, global average pooling, layer "features" [N, feature_dim]."""
+    layers = keras.layers
+
+    def norm():   # momentum 0.9: the moving statistics settle within a short training
+        return layers.BatchNormalization(momentum=0.9)
+
+    images = keras.Input((28, 28, 1), name="images")
+    x = layers.ReLU()(norm()(layers.Conv2D(width, 3, padding="same")(images)))
+    for stage, channels in enumerate((width, 2 * width, 4 * width)):
+        strides = 1 if stage == 0 else 2
+        y = layers.Conv2D(channels, 3, strides=strides, padding="same", use_bias=False)(x)
+        y = layers.ReLU()(norm()(y))
+        y = norm()(layers.Conv2D(channels, 3, padding="same", use_bias=False)(y))
+        shortcut = x if stage == 0 else layers.Conv2D(channels, 1, strides=strides)(x)
+        x = layers.ReLU()(layers.Add()([shortcut, y]))
+    features = layers.Dense(feature_dim, activation="relu", name=FEATURE_LAYER)(
+        layers.GlobalAveragePooling2D()(x))
+    logits = layers.Dense(10, name="logits")(layers.Dropout(0.3)(features))
+    return keras.Model(images, logits, name="residual_digit_classifier")
+
+
+def _affine_augmentation() -> keras.Sequential:
+    """The second judge's augmentation: rotations up to 12 degrees, zoom and shifts up to
+    10%, the background (-1) filling what moves in."""
+    fill = dict(fill_mode="constant", fill_value=-1.0)
+    return keras.Sequential([keras.layers.RandomRotation(12 / 360, **fill),
+                             keras.layers.RandomZoom(0.1, **fill),
+                             keras.layers.RandomTranslation(0.1, 0.1, **fill)])
+
+
+# name -> (architecture, augmentation of training batches in [-1, 1]): two judges that were
+# built and trained differently, so a generator tuned against one is caught by the other.
+DIGIT_JUDGES = {
+    "cnn": ("a plain CNN trained with shifts of up to 2 pixels",
+            build_digit_classifier,
+            lambda: lambda images: random_translation(images + 1.0, ratio=0.1) - 1.0),
+    "residual": ("a residual CNN with batch normalisation trained with random rotations, zoom "
+                 "and shifts", build_residual_digit_classifier, _affine_augmentation),
+}
+
+
 def train_digit_classifier(splits: sources.ImageSplits, epochs: int = 25, batch_size: int = 64,
-                           seed: int = 0, verbose: int = 0) -> Tuple[keras.Model, float]:
-    """Trains on ``splits.train`` with random shifts of up to 3 pixels, in mixed_bfloat16.
+                           seed: int = 0, verbose: int = 0, judge: str = "cnn"
+                           ) -> Tuple[keras.Model, float]:
+    """Trains the ``judge`` (one of DIGIT_JUDGES) on ``splits.train`` with its augmentation, in
+    mixed_bfloat16.
 
     Returns (a float32 copy of the model, accuracy on ``splits.held_out``).
     """
+    _, build, augmentation = DIGIT_JUDGES[judge]
     keras.utils.set_random_seed(seed)
     with precision_policy("mixed_bfloat16"):   # ~2x faster here; evaluation runs in float32
-        model = build_digit_classifier()
+        model = build()
+    augment = augmentation()
 
-    def shift(images, labels):   # background is -1: pad with it, not with 0
-        return random_translation(images + 1.0, ratio=0.1) - 1.0, labels
+    def augmented(images, labels):   # background is -1: fill with it, not with 0
+        return augment(images), labels
 
     train = (tf.data.Dataset.from_tensor_slices((splits.train, splits.train_labels))
              .map(lambda x, y: (pipeline.to_unit_range(x), y)).cache()
-             .shuffle(len(splits.train), seed=seed).batch(batch_size).map(shift).prefetch(2))
+             .shuffle(len(splits.train), seed=seed).batch(batch_size).map(augmented)
+             .prefetch(2))
     steps = epochs * -(-len(splits.train) // batch_size)
     model.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(train, epochs=epochs, verbose=verbose, shuffle=False)  # tf.data shuffles
     with precision_policy("float32"):
-        float32_model = build_digit_classifier()
+        float32_model = build()
     float32_model.set_weights(model.get_weights())
     logits = float32_model.predict(pipeline.to_unit_range(splits.held_out), batch_size=500,
                                    verbose=0)
@@ -106,18 +157,23 @@ class DigitClassifier:
         return np.concatenate(features), np.concatenate(logits)
 
 
-def digit_classifier(path: Optional[str] = None, verbose: bool = True) -> DigitClassifier:
-    """The cached digit classifier, trained on first use (offline, on embedded MNIST). Two
+def digit_classifier(path: Optional[str] = None, verbose: bool = True, judge: str = "cnn"
+                     ) -> DigitClassifier:
+    """The cached digit classifier ``judge`` (one of DIGIT_JUDGES; "cnn" is the evaluation's
+    own, "residual" the second judge), trained on first use (offline, on embedded MNIST). Two
     processes that need it at once train it once: the second waits for the first's file."""
-    path = path or os.path.join(cache_dir(), f"digit_classifier_v{DIGIT_CLASSIFIER_VERSION}.keras")
+    if judge not in DIGIT_JUDGES:
+        raise ValueError(f"Unknown digit judge {judge!r}; choose from {sorted(DIGIT_JUDGES)}.")
+    prefix = "digit_classifier" if judge == "cnn" else f"digit_{judge}"
+    path = path or os.path.join(cache_dir(), f"{prefix}_v{DIGIT_CLASSIFIER_VERSION}.keras")
     cached = _cached_digit_classifier(path)
     if cached is not None:
         return cached
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with _exclusive_lock(path + ".lock"):
         cached = _cached_digit_classifier(path)   # trained meanwhile by another process
-        return cached if cached is not None else _train_and_cache_digit_classifier(path,
-                                                                                   verbose)
+        return (cached if cached is not None
+                else _train_and_cache_digit_classifier(path, verbose, judge))
 
 
 def _cached_digit_classifier(path: str) -> Optional[DigitClassifier]:
@@ -151,13 +207,14 @@ def _exclusive_lock(path: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _train_and_cache_digit_classifier(path: str, verbose: bool) -> DigitClassifier:
+def _train_and_cache_digit_classifier(path: str, verbose: bool, judge: str = "cnn"
+                                      ) -> DigitClassifier:
     info_path = path + ".json"
     if verbose:
-        print("Training the evaluation digit classifier once on embedded MNIST "
+        print(f"Training the evaluation digit classifier ({judge}) once on embedded MNIST "
               f"(cached at {path}; ~80 s on 2 CPU cores)...", flush=True)
     splits = sources.embedded_mnist()
-    model, accuracy = train_digit_classifier(splits)
+    model, accuracy = train_digit_classifier(splits, judge=judge)
     if accuracy < DIGIT_CLASSIFIER_MIN_ACCURACY:
         raise RuntimeError(f"Digit classifier reached only {accuracy:.4f} held-out accuracy "
                            f"(< {DIGIT_CLASSIFIER_MIN_ACCURACY}); evaluation would be unreliable.")
@@ -168,7 +225,7 @@ def _train_and_cache_digit_classifier(path: str, verbose: bool) -> DigitClassifi
     os.replace(tmp, path)
     with open(info_path + ".tmp", "w") as f:
         json.dump({"held_out_accuracy": accuracy, "version": DIGIT_CLASSIFIER_VERSION,
-                   "trained_on": splits.description}, f)
+                   "judge": judge, "trained_on": splits.description}, f)
     os.replace(info_path + ".tmp", info_path)
     if verbose:
         print(f"Digit classifier held-out accuracy: {accuracy:.4f}", flush=True)

@@ -317,25 +317,43 @@ def float32_row(name: str) -> str:
 
 def score_digits(name, model, float32_model=None):
     """FD / KID / classifier score of 5,000 samples against the validation digits, and the
-    same for real training digits (the floor)."""
+    same for real training digits (the floor), by the evaluation's classifier and by a second
+    judge of another architecture and augmentation (and how often the two disagree)."""
     from tfgan_image import pretrained
     from tfgan_image.data import pipeline, sources
-    from tfgan_image.evaluation.digits import digit_evaluator, real_data_reference
-    from tfgan_image.features import digit_classifier
+    from tfgan_image.evaluation.base import generate
+    from tfgan_image.evaluation.digits import (
+        digit_evaluator,
+        evaluation_latents,
+        real_data_reference,
+        second_judge_scores,
+    )
+    from tfgan_image.features import DIGIT_JUDGES, digit_classifier
     from tfgan_image.runlog import save_image_grid
 
     splits = sources.load_mnist("embedded")
-    classifier = digit_classifier()
-    held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
-    evaluate = digit_evaluator(classifier, held_out_features,
-                                      model.inputs[0].shape[-1], 5000, seed=0)
+    held_out = pipeline.to_unit_range(splits.held_out)
+    classifier, judge = digit_classifier(), digit_classifier(judge="residual")
+    held_out_features, _ = classifier(held_out)
+    judge_held_out_features, _ = judge(held_out)
+    latent_dim = model.inputs[0].shape[-1]
+    evaluate = digit_evaluator(classifier, held_out_features, latent_dim, 5000, seed=0)
+    samples = generate(model, evaluation_latents(latent_dim, 5000, seed=0))
+    real = pipeline.to_unit_range(splits.train[:1000])
     rows = {"model": evaluate(model),
             "real digits (floor)": real_data_reference(
-                classifier, held_out_features, splits.train)}
+                classifier, held_out_features, splits.train),
+            "model, second judge": second_judge_scores(
+                samples, judge, judge_held_out_features, classifier(samples)[1]),
+            "real digits (floor), second judge": second_judge_scores(
+                real, judge, judge_held_out_features, classifier(real)[1])}
     images = pretrained.sample(model, 64, seed=0)
-    how = ("Digit-classifier features (the library's own classifier, trained on the training "
-           "digits: compare with the real-digit floor, not with published FIDs); 5,000 samples "
-           "against the 1,000 validation digits.")
+    how = ("Digit-classifier features (the library's own classifier, "
+           f"{DIGIT_JUDGES['cnn'][0]}, trained on the training digits: compare with the "
+           "real-digit floor, not with published FIDs); 5,000 samples against the 1,000 "
+           "validation digits. The rows \"second judge\" score the same samples with "
+           f"{DIGIT_JUDGES['residual'][0]} (held-out accuracy {judge.held_out_accuracy:.3f}); "
+           "judges_disagree: the fraction of samples the two judges put in different classes.")
     return ({"against the validation digits": rows},
             lambda path: save_image_grid(images, path, title=f"{name}: 64 samples"), how, [])
 
@@ -350,15 +368,39 @@ def score_conditional_digits(name, model, float32_model=None):
 
     with open(os.path.join(run_dir(name), experiment.SUMMARY_FILE)) as f:
         summary = json.load(f)
-    rows = {"model": summary["metrics"], "real digits (floor)": summary["reference"]}
+    rows = {"model": summary["metrics"], "real digits (floor)": summary["reference"],
+            "model, second judge": conditional_second_judge(model)}
     images = pretrained.sample(model, 100, seed=0)   # ten of each digit, class 0's first
     order = np.arange(100).reshape(10, 10).T.reshape(-1)   # one row per digit
     how = (f"{summary['evaluation']}; samples of each digit in turn against the 1,000 "
            f"validation digits; class_accuracy: how often the classifier sees the requested "
-           f"digit (mean over digits; class_accuracy_min: the worst digit).")
+           f"digit (mean over digits; class_accuracy_min: the worst digit). The row \"second "
+           f"judge\": {SECOND_JUDGE_HOW}")
     return ({"against the validation digits": rows},
             lambda path: save_image_grid(images[order], path, columns=10,
                                          title=f"{name}: one row per digit 0-9"), how, [])
+
+
+SECOND_JUDGE_HOW = ("2,000 samples (200 of each digit) classified by a second judge, a digit "
+                    "classifier of another architecture and augmentation "
+                    "(`features.DIGIT_JUDGES['residual']`); judges_disagree: how often it puts "
+                    "a sample in another class than the evaluation's classifier.")
+
+
+def conditional_second_judge(model) -> dict:
+    """How often the second judge sees the requested digit in 2,000 samples of a
+    class-conditional digit model (mean and worst digit), and how often it disagrees with the
+    evaluation's classifier."""
+    from tfgan_image import pretrained
+    from tfgan_image.features import digit_classifier
+
+    samples = pretrained.sample(model, 2000, seed=0)   # the classes in turn: 0, 1, ..., 9, 0
+    requested = np.arange(2000) % 10
+    judged = np.argmax(digit_classifier(judge="residual")(samples)[1], 1)
+    first = np.argmax(digit_classifier()(samples)[1], 1)
+    per_class = [float(np.mean(judged[requested == c] == c)) for c in range(10)]
+    return {"class_accuracy": float(np.mean(per_class)), "class_accuracy_min": min(per_class),
+            "judges_disagree": float(np.mean(judged != first))}
 
 
 def validation_photos(name: str):

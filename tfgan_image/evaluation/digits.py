@@ -13,11 +13,16 @@ from tfgan_image.evaluation.base import generate
 from tfgan_image.features import DigitClassifier
 
 
+def evaluation_latents(latent_dim: int, num_samples: int, seed: int) -> np.ndarray:
+    """The fixed latents [num_samples, latent_dim] (float32) ``digit_evaluator`` scores."""
+    return np.random.default_rng(seed + 12345).standard_normal(
+        (num_samples, latent_dim)).astype(np.float32)
+
+
 def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,
                     latent_dim: int, num_samples: int, seed: int) -> Callable:
     """generator -> {metric: value} against held-out digit features (fixed latents, seeded)."""
-    latents = np.random.default_rng(seed + 12345).standard_normal(
-        (num_samples, latent_dim)).astype(np.float32)
+    latents = evaluation_latents(latent_dim, num_samples, seed)
 
     def evaluate(generator) -> Dict[str, float]:
         images = generate(generator, latents)
@@ -30,6 +35,23 @@ def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,
                 "class_fraction_max": float(fractions.max())}
 
     return evaluate
+
+
+def second_judge_scores(images: np.ndarray, judge: DigitClassifier,
+                        judge_held_out_features: np.ndarray,
+                        first_judge_logits: np.ndarray) -> Dict[str, float]:
+    """Images [N, 28, 28, 1] in [-1, 1] scored by a second ``judge`` (its Frechet distance to
+    the held-out digits' features ``judge_held_out_features``, its classifier score, its
+    class fractions), and how often its class differs from the first judge's
+    (``first_judge_logits`` [N, 10]): "judges_disagree", a fraction."""
+    features, logits = judge(images)
+    fractions = metrics.class_histogram(logits)
+    return {"frechet_distance": metrics.frechet_distance(features, judge_held_out_features),
+            "classifier_score": metrics.classifier_score(logits),
+            "class_fraction_min": float(fractions.min()),
+            "class_fraction_max": float(fractions.max()),
+            "judges_disagree": float(np.mean(np.argmax(logits, 1)
+                                             != np.argmax(first_judge_logits, 1)))}
 
 
 def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarray,
