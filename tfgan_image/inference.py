@@ -7,15 +7,14 @@ on large photos: each tile is extended by ``margin`` input pixels of real contex
 side and only its centre is kept, so the result matches whole-image inference to within the
 network's receptive field, with no seams. The default margin covers the receptive field of the
 library's models (64 px for the restoration U-Net; 24 px for super-resolution, whose radius is
-20 input pixels); tiling is then exact. Measured (tools/results_superres.py): x4
-super-resolution of a 1000x750 photo to 4000x3000 in 41 s with a 1.16 GB peak; a 512 px
-*input* tile peaked at 5 GB (oneDNN's conv workspace grows with the tile area).
+20 input pixels); tiling is then exact. Memory grows with the tile's area (oneDNN's conv
+workspace), so ``tile`` counts output pixels: tools/results_superres.py measures time and peak
+memory of a large upscale.
 
 Models with instance normalisation or colour statistics transfer (style transfer) need more:
 each output pixel depends on statistics of the whole image, so tiles normalised with their
-own statistics show seams (a 640x427 photo in two tiles had a visible step in the sky), and
-one pass over a large photo needs tens of GB (oneDNN's workspace for the 9x9 convs: 20.8 GB
-for 4000x3000, measured by hand with /usr/bin/time). So an image larger than one tile is tiled
+own statistics would show seams, and one pass over a large photo needs tens of GB (oneDNN's
+workspace for the 9x9 convs). So an image larger than one tile is tiled
 with the whole image's statistics: ``whole_image_normalisation`` first gathers every
 normalisation layer's mean and variance (the colour transfer's colour mean and covariance)
 over all tiles (one pass per layer, each up to that layer), then the tiles run with them,

@@ -6,22 +6,23 @@ Losses (``style_losses.StyleLosses``), on the frozen VGG of ``tfgan_image.featur
 *relative* so the weights mean the same whatever the backbone's feature scale:
 
 * content: mean squared difference of one feature map (default relu2_x, as Johnson et al.;
-  relu3_x, two max-pools deep, let the network cover photos with fine stripes at little
-  content cost), divided by the mean square of the content image's features;
+  a deeper stage leaves colour and fine texture freer), divided by the mean square of the
+  content image's features;
 * style: for several layers (relu1_2 ... relu4_x), ``losses.gram_distance`` between the
   Gram matrices (``losses.gram_matrix``) of the image and of the style image (by default
-  averaged over its 8 flips and 90-degree rotations: with the style image as it is, the
-  network learned to cover every photo with parallel streaks in the style's dominant stroke
-  direction), averaged over layers -- the relative squared Gram error near the target, but
-  without its fourth-power growth with contrast, which on training crops let one
-  high-contrast crop carry most of a batch's gradient (tools/diagnose_style_loss.py);
+  averaged over its 8 flips and 90-degree rotations, so no one stroke direction is rewarded
+  over the others), averaged over layers -- the relative squared Gram error near the target,
+  but without its fourth-power growth with contrast, so no single high-contrast training crop
+  carries most of a batch's gradient (tools/diagnose_style_loss.py);
 * total variation (``losses.total_variation_loss``), on images in [-1, 1].
+
+The scale of the strokes is set by ``style_size``: the style image's shorter side in pixels,
+against content photos at their own resolution (a larger style image, larger strokes).
 
 With ``colour_transfer`` (default) the network first gives each photo the style image's
 colour mean and covariance (``models.style_transfer``); the content loss still compares with the
-original photo (against the recoloured photo, a probe kept less of the content at the same
-weight). The run then also reports a second baseline that starts from the recoloured photo:
-Gatys et al.'s method with the same head start, the stricter comparison for the speed goal.
+original photo. The run then also reports a second baseline that starts from the recoloured
+photo: Gatys et al.'s method with the same head start.
 
 In training the losses score (content, output) cropped at a random offset
 (``losses.crop_at_random_offset``), so that no pattern locked to VGG's pooling grid pays.

@@ -83,8 +83,7 @@ def build_transformer(width: int = 32, residual_blocks: int = 5, colour_target=N
         return keras.Model(photo, layers.Activation("tanh", dtype="float32", name="restyled")(x),
                            name=name)
     # In the compute dtype: the 9x9 conv to 3 channels at full resolution is the network's
-    # most expensive layer (float32: 80 ms of ~290 ms per 512x512 image; bfloat16: 47 ms),
-    # and bfloat16's rounding of the residual is below one 8-bit pixel step.
+    # most expensive layer, and bfloat16's rounding of the residual is below one 8-bit step.
     residual = layers.Conv2D(3, 9, kernel_initializer="zeros", name="out_conv")(x)
     # A learned global colour map of the content (3x3 matrix + offset, identity at start):
     # the instance-normalised trunk cannot see a photo's absolute colours, so on its own it
