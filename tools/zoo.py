@@ -326,6 +326,7 @@ def score_digits(name, model, float32_model=None):
         digit_evaluator,
         evaluation_latents,
         real_data_reference,
+        real_digit_subset,
         second_judge_scores,
     )
     from tfgan_image.features import DIGIT_JUDGES, digit_classifier
@@ -339,7 +340,7 @@ def score_digits(name, model, float32_model=None):
     latent_dim = model.inputs[0].shape[-1]
     evaluate = digit_evaluator(classifier, held_out_features, latent_dim, 5000, seed=0)
     samples = generate(model, evaluation_latents(latent_dim, 5000, seed=0))
-    real = pipeline.to_unit_range(splits.train[:1000])
+    real = real_digit_subset(splits.train)
     rows = {"model": evaluate(model),
             "real digits (floor)": real_data_reference(
                 classifier, held_out_features, splits.train),

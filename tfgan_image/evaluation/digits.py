@@ -54,11 +54,17 @@ def second_judge_scores(images: np.ndarray, judge: DigitClassifier,
                                              != np.argmax(first_judge_logits, 1)))}
 
 
+def real_digit_subset(train_uint8: np.ndarray, num: int = 1000) -> np.ndarray:
+    """``num`` training digits drawn at random (seed 0; the stored order is sorted by class),
+    float32 [num, 28, 28, 1] in [-1, 1]: the real digits of the floor rows."""
+    subset = np.random.default_rng(0).permutation(len(train_uint8))[:num]
+    return np.asarray(pipeline.to_unit_range(train_uint8[subset]))
+
+
 def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarray,
                         train_uint8: np.ndarray, num: int = 1000) -> Dict[str, float]:
     """The same metrics for real training digits vs held-out digits: the floor to compare to."""
-    subset = np.random.default_rng(0).permutation(len(train_uint8))[:num]
-    features, logits = classifier(pipeline.to_unit_range(train_uint8[subset]))
+    features, logits = classifier(real_digit_subset(train_uint8, num))
     return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
             "kernel_distance": metrics.kernel_distance(features, held_out_features),
             "classifier_score": metrics.classifier_score(logits)}
