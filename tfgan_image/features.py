@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 import tempfile
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 import keras
 import numpy as np
@@ -81,6 +81,12 @@ def build_residual_digit_classifier(width: int = 32, feature_dim: int = 128) -> 
     return keras.Model(images, logits, name="residual_digit_classifier")
 
 
+def _shift_augmentation() -> Callable:
+    """The first judge's augmentation: shifts of up to 10% (2 pixels), padded with the
+    background (-1)."""
+    return lambda images: random_translation(images + 1.0, ratio=0.1) - 1.0
+
+
 def _affine_augmentation() -> keras.Sequential:
     """The second judge's augmentation: rotations up to 12 degrees, zoom and shifts up to
     10%, the background (-1) filling what moves in."""
@@ -93,9 +99,8 @@ def _affine_augmentation() -> keras.Sequential:
 # name -> (architecture, augmentation of training batches in [-1, 1]): two judges that were
 # built and trained differently, so a generator tuned against one is caught by the other.
 DIGIT_JUDGES = {
-    "cnn": ("a plain CNN trained with shifts of up to 2 pixels",
-            build_digit_classifier,
-            lambda: lambda images: random_translation(images + 1.0, ratio=0.1) - 1.0),
+    "cnn": ("a plain CNN trained with shifts of up to 2 pixels", build_digit_classifier,
+            _shift_augmentation),
     "residual": ("a residual CNN with batch normalisation trained with random rotations, zoom "
                  "and shifts", build_residual_digit_classifier, _affine_augmentation),
 }

@@ -431,10 +431,11 @@ def restore_array(model, image: np.ndarray, tile: int = 512, margin: Optional[in
         return rgb if noise_level is None else with_noise_level_map(rgb, noise_level)
 
     def apply_window(window):
-        output = np.asarray(run(model_input(window)))[0]
+        inputs = model_input(window)
+        output = np.asarray(run(inputs))[0]
         if mixes:
-            photo = model_input(window)[0, ..., :3]
-            output = mix_with_input(np.clip(output, -1.0, 1.0), photo, strength, keep_colours)
+            output = mix_with_input(np.clip(output, -1.0, 1.0), inputs[0, ..., :3], strength,
+                                    keep_colours)
         output = np.clip((output + 1.0) * half_range, 0, 2 * half_range)
         if grey:
             output = output.mean(-1, keepdims=True)

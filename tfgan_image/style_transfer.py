@@ -156,6 +156,24 @@ def training_batches(photos: List[np.ndarray], style_image: np.ndarray, crop_siz
 
 
 # ----------------------------------------------------------------------------- baseline
+def pixel_objective(content_uint8: np.ndarray, style_losses: StyleLosses,
+                    recolour: Optional[Callable] = None
+                    ) -> Tuple[tf.Tensor, Callable[[tf.Tensor], Tuple[tf.Tensor, Dict]]]:
+    """What Gatys et al.'s optimisation minimises for one content photo (uint8 [H, W, 3]):
+    (the starting pixels [1, H, W, 3] in [-1, 1] -- the photo, or the ``recolour``ed photo --
+    and pixels -> (the weighted content + style + TV loss, the unweighted ``parts``)). The
+    content target is always the photo; its features are computed once."""
+    content = tf.constant(content_uint8[None].astype(np.float32) / 127.5 - 1.0)
+    content_maps = style_losses.content_features(content)
+    start = content if recolour is None else tf.clip_by_value(recolour(content), -1.0, 1.0)
+
+    def objective(image):
+        parts = style_losses.parts(content, image, content_maps)
+        return tf.add_n(list(style_losses.weighted(parts).values())), parts
+
+    return start, objective
+
+
 def gatys_step(content_uint8: np.ndarray, style_losses: StyleLosses,
                learning_rate: float = 0.02, recolour: Optional[Callable] = None
                ) -> Tuple[Callable[[], tf.Tensor], tf.Variable]:
@@ -167,17 +185,14 @@ def gatys_step(content_uint8: np.ndarray, style_losses: StyleLosses,
     Returns (step, image): each ``step()`` call (a tf.function) is one Adam step and returns
     the unweighted style loss before it; ``image`` is the pixel variable [1, H, W, 3] in
     [-1, 1]."""
-    content = tf.constant(content_uint8[None].astype(np.float32) / 127.5 - 1.0)
-    content_maps = style_losses.content_features(content)   # constant: computed once
-    image = tf.Variable(content if recolour is None
-                        else tf.clip_by_value(recolour(content), -1.0, 1.0))
+    start, objective = pixel_objective(content_uint8, style_losses, recolour)
+    image = tf.Variable(start)
     optimizer = keras.optimizers.Adam(learning_rate)
 
     @tf.function
     def step():
         with tf.GradientTape() as tape:
-            parts = style_losses.parts(content, image, content_maps)
-            total = tf.add_n(list(style_losses.weighted(parts).values()))
+            total, parts = objective(image)
         optimizer.apply_gradients([(tape.gradient(total, image), image)])
         image.assign(tf.clip_by_value(image, -1.0, 1.0))
         return parts["style"]
@@ -205,16 +220,13 @@ def optimize_image(content_uint8: np.ndarray, style_losses: StyleLosses, steps: 
 def _lbfgs_image(content_uint8, style_losses, steps, recolour, progress):
     import scipy.optimize
 
-    content = tf.constant(content_uint8[None].astype(np.float32) / 127.5 - 1.0)
-    content_maps = style_losses.content_features(content)
-    start = content if recolour is None else tf.clip_by_value(recolour(content), -1.0, 1.0)
+    start, objective = pixel_objective(content_uint8, style_losses, recolour)
 
     @tf.function
     def loss_and_gradient(image):
         with tf.GradientTape() as tape:
             tape.watch(image)
-            parts = style_losses.parts(content, image, content_maps)
-            total = tf.add_n(list(style_losses.weighted(parts).values()))
+            total, parts = objective(image)
         return total, tape.gradient(total, image), parts["style"]
 
     style_curve, best = [], {}

@@ -323,7 +323,7 @@ def score_digits(name, model, float32_model=None):
     from tfgan_image.data import pipeline, sources
     from tfgan_image.evaluation.base import generate
     from tfgan_image.evaluation.digits import (
-        digit_evaluator,
+        digit_scores,
         evaluation_latents,
         real_data_reference,
         real_digit_subset,
@@ -337,15 +337,14 @@ def score_digits(name, model, float32_model=None):
     classifier, judge = digit_classifier(), digit_classifier(judge="residual")
     held_out_features, _ = classifier(held_out)
     judge_held_out_features, _ = judge(held_out)
-    latent_dim = model.inputs[0].shape[-1]
-    evaluate = digit_evaluator(classifier, held_out_features, latent_dim, 5000, seed=0)
-    samples = generate(model, evaluation_latents(latent_dim, 5000, seed=0))
+    samples = generate(model, evaluation_latents(model.inputs[0].shape[-1], 5000, seed=0))
+    features, logits = classifier(samples)
     real = real_digit_subset(splits.train)
-    rows = {"model": evaluate(model),
+    rows = {"model": digit_scores(features, logits, held_out_features),
             "real digits (floor)": real_data_reference(
                 classifier, held_out_features, splits.train),
             "model, second judge": second_judge_scores(
-                samples, judge, judge_held_out_features, classifier(samples)[1]),
+                samples, judge, judge_held_out_features, logits),
             "real digits (floor), second judge": second_judge_scores(
                 real, judge, judge_held_out_features, classifier(real)[1])}
     images = pretrained.sample(model, 64, seed=0)

@@ -25,31 +25,33 @@ def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,
     latents = evaluation_latents(latent_dim, num_samples, seed)
 
     def evaluate(generator) -> Dict[str, float]:
-        images = generate(generator, latents)
-        features, logits = classifier(images)
-        fractions = metrics.class_histogram(logits)
-        return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
-                "kernel_distance": metrics.kernel_distance(features, held_out_features),
-                "classifier_score": metrics.classifier_score(logits),
-                "class_fraction_min": float(fractions.min()),
-                "class_fraction_max": float(fractions.max())}
+        return digit_scores(*classifier(generate(generator, latents)), held_out_features)
 
     return evaluate
+
+
+def digit_scores(features: np.ndarray, logits: np.ndarray, held_out_features: np.ndarray
+                 ) -> Dict[str, float]:
+    """Frechet and kernel distances of a classifier's ``features`` [N, D] of digits to its
+    features of the held-out digits, its classifier score and the smallest and largest class
+    fractions of its ``logits`` [N, 10]."""
+    fractions = metrics.class_histogram(logits)
+    return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
+            "kernel_distance": metrics.kernel_distance(features, held_out_features),
+            "classifier_score": metrics.classifier_score(logits),
+            "class_fraction_min": float(fractions.min()),
+            "class_fraction_max": float(fractions.max())}
 
 
 def second_judge_scores(images: np.ndarray, judge: DigitClassifier,
                         judge_held_out_features: np.ndarray,
                         first_judge_logits: np.ndarray) -> Dict[str, float]:
-    """Images [N, 28, 28, 1] in [-1, 1] scored by a second ``judge`` (its Frechet distance to
-    the held-out digits' features ``judge_held_out_features``, its classifier score, its
-    class fractions), and how often its class differs from the first judge's
-    (``first_judge_logits`` [N, 10]): "judges_disagree", a fraction."""
+    """Images [N, 28, 28, 1] in [-1, 1] scored by a second ``judge`` (``digit_scores`` against
+    its features of the held-out digits, ``judge_held_out_features``), and how often its class
+    differs from the first judge's (``first_judge_logits`` [N, 10]): "judges_disagree", a
+    fraction."""
     features, logits = judge(images)
-    fractions = metrics.class_histogram(logits)
-    return {"frechet_distance": metrics.frechet_distance(features, judge_held_out_features),
-            "classifier_score": metrics.classifier_score(logits),
-            "class_fraction_min": float(fractions.min()),
-            "class_fraction_max": float(fractions.max()),
+    return {**digit_scores(features, logits, judge_held_out_features),
             "judges_disagree": float(np.mean(np.argmax(logits, 1)
                                              != np.argmax(first_judge_logits, 1)))}
 

@@ -231,16 +231,19 @@ def card_text(entry: dict) -> str:
                      "`tools/bench_apply.md` times `apply` in bfloat16 against float32 "
                      "side by side.\n") if speed else ""
     standard = standard_set_section(entry)
-    levels = (f"\n![{name} at several noise levels]({name}_levels.png)\n\n"
-              f"{LEVELS_CAPTION}\n" if entry.get("noise_level_input") else "")
-    if entry.get("evaluator") == "style":
-        levels = f"\n![{name} style controls]({name}_controls.png)\n\n{CONTROLS_CAPTION}\n"
+    controls = ""   # the figure of the model's apply-time control, if it has one
+    if entry.get("noise_level_input"):
+        controls = (f"\n![{name} at several noise levels]({name}_levels.png)\n\n"
+                    f"{LEVELS_CAPTION}\n")
+    elif entry.get("evaluator") == "style":
+        controls = (f"\n![{name} style controls]({name}_controls.png)\n\n"
+                    f"{CONTROLS_CAPTION}\n")
     return f"""# `{name}`: {entry['task']}
 
 {use_line(entry)}
 
 ![{name}]({name}.png)
-{levels}
+{controls}
 **Terms:** {entry['terms']}
 
 {standard + chr(10) if standard else ''}## Validation scores
