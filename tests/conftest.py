@@ -20,13 +20,6 @@ def tensorboard_tags(logdir) -> set:
     return tags
 
 
-@pytest.fixture
-def tiny_dcgan_kwargs():
-    """Generator/discriminator kwargs for a DCGAN small enough to step in milliseconds."""
-    return dict(generator_kwargs=dict(widths=(8, 4)),
-                discriminator_kwargs=dict(widths=(4, 8), dropout=0.3))
-
-
 def run_python(code, *args, timeout=300, **kwargs):
     """``python -c code *args`` from the repository root, quiet TensorFlow; CompletedProcess."""
     import subprocess

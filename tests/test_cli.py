@@ -174,7 +174,7 @@ def test_a_full_disk_ends_training_with_one_line_and_the_run_resumes(small_disk)
 @pytest.mark.parametrize("args,code,text", [
     (["models"], 0, "mnist_dcgan"),
     (["train", "mnist_gan", "--steps=-1"], 2, "Error: flag --steps=-1"),
-    (["train", "no_such_experiment"], 2, "name an experiment after 'train'"),
+    (["train", "no_such_experiment"], 2, "unknown family 'no_such_experiment'"),
     (["frobnicate"], 2, "unknown command"),
     (["resume", "/nowhere/run"], 1, "Error: /nowhere/run has no config.json"),
     (["resume"], 2, "Error: Name one run directory"),
@@ -192,8 +192,7 @@ def test_resume_extends_a_run_from_its_directory_alone(tmp_path):
     workdir = str(tmp_path / "run")
     mnist.run(mnist.MnistConfig(workdir=workdir, model="mlp", steps=1, batch_size=16,
                                 eval_samples=64, latent_dim=8,
-                                generator_kwargs=dict(units=16),
-                                discriminator_kwargs=dict(units=16)))
+                                units=16))
     out = run_python("from tfgan_image.console import main; main()", "resume", workdir,
                      "--steps=2")
     assert out.returncode == 0, out.stderr[-2000:]

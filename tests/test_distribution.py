@@ -19,7 +19,7 @@ from tfgan_image import mnist, export
 config = mnist.MnistConfig(
     workdir=sys.argv[1], model="mlp", steps=int(sys.argv[2]), batch_size=16, eval_samples=64,
     log_every=1, sample_every=2, checkpoint_every=2, latent_dim=8, strategy="mirrored",
-    generator_kwargs=dict(units=16), discriminator_kwargs=dict(units=16))
+    units=16)
 result = mnist.run(config)
 exported = export.load_generator(sys.argv[1]).get_weights()
 ema = result["trainer"].ema_generator.get_weights()
@@ -59,8 +59,7 @@ from tfgan_image import mnist
 config = mnist.MnistConfig(
     workdir=sys.argv[1], model="mlp", steps=int(sys.argv[2]), batch_size=8, log_every=1,
     sample_every=2, checkpoint_every=2, latent_dim=8, strategy="multiworker",
-    data="folder:" + sys.argv[3], generator_kwargs=dict(units=16),
-    discriminator_kwargs=dict(units=16))
+    data="folder:" + sys.argv[3], units=16)
 result = mnist.run(config)
 weights = result["trainer"].generator.get_weights()
 print("RESULT", json.dumps({

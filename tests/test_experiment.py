@@ -2,7 +2,6 @@
 the run directory, trainers, checkpoints, exports and summary.json are the orchestration's.
 A new family is one class: the toy family below trains two real stages."""
 
-import dataclasses
 import json
 import os
 
@@ -10,21 +9,15 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from toy_family import ToyConfig
 
-from tfgan_image import experiment, export, mnist, rundir, settings
-from tfgan_image.settings import setting
+from tfgan_image import experiment, export, mnist, rundir
 from tfgan_image.training import trainer as trainer_lib
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class ToyConfig(settings.LatentGANSettings):
-    workdir: str = setting("runs/toy")
-    steps: int = setting(3, lower=0)
-    batch_size: int = setting(8, lower=1)
-    sample_every: int = setting(0, lower=0)
-    eval_every: int = setting(0, lower=0)
-    latent_dim: int = setting(4, lower=1)
-    precision: str = setting("float32", choices=settings.PRECISIONS)
+def toy_config(**values) -> ToyConfig:
+    """The toy family's config (tests/toy_family), three float32 steps."""
+    return ToyConfig(**{"steps": 3, "precision": "float32", **values})
 
 
 def _generator(latent_dim):
@@ -40,7 +33,7 @@ def _discriminator():
 
 class ToyFamily(experiment.Family):
     """Bright 4x4 squares; stage "second" starts from stage "first"'s generator."""
-    name = "toy"
+    name = "toy_staged"
     config_class = ToyConfig
 
     def load_data(self, config):
@@ -82,25 +75,25 @@ class ToyFamily(experiment.Family):
 
 def test_a_family_is_one_class_and_run_does_the_rest(tmp_path):
     workdir = str(tmp_path / "run")
-    result = experiment.run(ToyFamily(), ToyConfig(workdir=workdir))
+    result = experiment.run(ToyFamily(), toy_config(workdir=workdir))
     assert result["steps"] == [3, 2] and result["started_from_first"]
     for stage, step in (("first", 3), ("second", 2)):
         assert os.path.exists(os.path.join(workdir, stage, export.GENERATOR_FILE))
         assert any(n.startswith(f"ckpt-{step}.")
                    for n in os.listdir(os.path.join(workdir, stage, "checkpoints")))
     with open(os.path.join(workdir, rundir.CONFIG_FILE)) as f:
-        assert json.load(f)["family"] == "toy"
+        assert json.load(f)["family"] == "toy_staged"
     summary = experiment.read_summary(workdir)
     assert summary["steps"] == [3, 2] and "trainer" not in summary
     assert summary["paths"]["summary"] == os.path.join(workdir, experiment.SUMMARY_FILE)
     # The run released its lock: the same directory runs again (resuming both stages).
-    again = experiment.run(ToyFamily(), ToyConfig(workdir=workdir))
+    again = experiment.run(ToyFamily(), toy_config(workdir=workdir))
     assert again["steps"] == [3, 2]
 
 
 def test_bad_data_stops_the_run_before_anything_is_written(tmp_path):
     with pytest.raises(ValueError, match="64 images"):
-        experiment.run(ToyFamily(), ToyConfig(workdir=str(tmp_path / "run"), batch_size=65))
+        experiment.run(ToyFamily(), toy_config(workdir=str(tmp_path / "run"), batch_size=65))
     assert not os.path.exists(tmp_path / "run")
 
 
@@ -108,8 +101,8 @@ def test_resume_rebuilds_a_run_from_its_config_json_alone(tmp_path):
     workdir = str(tmp_path / "run")
     mnist.run(mnist.MnistConfig(
         workdir=workdir, model="dcgan", steps=1, batch_size=16, eval_samples=64,
-        latent_dim=8, generator_kwargs=dict(widths=(8, 4)),
-        discriminator_kwargs=dict(widths=(4, 8))))
+        latent_dim=8, generator_widths=(8, 4),
+        discriminator_widths=(4, 8)))
     result = experiment.resume(workdir, steps=2)
     assert result["step"] == 2
     assert result["trainer"].generator.input_shape == (None, 8)   # the stored settings
@@ -129,11 +122,11 @@ def test_resume_names_what_is_missing(tmp_path):
 
 
 def test_every_registered_family_rebuilds_its_config_from_json():
-    for name in experiment.FAMILIES:
+    for name in experiment.built_in_families():
         family = experiment.family(name)
         assert family.name == name
         if family.config_class is mnist.MnistConfig:
-            config = family.config_class(generator_kwargs={"units": 16})
+            config = family.config_class(units=16)
         else:
             config = family.config_class()
         values = json.loads(json.dumps(rundir.config_values(config)))

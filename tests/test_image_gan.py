@@ -210,31 +210,6 @@ def test_mnist_conditional_cli_and_per_class_grid(tmp_path):
     assert "--image_size" in help_text and "--steps" in help_text
 
 
-def test_evaluation_features_fall_back_offline(monkeypatch, tmp_path):
-    from tfgan_image import features
-
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))   # no cached weights
-    monkeypatch.setattr(sources, "network_available", lambda *a, **k: False)
-    with pytest.raises(features.BackboneUnavailableError, match="--eval_features=vgg16"):
-        features.image_features("inception_v3")
-    network = features.image_features("auto", image_size=32)
-    assert network.name == "vgg16" and "not comparable" in network.label
-    values = network(np.zeros((3, 32, 32, 1), np.float32))   # greyscale works too
-    assert values.shape == (3, 512) and np.all(np.isfinite(values))
-
-
-def test_vgg16_evaluation_features_are_on_the_scale_kid_expects():
-    """KID's kernel (x.y / d + 1)^3 is well conditioned for features of RMS ~0.1-1 (unscaled
-    block5 features of photos have ~10, where real-vs-real KIDs swing by hundreds)."""
-    from tfgan_image import features
-
-    photo = sources.embedded_photos().train[0].astype(np.float32) / 127.5 - 1.0
-    crops = np.stack([photo[i:i + 32, j:j + 32] for i in range(0, 128, 32)
-                      for j in range(0, 128, 32)])
-    values = features.image_features("vgg16", image_size=32, verbose=False)(crops)
-    assert 0.1 < np.sqrt(np.mean(np.square(values))) < 2.0
-
-
 def test_channels_are_converted_on_request(class_folder):
     grey = image_sets.image_set(f"folder:{class_folder}", 16, channels=1)
     digits_in_colour = image_sets.image_set("embedded", 32, channels=3)

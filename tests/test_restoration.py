@@ -332,17 +332,6 @@ def test_init_from_starts_a_run_from_another_runs_generator(tmp_path):
     assert not os.path.exists(tmp_path / "never")   # refused before anything was written
 
 
-def test_vgg_features_and_perceptual_loss_offline():
-    from tfgan_image import features, losses
-
-    extractor = features.vgg_features(("block1", "block3"))
-    x = tf.random.uniform((2, 32, 32, 3), -1, 1)
-    relu1_2, relu3_3 = extractor(x)
-    assert relu1_2.shape == (2, 32, 32, 64) and relu3_3.shape == (2, 8, 8, 256)
-    assert float(losses.perceptual_loss(extractor, x, x)) == 0.0
-    assert float(losses.perceptual_loss(extractor, x, tf.reverse(x, [1]))) > 0.0
-    with pytest.raises(ValueError, match="Unknown VGG stages"):
-        features.vgg_features(("conv5_4",))
 def test_bm3d_is_optional(monkeypatch, capsys):
     """Without the bm3d package (non-commercial licence, an extra) its rows say so."""
     import importlib.util

@@ -90,7 +90,7 @@ def test_compatible_changes_are_recorded(tmp_path, capsys):
                                              ("mixed_bfloat16", "mixed_float16", True)])
 def test_precision_changes(old, new, refused):
     changes = {"precision": (old, new)}
-    assert bool(rundir.incompatible_changes(changes)) == refused
+    assert bool(rundir.incompatible_changes(changes, resumable={"precision"})) == refused
 
 
 HOLD_LOCK = """

@@ -6,8 +6,8 @@ from typing import Optional, Tuple
 import pytest
 from absl import app
 
+from tfgan_image import config_flags as common
 from tfgan_image import settings
-from tfgan_image.experiments import common
 from tfgan_image.settings import setting
 
 

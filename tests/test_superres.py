@@ -13,7 +13,7 @@ from conftest import tensorboard_tags
 from PIL import Image
 
 from tfgan_image import apply, errors, export, features, inference, metrics, superres
-from tfgan_image.data import degrade, sources
+from tfgan_image.data import degrade
 from tfgan_image.layers import PixelShuffle
 from tfgan_image.models import superres as superres_models
 
@@ -134,57 +134,6 @@ def test_antialiased_bicubic_downscale_matches_pil_and_differs_from_aliased():
 
 
 # ----------------------------------------------------------------------------- backbone
-def test_feature_backbone_falls_back_to_hed_offline(monkeypatch, tmp_path):
-    probes = []
-
-    def offline(host_port, *args, **kwargs):
-        probes.append(host_port)
-        return False
-
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))   # no cached weights
-    monkeypatch.setattr(sources, "network_available", offline)
-    monkeypatch.setattr(features, "_BACKBONES", {})
-    name, model = features.feature_backbone("auto")
-    assert name == "hed_vgg16" and probes == [features.IMAGENET_DOWNLOAD_HOST]
-    assert len(model.outputs) == 5 and not model.trainable
-    with pytest.raises(features.BackboneUnavailableError, match="hed_vgg16"):
-        features.feature_backbone("vgg19_imagenet")
-    with pytest.raises(ValueError, match="Unknown feature backbone"):
-        features.feature_backbone("resnet")
-
-
-def write_legacy_h5_weights(model, path):
-    """``model``'s weights in the layout keras.applications downloads: a Keras 2 HDF5 file
-    (attrs layer_names; one group per layer, its weight_names and one dataset each)."""
-    import h5py
-
-    with h5py.File(path, "w") as f:
-        f.attrs["layer_names"] = [layer.name.encode() for layer in model.layers]
-        f.attrs["backend"], f.attrs["keras_version"] = b"tensorflow", b"2.15.0"
-        for layer in model.layers:
-            group = f.create_group(layer.name)
-            names = [f"{layer.name}/{w.name}:0" for w in layer.weights]
-            group.attrs["weight_names"] = [n.encode() for n in names]
-            for name, weight in zip(names, layer.weights):
-                group.create_dataset(name, data=np.asarray(weight))
-
-
-def test_feature_backbone_uses_cached_vgg19_weights(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(features, "_BACKBONES", {})
-    monkeypatch.setattr(sources, "network_available", lambda *a, **k: pytest.fail("probed"))
-    os.makedirs(tmp_path / "models")
-    reference = keras.applications.VGG19(weights=None, include_top=False)
-    write_legacy_h5_weights(reference, features.vgg19_weights_path())
-    extractor = features.vgg_features(("block1", "block5"), backbone="auto")
-    assert extractor.name == "vgg19_imagenet_features"
-    images = np.random.default_rng(0).uniform(-1, 1, (1, 32, 32, 3)).astype(np.float32)
-    relu1_2, relu5_4 = extractor(images)
-    assert relu1_2.shape == (1, 32, 32, 64) and relu5_4.shape == (1, 2, 2, 512)
-    caffe = (images + 1) * 127.5
-    caffe = caffe[..., ::-1] - np.array(features.CAFFE_BGR_MEAN, np.float32)
-    expected = keras.Model(reference.inputs, reference.get_layer("block1_conv2").output)(caffe)
-    np.testing.assert_allclose(relu1_2, expected, rtol=1e-4, atol=1e-3)
 
 
 # ----------------------------------------------------------------------------- end to end
@@ -216,7 +165,8 @@ def test_both_stages_train_evaluate_and_export(trained_run):
         assert json.load(f)["scores"] == json.loads(json.dumps(scores))
     for stage in (1, 2):
         stage_dir = workdir / f"stage{stage}"
-        for name in ("generator.keras", "generator.tflite", "saved_model", "config.json"):
+        for name in ("generator.keras", "generator.tflite", "generator_float16.tflite",
+                     "saved_model", "config.json"):
             assert os.path.exists(stage_dir / name), (stage, name)
     # Stage 1 is L1 only; stage 2 adds the perceptual and adversarial terms and trains D.
     assert os.path.exists(workdir / "comparison.png")
@@ -292,15 +242,26 @@ def test_tiled_super_resolution_equals_whole_image(sr_run_dir):
     assert np.abs(whole.astype(int) - tiled).max() <= 1
 
 
-def test_tflite_export_matches_keras_at_any_size(sr_run_dir, tmp_path):
-    model = export.load_generator(sr_run_dir)
-    path = export.export_tflite(model, str(tmp_path))
+def tflite_output(path, image):
     interpreter = tf.lite.Interpreter(model_path=path)
-    image = np.random.default_rng(3).uniform(-1, 1, (1, 10, 14, 3)).astype(np.float32)
     index = interpreter.get_input_details()[0]["index"]
     interpreter.resize_tensor_input(index, image.shape)
     interpreter.allocate_tensors()
     interpreter.set_tensor(index, image)
     interpreter.invoke()
-    output = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-    np.testing.assert_allclose(output, model(image), atol=1e-4)
+    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+
+
+def test_tflite_exports_match_keras_at_any_size(sr_run_dir, tmp_path):
+    """float32 weights: the Keras output; float16 weights: within float16's rounding, in a
+    file about half the size."""
+    model = export.load_generator(sr_run_dir)
+    path = export.export_tflite(model, str(tmp_path))
+    half = export.export_tflite(model, str(tmp_path), float16=True)
+    assert os.path.basename(half) == export.TFLITE_FLOAT16_FILE
+    assert os.path.getsize(half) < 0.7 * os.path.getsize(path)
+    for shape in ((1, 10, 14, 3), (2, 7, 5, 3)):
+        image = np.random.default_rng(3).uniform(-1, 1, shape).astype(np.float32)
+        expected = model(image)
+        np.testing.assert_allclose(tflite_output(path, image), expected, atol=1e-4)
+        np.testing.assert_allclose(tflite_output(half, image), expected, atol=2e-2)

@@ -60,6 +60,7 @@ def _guarded(main):
     return guarded_main
 
 
-def run(main) -> None:
-    """``absl.app.run(main)`` with this module's error handling."""
-    app.run(_guarded(main), flags_parser=_parse_flags)
+def run(main, argv=None) -> None:
+    """``absl.app.run(main)`` (on ``argv``, default sys.argv) with this module's error
+    handling."""
+    app.run(_guarded(main), argv=argv, flags_parser=_parse_flags)

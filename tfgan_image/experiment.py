@@ -18,8 +18,11 @@ A family (``mnist``, ``image_gan``, ``restoration``, ``superres``, ``style_trans
    the sampling generator to generator.keras at every checkpoint;
 5. the family's ``finish``; its result, paths included, written to RUN/summary.json.
 
-Adding a family: a module with its config dataclass (fields made with ``settings.setting``),
-a ``Family`` subclass, an entry in ``FAMILIES``, an experiment CLI and a test.
+Adding a family: a module with its config dataclass (fields made with ``settings.setting``)
+and a ``Family`` subclass decorated with ``@experiment.register``, its named configs
+(``tfgan_image/configs/<family>/<name>.py``, or where its ``configs_package`` says) and a
+test. ``python -m tfgan_image.train <family> --config=<name>`` then trains it and
+``resume`` resumes its runs.
 """
 
 import dataclasses
@@ -32,16 +35,14 @@ from typing import Any, Callable, Dict, List, Optional
 import keras
 import numpy as np
 
-from tfgan_image import errors, export, precision, rundir
+from tfgan_image import errors, export, precision, rundir, settings
 from tfgan_image.atomic import write_json
 from tfgan_image.runlog import RunLog, print_paths
 from tfgan_image.training import loop
 from tfgan_image.training.strategy import make_strategy, worker_config
 
 SUMMARY_FILE = "summary.json"
-# family name -> the module that defines it (as ``FAMILY``)
-FAMILIES = {name: f"tfgan_image.{name}" for name in (
-    "mnist", "image_gan", "restoration", "superres", "style_transfer", "texture_synthesis")}
+_REGISTERED: Dict[str, type] = {}   # family name -> its Family class (``register``)
 
 
 @dataclasses.dataclass
@@ -70,12 +71,14 @@ class Stage:
 class Run:
     """What a family sees of an open run: this process's config (on the non-chief workers of
     a multi-worker run ``workdir`` is a scratch folder), the family's data, the strategy, the
-    run directory to resume from and the run's log (TensorBoard, metrics.jsonl, grids)."""
+    run directory to resume from, the run's log (TensorBoard, metrics.jsonl, grids) and its
+    open ``RunDirectory``."""
     config: Any
     data: Any
     strategy: Any
     resume_from: str
     runlog: RunLog
+    directory: rundir.RunDirectory
 
     @property
     def workdir(self) -> str:
@@ -87,8 +90,14 @@ class Run:
 
 class Family:
     """A model family: override what is its own (see the module docstring)."""
-    name = ""                 # its one name: module, CLI, notebook, default run directory
+    name = ""                 # its one name: module, configs, notebook, default run directory
     config_class: type = type(None)
+    default_config = "default"   # the named config ``train <family>`` starts from
+
+    @property
+    def configs_package(self) -> str:
+        """The package of its named configs (one module with ``get_config()`` each)."""
+        return f"tfgan_image.configs.{self.name}"
 
     def load_data(self, config) -> Any:
         """The run's data; raise ``sources.DataError`` for anything unusable."""
@@ -123,21 +132,19 @@ def run(family: Family, config) -> Dict:
     initial = _initial_generator(config)
     strategy = make_strategy(config.strategy, config.batch_size)
     config, resume_from = worker_config(config, strategy)
-    values = {"family": family.name, **rundir.config_values(config)}
-    rundir.open_run_directory(config.workdir, values)
-    current = Run(config, data, strategy, resume_from, RunLog(config.workdir))
-    try:
+    values = {"family": family.name, "family_module": type(family).__module__,
+              **rundir.config_values(config)}
+    resumable = settings.resumable(type(config))
+    with rundir.RunDirectory(config.workdir).open(values, resumable) as directory:
+        current = Run(config, data, strategy, resume_from, directory.runlog(), directory)
         stages, results = family.stages(current), []
         while stages:   # a stage's data (e.g. its training patches) is freed once it trained
-            results.append(_train(current, stages.pop(0), values,
+            results.append(_train(current, stages.pop(0), values, resumable,
                                   None if results else initial))
         result = family.finish(current, results)
         result.setdefault("paths", {})["summary"] = current.path(SUMMARY_FILE)
         write_json(current.path(SUMMARY_FILE),
                    {k: v for k, v in result.items() if k != "trainer"}, default=_plain)
-    finally:
-        current.runlog.close()
-        rundir.release(config.workdir)
     return result
 
 
@@ -155,15 +162,16 @@ def _initial_generator(config) -> Optional[keras.Model]:
     return pretrained.load(source)
 
 
-def _train(current: Run, stage: Stage, values: dict,
+def _train(current: Run, stage: Stage, values: dict, resumable: frozenset,
            initial: Optional[keras.Model] = None) -> Dict:
     config = current.config
     workdir, runlog = current.workdir, current.runlog
     restore_dir = current.resume_from
+    directory = None   # a stage's own directory, under the run's lock
     if stage.folder:
-        workdir, restore_dir = current.path(stage.folder), os.path.join(restore_dir, stage.folder)
-        rundir.open_run_directory(workdir, values, lock=False)  # the run holds the lock
-        runlog = RunLog(workdir)
+        directory = current.directory.stage(stage.folder).open(values, resumable)
+        workdir, runlog = directory.workdir, directory.runlog()
+        restore_dir = os.path.join(restore_dir, stage.folder)
     with current.strategy.scope(), precision.precision_policy(config.precision):
         trainer = stage.build_trainer()
     if initial is not None:   # before the checkpoints are restored, which win on a resume
@@ -185,8 +193,8 @@ def _train(current: Run, stage: Stage, values: dict,
             on_checkpoint=lambda: export.export_generator(trainer.sampling_generator, workdir),
             restore_dir=restore_dir)
     finally:
-        if runlog is not current.runlog:
-            runlog.close()
+        if directory is not None:
+            directory.release()
     result.update(trainer=trainer, workdir=workdir,
                   generator=os.path.join(workdir, export.GENERATOR_FILE),
                   metrics_file=runlog.metrics_path,
@@ -201,12 +209,37 @@ def _plain(value):
     raise TypeError(f"Not JSON serialisable: {type(value).__name__}")
 
 
+# ----------------------------------------------------------------------------- families
+def register(family_class: type) -> type:
+    """Class decorator: makes a ``Family`` subclass known by its ``name`` to ``family``,
+    the train command and ``resume``."""
+    _REGISTERED[family_class.name] = family_class
+    return family_class
+
+
+def built_in_families() -> List[str]:
+    """The package's families: one folder of named configs each in tfgan_image/configs/."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "configs")
+    return sorted(name for name in os.listdir(folder)
+                  if os.path.isfile(os.path.join(folder, name, "__init__.py")))
+
+
+def families() -> List[str]:
+    """Every family ``family`` can make: the package's and those registered since."""
+    return sorted(set(built_in_families()) | set(_REGISTERED))
+
+
+def family(name: str, module: Optional[str] = None) -> Family:
+    """A new ``Family`` of the given name; its module (default ``tfgan_image.<name>``) is
+    imported to register it when it is not yet."""
+    if name not in _REGISTERED and (module or name in built_in_families()):
+        importlib.import_module(module or f"tfgan_image.{name}")
+    if name not in _REGISTERED:
+        raise ValueError(f"Unknown family {name!r}; one of: {', '.join(families())}.")
+    return _REGISTERED[name]()
+
+
 # ----------------------------------------------------------------------------- resuming
-def family(name: str) -> Family:
-    """A new ``Family`` of the given name (one of ``FAMILIES``)."""
-    if name not in FAMILIES:
-        raise ValueError(f"Unknown family {name!r}; one of: {', '.join(FAMILIES)}.")
-    return importlib.import_module(FAMILIES[name]).FAMILY()
 
 
 def config_from_values(config_class, values: dict):
@@ -232,7 +265,7 @@ def resume(workdir: str, **changes) -> Dict:
         raise rundir.RunDirectoryError(
             f"{os.path.join(workdir, rundir.CONFIG_FILE)} does not name its family (a run "
             f"started before families were recorded): rerun its experiment command instead.")
-    chosen = family(values["family"])
+    chosen = family(values["family"], values.get("family_module"))
     config = config_from_values(chosen.config_class,
                                 {**values, **changes, "workdir": workdir})
     return run(chosen, config)

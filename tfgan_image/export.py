@@ -1,5 +1,7 @@
 """Exported generators of a run: RUN/generator.keras (Keras), RUN/saved_model (serving) and
-RUN/generator.tflite (phones; image-to-image generators).
+RUN/generator.tflite / RUN/generator_float16.tflite (phones; image-to-image generators; the
+second with float16 weights, half the size, computing in float32 where the device has no
+float16 arithmetic).
 
 ``generator.keras`` is rewritten (atomically) at every checkpoint, so a run that has
 checkpointed always has a loadable generator; the SavedModel and TFLite files are written at
@@ -19,6 +21,7 @@ from tfgan_image.precision import copy_with_policy
 GENERATOR_FILE = "generator.keras"
 SAVED_MODEL_DIR = "saved_model"
 TFLITE_FILE = "generator.tflite"
+TFLITE_FLOAT16_FILE = "generator_float16.tflite"
 
 
 def float32_copy(model: keras.Model) -> keras.Model:
@@ -65,9 +68,11 @@ def export_saved_model(generator: keras.Model, workdir: str) -> str:
     return path
 
 
-def export_tflite(generator: keras.Model, workdir: str, saved_model: Optional[str] = None) -> str:
-    """Writes RUN/generator.tflite (float32) of an image-to-image generator: input
-    [N, H, W, C] float32 with the sizes set at run time (``interpreter.resize_tensor_input``).
+def export_tflite(generator: keras.Model, workdir: str, saved_model: Optional[str] = None,
+                  float16: bool = False) -> str:
+    """Writes RUN/generator.tflite (float32) of an image-to-image generator, or with
+    ``float16`` RUN/generator_float16.tflite (weights stored in float16): input [N, H, W, C]
+    float32 with the sizes set at run time (``interpreter.resize_tensor_input``).
 
     Converted from a SavedModel (``saved_model``, e.g. RUN/saved_model; a temporary one is
     exported when None): converting the Keras model's concrete function directly gave an
@@ -80,17 +85,25 @@ def export_tflite(generator: keras.Model, workdir: str, saved_model: Optional[st
     with tempfile.TemporaryDirectory() as tmp:
         saved_model = saved_model or export_saved_model(generator, tmp)
         with _quiet_tf_logging():
-            flatbuffer = tf.lite.TFLiteConverter.from_saved_model(saved_model).convert()
-    return write_bytes(os.path.join(workdir, TFLITE_FILE), flatbuffer)
+            converter = tf.lite.TFLiteConverter.from_saved_model(saved_model)
+            if float16:
+                converter.optimizations = [tf.lite.Optimize.DEFAULT]
+                converter.target_spec.supported_types = [tf.float16]
+            flatbuffer = converter.convert()
+    return write_bytes(os.path.join(workdir, TFLITE_FLOAT16_FILE if float16 else TFLITE_FILE),
+                       flatbuffer)
 
 
 def export_all(generator: keras.Model, workdir: str, tflite: bool = True) -> Dict[str, str]:
     """The end-of-run exports: {"generator": RUN/generator.keras, "saved_model": ...,
-    "tflite": RUN/generator.tflite (when ``tflite``)}."""
+    "tflite": RUN/generator.tflite, "tflite_float16": RUN/generator_float16.tflite (the last
+    two when ``tflite``)}."""
     paths = {"generator": export_generator(generator, workdir),
              "saved_model": export_saved_model(generator, workdir)}
     if tflite:
         paths["tflite"] = export_tflite(generator, workdir, paths["saved_model"])
+        paths["tflite_float16"] = export_tflite(generator, workdir, paths["saved_model"],
+                                                float16=True)
     return paths
 
 

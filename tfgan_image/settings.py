@@ -1,12 +1,12 @@
 """One definition per setting: a config dataclass field made with ``setting`` carries its
 default, help text, choices and bounds, and everything else derives from it -- the
-experiment's absl flags and ``--help`` (``experiments.common.define_config_flags``), the
+experiment's absl flags and ``--help`` (``config_flags.define_config_flags``), the
 config built from them (``config_from_flags``), its validation (``check``) and config.json.
 
     @dataclasses.dataclass(frozen=True, kw_only=True)
     class MyConfig(settings.RunSettings):                   # precision, seed, ... come with it
         workdir: str = setting("runs/my_run")               # help from SHARED_HELP
-        steps: int = setting(5000, lower=0)
+        steps: int = setting(5000, lower=0)                 # still resumable, as the base's
         image_size: int = setting(32, "Side of the square images.", lower=4)
         seed: int = setting(1)                              # the base's, with another default
 
@@ -60,13 +60,16 @@ SHARED_HELP = {
 
 def setting(default: Any, help: Optional[str] = None, *, choices: Optional[Sequence] = None,
             lower: Optional[float] = None, upper: Optional[float] = None,
-            flag: bool = True) -> Any:
+            flag: bool = True, resumable: bool = False, cache_key: bool = False) -> Any:
     """A dataclass field with its default and what a flag and validation need: ``help``
     (default: SHARED_HELP's), ``choices``, ``lower`` / ``upper`` bounds. ``flag=False``: a
-    setting the command line does not expose."""
+    setting the command line does not expose. ``resumable``: a resumed run can take a new
+    value (its checkpoints do not depend on it: steps, learning rates, loss weights, logging).
+    ``cache_key``: a result the family caches in the run directory depends on it (the style
+    family's optimisation baseline), so a new value recomputes that result."""
     return dataclasses.field(default=default, metadata=dict(
         help=help, choices=tuple(choices) if choices else None, lower=lower, upper=upper,
-        flag=flag))
+        flag=flag, resumable=resumable, cache_key=cache_key))
 
 
 def help_text(field: dataclasses.Field) -> str:
@@ -79,6 +82,24 @@ def help_text(field: dataclasses.Field) -> str:
 def described(config_class) -> list:
     """The fields of ``config_class`` made with ``setting`` (in order)."""
     return [f for f in dataclasses.fields(config_class) if "flag" in f.metadata]
+
+
+def marked(config_class, mark: str) -> frozenset:
+    """Names of the settings of ``config_class`` declared with ``mark`` (``"resumable"`` or
+    ``"cache_key"``) by the class or a base: a family that re-declares a base setting to give
+    it its own default keeps the base's marks."""
+    names = set()
+    for cls in config_class.__mro__:
+        for field in getattr(cls, "__dataclass_fields__", {}).values():
+            if field.metadata.get(mark) and field.name in cls.__dict__.get(
+                    "__annotations__", {}):
+                names.add(field.name)
+    return frozenset(names)
+
+
+def resumable(config_class) -> frozenset:
+    """The settings a resumed run of ``config_class`` may change (``setting(resumable=True)``)."""
+    return marked(config_class, "resumable")
 
 
 def check(config) -> None:
@@ -101,17 +122,30 @@ def check(config) -> None:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RunSettings:
     """The settings every family's run has; a family's config derives from this (or from
-    LatentGANSettings) and re-declares a setting to give it its own default."""
-    precision: str = setting("mixed_bfloat16", choices=PRECISIONS)
-    jit: bool = setting(False)
-    strategy: str = setting("default", choices=STRATEGIES)
+    LatentGANSettings) and re-declares a setting to give it its own default (its marks,
+    such as ``resumable``, stay the base's)."""
+    workdir: Optional[str] = setting(None, resumable=True)
+    steps: int = setting(1000, lower=0, resumable=True)
+    batch_size: int = setting(16, lower=1)
+    eval_every: int = setting(1000, lower=0, resumable=True)
+    sample_every: int = setting(500, lower=0, resumable=True)
+    precision: str = setting("mixed_bfloat16", choices=PRECISIONS, resumable=True)
+    jit: bool = setting(False, resumable=True)
+    strategy: str = setting("default", choices=STRATEGIES, resumable=True)
     seed: int = setting(0)
-    log_every: int = setting(50, lower=1)
-    checkpoint_every: int = setting(1000, lower=1)
+    log_every: int = setting(50, lower=1, resumable=True)
+    checkpoint_every: int = setting(1000, lower=1, resumable=True)
     requeue_signal: str = setting(
         "none", "A signal that saves a checkpoint and keeps training, for job schedulers that "
         "warn before they stop a job (SIGTERM and SIGHUP always save and stop).",
-        choices=("none", "SIGUSR1", "SIGUSR2"))
+        choices=("none", "SIGUSR1", "SIGUSR2"), resumable=True)
+
+    def replace(self, **changes):
+        """A copy with ``changes`` (validated like the original). A ``workdir`` the config
+        derived from other settings (``derive_workdir``) is derived again unless given."""
+        if getattr(self, "_derived_workdir", False) and "workdir" not in changes:
+            changes["workdir"] = None
+        return dataclasses.replace(self, **changes)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -122,7 +156,7 @@ class ImageToImageSettings(RunSettings):
         None, "Start the generator from these weights and fine-tune them on this run's data: "
         "a pretrained model's name (python -m tfgan_image.pretrained lists them) or a .keras "
         "file such as another run's generator.keras, made with the same network settings. A "
-        "resumed run continues from its own checkpoints.")
+        "resumed run continues from its own checkpoints.", resumable=True)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -131,14 +165,14 @@ class LatentGANSettings(RunSettings):
     loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
     update: str = setting("joint", choices=("joint", "alternating"))
     n_critic: int = setting(1, lower=1)
-    g_learning_rate: float = setting(2e-4, lower=0)
-    d_learning_rate: float = setting(2e-4, lower=0)
+    g_learning_rate: float = setting(2e-4, lower=0, resumable=True)
+    d_learning_rate: float = setting(2e-4, lower=0, resumable=True)
     beta_1: float = setting(0.5, lower=0, upper=1)
     beta_2: float = setting(0.999, lower=0, upper=1)
     ema_decay: float = setting(0.999, lower=0, upper=1)
     diff_augment: str = setting("")
-    gradient_penalty_weight: float = setting(0.0, lower=0)
-    r1_weight: float = setting(0.0, lower=0)
+    gradient_penalty_weight: float = setting(0.0, lower=0, resumable=True)
+    r1_weight: float = setting(0.0, lower=0, resumable=True)
     latent_dim: int = setting(100, lower=1)
 
 
@@ -148,3 +182,4 @@ def derive_workdir(config, workdir: str) -> None:
     Call it in the config's ``__post_init__``."""
     if config.workdir is None:
         object.__setattr__(config, "workdir", workdir)
+        object.__setattr__(config, "_derived_workdir", True)   # RunSettings.replace: again

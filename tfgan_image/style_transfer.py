@@ -60,12 +60,6 @@ NETWORK = "feed-forward network"
 BASELINE = "optimisation (Gatys)"
 RECOLOURED_BASELINE = "optimisation from the recoloured photo"
 BASELINES = (BASELINE, RECOLOURED_BASELINE)
-# The config fields the cached optimisation baseline depends on: a run that changes any of them
-# (say, a new style image in the same workdir) recomputes it.
-BASELINE_DEPENDS_ON = ("style_image", "style_size", "data", "data_dir", "eval_size",
-                       "eval_photos", "content_stage", "style_stages", "content_weight",
-                       "style_weight", "orientation_free_style", "tv_weight", "feature_backbone",
-                       "optimize_method", "optimize_steps", "optimize_learning_rate")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -75,29 +69,32 @@ class StyleTransferConfig(settings.ImageToImageSettings):
     workdir: Optional[str] = setting(None, "Run directory (default: runs/style_transfer_METHOD; an "
                                      "existing one resumes).")
     style_image: Optional[str] = setting(None, f"Style image file (default: scikit-image's "
-                                         f"{DEFAULT_STYLE}).")
+                                         f"{DEFAULT_STYLE}).", cache_key=True)
     method: str = setting("feed_forward", "feed_forward: train the network (and compare with "
                           "the baseline); optimize: only the Gatys baseline.", choices=METHODS)
     steps: int = setting(2200, lower=0)
     batch_size: int = setting(4, lower=1)
     crop_size: int = setting(96, f"Content training crop (multiple of {models.STRIDE}).",
                              lower=8)
-    style_size: int = setting(256, "Shorter side the style image is resized to.", lower=16)
-    data: str = setting("embedded", sources.PHOTO_DATA_HELP + " Content images.")
-    data_dir: Optional[str] = setting(None)
+    style_size: int = setting(256, "Shorter side the style image is resized to.", lower=16,
+                              cache_key=True)
+    data: str = setting("embedded", sources.PHOTO_DATA_HELP + " Content images.", cache_key=True)
+    data_dir: Optional[str] = setting(None, resumable=True, cache_key=True)
     eval_every: int = setting(800, lower=0)
     width: int = setting(16, "Transformer channels at full resolution.", lower=1)
     residual_blocks: int = setting(3, "Transformer residual blocks (Johnson: 5).", lower=0)
     content_stage: str = setting("block2", "VGG stage of the content loss.",
-                                 choices=features.VGG_STAGES)
+                                 choices=features.VGG_STAGES, cache_key=True)
     style_stages: Tuple[str, ...] = setting(("block1", "block2", "block3", "block4"),
                                             "VGG stages of the style loss.",
-                                            choices=features.VGG_STAGES)
-    content_weight: float = setting(5.0, "Weight of the (relative) content loss.", lower=0)
-    style_weight: float = setting(10.0, "Weight of the (relative) style loss.", lower=0)
+                                            choices=features.VGG_STAGES, cache_key=True)
+    content_weight: float = setting(5.0, "Weight of the (relative) content loss.", lower=0,
+                                    resumable=True, cache_key=True)
+    style_weight: float = setting(10.0, "Weight of the (relative) style loss.", lower=0,
+                                  resumable=True, cache_key=True)
     orientation_free_style: bool = setting(
         True, "Style target: the mean Gram matrix of the style image's 8 flips and 90-degree "
-        "rotations (no one stroke direction favoured); false: the image as it is.")
+        "rotations (no one stroke direction favoured); false: the image as it is.", cache_key=True)
     colour_transfer: bool = setting(
         True, "The network first moves each photo's colours to the style image's colour mean "
         "and covariance and restyles that (the baseline starts from the recoloured photo "
@@ -106,33 +103,36 @@ class StyleTransferConfig(settings.ImageToImageSettings):
         True, "The network's output is added to the (recoloured) photo, so the untrained "
         "network is the identity; false: Johnson et al.'s network, whose tanh output is the "
         "image.")
-    tv_weight: float = setting(1e-3, "Weight of the total-variation loss.", lower=0)
+    tv_weight: float = setting(1e-3, "Weight of the total-variation loss.", lower=0,
+                               resumable=True, cache_key=True)
     loss_offset_range: int = setting(
         8, "Training: the losses see (content, output) cropped at a random offset below "
         "this, so the network cannot lock patterns to VGG's pooling grid (0: off).", lower=0)
     adversarial_weight: float = setting(
-        0.0, "> 0: the GAN variant, a patch discriminator on style-image crops.", lower=0)
+        0.0, "> 0: the GAN variant, a patch discriminator on style-image crops.", lower=0,
+                                        resumable=True)
     discriminator_widths: Tuple[int, ...] = setting((32, 64, 128),
                                                     "Patch discriminator widths.", lower=1)
     learning_rate: float = setting(1e-3, "Adam learning rate of the network (cosine-decayed "
-                                   "to 10%).", lower=0)
-    d_learning_rate: float = setting(2e-4, lower=0)
+                                   "to 10%).", lower=0, resumable=True)
+    d_learning_rate: float = setting(2e-4, lower=0, resumable=True)
     ema_decay: float = setting(0.0, "EMA decay of the evaluated network (0: off).", lower=0,
                                upper=1)
-    feature_backbone: str = setting("auto", "VGG for the losses.", choices=features.BACKBONES)
+    feature_backbone: str = setting("auto", "VGG for the losses.", choices=features.BACKBONES,
+                                    cache_key=True)
     eval_size: int = setting(256, "Held-out content photos: centre crops of this size.",
-                             lower=16)
+                             lower=16, resumable=True, cache_key=True)
     eval_photos: int = setting(8, "How many held-out content photos (the first by name) the "
                                "network and the optimisation baselines are scored on (0: all).",
-                               lower=0)
+                               lower=0, resumable=True, cache_key=True)
     optimize_method: str = setting("lbfgs", "Optimiser of the optimisation baseline: lbfgs "
                                    "(Gatys et al.'s, converged by ~300 evaluations) or adam.",
-                                   choices=OPTIMIZE_METHODS)
+                                   choices=OPTIMIZE_METHODS, resumable=True, cache_key=True)
     optimize_steps: int = setting(300, "Loss-and-gradient evaluations of the optimisation "
-                                  "baseline per photo.", lower=1)
+                                  "baseline per photo.", lower=1, resumable=True, cache_key=True)
     optimize_learning_rate: float = setting(0.02, "Adam's learning rate in the optimisation "
                                             "baseline (on the pixels; --optimize_method=adam).",
-                                            lower=0)
+                                            lower=0, resumable=True, cache_key=True)
     sample_every: int = setting(800, lower=0)
     checkpoint_every: int = setting(500, lower=1)
 
@@ -338,6 +338,7 @@ def print_summary(result: Dict) -> None:
     print_paths(result["paths"])
 
 
+@experiment.register
 class StyleTransfer(experiment.Family):
     """Trains the feed-forward network (``method`` feed_forward) and runs the optimisation
     baseline (Gatys et al.) on the held-out content photos; scores and times both."""
@@ -407,9 +408,6 @@ class StyleTransfer(experiment.Family):
     report = staticmethod(print_summary)
 
 
-FAMILY = StyleTransfer
-
-
 def run(config: StyleTransferConfig) -> Dict:
     """Trains (or resumes) a feed-forward run, or runs the optimisation baseline; evaluates
     both on the held-out content photos. Returns {"scores", "paths", ...} (also in
@@ -433,7 +431,10 @@ def _baseline(config, style_losses, content, recolour, runlog
                           "optimized" if recolour is None else "optimized_recoloured")
     os.makedirs(folder, exist_ok=True)
     cache = os.path.join(folder, "scores.json")
-    key = {name: getattr(config, name) for name in BASELINE_DEPENDS_ON}
+    # the settings declared with cache_key=True: a run that changes one (say, a new style
+    # image in the same workdir) recomputes the baseline
+    key = {name: getattr(config, name)
+           for name in sorted(settings.marked(type(config), "cache_key"))}
     key["style_stages"] = list(key["style_stages"])   # as JSON reads it back
     if os.path.exists(cache):
         with open(cache) as f:

@@ -45,14 +45,14 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
     scale: int = setting(4, "Upscaling factor.", choices=models.SCALES)
     steps: int = setting(4000, "Stage-1 (L1 pre-training) steps.", lower=0)
     gan_steps: int = setting(400, "Stage-2 (GAN fine-tuning) steps; 0: stage 1 only.",
-                             lower=0)
+                             lower=0, resumable=True)
     batch_size: int = setting(16, lower=1)
     crop_size: int = setting(32, "Low-resolution training crop of stage 1 (HR: crop_size * "
                              "scale).", lower=4)
     gan_crop_size: int = setting(24, "Low-resolution training crop of stage 2 (VGG features "
                                  "dominate its cost).", lower=4)
     data: str = setting("embedded", sources.PHOTO_DATA_HELP)
-    data_dir: Optional[str] = setting(None)
+    data_dir: Optional[str] = setting(None, resumable=True)
     eval_every: int = setting(1000, lower=0)
     width: int = setting(64, "Generator channels.", lower=1)
     blocks: int = setting(8, "Generator residual blocks.", lower=0)
@@ -61,15 +61,18 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
                               "resolution makes RGB from neighbouring sub-pixels.", lower=0)
     discriminator_widths: Tuple[int, ...] = setting(
         (32, 64, 128, 256), "Discriminator widths (each halves the resolution).", lower=1)
-    learning_rate: float = setting(5e-4, "Stage-1 Adam learning rate (cosine to 10%).", lower=0)
-    gan_learning_rate: float = setting(1e-4, "Stage-2 Adam learning rate of G and D.", lower=0)
+    learning_rate: float = setting(5e-4, "Stage-1 Adam learning rate (cosine to 10%).", lower=0,
+                                   resumable=True)
+    gan_learning_rate: float = setting(1e-4, "Stage-2 Adam learning rate of G and D.", lower=0,
+                                       resumable=True)
     loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
-    l1_weight: float = setting(1.0, "Stage 2: weight of the pixel L1 loss.", lower=0)
+    l1_weight: float = setting(1.0, "Stage 2: weight of the pixel L1 loss.", lower=0,
+                               resumable=True)
     perceptual_weight: float = setting(
         0.05, "Stage 2: weight of the perceptual loss (L1 between VGG features of the 0-255 "
-        "Caffe-preprocessed images).", lower=0)
+        "Caffe-preprocessed images).", lower=0, resumable=True)
     adversarial_weight: float = setting(0.01, "Stage 2: weight of G's adversarial loss.",
-                                        lower=0)
+                                        lower=0, resumable=True)
     perceptual_offset_range: int = setting(
         8, "Stage 2: the perceptual loss sees (target, output) cropped at one random offset "
         "below this, so the generator cannot buy it with a grid locked to VGG's pooling grid "
@@ -83,8 +86,9 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
         "else VGG16).", choices=features.BACKBONES)
     ema_decay: float = setting(0.999, lower=0, upper=1)
     eval_crop: int = setting(0, "Evaluate on centre crops of this size (0: whole photos, "
-                             "centre-cropped to 768 px when larger).", lower=0)
-    tile: int = setting(512, "Output tile size of the evaluation (apply's default).", lower=16)
+                             "centre-cropped to 768 px when larger).", lower=0, resumable=True)
+    tile: int = setting(512, "Output tile size of the evaluation (apply's default).", lower=16,
+                        resumable=True)
     sample_every: int = setting(1000, lower=0)
 
     def __post_init__(self):
@@ -187,6 +191,7 @@ def print_summary(result: Dict) -> None:
     print_paths(result["paths"])
 
 
+@experiment.register
 class SuperResolution(experiment.Family):
     """Stage 1 (L1) in RUN/stage1, then stage 2 (the GAN fine-tune, from stage 1's weights)
     in RUN/stage2; both scored on the held-out photos next to bicubic upscaling."""
@@ -276,9 +281,6 @@ class SuperResolution(experiment.Family):
         return {**summary, "paths": paths}
 
     report = staticmethod(print_summary)
-
-
-FAMILY = SuperResolution
 
 
 def run(config: SuperResolutionConfig) -> Dict:

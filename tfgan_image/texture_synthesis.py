@@ -91,18 +91,18 @@ class TextureConfig(settings.RunSettings):
     discriminator_widths: Tuple[int, ...] = setting((32, 64, 128, 256),
                                                     "Discriminator widths.", lower=1)
     loss: str = setting("non_saturating", choices=sorted(losses.ADVERSARIAL_LOSSES))
-    learning_rate: float = setting(2e-4, "Adam learning rate of G and D.", lower=0)
+    learning_rate: float = setting(2e-4, "Adam learning rate of G and D.", lower=0, resumable=True)
     beta_1: float = setting(0.5, lower=0, upper=1)
     ema_decay: float = setting(0.999, lower=0, upper=1)
     r1_weight: float = setting(0.1, "R1 gradient penalty weight on D (Mescheder et al. 2018; "
-                               "0: off).", lower=0)
+                               "0: off).", lower=0, resumable=True)
     style_weight: float = setting(0.0, "Weight of the Gram distance to the source in G's loss "
                                   "(texture-network loss next to the adversarial one; 0: pure "
-                                  "GAN).", lower=0)
+                                  "GAN).", lower=0, resumable=True)
     eval_every: int = setting(1000, lower=0)
-    eval_samples: int = setting(8, "Generated textures per evaluation.", lower=1)
+    eval_samples: int = setting(8, "Generated textures per evaluation.", lower=1, resumable=True)
     eval_size: int = setting(128, "Side of the generated / cropped images compared.",
-                             lower=16)
+                             lower=16, resumable=True)
     shuffle_tile: int = setting(16, "Tile side of the shuffled-patch baseline.", lower=1)
     feature_backbone: str = setting("auto", "VGG for the Gram distance.",
                                     choices=features.BACKBONES)
@@ -252,6 +252,7 @@ def print_summary(result: Dict) -> None:
     print_paths(result["paths"])
 
 
+@experiment.register
 class TextureSynthesis(experiment.Family):
     """Trains the spatial GAN on random patches of one texture and scores generated
     textures by their Gram-matrix distance to the source, next to simple references."""
@@ -336,9 +337,6 @@ class TextureSynthesis(experiment.Family):
                 "images_per_second": result["images_per_second"], "paths": paths}
 
     report = staticmethod(print_summary)
-
-
-FAMILY = TextureSynthesis
 
 
 def run(config: TextureConfig) -> Dict:

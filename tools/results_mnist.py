@@ -31,10 +31,8 @@ FIGURES = os.path.join(HERE, "figures")
 
 RUNS = {
     "dcgan": ("tfgan_image.experiments.mnist_dcgan", []),
-    "tutorial": ("tfgan_image.experiments.mnist_dcgan", [
-        "--generator_widths=256,128,64", "--discriminator_widths=64,128", "--batch_size=256",
-        "--precision=float32", "--g_learning_rate=1e-4", "--d_learning_rate=1e-4",
-        "--beta_1=0.9", "--dropout=0.3", "--diff_augment=", "--ema_decay=0", "--steps=400"]),
+    # the TF tutorial's networks and settings (tfgan_image/configs/mnist/dcgan_tutorial.py)
+    "tutorial": ("tfgan_image.train", ["mnist", "--config=dcgan_tutorial"]),
     "mlp": ("tfgan_image.experiments.mnist_gan", []),
 }
 DESCRIPTIONS = {
@@ -55,7 +53,7 @@ METHOD = (
 
 def run_one(name, workdir):
     module, args = RUNS[name]
-    out, seconds = run_module(module, [f"--workdir={workdir}", *args], name)
+    out, seconds = run_module(module, [*args, f"--workdir={workdir}"], name)
     stdout = out.stdout
     final = final_evaluation(workdir)
     reference = dict(re.findall(r"^\s+(frechet_distance|classifier_score)\s+([\d.]+)$",

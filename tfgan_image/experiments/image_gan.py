@@ -13,17 +13,12 @@ run ends by printing FD / KID against held-out images (and the same figures for 
 training images, the floor), plus per-class accuracy for conditional runs. Sample with
 ``python -m tfgan_image.sample --workdir=RUN [--label=K] --output=grid.png``.
 Rerunning resumes.
+
+This command is ``python -m tfgan_image.train image_gan``
+(the named config ``tfgan_image/configs/image_gan/default.py``).
 """
 
-from absl import flags
-
-from tfgan_image import cli, image_gan
-from tfgan_image.experiments import common
-
-common.define_config_flags(image_gan.ImageGANConfig)
-
-flags.adopt_module_key_flags(common)   # --help lists every flag of the command
-
+from tfgan_image import train
 
 if __name__ == "__main__":
-    cli.run(common.image_gan_main)
+    train.run("image_gan", "default")

@@ -11,18 +11,12 @@ printing, for the EMA generator, how often the digit classifier sees the request
 distance / KID on the classifier's features. Sample with
 ``python -m tfgan_image.sample --workdir=runs/mnist_conditional --label=7 --output=7s.png``.
 Rerunning resumes.
+
+This command is ``python -m tfgan_image.train image_gan --config=mnist_conditional``
+(the named config ``tfgan_image/configs/image_gan/mnist_conditional.py``).
 """
 
-from absl import flags
-
-from tfgan_image import cli, image_gan
-from tfgan_image.experiments import common
-
-common.define_config_flags(image_gan.ImageGANConfig, workdir="runs/mnist_conditional",
-                          **image_gan.MNIST_CONDITIONAL)
-
-flags.adopt_module_key_flags(common)   # --help lists every flag of the command
-
+from tfgan_image import train
 
 if __name__ == "__main__":
-    cli.run(common.image_gan_main)
+    train.run("image_gan", "mnist_conditional")

@@ -11,20 +11,12 @@ to the degraded input and classical restorers (wavelet, TV, non-local means; BM3
 denoising), and writes degradations.png, comparison.png, generator.keras and a SavedModel.
 Apply the trained model to your own files with
 ``python -m tfgan_image.apply --workdir=RUN INPUT OUTPUT``. Rerunning resumes.
+
+This command is ``python -m tfgan_image.train restoration``
+(the named config ``tfgan_image/configs/restoration/default.py``).
 """
 
-from absl import flags
-
-from tfgan_image import cli, restoration
-from tfgan_image.experiments import common
-
-common.define_config_flags(restoration.RestorationConfig)
-flags.adopt_module_key_flags(common)   # --help lists every flag of the command
-
-
-def main(argv):
-    common.run_family(argv, restoration.Restoration())
-
+from tfgan_image import train
 
 if __name__ == "__main__":
-    cli.run(main)
+    train.run("restoration", "default")

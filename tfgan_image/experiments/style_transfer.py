@@ -9,20 +9,12 @@ and style losses of the network's outputs on the held-out photos next to the opt
 baseline computed in the same run, and seconds per 512x512 image for each; it writes
 comparison.png, generator.keras and a SavedModel. Stylise your own images with
 ``python -m tfgan_image.apply --workdir=RUN INPUT OUTPUT``. Rerunning resumes.
+
+This command is ``python -m tfgan_image.train style_transfer``
+(the named config ``tfgan_image/configs/style_transfer/default.py``).
 """
 
-from absl import flags
-
-from tfgan_image import cli, style_transfer
-from tfgan_image.experiments import common
-
-common.define_config_flags(style_transfer.StyleTransferConfig)
-flags.adopt_module_key_flags(common)   # --help lists every flag of the command
-
-
-def main(argv):
-    common.run_family(argv, style_transfer.StyleTransfer())
-
+from tfgan_image import train
 
 if __name__ == "__main__":
-    cli.run(main)
+    train.run("style_transfer", "default")

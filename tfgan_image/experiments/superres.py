@@ -10,20 +10,12 @@ out; low-resolution inputs are antialiased bicubic downscales. The run prints Y-
 and both stages, and writes comparison.png and each stage's generator.keras, SavedModel and
 generator.tflite. Upscale your own images with
 ``python -m tfgan_image.apply --workdir=RUN [--stage=1|2] INPUT OUTPUT``. Rerunning resumes.
+
+This command is ``python -m tfgan_image.train superres``
+(the named config ``tfgan_image/configs/superres/default.py``).
 """
 
-from absl import flags
-
-from tfgan_image import cli, superres
-from tfgan_image.experiments import common
-
-common.define_config_flags(superres.SuperResolutionConfig)
-flags.adopt_module_key_flags(common)   # --help lists every flag of the command
-
-
-def main(argv):
-    common.run_family(argv, superres.SuperResolution())
-
+from tfgan_image import train
 
 if __name__ == "__main__":
-    cli.run(main)
+    train.run("superres", "default")

@@ -7,21 +7,12 @@ generated textures to the source next to two references (random crops of the sou
 floor; a shuffled-patch baseline), and writes samples at 2x and 4x the source size,
 generator.keras and a SavedModel. Make textures of any size later with
 ``python -m tfgan_image.sample --workdir=RUN --size=HxW --output=FILE.png``. Rerunning resumes.
+
+This command is ``python -m tfgan_image.train texture_synthesis``
+(the named config ``tfgan_image/configs/texture_synthesis/default.py``).
 """
 
-from absl import flags
-
-from tfgan_image import cli, texture_synthesis
-from tfgan_image.experiments import common
-
-FLAGS = flags.FLAGS
-common.define_config_flags(texture_synthesis.TextureConfig)
-flags.adopt_module_key_flags(common)   # --help lists every flag of the command
-
-
-def main(argv):
-    common.run_family(argv, texture_synthesis.TextureSynthesis())
-
+from tfgan_image import train
 
 if __name__ == "__main__":
-    cli.run(main)
+    train.run("texture_synthesis", "default")

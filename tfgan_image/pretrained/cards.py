@@ -29,6 +29,11 @@ LEVELS_CAPTION = ("The same noisy validation photos (Gaussian noise of sigma 25,
                   "restored with `--noise_level` 10, 25 and 50 and with the level `apply` "
                   "estimates: a lower level keeps more detail and more noise, a higher one "
                   "smooths more.")
+STANDARD_SET_CAPTION = (
+    "Two {set} test images (low resolution by MATLAB's bicubic, as the published tables make "
+    "it), on their most detailed window: bicubic, the PSNR-oriented model this one was "
+    "fine-tuned from, this model, and the original; each panel gives the whole image's "
+    "Y-PSNR. Shown for reporting only: no test image was used to train or choose anything.")
 CONTROLS_CAPTION = ("Validation photos at `--strength=0.5` (half photo, half style), at full "
                     "strength, and with `--keep_colours` (the stylised luminance with the "
                     "photo's own colours).")
@@ -218,6 +223,14 @@ def card_text(entry: dict) -> str:
     data_note = (" (DATA: the folder holding these training images; they are not part of "
                  "the package.)"
                  if any("DATA" in c for c in entry["commands"]) else "")
+    named = [part.split("=", 1)[1] for c in entry["commands"] for part in c.split()
+             if part.startswith("--config=")]
+    families = [c.split()[3] for c in entry["commands"] if c.startswith("python -m "
+                                                                      "tfgan_image.train ")]
+    config_note = ("\nEach `--config` is a named config in the package, its settings in "
+                   + ", ".join(f"`tfgan_image/configs/{f}/{n}.py`"
+                               for f, n in zip(families, named)) + ".\n"
+                   if named and len(named) == len(families) else "")
     hed = (f"\n{HED_NOTE}\n" if any(metric in values for rows in
                                     validation.get("scores", {}).values()
                                     for values in rows.values()
@@ -238,6 +251,10 @@ def card_text(entry: dict) -> str:
     elif entry.get("evaluator") == "style":
         controls = (f"\n![{name} style controls]({name}_controls.png)\n\n"
                     f"{CONTROLS_CAPTION}\n")
+    if entry.get("standard_set_figure"):
+        figure_set = entry["standard_set_figure"]
+        controls += (f"\n![{name} on {figure_set}]({name}_{figure_set}.png)\n\n"
+                     f"{STANDARD_SET_CAPTION.format(set=figure_set.capitalize())}\n")
     return f"""# `{name}`: {entry['task']}
 
 {use_line(entry)}
@@ -256,7 +273,7 @@ def card_text(entry: dict) -> str:
 ## How it was made
 
 {commands}
-
+{config_note}
 - Data: {entry['data']}{data_note}
 - Steps trained: {entry['steps']:,}; training time on the 2-core CPU it ran on: \
 {entry['minutes']:.0f} min (from the run's own logs, summed over resumed sessions)\

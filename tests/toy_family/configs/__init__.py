@@ -1,0 +1,1 @@
+"""Named configs of the toy family."""

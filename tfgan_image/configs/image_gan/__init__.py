@@ -1,0 +1,1 @@
+"""Named configs of the image_gan family (see tfgan_image.configs)."""

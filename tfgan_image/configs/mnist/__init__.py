@@ -1,0 +1,1 @@
+"""Named configs of the mnist family (see tfgan_image.configs)."""

@@ -1,0 +1,1 @@
+"""Named configs of the restoration family (see tfgan_image.configs)."""

@@ -1,0 +1,1 @@
+"""Named configs of the superres family (see tfgan_image.configs)."""

@@ -1,0 +1,18 @@
+"""sr_x4_zoo_first: the shipped ``sr_x4`` model's recipe (its first run).
+
+    python -m tfgan_image.train superres --config=sr_x4_zoo_first --data=folder:DATA/sr291
+
+PSNR-oriented: 16 residual blocks of 64 channels (the EDSR-baseline body) on L1, 32 px
+low-resolution crops, 12,000 steps of a cosine schedule. ``sr_x4_zoo`` continues it.
+The data are the project's research photo folder (DATA: ``../shared/data``); any folder of
+photos works. Models trained on it are for research use. Results: the card,
+``tfgan_image/pretrained/sr_x4.md``.
+"""
+
+from tfgan_image import superres
+
+
+def get_config() -> superres.SuperResolutionConfig:
+    return superres.SuperResolutionConfig(
+        workdir="runs/sr_x4_first", scale=4, blocks=16, steps=12000, gan_steps=0,
+        eval_every=2000, feature_backbone="hed_vgg16")
