@@ -115,3 +115,54 @@ def test_multiworker_two_processes_agree_and_only_the_chief_writes(tmp_path):
     assert sorted(p.name for p in checkpoint_folder.glob("*.index")) == [
         "ckpt-2.index", "ckpt-4.index", "ckpt-6.index"]
     assert len(list((workdir / "tensorboard").iterdir())) == 2   # one events file per run
+
+
+MULTIWORKER_UNTIL_STOPPED = MULTIWORKER_RUN.replace(
+    "result = mnist.run(config)",
+    "from tfgan_image.training.loop import TrainingInterrupted\n"
+    "try:\n"
+    "    result = mnist.run(config)\n"
+    "except TrainingInterrupted as stopped:\n"
+    "    print(str(stopped), file=sys.stderr, flush=True)\n"
+    "    sys.exit(stopped.exit_code)")
+
+
+@pytest.mark.slow
+def test_sigterm_to_one_worker_saves_every_worker_at_one_step_and_the_run_resumes(tmp_path):
+    """A scheduler stops one machine of a multi-worker job (here the non-chief): every worker
+    stops after the same step, the chief saves that step's checkpoint (a save is collective),
+    both exit with 143 and one line each, and the same command resumes."""
+    import signal
+    import time
+
+    data = tmp_path / "digits"
+    data.mkdir()
+    for i in range(16):
+        Image.fromarray(random_pixels((28, 28), seed=i)).save(data / f"{i}.png")
+    workdir = tmp_path / "run"
+    ports = free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    processes = [subprocess.Popen(
+        [sys.executable, "-c", MULTIWORKER_UNTIL_STOPPED, str(workdir), "100000", str(data)],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(
+            {"cluster": cluster, "task": {"type": "worker", "index": index}})})
+        for index in range(2)]
+    deadline = time.time() + 600
+    while not (workdir / "checkpoints" / "ckpt-4.index").exists():   # training is under way
+        assert time.time() < deadline and all(p.poll() is None for p in processes)
+        time.sleep(0.2)
+    processes[1].send_signal(signal.SIGTERM)
+    outputs = [p.communicate(timeout=600) for p in processes]
+    assert [p.returncode for p in processes] == [143, 143], [e[-2000:] for _, e in outputs]
+    lines = [[line for line in err.splitlines() if line.startswith("SIGTERM: ")]
+             for _, err in outputs]
+    assert [len(found) for found in lines] == [1, 1], lines
+    saved = lines[0][0].split("saved ")[1].split(";")[0]
+    assert os.path.exists(saved + ".index") and os.path.dirname(saved) == str(
+        workdir / "checkpoints")
+    assert f"the chief saved {saved};" in lines[1][0]   # the same step on both workers
+    stopped_at = int(saved.rsplit("-", 1)[1])
+    (chief, chief_out), (worker, _) = run_two_workers(workdir, stopped_at + 2, data)
+    assert chief["step"] == worker["step"] == stopped_at + 2
+    assert f"Resumed from {saved} at step {stopped_at}" in chief_out

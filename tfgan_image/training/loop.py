@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from tfgan_image.evaluation.base import generate
 from tfgan_image.runlog import RunLog
-from tfgan_image.training.strategy import is_multi_worker
+from tfgan_image.training.strategy import agreement, is_multi_worker
 from tfgan_image.training.trainer import GANTrainer, NonFiniteLossError
 
 
@@ -116,12 +116,19 @@ class SignalHandlers:
     TensorFlow's or a library's Python code and leave it stuck. Inside ``saving()`` every stop
     signal only sets the flag. Installed only in the main thread (Python delivers signals
     there), and never over a signal the process was started ignoring (``nohup`` ignores
-    SIGHUP, a background job SIGINT)."""
+    SIGHUP, a background job SIGINT).
 
-    def __init__(self, requeue_signal: str = "none"):
+    ``agree`` (multi-worker runs, ``strategy.agreement``): a signal to any worker (a scheduler
+    may stop one machine of a job) must stop or save every worker at the same step, as saves
+    are collective. The handlers then only note the request; ``poll``, called by every worker
+    after every step, shares it, and ``stop_signal`` / ``save_requested`` hold what was
+    agreed."""
+
+    def __init__(self, requeue_signal: str = "none", agree=None):
         self.requeue = None if requeue_signal == "none" else getattr(signal, requeue_signal)
         self.save_requested, self.stop_signal, self._saving, self._previous = (
             False, None, False, {})
+        self.agree, self._asked_stop, self._asked_save = agree, None, False
 
     def __enter__(self):
         self.install()
@@ -146,6 +153,11 @@ class SignalHandlers:
 
     def _stop(self, signum, frame):
         del frame
+        if self.agree is not None:   # noted here, shared by poll
+            if self._asked_stop is None or self._saving:
+                self._asked_stop = self._asked_stop or signum
+                return
+            raise _Stop(self._asked_stop)   # asked twice: stop now
         if self.stop_signal is None or self._saving:
             self.stop_signal = self.stop_signal or signum
         else:
@@ -153,7 +165,23 @@ class SignalHandlers:
 
     def _ask_save(self, signum, frame):
         del signum, frame
-        self.save_requested = True
+        if self.agree is not None:
+            self._asked_save = True
+        else:
+            self.save_requested = True
+
+    def poll(self):
+        """Multi-worker runs: every worker learns whether any worker was asked to stop (and
+        by which signal) or to save, at this step. A no-op otherwise."""
+        if self.agree is None:
+            return
+        *stops, save = self.agree([self._asked_stop == signum for signum in STOP_SIGNALS]
+                                  + [self._asked_save])
+        self._asked_save = False
+        self.save_requested = self.save_requested or save
+        if self.stop_signal is None and any(stops):   # one signal for all: SIGTERM first
+            self.stop_signal = max((s for s, asked in zip(STOP_SIGNALS, stops) if asked),
+                                   key=lambda s: (s == signal.SIGTERM, s))
 
     def check(self):
         """Raises the stop (a KeyboardInterrupt carrying the signal) if one was asked for."""
@@ -301,7 +329,8 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
               "images_per_second": float("nan")}
     saved_step = step if restored else None
 
-    handlers = SignalHandlers(settings.requeue_signal)
+    handlers = SignalHandlers(settings.requeue_signal,
+                              None if timed_saves else agreement(trainer.strategy))
 
     def save():
         with handlers.saving():
@@ -355,6 +384,7 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
                     f"Non-finite {', '.join(f'{k}={logs[k]}' for k in bad)} at step {step}. "
                     f"{_advice(result)}")
             bar.update(1)
+            handlers.poll()
             if step % settings.log_every == 0 or step == settings.steps:
                 elapsed = time.perf_counter() - window_start
                 logs["perf/images_per_second"] = (window_steps * settings.batch_size
@@ -388,9 +418,13 @@ def fit(trainer: GANTrainer, dataset_for_step: Callable[[int], tf.data.Dataset],
         name = "Interrupted" if signum == signal.SIGINT else signal.Signals(signum).name
         handlers.hold()   # a further signal waits for this save; the process then ends
         checkpoint = save_now()
+        if restore_dir != workdir:   # another worker of a multi-worker run: the chief saved
+            saved = (f"the chief saved "
+                     f"{os.path.join(restore_dir, 'checkpoints', os.path.basename(checkpoint))}")
+        else:
+            saved = f"saved {checkpoint}"
         raise TrainingInterrupted(
-            f"{name}: saved {checkpoint}; run the same command to resume.",
-            128 + signum) from None
+            f"{name}: {saved}; run the same command to resume.", 128 + signum) from None
     finally:
         handlers.restore()
     write_samples(step)

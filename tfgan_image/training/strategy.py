@@ -55,6 +55,19 @@ def is_multi_worker(strategy: tf.distribute.Strategy) -> bool:
     return resolver is not None and bool(resolver.cluster_spec().as_dict())
 
 
+def agreement(strategy: tf.distribute.Strategy):
+    """A function ``flags -> flags``: for each of a few booleans, whether it is true on any
+    worker of a multi-worker run (one all-reduce of their sum). It is a collective: every
+    worker must call it at the same point of its training, as they do after each step."""
+    def agree(flags):
+        values = strategy.experimental_distribute_values_from_function(
+            lambda context: tf.constant(flags, tf.float32))
+        total = strategy.reduce(tf.distribute.ReduceOp.SUM, values, axis=None)
+        return [bool(v > 0) for v in total.numpy()]
+
+    return agree
+
+
 def is_chief(strategy: tf.distribute.Strategy) -> bool:
     """Whether this process writes the run's files: always, except on the workers of a
     multi-worker cluster other than the chief (task "chief", else worker 0)."""
