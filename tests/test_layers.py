@@ -41,3 +41,15 @@ def test_fused_batch_norm_gradients_and_bfloat16():
     assert all(g is not None and np.isfinite(g.numpy()).all() for g in grads)
     with pytest.raises(ValueError, match="rank 2 or 4"):
         FusedBatchNormalization()(tf.zeros([2, 3, 4]))
+
+
+def test_a_generator_with_a_categorical_code_saves_and_loads(tmp_path):
+    from tfgan_image import export
+    from tfgan_image.models import dcgan
+
+    generator = dcgan.build_generator(latent_dim=12, widths=(8, 4), categories=10)
+    path = str(tmp_path / "g.keras")
+    generator.save(path)
+    loaded = export.load_model_file(path)   # safe mode: the layer is registered
+    z = np.random.default_rng(0).standard_normal((3, 12)).astype(np.float32)
+    np.testing.assert_allclose(loaded(z), generator(z), atol=1e-6)

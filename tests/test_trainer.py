@@ -19,8 +19,9 @@ def make_trainer(precision_name="float32", model="dcgan", **kwargs):
     keras.utils.set_random_seed(0)
     with precision.precision_policy(precision_name):
         if model == "dcgan":
-            generator = dcgan.build_generator(latent_dim=8, widths=(8, 4))
-            discriminator = dcgan.build_discriminator(widths=(4, 8))
+            categories = kwargs.get("latent_code", 0)
+            generator = dcgan.build_generator(latent_dim=8, widths=(8, 4), categories=categories)
+            discriminator = dcgan.build_discriminator(widths=(4, 8), categories=categories)
         else:
             generator = mlp.build_generator(latent_dim=8, units=16)
             discriminator = mlp.build_discriminator(units=16, dropout=0.0)
@@ -49,8 +50,10 @@ def weights_changed(before, model):
     dict(update="joint", loss="minimax", precision_name="mixed_bfloat16"),
     dict(update="joint", loss="least_squares", precision_name="mixed_float16"),
     dict(update="joint", jit_compile=True),
+    dict(update="joint", latent_code=4, precision_name="mixed_bfloat16"),
+    dict(update="alternating", latent_code=4, concat_real_fake=False),
 ], ids=["joint", "alternating-ncritic2-diffaug", "wgan-gp", "hinge-r1", "bf16", "fp16-scaled",
-        "xla"])
+        "xla", "infogan-joint-bf16", "infogan-alternating"])
 def test_one_real_step_updates_both_networks(settings):
     trainer = make_trainer(**settings)
     g_before, d_before = trainer.generator.get_weights(), trainer.discriminator.get_weights()
@@ -63,9 +66,30 @@ def test_one_real_step_updates_both_networks(settings):
             values["loss/D/adv"] + 10.0 * values["loss/D/gp"], rel=1e-5)
     if settings.get("r1_weight"):
         assert "loss/D/r1" in values
+    if settings.get("latent_code"):   # the code loss starts near log(categories)
+        assert 0.5 < values["loss/D/code"] < 3.0 and 0.5 < values["loss/G/code"] < 3.0
+        assert values["loss/D/total"] == pytest.approx(
+            values["loss/D/adv"] + values["loss/D/code"], rel=1e-4)
     assert weights_changed(d_before, trainer.discriminator)
     assert weights_changed(g_before, trainer.generator)
     assert int(trainer.step) == 1
+
+
+def test_infogan_code_is_learned_and_read_from_the_gaussian_latent():
+    """Codes drawn from z ~ N(0, I) are even over the categories; the Q head learns to read
+    the code back from generated images (its loss falls well below chance's log 4)."""
+    from tfgan_image.layers import CategoricalCode
+
+    z = tf.random.normal((40000, 8), seed=1)
+    counts = np.bincount(CategoricalCode.code(z, 4).numpy(), minlength=4) / 40000
+    np.testing.assert_allclose(counts, 0.25, atol=0.01)
+    coded = CategoricalCode(4)(z).numpy()
+    np.testing.assert_array_equal(coded[:, :4].sum(1), 1.0)
+    np.testing.assert_array_equal(coded[:, 4:], z.numpy()[:, 4:])
+    trainer = make_trainer(update="joint", latent_code=4, code_weight=1.0)
+    iterator = trainer.distribute(image_batches(batch=32))
+    losses_seen = [float(trainer.train_step(iterator)["loss/D/code"]) for _ in range(60)]
+    assert np.mean(losses_seen[-10:]) < 0.5 * math.log(4) < np.mean(losses_seen[:3])
 
 
 def test_loss_scale_optimizer_used_for_float16():

@@ -71,6 +71,33 @@ class FusedBatchNormalization(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_image")
+class CategoricalCode(keras.layers.Layer):
+    """InfoGAN's categorical code drawn from the Gaussian latent itself: z [N, D] -> the same
+    with its first ``categories`` entries replaced by one-hot(argmax of those entries). The
+    argmax of iid Gaussians is uniform over the categories, so a generator sampled with
+    ``z ~ N(0, I)`` sees each code equally often, and every sampler of the library works
+    unchanged. ``code(z)`` gives the codes [N] (int32) for the mutual-information loss."""
+
+    def __init__(self, categories: int, **kwargs):
+        super().__init__(**kwargs)
+        self.categories = int(categories)
+
+    @staticmethod
+    def code(z, categories: int):
+        return tf.argmax(z[:, :categories], axis=-1, output_type=tf.int32)
+
+    def call(self, z):
+        one_hot = tf.one_hot(self.code(z, self.categories), self.categories, dtype=z.dtype)
+        return tf.concat([one_hot, z[:, self.categories:]], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "categories": self.categories}
+
+
+@keras.saving.register_keras_serializable(package="tfgan_image")
 class PixelShuffle(keras.layers.Layer):
     """Sub-pixel rearrangement (``tf.nn.depth_to_space``): [N, H, W, C * r^2] ->
     [N, H * r, W * r, C]."""

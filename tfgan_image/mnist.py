@@ -46,6 +46,12 @@ class MnistConfig(settings.LatentGANSettings):
     units: int = setting(1024, "MLP: units of each hidden layer (G and D).", lower=1)
     dropout: float = setting(0.0, "Dropout after each discriminator layer (tutorial and "
                              "paper: 0.3).", lower=0, upper=0.9)
+    latent_code: int = setting(
+        0, "DCGAN: InfoGAN's categorical code of this many categories, read from z's first "
+        "entries, with a Q head on D (0: off; 10 for digits: each code becomes one digit, "
+        "evenly drawn).", lower=0)
+    code_weight: float = setting(1.0, "Weight of InfoGAN's code loss (G and D's Q head).",
+                                 lower=0, resumable=True)
     workdir: str = setting("runs/mnist_dcgan")
     steps: int = setting(3000, lower=0)
     batch_size: int = setting(128, lower=1)
@@ -60,6 +66,9 @@ class MnistConfig(settings.LatentGANSettings):
     def __post_init__(self):
         settings.check(self)   # the loss name among them
         diff_augment_fn(self.diff_augment)   # ValueError for unknown policies
+        if self.latent_code and (self.model != "dcgan" or self.latent_code > self.latent_dim):
+            raise ValueError(f"latent_code needs model=dcgan and at most latent_dim="
+                             f"{self.latent_dim} categories, got {self.latent_code}")
 
 
 def build_networks(config: MnistConfig):
@@ -68,9 +77,11 @@ def build_networks(config: MnistConfig):
         return (mlp.build_generator(latent_dim=config.latent_dim, units=config.units),
                 mlp.build_discriminator(units=config.units, dropout=config.dropout))
     return (dcgan.build_generator(latent_dim=config.latent_dim, widths=config.generator_widths,
-                                  kernel_size=config.kernel_size),
+                                  kernel_size=config.kernel_size,
+                                  categories=config.latent_code),
             dcgan.build_discriminator(widths=config.discriminator_widths,
-                                      kernel_size=config.kernel_size, dropout=config.dropout))
+                                      kernel_size=config.kernel_size, dropout=config.dropout,
+                                      categories=config.latent_code))
 
 
 def print_summary(result: Dict) -> None:
@@ -115,8 +126,9 @@ class MnistGAN(experiment.Family):
             print("No held-out images: skipping evaluation.", flush=True)
 
         def build_trainer():
-            return trainer_lib.adversarial_trainer(config, *build_networks(config),
-                                                   run.strategy, latent_dim=config.latent_dim)
+            return trainer_lib.adversarial_trainer(
+                config, *build_networks(config), run.strategy, latent_dim=config.latent_dim,
+                latent_code=config.latent_code, code_weight=config.code_weight)
 
         def dataset_for_step(step):
             return pipeline.training_batches(splits.train, config.batch_size,

@@ -17,20 +17,25 @@ as Keras's layer, ~10% faster DCGAN steps here).
 import keras
 from keras import layers
 
-from tfgan_image.layers import FusedBatchNormalization
+from tfgan_image.layers import CategoricalCode, FusedBatchNormalization
 
 
 def build_generator(latent_dim: int = 100, widths=(256, 128, 64), kernel_size: int = 5,
-                    output_channels: int = 1, negative_slope: float = 0.3) -> keras.Model:
+                    output_channels: int = 1, negative_slope: float = 0.3,
+                    categories: int = 0) -> keras.Model:
     """z [N, latent_dim] -> images [N, 28, 28, output_channels] in [-1, 1].
 
     ``widths[0]`` is the channel count of the 7x7 map; each further width adds a
-    Conv2DTranspose block; the last two blocks upsample (7 -> 14 -> 28).
+    Conv2DTranspose block; the last two blocks upsample (7 -> 14 -> 28). ``categories``:
+    InfoGAN's categorical code, taken from z's first entries (``layers.CategoricalCode``).
     """
     if len(widths) < 2:
         raise ValueError(f"generator widths need at least 2 entries, got {widths}")
+    if not 0 <= categories <= latent_dim:
+        raise ValueError(f"categories must be in [0, latent_dim={latent_dim}], got {categories}")
     z = keras.Input((latent_dim,), name="z")
-    x = layers.Dense(7 * 7 * widths[0], use_bias=False, name="project")(z)
+    x = CategoricalCode(categories, name="code")(z) if categories else z
+    x = layers.Dense(7 * 7 * widths[0], use_bias=False, name="project")(x)
     x = FusedBatchNormalization()(x)
     x = layers.LeakyReLU(negative_slope)(x)
     x = layers.Reshape((7, 7, widths[0]))(x)
@@ -49,8 +54,11 @@ def build_generator(latent_dim: int = 100, widths=(256, 128, 64), kernel_size: i
 
 
 def build_discriminator(widths=(64, 128), kernel_size: int = 5, dropout: float = 0.3,
-                        image_shape=(28, 28, 1), negative_slope: float = 0.3) -> keras.Model:
-    """images [N, 28, 28, C] -> logits [N, 1] (float32); one stride-2 conv per width."""
+                        image_shape=(28, 28, 1), negative_slope: float = 0.3,
+                        categories: int = 0) -> keras.Model:
+    """images [N, 28, 28, C] -> logits [N, 1] (float32); one stride-2 conv per width.
+    ``categories``: also InfoGAN's Q head, the code's logits from D's features: outputs
+    [N, 1 + categories] (the realness logit first)."""
     images = keras.Input(image_shape, name="images")
     x = images
     for i, width in enumerate(widths):
@@ -60,5 +68,8 @@ def build_discriminator(widths=(64, 128), kernel_size: int = 5, dropout: float =
             x = layers.Dropout(dropout)(x)
     x = layers.Flatten()(x)
     logits = layers.Dense(1, name="logits")(x)
+    if categories:
+        code_logits = layers.Dense(categories, name="code_logits")(x)
+        logits = layers.Concatenate(name="logit_and_code")([logits, code_logits])
     logits = layers.Activation("linear", dtype="float32")(logits)
     return keras.Model(images, logits, name="dcgan_discriminator")

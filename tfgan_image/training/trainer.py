@@ -104,6 +104,13 @@ class GANTrainer:
 
     Build the models and call the constructor inside ``strategy.scope()`` when a strategy is
     used (``GANTrainer.create`` does both). Images are [N, H, W, C] in [-1, 1].
+
+    ``latent_code`` (InfoGAN, Chen et al. 2016): the generator reads a categorical code of
+    that many categories from the first entries of its Gaussian latent
+    (``layers.CategoricalCode``) and the discriminator outputs [N, 1 + latent_code], its
+    realness logit and a Q head's code logits; D's Q head and G both minimise
+    ``code_weight`` x the cross-entropy between the code and Q's logits on generated images
+    (the mutual-information lower bound), so each code becomes one kind of image.
     """
     generator: keras.Model
     discriminator: keras.Model
@@ -123,6 +130,8 @@ class GANTrainer:
     gradient_penalty_weight: float = 0.0
     r1_weight: float = 0.0
     augment: Optional[Callable] = None
+    latent_code: int = 0
+    code_weight: float = 1.0
     concat_real_fake: bool = True
     ema_decay: Optional[float] = 0.999
     jit_compile: bool = False
@@ -154,25 +163,49 @@ class GANTrainer:
         self._jit_fns = {}
 
     # ------------------------------------------------------------------ per-replica math
-    def _critic(self, batch, images, training=True):
-        """D logits for ``images`` (after DiffAugment when enabled)."""
+    def _critic_outputs(self, batch, images, training=True):
+        """(D logits [N, 1], code logits [N, latent_code] or None) for ``images`` (after
+        DiffAugment when enabled)."""
         if self.augment is not None:
             images = self.augment(images)
-        return self.discriminator(self.discriminator_inputs(batch, images), training=training)
+        outputs = self.discriminator(self.discriminator_inputs(batch, images),
+                                     training=training)
+        if not self.latent_code:
+            return outputs, None
+        return outputs[:, :1], outputs[:, 1:]
 
-    def _discriminator_losses(self, batch, real, fake):
-        """Total D loss and its named parts, for real and (gradient-stopped) fake images."""
+    def _critic(self, batch, images, training=True):
+        """D logits for ``images`` (after DiffAugment when enabled)."""
+        return self._critic_outputs(batch, images, training)[0]
+
+    def _code_loss(self, latents, code_logits):
+        """InfoGAN's loss: cross-entropy between the latents' codes and Q's logits."""
+        from tfgan_image.layers import CategoricalCode
+
+        codes = CategoricalCode.code(latents, self.latent_code)
+        return tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
+            codes, tf.cast(code_logits, tf.float32), from_logits=True))
+
+    def _discriminator_losses(self, batch, real, fake, latents=None):
+        """Total D loss and its named parts, for real and (gradient-stopped) fake images
+        (made from ``latents``, which the code loss needs)."""
         if self.concat_real_fake:
-            logits = self._critic(_repeat_batch(batch), tf.concat([real, fake], axis=0))
+            logits, code_logits = self._critic_outputs(_repeat_batch(batch),
+                                                       tf.concat([real, fake], axis=0))
             real_logits, fake_logits = tf.split(logits, 2, axis=0)
+            if code_logits is not None:
+                code_logits = tf.split(code_logits, 2, axis=0)[1]
         else:
             real_logits = self._critic(batch, real)
-            fake_logits = self._critic(batch, fake)
+            fake_logits, code_logits = self._critic_outputs(batch, fake)
         adversarial = self.discriminator_loss(real_logits, fake_logits)
         logs = {"loss/D/adv": adversarial,
                 "D/real_logit": tf.reduce_mean(tf.cast(real_logits, tf.float32)),
                 "D/fake_logit": tf.reduce_mean(tf.cast(fake_logits, tf.float32))}
         total = adversarial
+        if self.latent_code:
+            logs["loss/D/code"] = self._code_loss(latents, code_logits)
+            total += self.code_weight * logs["loss/D/code"]
 
         def critic(images):
             return self._critic(batch, images)
@@ -197,11 +230,15 @@ class GANTrainer:
         """Batches one ``train_step`` consumes (n_critic for alternating GAN updates)."""
         return self.n_critic if self.adversarial and self.update == "alternating" else 1
 
-    def _generator_losses(self, batch, fake):
+    def _generator_losses(self, batch, fake, latents=None):
         logs, total = {}, tf.constant(0.0)
         if self.adversarial:
-            logs["loss/G/adv"] = self.generator_loss(self._critic(batch, fake))
+            logits, code_logits = self._critic_outputs(batch, fake)
+            logs["loss/G/adv"] = self.generator_loss(logits)
             total = self.adversarial_weight * logs["loss/G/adv"]
+            if self.latent_code:
+                logs["loss/G/code"] = self._code_loss(latents, code_logits)
+                total += self.code_weight * logs["loss/G/code"]
         for name, (weight, loss_fn) in self.extra_generator_losses.items():
             value = loss_fn(batch, fake)
             if isinstance(value, dict):
@@ -230,9 +267,10 @@ class GANTrainer:
     def d_step(self, batch):
         """One discriminator update on one (per-replica) batch; returns named scalars."""
         real = self.real_images(batch)
-        fake = tf.stop_gradient(self.generator(self.generator_inputs(batch), training=True))
+        latents = self.generator_inputs(batch)
+        fake = tf.stop_gradient(self.generator(latents, training=True))
         with tf.GradientTape() as tape:
-            total, logs = self._discriminator_losses(batch, real, fake)
+            total, logs = self._discriminator_losses(batch, real, fake, latents)
             scaled = self._scaled(self.discriminator_optimizer, total)
         self._apply(self.discriminator_optimizer, tape, scaled,
                     self.discriminator.trainable_variables)
@@ -241,8 +279,9 @@ class GANTrainer:
     def g_step(self, batch):
         """One generator update on one (per-replica) batch; returns named scalars."""
         with tf.GradientTape() as tape:
-            fake = self.generator(self.generator_inputs(batch), training=True)
-            total, logs = self._generator_losses(batch, fake)
+            latents = self.generator_inputs(batch)
+            fake = self.generator(latents, training=True)
+            total, logs = self._generator_losses(batch, fake, latents)
             scaled = self._scaled(self.generator_optimizer, total)
         self._apply(self.generator_optimizer, tape, scaled, self.generator.trainable_variables)
         return logs
@@ -251,9 +290,10 @@ class GANTrainer:
         """D and G updated from one forward pass (the tutorial's simultaneous update)."""
         real = self.real_images(batch)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = self.generator(self.generator_inputs(batch), training=True)
-            d_total, d_logs = self._discriminator_losses(batch, real, fake)
-            g_total, g_logs = self._generator_losses(batch, fake)
+            latents = self.generator_inputs(batch)
+            fake = self.generator(latents, training=True)
+            d_total, d_logs = self._discriminator_losses(batch, real, fake, latents)
+            g_total, g_logs = self._generator_losses(batch, fake, latents)
             d_scaled = self._scaled(self.discriminator_optimizer, d_total)
             g_scaled = self._scaled(self.generator_optimizer, g_total)
         self._apply(self.discriminator_optimizer, d_tape, d_scaled,
