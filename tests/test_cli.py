@@ -191,7 +191,7 @@ def test_resume_extends_a_run_from_its_directory_alone(tmp_path):
 
     workdir = str(tmp_path / "run")
     mnist.run(mnist.MnistConfig(workdir=workdir, model="mlp", steps=1, batch_size=16,
-                                eval_samples=64, latent_dim=8,
+                                eval_samples=64, latent_dim=16,
                                 units=16))
     out = run_python("from tfgan_image.console import main; main()", "resume", workdir,
                      "--steps=2")

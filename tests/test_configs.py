@@ -53,7 +53,7 @@ def test_python_defaults_and_the_mnist_dcgan_command_build_the_same_networks():
         flag_values(["train"])
         from_command = config_flags.config_from_flags(config, flag_values)
         python = mnist.MnistConfig() if name == "mnist_dcgan" else mnist.MnistConfig(
-            model="mlp", units=1024, dropout=0.3)
+            model="mlp", units=1024, dropout=0.3, latent_code=0)
         assert from_command.model == python.model == model
         assert ([m.count_params() for m in mnist.build_networks(from_command)]
                 == [m.count_params() for m in mnist.build_networks(python)])

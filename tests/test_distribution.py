@@ -18,7 +18,7 @@ strategy_lib.split_cpu(2)
 from tfgan_image import mnist, export
 config = mnist.MnistConfig(
     workdir=sys.argv[1], model="mlp", steps=int(sys.argv[2]), batch_size=16, eval_samples=64,
-    log_every=1, sample_every=2, checkpoint_every=2, latent_dim=8, strategy="mirrored",
+    log_every=1, sample_every=2, checkpoint_every=2, latent_dim=16, strategy="mirrored",
     units=16)
 result = mnist.run(config)
 exported = export.load_generator(sys.argv[1]).get_weights()
@@ -58,7 +58,7 @@ strategy = strategy_lib.make_strategy("multiworker")   # first, as TensorFlow re
 from tfgan_image import mnist
 config = mnist.MnistConfig(
     workdir=sys.argv[1], model="mlp", steps=int(sys.argv[2]), batch_size=8, log_every=1,
-    sample_every=2, checkpoint_every=2, latent_dim=8, strategy="multiworker",
+    sample_every=2, checkpoint_every=2, latent_dim=16, strategy="multiworker",
     data="folder:" + sys.argv[3], units=16)
 result = mnist.run(config)
 weights = result["trainer"].generator.get_weights()

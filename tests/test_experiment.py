@@ -101,11 +101,11 @@ def test_resume_rebuilds_a_run_from_its_config_json_alone(tmp_path):
     workdir = str(tmp_path / "run")
     mnist.run(mnist.MnistConfig(
         workdir=workdir, model="dcgan", steps=1, batch_size=16, eval_samples=64,
-        latent_dim=8, generator_widths=(8, 4),
+        latent_dim=16, generator_widths=(8, 4),
         discriminator_widths=(4, 8)))
     result = experiment.resume(workdir, steps=2)
     assert result["step"] == 2
-    assert result["trainer"].generator.input_shape == (None, 8)   # the stored settings
+    assert result["trainer"].generator.input_shape == (None, 16)   # the stored settings
     assert isinstance(result["trainer"].generator, keras.Model)
     with open(os.path.join(workdir, rundir.CONFIG_FILE)) as f:
         assert json.load(f)["steps"] == 2

@@ -11,7 +11,7 @@ from conftest import run_module
 from tfgan_image import mnist
 
 TINY = dict(batch_size=16, eval_samples=64, log_every=1, sample_every=2, checkpoint_every=2,
-            latent_dim=8)
+            latent_dim=16)
 
 
 def tiny_config(workdir, model="dcgan", steps=3, **overrides):
@@ -65,7 +65,7 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, capsys):
 def test_dcgan_cli_trains_and_reports(tmp_path):
     out = run_module("tfgan_image.experiments.mnist_dcgan", f"--workdir={tmp_path}", "--steps=2",
                   "--batch_size=16", "--eval_samples=32", "--generator_widths=8,4",
-                  "--discriminator_widths=4,8", "--latent_dim=8")
+                  "--discriminator_widths=4,8", "--latent_dim=16")
     assert out.returncode == 0, out.stderr[-3000:]
     assert "frechet_distance" in out.stdout and "classifier_score" in out.stdout
     assert str(tmp_path) in out.stdout

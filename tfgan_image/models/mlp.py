@@ -10,12 +10,15 @@ Outputs are float32 under any mixed-precision policy.
 import keras
 from keras import layers
 
+from tfgan_image.models.infogan import code_input, logit_and_code
+
 
 def build_generator(latent_dim: int = 100, units: int = 1024, image_shape=(28, 28, 1),
-                    negative_slope: float = 0.2) -> keras.Model:
-    """z [N, latent_dim] -> images [N, *image_shape] in [-1, 1]."""
+                    negative_slope: float = 0.2, categories: int = 0) -> keras.Model:
+    """z [N, latent_dim] -> images [N, *image_shape] in [-1, 1]. ``categories``: InfoGAN's
+    categorical code read from z (``models.infogan``)."""
     z = keras.Input((latent_dim,), name="z")
-    x = z
+    x = code_input(z, categories)
     for i in range(2):
         x = layers.Dense(units, name=f"dense{i + 1}")(x)
         x = layers.LeakyReLU(negative_slope)(x)
@@ -27,8 +30,9 @@ def build_generator(latent_dim: int = 100, units: int = 1024, image_shape=(28, 2
 
 
 def build_discriminator(units: int = 1024, image_shape=(28, 28, 1), dropout: float = 0.3,
-                        negative_slope: float = 0.2) -> keras.Model:
-    """images [N, *image_shape] -> logits [N, 1] (float32)."""
+                        negative_slope: float = 0.2, categories: int = 0) -> keras.Model:
+    """images [N, *image_shape] -> logits [N, 1] (float32); with ``categories``, [N, 1 +
+    categories]: InfoGAN's Q head after the realness logit."""
     images = keras.Input(image_shape, name="images")
     x = layers.Flatten()(images)
     for i in range(2):
@@ -36,6 +40,4 @@ def build_discriminator(units: int = 1024, image_shape=(28, 28, 1), dropout: flo
         x = layers.LeakyReLU(negative_slope)(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
-    logits = layers.Dense(1, name="logits")(x)
-    logits = layers.Activation("linear", dtype="float32")(logits)
-    return keras.Model(images, logits, name="mlp_discriminator")
+    return keras.Model(images, logit_and_code(x, categories), name="mlp_discriminator")

@@ -16,4 +16,4 @@ from tfgan_image.configs.mnist import mnist_dcgan
 def get_config():
     return mnist_dcgan.get_config().replace(
         workdir="runs/mnist_gan", model="mlp", units=1024, dropout=0.3, batch_size=64,
-        loss="minimax", g_learning_rate=2e-4, d_learning_rate=2e-4)
+        loss="minimax", g_learning_rate=2e-4, d_learning_rate=2e-4, latent_code=0, steps=3000)
