@@ -30,6 +30,8 @@ SECTIONS = [
      "python tools/bench_infer.py --model=sr_x4 --out=tools/bench_infer.md"),
     ("`apply` speed by precision", "bench_apply.md",
      "python tools/bench_apply.py --out=tools/bench_apply.md"),
+    ("Exported models: SavedModel and TFLite against Keras", "bench_export.md",
+     "python tools/bench_export.py --out=tools/bench_export.md"),
     ("Style transfer and texture synthesis", "results_style_texture.md",
      "python tools/results_style_texture.py"),
 ]
