@@ -7,8 +7,9 @@
 Starts from ``denoise_zoo_first``'s generator and adds FFDNet's noise-level map (the noise
 std as a fourth input channel): unclipped Gaussian noise of sigma 0-75, 14,000 steps, a new
 cosine schedule from 3e-4.
-The data are the project's research photo folders (DATA: ``../shared/data``); any folder of
-photos works. Models trained on them are for research use. Results: the card,
+DATA is a folder holding the training photos: the recorded run used T91 + BSD200 (``sr291/``)
+and the 200 BSDS500 test photos (``bsds500_test/``), research-use data, so the model is for
+research use; any folder of photos works. Results: the card,
 ``tfgan_image/pretrained/denoise.md``.
 """
 

@@ -4,8 +4,9 @@
 
 A blind denoiser: the U-Net on L1 alone, 96 px crops, Gaussian and Poisson-Gaussian noise
 of sigma 0-50 clipped to 8 bits, 16,000 steps. ``denoise_zoo`` continues from it.
-The data are the project's research photo folders (DATA: ``../shared/data``); any folder of
-photos works. Models trained on them are for research use. Results: the card,
+DATA is a folder holding the training photos: the recorded run used T91 + BSD200
+(``sr291/``), research-use data, so the model is for research use; any folder of photos
+works. Results: the card,
 ``tfgan_image/pretrained/denoise.md``.
 """
 

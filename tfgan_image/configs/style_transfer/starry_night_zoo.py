@@ -5,8 +5,9 @@
 
 Johnson et al.'s transformation network at their width (32), depth (5 residual blocks) and
 ending (a tanh that makes the whole image) on 256 px content crops (batch 2), 4,000 steps,
-content at relu2_2, the painting at 256 px. DATA is the project's research data folder; the
-painting is public domain, the photos are for research use. Results: the card,
+content at relu2_2, the painting at 256 px. DATA is a folder holding the painting and the
+training photos (the recorded run: T91 + BSD200, research use); the painting is public
+domain. Results: the card,
 ``tfgan_image/pretrained/style_starry_night.md``.
 """
 

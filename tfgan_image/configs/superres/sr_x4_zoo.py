@@ -5,8 +5,9 @@
 
 Starts from ``sr_x4_zoo_first``'s generator with a new cosine schedule from 2e-4 (a
 warm restart, as in SGDR), 6,000 steps.
-The data are the project's research photo folder (DATA: ``../shared/data``); any folder of
-photos works. Models trained on it are for research use. Results: the card,
+DATA is a folder holding the training photos: the recorded run used T91 + BSD200
+(``sr291/``), research-use data, so the model is for research use; any folder of photos
+works. Results: the card,
 ``tfgan_image/pretrained/sr_x4.md``.
 """
 

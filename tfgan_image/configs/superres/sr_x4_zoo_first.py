@@ -4,8 +4,9 @@
 
 PSNR-oriented: 16 residual blocks of 64 channels (the EDSR-baseline body) on L1, 32 px
 low-resolution crops, 12,000 steps of a cosine schedule. ``sr_x4_zoo`` continues it.
-The data are the project's research photo folder (DATA: ``../shared/data``); any folder of
-photos works. Models trained on it are for research use. Results: the card,
+DATA is a folder holding the training photos: the recorded run used T91 + BSD200
+(``sr291/``), research-use data, so the model is for research use; any folder of photos
+works. Results: the card,
 ``tfgan_image/pretrained/sr_x4.md``.
 """
 

@@ -5,8 +5,9 @@
 Stage 1 is the shipped ``sr_x4`` as it is (``init_from``, no stage-1 steps); stage 2
 fine-tunes it for 2,000 steps with 1 x L1 + 0.1 x VGG16 block3/block4 feature L1 (at a random
 offset below 8 px, so no grid locks to VGG's pooling) + 0.1 x adversarial.
-The data are the project's research photo folder (DATA: ``../shared/data``); any folder of
-photos works. Models trained on it are for research use. Results: the card,
+DATA is a folder holding the training photos: the recorded run used T91 + BSD200
+(``sr291/``), research-use data, so the model is for research use; any folder of photos
+works. Results: the card,
 ``tfgan_image/pretrained/srgan_x4.md``.
 """
 
