@@ -84,8 +84,11 @@ def test_command_line_overrides_parse_to_typed_settings():
                  "--references=false", "--data=folder:x"])
     assert values == dict(steps=7, noise_map=True, clip_noise=False, sigma=(0.0, 75.0),
                           references=False, data="folder:x")
-    for bad, message in (("--stepz=1", "not a setting"), ("--steps=x", "needs a int"),
-                         ("--steps", "needs a value"), ("--references=maybe", "true or false")):
+    for bad, message in (("--stepz=1", "Unknown command line flag 'stepz'"),
+                         ("--steps=x", "flag --steps=x: invalid literal for int"),
+                         ("--steps", "Missing value for flag --steps"),
+                         ("--references=maybe", "Non-boolean argument to boolean flag"),
+                         ("steps=1", "Not a --flag: 'steps=1'")):
         with pytest.raises(ValueError, match=message):
             config_flags.parse_overrides(config, [bad])
 

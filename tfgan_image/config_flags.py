@@ -79,12 +79,25 @@ def define_config_flags(config, flag_values: flags.FlagValues = FLAGS) -> list:
     return names
 
 
+def _setting_value(field, flag_values: flags.FlagValues):
+    """The typed value of setting ``field`` from its flag (tuples parsed, enum strings mapped
+    back to their choices)."""
+    import typing
+
+    value = flag_values[field.name].value
+    if typing.get_origin(field.type) is tuple:   # e.g. Tuple[int, ...]
+        args = typing.get_args(field.type)
+        return parse_values(value, field.name, args[0], None if Ellipsis in args else len(args))
+    if field.metadata["choices"] and value is not None:   # enum flags are strings
+        return next(c for c in field.metadata["choices"] if str(c) == value)
+    return value
+
+
 def config_from_flags(config, flag_values: flags.FlagValues = FLAGS, **values):
     """The config (or config class) of ``define_config_flags`` with the flags' values
     (``values`` win): settings without a flag keep the config's; validation errors become
     usage errors (exit 2)."""
     import dataclasses
-    import typing
 
     from tfgan_image import settings
 
@@ -94,14 +107,7 @@ def config_from_flags(config, flag_values: flags.FlagValues = FLAGS, **values):
                      if f.init and not f.metadata.get("flag", False)}, **values}
     for field in settings.described(config_class):
         if field.metadata["flag"] and field.name not in values:
-            value = flag_values[field.name].value
-            if typing.get_origin(field.type) is tuple:   # e.g. Tuple[int, ...]
-                args = typing.get_args(field.type)
-                value = parse_values(value, field.name, args[0],
-                                     None if Ellipsis in args else len(args))
-            elif field.metadata["choices"] and value is not None:   # enum flags are strings
-                value = next(c for c in field.metadata["choices"] if str(c) == value)
-            values[field.name] = value
+            values[field.name] = _setting_value(field, flag_values)
     try:
         return config_class(**values)
     except ValueError as error:
@@ -113,39 +119,20 @@ def config_from_flags(config, flag_values: flags.FlagValues = FLAGS, **values):
 
 def parse_overrides(config, args) -> dict:
     """Command-line overrides such as ["--steps=500", "--noise_map", "--sigma=0,75"] as typed
-    settings of ``config`` (a config or its class); ValueError naming a flag the config does
-    not have or a value of the wrong type."""
-    import dataclasses
-    import typing
+    settings of ``config`` (a config or its class), read by the flags the command line has
+    (``define_config_flags``), so they are checked exactly as the command will read them;
+    ValueError with absl's message for a flag the config does not have or a bad value."""
+    from tfgan_image import settings
 
-    fields = {f.name: f for f in dataclasses.fields(config) if f.metadata.get("flag")}
-    values = {}
-    for arg in args:
-        name, has_value, text = arg.lstrip("-").partition("=")
-        if not arg.startswith("--"):
-            raise ValueError(f"Not a --flag: {arg!r}")
-        if not has_value and name.startswith("no") and name[2:] in fields:
-            name, text, has_value = name[2:], "false", True
-        if name not in fields:
-            raise ValueError(f"--{name} is not a setting of {type(config).__name__}")
-        kind = fields[name].type
-        if typing.get_origin(kind) is typing.Union:   # Optional[X]
-            kind = next(t for t in typing.get_args(kind) if t is not type(None))
-        if not has_value:
-            if kind is not bool:
-                raise ValueError(f"--{name} needs a value")
-            values[name] = True
-        elif typing.get_origin(kind) is tuple:
-            args_ = typing.get_args(kind)
-            values[name] = parse_values(text, name, args_[0],
-                                        None if Ellipsis in args_ else len(args_))
-        elif kind is bool:
-            if text.lower() not in ("true", "false", "1", "0"):
-                raise ValueError(f"--{name} needs true or false, got {text!r}")
-            values[name] = text.lower() in ("true", "1")
-        else:
-            try:
-                values[name] = kind(text)
-            except ValueError:
-                raise ValueError(f"--{name} needs a {kind.__name__}, got {text!r}") from None
-    return values
+    flag_values = flags.FlagValues()
+    define_config_flags(config, flag_values)
+    try:
+        rest = flag_values(["overrides", *args])
+    except flags.Error as error:
+        raise ValueError(str(error)) from None
+    if rest[1:]:
+        raise ValueError(f"Not a --flag: {rest[1]!r}")
+    config_class = config if isinstance(config, type) else type(config)
+    return {field.name: _setting_value(field, flag_values)
+            for field in settings.described(config_class)
+            if field.metadata["flag"] and flag_values[field.name].present}

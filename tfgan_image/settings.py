@@ -88,13 +88,9 @@ def marked(config_class, mark: str) -> frozenset:
     """Names of the settings of ``config_class`` declared with ``mark`` (``"resumable"`` or
     ``"cache_key"``) by the class or a base: a family that re-declares a base setting to give
     it its own default keeps the base's marks."""
-    names = set()
-    for cls in config_class.__mro__:
-        for field in getattr(cls, "__dataclass_fields__", {}).values():
-            if field.metadata.get(mark) and field.name in cls.__dict__.get(
-                    "__annotations__", {}):
-                names.add(field.name)
-    return frozenset(names)
+    return frozenset(field.name for cls in config_class.__mro__
+                     for field in getattr(cls, "__dataclass_fields__", {}).values()
+                     if field.metadata.get(mark))
 
 
 def resumable(config_class) -> frozenset:

