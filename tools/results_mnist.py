@@ -54,7 +54,7 @@ METHOD = (
     "samples the two put in different classes.")
 
 
-def run_one(name, workdir):
+def run_one(name, workdir, judges):
     module, args = RUNS[name]
     out, seconds = run_module(module, [*args, f"--workdir={workdir}"], name)
     stdout = out.stdout
@@ -70,38 +70,34 @@ def run_one(name, workdir):
     return dict(name=name, command="python -m " + " ".join([module, *args]), seconds=seconds,
                 final=final, reference=reference, speed=speed.group(1) if speed else "?",
                 figure=os.path.relpath(figure, HERE),
-                second=second_judge(os.path.join(workdir, "generator.keras")))
+                second=second_judge(judges, os.path.join(workdir, "generator.keras")))
 
 
-def second_judge(generator_file: str = "") -> dict:
+def both_judges():
+    """Both digit judges with their held-out features, loaded once for every row."""
+    from tfgan_image.data import sources
+    from tfgan_image.evaluation.digits import BothJudges
+
+    return BothJudges.load(sources.load_mnist("embedded").held_out)
+
+
+def second_judge(judges, generator_file: str = "") -> dict:
     """The second digit judge's scores (another architecture, trained with augmentation) of
     the run's EMA generator on 5,000 samples, or of real training digits without a file."""
     from tfgan_image import pretrained
-    from tfgan_image.data import pipeline, sources
-    from tfgan_image.evaluation.base import generate
-    from tfgan_image.evaluation.digits import (
-        evaluation_latents,
-        real_digit_subset,
-        second_judge_scores,
-    )
-    from tfgan_image.features import digit_classifier
+    from tfgan_image.data import sources
+    from tfgan_image.evaluation.digits import generator_samples, real_digit_subset
 
-    splits = sources.load_mnist("embedded")
-    judge = digit_classifier(judge="residual")
-    held_out_features, _ = judge(pipeline.to_unit_range(splits.held_out))
-    if generator_file:
-        model = pretrained.load_file(generator_file)
-        images = generate(model, evaluation_latents(model.inputs[0].shape[-1], 5000, seed=0))
-    else:
-        images = real_digit_subset(splits.train)
-    return second_judge_scores(images, judge, held_out_features,
-                               digit_classifier()(images)[1])
+    images = (generator_samples(pretrained.load_file(generator_file)) if generator_file
+              else real_digit_subset(sources.load_mnist("embedded").train))
+    return judges.score(images)["second"]
 
 
 def main(argv):
     del argv
     shutil.rmtree(FLAGS.runs, ignore_errors=True)
-    rows = [run_one(name, os.path.join(FLAGS.runs, name)) for name in FLAGS.only]
+    judges = both_judges()
+    rows = [run_one(name, os.path.join(FLAGS.runs, name), judges) for name in FLAGS.only]
     lines = [
         "| run | command | wall time | steps | img/s | Frechet dist. | KID | classifier score "
         "| rarest / commonest class | second judge: Frechet dist. / classifier score / "
@@ -117,7 +113,7 @@ def main(argv):
             f"{j['frechet_distance']:.2f} / {j['classifier_score']:.2f} / "
             f"{j['class_fraction_min']:.3f} / {j['class_fraction_max']:.3f} | "
             f"{100 * j['judges_disagree']:.1f}% |")
-    reference, real = rows[0]["reference"], second_judge()
+    reference, real = rows[0]["reference"], second_judge(judges)
     text = METHOD + "\n\n" + "\n".join(lines) + (
         f"\n\nReal training digits vs. the held-out digits (the floor): Frechet distance "
         f"{float(reference.get('frechet_distance', 'nan')):.2f}, classifier score "

@@ -354,39 +354,32 @@ def score_digits(name, model, float32_model=None):
     same for real training digits (the floor), by the evaluation's classifier and by a second
     judge of another architecture and augmentation (and how often the two disagree)."""
     from tfgan_image import pretrained
-    from tfgan_image.data import pipeline, sources
-    from tfgan_image.evaluation.base import generate
+    from tfgan_image.data import sources
     from tfgan_image.evaluation.digits import (
-        digit_scores,
-        evaluation_latents,
+        BothJudges,
+        generator_samples,
         real_data_reference,
         real_digit_subset,
-        second_judge_scores,
     )
-    from tfgan_image.features import DIGIT_JUDGES, digit_classifier
+    from tfgan_image.features import DIGIT_JUDGES
     from tfgan_image.runlog import save_image_grid
 
     splits = sources.load_mnist("embedded")
-    held_out = pipeline.to_unit_range(splits.held_out)
-    classifier, judge = digit_classifier(), digit_classifier(judge="residual")
-    held_out_features, _ = classifier(held_out)
-    judge_held_out_features, _ = judge(held_out)
-    samples = generate(model, evaluation_latents(model.inputs[0].shape[-1], 5000, seed=0))
-    features, logits = classifier(samples)
-    real = real_digit_subset(splits.train)
-    rows = {"model": digit_scores(features, logits, held_out_features),
+    judges = BothJudges.load(splits.held_out)
+    model_scores, real_scores = (judges.score(generator_samples(model)),
+                                 judges.score(real_digit_subset(splits.train)))
+    rows = {"model": model_scores["first"],
             "real digits (floor)": real_data_reference(
-                classifier, held_out_features, splits.train),
-            "model, second judge": second_judge_scores(
-                samples, judge, judge_held_out_features, logits),
-            "real digits (floor), second judge": second_judge_scores(
-                real, judge, judge_held_out_features, classifier(real)[1])}
+                judges.first, judges.first_held_out_features, splits.train),
+            "model, second judge": model_scores["second"],
+            "real digits (floor), second judge": real_scores["second"]}
     images = pretrained.sample(model, 64, seed=0)
     how = ("Digit-classifier features (the library's own classifier, "
            f"{DIGIT_JUDGES['cnn'][0]}, trained on the training digits: compare with the "
            "real-digit floor, not with published FIDs); 5,000 samples against the 1,000 "
            "validation digits. The rows \"second judge\" score the same samples with "
-           f"{DIGIT_JUDGES['residual'][0]} (held-out accuracy {judge.held_out_accuracy:.3f}); "
+           f"{DIGIT_JUDGES['residual'][0]} (held-out accuracy "
+           f"{judges.second.held_out_accuracy:.3f}); "
            "judges_disagree: the fraction of samples the two judges put in different classes.")
     return ({"against the validation digits": rows},
             lambda path: save_image_grid(images, path, title=f"{name}: 64 samples"), how, [])

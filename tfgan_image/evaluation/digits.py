@@ -3,6 +3,7 @@ features of generated digits and of held-out real digits, the classifier score, 
 evenly the classes come out; the same figures for real training digits are the floor.
 Training runs (``mnist``), the image GAN on digits and the ``mnist_dcgan`` card call it."""
 
+import dataclasses
 from typing import Callable, Dict
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from tfgan_image import metrics
 from tfgan_image.data import pipeline
 from tfgan_image.evaluation.base import generate
-from tfgan_image.features import DigitClassifier
+from tfgan_image.features import DigitClassifier, digit_classifier
 
 
 def evaluation_latents(latent_dim: int, num_samples: int, seed: int) -> np.ndarray:
@@ -70,3 +71,35 @@ def real_data_reference(classifier: DigitClassifier, held_out_features: np.ndarr
     return {"frechet_distance": metrics.frechet_distance(features, held_out_features),
             "kernel_distance": metrics.kernel_distance(features, held_out_features),
             "classifier_score": metrics.classifier_score(logits)}
+
+
+def generator_samples(generator, num_samples: int = 5000, seed: int = 0) -> np.ndarray:
+    """``num_samples`` digits of ``generator`` from the fixed evaluation latents (seeded):
+    float32 [num_samples, 28, 28, 1] in [-1, 1]. The samples the cards and results score."""
+    return generate(generator, evaluation_latents(generator.inputs[0].shape[-1], num_samples,
+                                                  seed))
+
+
+@dataclasses.dataclass(frozen=True)
+class BothJudges:
+    """The evaluation's digit classifier and the second judge, each with its features of the
+    held-out digits (computed once, however many image sets are scored)."""
+    first: DigitClassifier
+    second: DigitClassifier
+    first_held_out_features: np.ndarray
+    second_held_out_features: np.ndarray
+
+    @classmethod
+    def load(cls, held_out_uint8: np.ndarray) -> "BothJudges":
+        """The cached judges and their features of ``held_out_uint8`` [N, 28, 28, 1]."""
+        held_out = pipeline.to_unit_range(held_out_uint8)
+        first, second = digit_classifier(), digit_classifier(judge="residual")
+        return cls(first, second, first(held_out)[0], second(held_out)[0])
+
+    def score(self, images: np.ndarray) -> Dict[str, Dict[str, float]]:
+        """Images [N, 28, 28, 1] in [-1, 1] -> {"first": digit_scores by the evaluation's
+        classifier, "second": second_judge_scores (with "judges_disagree")}."""
+        features, logits = self.first(images)
+        return {"first": digit_scores(features, logits, self.first_held_out_features),
+                "second": second_judge_scores(images, self.second,
+                                              self.second_held_out_features, logits)}
