@@ -74,3 +74,92 @@ def latent_and_texture_runs(tmp_path_factory):
     generator = texture_models.build_generator(noise_channels=4, widths=(8, 4))
     export.export_generator(generator, spatial)
     return latent, spatial
+
+
+@pytest.fixture(scope="module")
+def sr_run_dir(tmp_path_factory):
+    """A run directory with a tiny exported x3 super-resolution generator (seeded weights)."""
+    import keras
+
+    from tfgan_image import export
+    from tfgan_image.models import superres as superres_models
+
+    workdir = str(tmp_path_factory.mktemp("sr_apply"))
+    keras.utils.set_random_seed(0)
+    export.export_generator(superres_models.build_generator(3, width=8, blocks=1), workdir)
+    return workdir
+
+
+@pytest.fixture
+def class_folder(tmp_path):
+    """Two classes (cat: 16 files, dog: 13 + one corrupt), mixed sizes and formats; 3 of
+    the 30 files are held out."""
+    root = tmp_path / "pets"
+    for i in range(16):
+        write_image(root / "cat" / f"{i}.png", random_pixels((40, 50, 3), seed=i))
+    for i in range(12):
+        write_image(root / "dog" / f"{i}.jpg", random_pixels((36, 36, 3), seed=20 + i))
+    write_image(root / "dog" / "tiff.tif", random_pixels((30, 20, 3), seed=30))
+    (root / "dog" / "broken.png").write_bytes(b"not an image")
+    return root
+
+
+def write_image(path, array):
+    """Saves uint8 pixels to ``path`` (its format from the extension), making its folder."""
+    from PIL import Image
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    Image.fromarray(array).save(path)
+
+
+def smooth_image(height=32, width=48, channels=3, seed=0):
+    """A smooth random colour image in [0, 1] (float32 [H, W, C])."""
+    import numpy as np
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    coarse = rng.uniform(0.1, 0.9, (height // 8 + 1, width // 8 + 1, channels))
+    return tf.image.resize(coarse[None], (height, width))[0].numpy().astype(np.float32)
+
+
+def textures_64():
+    """scikit-image's bundled textures cut to 64x64: float32 [N, 64, 64, C] in [0, 1]."""
+    import numpy as np
+
+    from tfgan_image.data import sources
+
+    return sources.embedded_textures()[:, :64, :64].astype(np.float32) / 255.0
+
+
+TINY_UNET = dict(widths=(4, 8), convs_per_level=1)   # the smallest U-Net the tests build
+
+
+def level_sensitive_model():
+    """A noise-map U-Net whose output moves with the map, to see which level it was given."""
+    import numpy as np
+
+    from tfgan_image.models import restoration as restoration_models
+
+    generator = restoration_models.build_generator(noise_map=True, **TINY_UNET)
+    for weight in generator.weights:
+        weight.assign(np.random.default_rng(3).normal(0, 0.2, weight.shape))
+    return generator
+
+
+def write_pairs(folder, count=8, size=(96, 112)):
+    """Pairs no built-in degradation makes: the target with a warm colour cast and a blur, in
+    ``folder``/input (JPEG) and ``folder``/target (PNG)."""
+    import numpy as np
+    from PIL import Image
+    from scipy.ndimage import gaussian_filter
+
+    for side in ("input", "target"):
+        (folder / side).mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        coarse = rng.uniform(0, 255, (size[0] // 8, size[1] // 8, 3))
+        target = np.kron(coarse, np.ones((8, 8, 1)))            # blocks: sharp edges
+        degraded = gaussian_filter(target, (1.5, 1.5, 0)) * np.array([1.15, 1.0, 0.75])
+        Image.fromarray(target.astype(np.uint8)).save(folder / "target" / f"p{i}.png")
+        Image.fromarray(np.clip(degraded, 0, 255).astype(np.uint8)).save(
+            folder / "input" / f"p{i}.jpg", quality=95)

@@ -1,4 +1,4 @@
-"""The evaluation layer: MATLAB's bicubic, the evaluators, the published rows and the
+"""The evaluation package: the evaluators, the published rows, the per-class probe and the
 benchmark command."""
 
 import json
@@ -6,46 +6,19 @@ import os
 
 import numpy as np
 import pytest
-from conftest import run_module
+from conftest import TINY_UNET, level_sensitive_model, run_module
 from PIL import Image
 
 from tfgan_image import metrics
 from tfgan_image.data import matlab_resize
 from tfgan_image.evaluation import benchmark, published
+from tfgan_image.evaluation import image_gan as image_gan_evaluation
 from tfgan_image.evaluation.restoration import RestorationEvaluator
 from tfgan_image.evaluation.scores import mean_over_images
 from tfgan_image.evaluation.superres import SuperResolutionEvaluator
+from tfgan_image.models import restoration as restoration_models
 
 
-# ----------------------------------------------------------------------------- MATLAB resize
-def test_halving_weighs_neighbours_with_the_stretched_cubic_kernel():
-    # Out pixel 1 of 4 -> 2 sits at input 1.5 (1-based); the kernel is 0.5 * cubic(0.5 * d):
-    # d = 0.5 -> 0.43359375, 1.5 -> 0.11328125, 2.5 -> -0.03515625, 3.5 -> -0.01171875
-    # (worked out by hand); inputs 0, -1, -2 and 5 mirror to 1, 2, 3 and 4 (MATLAB's
-    # symmetric padding); the weights sum to 1.
-    row = np.array([[1.0, 2.0, 3.0, 4.0]])
-    near, mid, far, farther = 0.43359375, 0.11328125, -0.03515625, -0.01171875
-    expected = (near * (1 + 2) + mid * (1 + 3) + far * (2 + 4) + farther * (3 + 4)) / (
-        2 * (near + mid + far + farther))
-    assert expected == pytest.approx(1.4609375)
-    assert matlab_resize.imresize(row.T, 0.5)[0, 0] == pytest.approx(expected)
-    assert matlab_resize.imresize(row.T, 0.5)[1, 0] == pytest.approx(5 - expected)
-
-
-def test_resize_keeps_flat_images_flat_and_rounds_uint8():
-    flat = np.full((12, 8, 3), 77, np.uint8)
-    small = matlab_resize.downscale(flat, 4)
-    assert small.shape == (3, 2, 3) and small.dtype == np.uint8 and (small == 77).all()
-    big = matlab_resize.upscale(small, 4)
-    assert big.shape == (12, 8, 3) and (big == 77).all()
-
-
-def test_downscale_refuses_sides_that_are_not_multiples():
-    with pytest.raises(ValueError, match="modcrop"):
-        matlab_resize.downscale(np.zeros((10, 12, 3), np.uint8), 4)
-
-
-# ----------------------------------------------------------------------------- evaluators
 def photos(count=3, size=(48, 40), seed=0):
     rng = np.random.default_rng(seed)
     base = rng.integers(40, 200, (count, 1, 1, 3))
@@ -53,13 +26,11 @@ def photos(count=3, size=(48, 40), seed=0):
     return [np.clip(b + ramp + rng.normal(0, 5, size + (3,)), 0, 255).astype(np.uint8)[0]
             for b in base]
 
-
 def test_scores_keep_the_mean_and_every_image():
     scores = mean_over_images(["a", "b"], {"psnr": [30.0, 32.0], "ssim": [0.5, 0.7]}, 0.25)
     assert scores.mean == {"psnr": 31.0, "ssim": pytest.approx(0.6)}
     assert scores.metrics()["psnr/b"] == 32.0 and scores.metrics()["seconds_per_image"] == 0.25
     assert scores.to_json()["per_image"][0] == {"image": "a", "psnr": 30.0, "ssim": 0.5}
-
 
 def test_denoising_noise_is_seeded_and_unclipped_noise_has_its_sigma():
     clean = [np.full((64, 64, 3), 128, np.uint8)]
@@ -77,7 +48,6 @@ def test_denoising_noise_is_seeded_and_unclipped_noise_has_its_sigma():
     perfect = again.score(lambda image: clean[0])
     assert perfect.mean["psnr"] == float("inf") and perfect.mean["ssim"] == pytest.approx(1.0)
 
-
 def test_super_resolution_evaluator_scores_like_the_papers():
     images = photos()
     evaluator = SuperResolutionEvaluator(images, ["a", "b", "c"], 4, max_side=0)
@@ -92,7 +62,6 @@ def test_super_resolution_evaluator_scores_like_the_papers():
     perfect = evaluator.score(lambda low: cheat.get(id(low), np.zeros((64, 64, 3), np.uint8)))
     assert perfect.mean["psnr_y"] == float("inf")
 
-
 def test_figure_is_written(tmp_path):
     images = photos()
     evaluator = RestorationEvaluator.denoising(images, ["a", "b", "c"], 15)
@@ -101,8 +70,6 @@ def test_figure_is_written(tmp_path):
                             crop=32)
     assert Image.open(path).size[0] > 100
 
-
-# ----------------------------------------------------------------------------- published
 def test_standard_sets_are_known_by_name_and_size_and_their_rows_are_cited():
     assert published.standard_set("/data/benchmarks/Set5/", 5) == "set5"
     assert published.standard_set("/data/set5", 6) is None
@@ -113,20 +80,16 @@ def test_standard_sets_are_known_by_name_and_size_and_their_rows_are_cited():
     assert ffdnet.scores["psnr"] == 31.21
     assert published.denoising_rows("set5", 25) == []
 
-
-# ----------------------------------------------------------------------------- benchmark
 def tiny_upscaler(scale=2):
     from tfgan_image.models import superres
 
     return superres.build_generator(scale=scale, width=4, blocks=1)
-
 
 def write_folder(folder, images):
     os.makedirs(folder, exist_ok=True)
     for i, image in enumerate(images):
         Image.fromarray(image).save(os.path.join(folder, f"img{i}.png"))
     return str(folder)
-
 
 def test_benchmark_of_a_standard_set_adds_the_published_rows(tmp_path):
     folder = write_folder(tmp_path / "set5", photos(5))
@@ -139,7 +102,6 @@ def test_benchmark_of_a_standard_set_adds_the_published_rows(tmp_path):
     assert payload["baseline"]["method"] == "bicubic" and len(payload["per_image"]) == 5
     assert "sr_x2 on" not in benchmark.table([result]) and "VDSR" in benchmark.table([result])
 
-
 def test_benchmark_names_a_missing_folder_and_a_corrupt_image(tmp_path):
     from tfgan_image.data.sources import DataError
 
@@ -150,12 +112,10 @@ def test_benchmark_names_a_missing_folder_and_a_corrupt_image(tmp_path):
     with pytest.raises(DataError, match="broken.png"):
         benchmark.read_folder(folder)
 
-
 def test_benchmark_refuses_a_task_the_model_does_not_do(tmp_path):
     folder = write_folder(tmp_path / "photos", photos(2))
     with pytest.raises(ValueError, match="upscales x2"):
         benchmark.benchmark(tiny_upscaler(2), folder, "denoise", show_progress=False)
-
 
 def test_benchmark_gives_a_noise_map_model_the_true_level_unless_blind(tmp_path):
     from tfgan_image.models import restoration as restoration_models
@@ -170,7 +130,6 @@ def test_benchmark_gives_a_noise_map_model_the_true_level_unless_blind(tmp_path)
                                   blind=True)
     assert given.setting["noise_level"] == "given" and blind.setting["noise_level"] == "estimated"
     assert given.scores.mean["psnr"] != blind.scores.mean["psnr"]
-
 
 @pytest.mark.slow
 def test_benchmark_command_scores_a_shipped_model_and_names_bad_input(tmp_path):
@@ -191,7 +150,6 @@ def test_benchmark_command_scores_a_shipped_model_and_names_bad_input(tmp_path):
         assert done.returncode in (1, 2), flags
         lines = done.stderr.strip().splitlines()
         assert lines[-1].startswith("Error:") and message in lines[-1], done.stderr[-500:]
-
 
 def test_second_digit_judge_learns_digits_and_agrees_with_the_first_on_real_ones(tmp_path):
     """The second judge (another architecture, affine augmentation) trained briefly still reads
@@ -214,3 +172,19 @@ def test_second_digit_judge_learns_digits_and_agrees_with_the_first_on_real_ones
                                    "frechet_distance"]
     with pytest.raises(ValueError, match="Unknown digit judge"):
         digit_classifier(str(tmp_path / "x.keras"), judge="vit")
+
+
+def test_per_class_accuracy():
+    predicted = np.array([0, 0, 1, 1, 1, 0])
+    requested = np.array([0, 0, 0, 1, 1, 1])
+    per_class = image_gan_evaluation.per_class_accuracy(predicted, requested, 3)
+    assert per_class[:2] == [pytest.approx(2 / 3), pytest.approx(2 / 3)]
+    assert np.isnan(per_class[2])   # never requested
+
+
+def test_the_evaluator_gives_a_noise_map_model_the_true_level():
+    clean = [(np.full((16, 16, 3), 100, np.uint8))]
+    evaluator = RestorationEvaluator.denoising(clean, ["card"], sigma=25, clip=False)
+    assert evaluator.noise_level == 25 and evaluator.degraded[0].dtype == np.float64
+    assert evaluator.model_options(level_sensitive_model()) == {"noise_level": 25}
+    assert evaluator.model_options(restoration_models.build_generator(**TINY_UNET)) == {}

@@ -1,3 +1,6 @@
+"""training/trainer and training/loop: one real step, EMA, loss scaling, InfoGAN's code,
+checkpoints, warm starts, signals and write failures."""
+
 import math
 import os
 import subprocess
@@ -7,11 +10,12 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, TINY_UNET
 
 from tfgan_image import losses, precision
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.models import dcgan, mlp
+from tfgan_image.models import restoration as restoration_models
 from tfgan_image.training import GANTrainer, NonFiniteLossError, loop
 
 
@@ -33,15 +37,12 @@ def make_trainer(precision_name="float32", model="dcgan", **kwargs):
             precision.make_adam(1e-3, 0.5, 0.999, precision_name, "d"),
             pair.generator, pair.discriminator, latent_dim=8, **kwargs)
 
-
 def image_batches(batch=8, seed=0):
     images = np.random.default_rng(seed).uniform(-1, 1, [64, 28, 28, 1]).astype(np.float32)
     return tf.data.Dataset.from_tensor_slices(images).repeat().batch(batch)
 
-
 def weights_changed(before, model):
     return any(not np.allclose(a, b) for a, b in zip(before, model.get_weights()))
-
 
 @pytest.mark.parametrize("settings", [
     dict(update="joint"),
@@ -75,7 +76,6 @@ def test_one_real_step_updates_both_networks(settings):
     assert weights_changed(g_before, trainer.generator)
     assert int(trainer.step) == 1
 
-
 def test_infogan_code_is_learned_and_read_from_the_gaussian_latent():
     """Codes drawn from z ~ N(0, I) are even over the categories; the Q head learns to read
     the code back from generated images (its loss falls well below chance's log 4)."""
@@ -92,11 +92,9 @@ def test_infogan_code_is_learned_and_read_from_the_gaussian_latent():
     losses_seen = [float(trainer.train_step(iterator)["loss/D/code"]) for _ in range(60)]
     assert np.mean(losses_seen[-10:]) < 0.5 * math.log(4) < np.mean(losses_seen[:3])
 
-
 def test_loss_scale_optimizer_used_for_float16():
     trainer = make_trainer("mixed_float16")
     assert isinstance(trainer.generator_optimizer, keras.optimizers.LossScaleOptimizer)
-
 
 def test_ema_generator_follows_slowly():
     trainer = make_trainer(ema_decay=0.9)
@@ -109,7 +107,6 @@ def test_ema_generator_follows_slowly():
     assert not np.allclose(ema[kernel], initial[kernel])
     assert not np.allclose(ema[kernel], live[kernel])
     assert trainer.sampling_generator is trainer.ema_generator
-
 
 def test_recalibrated_batch_norm_statistics_are_the_mean_of_the_batch_statistics():
     from tfgan_image.layers import FusedBatchNormalization
@@ -132,14 +129,12 @@ def test_recalibrated_batch_norm_statistics_are_the_mean_of_the_batch_statistics
     assert norm.momentum == 0.9                      # restored
     assert recalibrate_batch_norm(keras.Sequential([keras.layers.Dense(1)]), batches) == 0
 
-
 def test_extra_generator_losses_are_weighted_and_logged():
     trainer = make_trainer(extra_generator_losses={
         "mean": (0.5, lambda batch, fake: tf.reduce_mean(fake) + 3.0)})
     logs = trainer.train_step(trainer.distribute(image_batches()))
     assert float(logs["loss/G/total"]) == pytest.approx(
         float(logs["loss/G/adv"]) + 0.5 * float(logs["loss/G/mean"]), rel=1e-5)
-
 
 def test_zero_adversarial_weight_trains_g_alone():
     trainer = make_trainer(adversarial_weight=0.0, extra_generator_losses={
@@ -151,7 +146,6 @@ def test_zero_adversarial_weight_trains_g_alone():
     assert not weights_changed(d_before, trainer.discriminator)
     assert trainer.batches_per_step == 1
 
-
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError, match="n_critic=1"):
         make_trainer(update="joint", n_critic=2)
@@ -159,7 +153,6 @@ def test_bad_settings_are_refused():
         make_trainer(update="sideways")
     with pytest.raises(ValueError, match="nothing to learn"):
         make_trainer(adversarial_weight=0.0)
-
 
 def test_checkpoint_save_restore_gives_identical_outputs(tmp_path):
     trainer = make_trainer()
@@ -182,7 +175,6 @@ def test_checkpoint_save_restore_gives_identical_outputs(tmp_path):
     for a, b in zip(expected_slots, [v.numpy() for v in fresh.generator_optimizer.variables]):
         np.testing.assert_array_equal(a, b)
 
-
 def test_non_finite_loss_stops_with_step_and_checkpoint(tmp_path):
     def exploding(fake_logits):
         return tf.reduce_mean(fake_logits) * np.float32("nan")
@@ -192,7 +184,6 @@ def test_non_finite_loss_stops_with_step_and_checkpoint(tmp_path):
     settings = loop.LoopSettings(steps=5, batch_size=8, checkpoint_every=1000)
     with pytest.raises(NonFiniteLossError, match=r"step 1\. No checkpoint was saved yet"):
         loop.fit(trainer, lambda step: image_batches(), str(tmp_path), settings)
-
 
 MIRRORED_SCRIPT = r"""
 import sys
@@ -228,7 +219,6 @@ for a, b in zip(w0, w1):
 print("MIRRORED_OK")
 """
 
-
 @pytest.mark.slow
 def test_mirrored_two_replicas_match_one_device():
     """MirroredStrategy over 2 logical CPUs gives the same step as one device."""
@@ -236,7 +226,6 @@ def test_mirrored_two_replicas_match_one_device():
         [sys.executable, "-c", MIRRORED_SCRIPT, os.path.join(REPO_ROOT, "tests")],
         capture_output=True, text=True, timeout=900, cwd=REPO_ROOT)
     assert "MIRRORED_OK" in result.stdout, result.stdout[-3000:] + result.stderr[-5000:]
-
 
 def test_a_stop_signal_during_a_save_waits_for_it_and_nohup_is_respected():
     import os
@@ -260,7 +249,6 @@ def test_a_stop_signal_during_a_save_waits_for_it_and_nohup_is_respected():
     finally:
         signal.signal(signal.SIGHUP, previous_hup)
 
-
 def test_a_stop_signal_is_acted_on_between_steps_and_a_second_one_at_once():
     import os
     import signal
@@ -277,7 +265,6 @@ def test_a_stop_signal_is_acted_on_between_steps_and_a_second_one_at_once():
             os.kill(os.getpid(), signal.SIGINT)
         assert forced.value.signum == signal.SIGTERM
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-
 
 def test_a_failed_write_names_path_cause_and_newest_checkpoint_and_leaves_no_temp(tmp_path):
     import errno
@@ -300,3 +287,23 @@ def test_a_failed_write_names_path_cause_and_newest_checkpoint_and_leaves_no_tem
         with loop.writing("sample grid", str(tmp_path), str(tmp_path), None):
             raise tf.errors.PermissionDeniedError(None, None, "SaveV2 /x/y_temp/part; "
                                                   "Read-only file system")
+
+
+def test_a_blind_model_warm_starts_a_noise_map_one_exactly():
+    """The map's new input weights start at zero: the output ignores the map at first."""
+    blind = restoration_models.build_generator(**TINY_UNET)
+    for weight in blind.weights:
+        weight.assign(np.random.default_rng(1).normal(0, 0.1, weight.shape))
+    generator = restoration_models.build_generator(noise_map=True, **TINY_UNET)
+    trainer = GANTrainer(generator, restoration_models.build_discriminator(widths=(4,)),
+                         tf.keras.optimizers.Adam(), tf.keras.optimizers.Adam(), None, None,
+                         generator_inputs=lambda batch: batch[0],
+                         ema_decay=0.9)
+    trainer.start_generator_from(blind, "--init_from blind")
+    image = np.random.default_rng(2).uniform(-1, 1, (1, 8, 8, 3)).astype(np.float32)
+    for level in (0.0, 0.4):
+        with_map = np.concatenate([image, np.full((1, 8, 8, 1), level, np.float32)], -1)
+        np.testing.assert_allclose(generator(with_map), blind(image), atol=1e-6)
+    with pytest.raises(ValueError, match="does not fit"):
+        trainer.start_generator_from(restoration_models.build_generator(widths=(4, 16),
+                                                            convs_per_level=1), "other")
