@@ -9,6 +9,13 @@ import pytest  # noqa: E402
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def pytest_collection_modifyitems(items):
+    """Subprocess and notebook tests (marked slow, the longest) first: pytest-xdist hands tests
+    out in this order, so the long ones start early and the short ones fill in beside them
+    instead of one worker finishing a long test alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def tensorboard_tags(logdir) -> set:
     """Every summary tag written to the TensorBoard event files in ``logdir``."""
     import tensorflow as tf

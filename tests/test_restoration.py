@@ -10,7 +10,7 @@ import tensorflow as tf
 from conftest import smooth_image, textures_64, write_pairs
 
 from tfgan_image import errors, export, restoration
-from tfgan_image.data import degrade, pipeline, sources
+from tfgan_image.data import degrade_real, pipeline, sources
 from tfgan_image.inference import (
     takes_noise_level,
 )
@@ -63,7 +63,7 @@ def zero_output_conv(generator):
 
 
 
-@pytest.mark.parametrize("task", degrade.TASKS)
+@pytest.mark.parametrize("task", degrade_real.TASKS)
 def test_one_real_train_step_per_task(task, tmp_path):
     # denoise also trains with the perceptual (VGG) term.
     config = restoration.RestorationConfig(workdir=str(tmp_path), task=task, steps=1,
@@ -71,7 +71,7 @@ def test_one_real_train_step_per_task(task, tmp_path):
                                            perceptual_weight=0.1 if task == "denoise" else 0.0,
                                            **TINY_WIDTHS)
     photos = [(smooth_image(64, 64) * 255).astype(np.uint8)]
-    degrader = degrade.make_degrader(task, restoration.degrade_settings(config), textures_64())
+    degrader = restoration.training_degrader(config, textures_64())
     dataset = pipeline.restoration_batches(pipeline.patch_bank(photos, 32), 16, 2, degrader, 0)
     trainer = restoration.build_trainer(config, strategy_lib.make_strategy("default"))
     before = [w.numpy().copy() for w in trainer.generator.trainable_weights]

@@ -9,6 +9,8 @@ import pytest
 from conftest import tensorboard_tags
 
 from tfgan_image import errors, export, superres
+from tfgan_image.data import sources
+from tfgan_image.evaluation.superres import SuperResolutionEvaluator
 
 
 def tiny_config(workdir, **overrides):
@@ -82,3 +84,14 @@ def test_missing_stage_is_a_clear_error(trained_run, tmp_path):
         export.load_generator(str(workdir), 3)
     with pytest.raises(errors.RunError, match="does not exist"):
         export.load_generator(str(tmp_path / "nowhere"))
+
+
+def test_a_real_world_run_trains_and_validates_on_the_real_world_chain(tmp_path):
+    config = tiny_config(tmp_path, degradation="real", scale=4, gan_steps=0, steps=2)
+    scores = superres.run(config)["scores"]
+    assert np.isfinite(scores[superres.STAGE_NAMES[1]]["psnr_y"])
+    # Its validation inputs are the chain's, seeded: bicubic upscaling of them scores far
+    # below bicubic upscaling of clean downscales of the same photos.
+    photos = sources.load_photos("embedded").held_out
+    clean = SuperResolutionEvaluator(photos, range(len(photos)), 4, max_side=48)
+    assert scores["bicubic"]["psnr_y"] < clean.score_bicubic().metrics()["psnr_y"] - 0.5

@@ -34,7 +34,7 @@ from tfgan_image import (
     settings,
 )
 from tfgan_image.atomic import write_json
-from tfgan_image.data import degrade, pipeline, sources
+from tfgan_image.data import degrade, degrade_real, pipeline, sources
 from tfgan_image.evaluation.restoration import MAX_EVAL_SIDE, RestorationEvaluator, crop_to
 from tfgan_image.inference import with_noise_level_map
 from tfgan_image.models import restoration as models
@@ -52,7 +52,8 @@ class RestorationConfig(settings.ImageToImageSettings):
     ``experiments.restoration`` derive from it); written to RUN/config.json."""
     workdir: Optional[str] = setting(None, "Run directory (default: runs/restoration_TASK; an "
                                      "existing one resumes).")
-    task: str = setting("denoise", "What to restore.", choices=degrade.TASKS)
+    task: str = setting("denoise", "What to restore (real: noise, blur, resizing, sharpening "
+                        "and JPEG together, Real-ESRGAN's chain).", choices=degrade_real.TASKS)
     steps: int = setting(3600, lower=0)
     batch_size: int = setting(16, lower=1)
     crop_size: int = setting(64, "Training crop size (multiple of the U-Net stride).", lower=8)
@@ -137,8 +138,8 @@ def training_degrader(config: RestorationConfig, textures) -> Callable:
     map channel for ``noise_map``)."""
     if config.noise_map:
         return degrade.make_noise_level_degrader(tuple(config.sigma), clip=config.clip_noise)
-    return degrade.make_degrader(config.task, degrade_settings(config), textures,
-                                 clip=config.clip_noise)
+    return degrade_real.make_task_degrader(config.task, degrade_settings(config), textures,
+                                           clip=config.clip_noise)
 
 
 def validation_evaluator(config: RestorationConfig, clean: list, names: list, textures
@@ -151,7 +152,8 @@ def validation_evaluator(config: RestorationConfig, clean: list, names: list, te
         return RestorationEvaluator.denoising(clean, names, config.eval_sigma, config.seed,
                                               clip=config.clip_noise, max_side=max_side)
     return RestorationEvaluator.with_degrader(
-        clean, names, degrade.make_degrader(config.task, degrade_settings(config), textures),
+        clean, names,
+        degrade_real.make_task_degrader(config.task, degrade_settings(config), textures),
         config.seed, max_side=max_side)
 
 

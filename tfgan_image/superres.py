@@ -19,12 +19,12 @@ Results: RUN/summary.json and RUN/comparison.png (zoomed crops side by side).
 
 import dataclasses
 import os
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from tfgan_image import experiment, export, features, losses, metrics, precision, settings
-from tfgan_image.data import degrade, pipeline, sources
+from tfgan_image.data import degrade, degrade_real, pipeline, sources
 from tfgan_image.evaluation.superres import MAX_EVAL_SIDE, SuperResolutionEvaluator
 from tfgan_image.models import superres as models
 from tfgan_image.runlog import print_paths
@@ -46,6 +46,11 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
     steps: int = setting(4000, "Stage-1 (L1 pre-training) steps.", lower=0)
     gan_steps: int = setting(400, "Stage-2 (GAN fine-tuning) steps; 0: stage 1 only.",
                              lower=0, resumable=True)
+    degradation: str = setting(
+        "bicubic", "How the low-resolution inputs are made, in training and validation: "
+        "bicubic (a clean antialiased downscale; validation by MATLAB's imresize, the tables' "
+        "convention) or real (Real-ESRGAN's second-order chain of blur, resizing, noise and "
+        "JPEG: a model for real small, noisy JPEGs).", choices=("bicubic", "real"))
     batch_size: int = setting(16, lower=1)
     crop_size: int = setting(32, "Low-resolution training crop of stage 1 (HR: crop_size * "
                              "scale).", lower=4)
@@ -96,6 +101,13 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
         settings.derive_workdir(self, f"runs/superres_x{self.scale}")
         losses.check_offset_range("perceptual_offset_range", self.perceptual_offset_range,
                                   self.gan_crop_size * self.scale)   # stage 2's output crop
+
+
+def real_degrader(config: SuperResolutionConfig) -> Optional[Callable]:
+    """Real-ESRGAN's chain at the run's scale for ``degradation=real``, else None."""
+    if config.degradation == "real":
+        return degrade_real.make_real_degrader(config.scale)
+    return None
 
 
 def stage_dir(workdir: str, stage: int) -> str:
@@ -210,7 +222,8 @@ class SuperResolution(experiment.Family):
             self.evaluator = SuperResolutionEvaluator(
                 photos.held_out, self.names, config.scale,
                 features.vgg_features(DISTANCE_STAGES, config.feature_backbone),
-                max_side=config.eval_crop or MAX_EVAL_SIDE)
+                max_side=config.eval_crop or MAX_EVAL_SIDE, degrader=real_degrader(config),
+                seed=config.seed)
             self.scores["bicubic"] = self.evaluator.score_bicubic().metrics()
             self.outputs["bicubic"] = self.evaluator.outputs
             low = self.evaluator.low
@@ -235,9 +248,12 @@ class SuperResolution(experiment.Family):
             del seed
             return degrade.bicubic_downscale(image, config.scale)
 
+        low_resolution = real_degrader(config) or downscale
+
         def dataset_for_step(step):
             return pipeline.restoration_batches(bank["patches"], hr_crop, config.batch_size,
-                                                downscale, config.seed + 7919 * stage + step)
+                                                low_resolution,
+                                                config.seed + 7919 * stage + step)
 
         def evaluate(generator):   # in the run's own precision
             scores = self.evaluator.score_model(generator, config.tile, precision="own")

@@ -26,12 +26,15 @@ image float32 [H, W, C] in [0, 1] (C = 1 or 3) and a stateless seed (int [2]); t
 
 import dataclasses
 import math
-from typing import Callable, Tuple
+from typing import Callable, Optional, Tuple
 
 import tensorflow as tf
 
+from tfgan_image.data import degrade
 from tfgan_image.data.degrade import quantize
 
+REAL_TASK = "real"
+TASKS = degrade.TASKS + (REAL_TASK,)   # every restoration task: the synthetic ones and this
 KERNEL_SIZE = 21             # every blur kernel is padded to this size, as Real-ESRGAN pads
 KERNEL_SIZES = tuple(range(7, KERNEL_SIZE + 1, 2))   # the drawn support, odd
 KERNEL_TYPES = ("iso", "aniso", "generalized_iso", "generalized_aniso", "plateau_iso",
@@ -191,15 +194,19 @@ def random_blur_kernel(seed, stage: DegradationStage):
 
 
 def filter_image(image, kernel):
-    """Every channel of [H, W, C] convolved with ``kernel`` [k, k], at any image size: the
-    border is weighted by the kernel's mass inside the image (normalised convolution), where
-    mirror padding would need images larger than the kernel."""
-    def conv(x):
-        channels = tf.shape(x)[-1]
-        k = tf.tile(kernel[:, :, None, None], [1, 1, channels, 1])
-        return tf.nn.depthwise_conv2d(x[None], k, [1, 1, 1, 1], "SAME")[0]
+    """Every channel of [H, W, C] convolved with ``kernel`` [KERNEL_SIZE, KERNEL_SIZE], at any
+    image size: zero padding, each pixel divided by the kernel mass inside the image
+    (normalised convolution), where mirror padding needs images larger than the kernel.
 
-    return conv(image) / conv(tf.ones_like(image[..., :1]))
+    By FFT, about 10x faster than a 21x21 depthwise convolution on a CPU. Every kernel here is
+    point-symmetric, so the convolution equals the correlation Real-ESRGAN's filter2D does."""
+    pad = KERNEL_SIZE // 2
+    height, width = tf.shape(image)[0], tf.shape(image)[1]
+    size = tf.stack([height + 2 * pad, width + 2 * pad])   # no wrap-around
+    planes = tf.transpose(tf.concat([image, tf.ones_like(image[..., :1])], -1), [2, 0, 1])
+    spectrum = tf.signal.rfft2d(planes, size) * tf.signal.rfft2d(kernel, size)
+    full = tf.signal.irfft2d(spectrum, size)[:, pad:pad + height, pad:pad + width]
+    return tf.transpose(full[:-1] / full[-1:], [1, 2, 0])
 
 
 # ----------------------------------------------------------------------------- resize, noise
@@ -332,3 +339,14 @@ def make_real_degrader(scale: int, settings: RealDegradeSettings = RealDegradeSe
         return x
 
     return degrade
+
+
+def make_task_degrader(task: str, settings: Optional[degrade.DegradeSettings] = None,
+                       textures=None, clip: bool = True) -> Callable:
+    """``degrade.make_degrader`` for every restoration task of TASKS: "real" is the same-size
+    real-world chain (``RESTORE_SETTINGS``), the others ``degrade``'s tasks."""
+    if task == REAL_TASK:
+        if not clip:
+            raise ValueError(f"Only denoising can leave its output unclipped, not {task!r}.")
+        return make_real_degrader(1, RESTORE_SETTINGS)
+    return degrade.make_degrader(task, settings, textures, clip)

@@ -22,7 +22,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from tfgan_image import progress
-from tfgan_image.data import degrade, sources
+from tfgan_image.data import degrade, degrade_real, sources
 from tfgan_image.errors import RunError
 from tfgan_image.evaluation import published
 from tfgan_image.evaluation.restoration import RestorationEvaluator
@@ -30,7 +30,7 @@ from tfgan_image.evaluation.scores import Scores, format_score
 from tfgan_image.evaluation.superres import SuperResolutionEvaluator
 
 SUPER_RESOLUTION = "super_resolution"
-TASKS = (SUPER_RESOLUTION,) + degrade.TASKS
+TASKS = (SUPER_RESOLUTION,) + degrade_real.TASKS
 DEFAULT_SIGMAS = (15.0, 25.0, 50.0)
 
 
@@ -123,7 +123,7 @@ def benchmark(model, folder: str, task: str, model_name: str = "model",
                                   published.rows_for(task, standard, ("sigma", sigma))))
         return results
     textures = sources.embedded_textures().astype(np.float32) / 255.0
-    degrader = degrade.make_degrader(task, degrade_settings, textures)
+    degrader = degrade_real.make_task_degrader(task, degrade_settings, textures)
     evaluator = RestorationEvaluator.with_degrader(images, names, degrader, seed)
     scores = evaluator.score_model(model, tile, precision, bar(f"{model_name} {task}"))
     return [result({"seed": seed}, scores, "degraded input", evaluator.score_degraded(), [])]

@@ -27,17 +27,25 @@ class SuperResolutionEvaluator(ImageEvaluator):
 
     photos: uint8 RGB [H, W, 3] high-resolution images (any sizes); names: their file names.
     max_side: centre-crop larger photos to this side first (0: score whole images, as the
-    standard sets are scored). distance_features: a VGG feature model for the
-    ``vgg_distance`` metric (``features.vgg_features``), or None to skip it.
+    standard sets are scored). degrader: fn(image [H, W, 3] in [0, 1], seed [2]) -> the
+    low-resolution input in [0, 1] (``degrade_real.make_real_degrader``), seeded per image
+    from ``seed``; None: MATLAB's bicubic, the tables' convention. distance_features: a VGG
+    feature model for the ``vgg_distance`` metric (``features.vgg_features``), or None to skip it.
     ``outputs`` holds the upscaled images of the latest call (for the figure).
     """
 
     def __init__(self, photos: Sequence[np.ndarray], names: Sequence[str], scale: int,
-                 distance_features=None, max_side: int = MAX_EVAL_SIDE):
+                 distance_features=None, max_side: int = MAX_EVAL_SIDE,
+                 degrader: Optional[Callable] = None, seed: int = 0):
         self.scale, self.names = scale, list(names)
         self.high = [metrics.modcrop(pipeline.centre_crop(photo, max_side) if max_side
                                      else photo, scale) for photo in photos]
-        self.low = [matlab_resize.downscale(image, scale) for image in self.high]
+        if degrader is None:
+            self.low = [matlab_resize.downscale(image, scale) for image in self.high]
+        else:
+            self.low = [np.round(np.asarray(degrader(image.astype(np.float32) / 255.0,
+                                                     np.array([seed, i]))) * 255.0
+                                 ).astype(np.uint8) for i, image in enumerate(self.high)]
         self.distance_features = distance_features
         self.outputs: Optional[List[np.ndarray]] = None
 
