@@ -32,9 +32,12 @@ def test_unknown_source_and_unlabelled_conditional_are_refused(tmp_path):
     assert not os.path.exists(tmp_path / "run")   # refused before anything was written
 
 
-def test_conditional_colour_run_trains_resumes_and_samples_by_class(class_folder, tmp_path):
+@pytest.mark.parametrize("networks", [{}, {"architecture": "resnet", "loss": "hinge"}])
+def test_conditional_colour_run_trains_resumes_and_samples_by_class(class_folder, tmp_path,
+                                                                     networks):
     workdir = tmp_path / "run"
-    result = image_gan.run(tiny_config(workdir, f"folder:{class_folder}", conditional=True))
+    result = image_gan.run(tiny_config(workdir, f"folder:{class_folder}", conditional=True,
+                                       **networks))
     assert result["step"] == 4
     summary = json.loads((workdir / "summary.json").read_text())
     assert summary["class_names"] == ["cat", "dog"]
@@ -51,7 +54,7 @@ def test_conditional_colour_run_trains_resumes_and_samples_by_class(class_folder
         summary["reference"]["class_accuracy_min"])
 
     resumed = image_gan.run(tiny_config(workdir, f"folder:{class_folder}", conditional=True,
-                                        steps=6))
+                                        steps=6, **networks))
     assert resumed["step"] == 6
 
     dogs = sample.sample(str(workdir), num=3, label="dog")

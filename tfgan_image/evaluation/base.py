@@ -3,6 +3,7 @@ image-to-image model through ``apply``'s inference path."""
 
 from typing import Callable
 
+import keras
 import numpy as np
 
 from tfgan_image.evaluation.scores import Scores
@@ -35,7 +36,9 @@ def generator_classes(generator) -> int:
     """Classes of a class-conditional generator (a second, label input); 0 otherwise."""
     if len(generator.inputs) < 2:
         return 0
-    return int(generator.get_layer("label_embedding").input_dim)
+    # Every class-conditional generator embeds its label (once, or in each conditional norm).
+    return int(next(layer.input_dim for layer in generator.layers
+                    if isinstance(layer, keras.layers.Embedding)))
 
 
 def generate(generator, inputs, batch_size: int = 500) -> np.ndarray:

@@ -1,5 +1,6 @@
-"""DCGAN-family networks for square images of any size and 1 or 3 channels, optionally
-class-conditional (a projection discriminator, Miyato & Koyama 2018).
+"""Networks for square images of any size and 1 or 3 channels, optionally class-conditional
+(a projection discriminator, Miyato & Koyama 2018): the DCGAN family below, and SNGAN's ResNets
+(``build_resnet_generator`` / ``build_resnet_discriminator``) further down.
 
 The depth follows the image size: the generator starts from a ``base x base`` map (4 to 7
 pixels) and doubles it ``n`` times, ``size = base * 2^n`` (32 and 64 and 128 start at 4; 28,
@@ -86,3 +87,106 @@ def build_discriminator(image_size: int = 32, channels: int = 3, width: int = 64
     projection = layers.Dot(axes=1, name="projection_term")([embedded, features])
     logits = layers.Add(dtype="float32", name="logits")([logits, projection])
     return keras.Model([images, label], logits, name="image_gan_discriminator")
+
+
+# ----------------------------------------------------------------------------- SNGAN ResNets
+def _class_affine(x, label, num_classes: int, name: str):
+    """x * gamma[label] + beta[label]: a class's own scale and shift after a batch norm
+    (conditional batch normalisation), starting at 1 and 0 (plain batch norm)."""
+    channels = x.shape[-1]
+
+    def embedded(suffix, initializer):
+        e = layers.Embedding(num_classes, channels, embeddings_initializer=initializer,
+                             name=f"{name}_{suffix}")(label)
+        return layers.Reshape((1, 1, channels))(e)
+
+    return layers.Add()([layers.Multiply()([x, embedded("gamma", "ones")]),
+                         embedded("beta", "zeros")])
+
+
+def _norm_relu(x, label, num_classes: int, name: str):
+    x = FusedBatchNormalization(name=f"{name}_bn")(x)
+    if num_classes:
+        x = _class_affine(x, label, num_classes, name)
+    return layers.ReLU()(x)
+
+
+def _up_block(x, label, width: int, num_classes: int, name: str):
+    """SNGAN's generator block: BN-ReLU-upsample-conv3-BN-ReLU-conv3, plus an upsampled 1x1
+    shortcut; doubles the size."""
+    shortcut = layers.Conv2D(width, 1, name=f"{name}_shortcut")(
+        layers.UpSampling2D(2, name=f"{name}_shortcut_up")(x))
+    h = _norm_relu(x, label, num_classes, f"{name}_1")
+    h = layers.UpSampling2D(2, name=f"{name}_up")(h)
+    h = layers.Conv2D(width, 3, padding="same", name=f"{name}_conv1")(h)
+    h = _norm_relu(h, label, num_classes, f"{name}_2")
+    h = layers.Conv2D(width, 3, padding="same", name=f"{name}_conv2")(h)
+    return layers.Add(name=f"{name}_out")([h, shortcut])
+
+
+def build_resnet_generator(image_size: int = 32, channels: int = 3, latent_dim: int = 128,
+                           width: int = 64, num_classes: int = 0) -> keras.Model:
+    """SNGAN's ResNet generator (Miyato et al. 2018; conditional: class-conditional batch
+    norm, as in Miyato & Koyama 2018): z [N, latent_dim] (and labels [N] int) -> Dense to a
+    ``base x base`` map -> ``n`` up blocks -> BN-ReLU-conv3-tanh -> images [N, image_size,
+    image_size, channels] in [-1, 1], float32. Widths halve per block from ``width * 2^(n-1)``
+    (SNGAN keeps 256 throughout; halving is what a CPU affords)."""
+    base, n = layout(image_size)
+    z = keras.Input((latent_dim,), name="z")
+    label = keras.Input((), dtype="int32", name="label") if num_classes else None
+    top = width * 2 ** (n - 1)
+    x = layers.Dense(base * base * top, name="project")(z)
+    x = layers.Reshape((base, base, top))(x)
+    for i in range(n):
+        x = _up_block(x, label, width * 2 ** max(n - 2 - i, 0), num_classes, f"up{i + 1}")
+    x = _norm_relu(x, label, num_classes, "final")
+    x = layers.Conv2D(channels, 3, padding="same", name="to_image")(x)
+    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model([z, label] if num_classes else z, images,
+                       name="image_gan_resnet_generator")
+
+
+def _spectral(layer):
+    return layers.SpectralNormalization(layer, name=f"{layer.name}_sn")
+
+
+def _down_block(x, width: int, name: str, first: bool):
+    """SNGAN's discriminator block with spectral normalisation: (ReLU-)conv3-ReLU-conv3-
+    avgpool, plus a 1x1 shortcut (pooled after it, or before it in the first block); halves
+    the size."""
+    h = x if first else layers.ReLU()(x)
+    h = _spectral(layers.Conv2D(width, 3, padding="same", name=f"{name}_conv1"))(h)
+    h = layers.ReLU()(h)
+    h = _spectral(layers.Conv2D(width, 3, padding="same", name=f"{name}_conv2"))(h)
+    h = layers.AveragePooling2D(2, name=f"{name}_pool")(h)
+    conv = _spectral(layers.Conv2D(width, 1, name=f"{name}_shortcut"))
+    pool = layers.AveragePooling2D(2, name=f"{name}_shortcut_pool")
+    shortcut = conv(pool(x)) if first else pool(conv(x))
+    return layers.Add(name=f"{name}_out")([h, shortcut])
+
+
+def build_resnet_discriminator(image_size: int = 32, channels: int = 3, width: int = 64,
+                               num_classes: int = 0) -> keras.Model:
+    """SNGAN's ResNet discriminator, every conv and the output layer spectrally normalised:
+    images [N, image_size, image_size, channels] in [-1, 1] (and labels [N] int) -> ``n``
+    down blocks (widths doubling from ``width``) -> ReLU -> sum over positions -> features h
+    -> logit = SN-Dense(1)(h) (+ <embed(label), h>, the projection) -> logits [N, 1], float32.
+    """
+    _, n = layout(image_size)
+    images = keras.Input((image_size, image_size, channels), name="images")
+    x = images
+    for i in range(n):
+        x = _down_block(x, width * 2 ** i, f"down{i + 1}", first=i == 0)
+    x = layers.ReLU()(x)
+    positions = x.shape[1] * x.shape[2]   # SNGAN sums over positions: the mean times their count
+    features = layers.Rescaling(positions, name="features")(
+        layers.GlobalAveragePooling2D(name="mean_over_positions")(x))
+    logits = _spectral(layers.Dense(1, name="logit"))(features)
+    if not num_classes:
+        logits = layers.Activation("linear", dtype="float32", name="logits")(logits)
+        return keras.Model(images, logits, name="image_gan_resnet_discriminator")
+    label = keras.Input((), dtype="int32", name="label")
+    embedded = layers.Embedding(num_classes, features.shape[-1], name="projection")(label)
+    projection = layers.Dot(axes=1, name="projection_term")([embedded, features])
+    logits = layers.Add(dtype="float32", name="logits")([logits, projection])
+    return keras.Model([images, label], logits, name="image_gan_resnet_discriminator")
