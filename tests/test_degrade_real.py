@@ -173,3 +173,15 @@ def test_the_chain_runs_in_tf_data_with_static_shapes_and_degrades_same_size_pho
 def test_bad_scale_is_refused():
     with pytest.raises(ValueError, match="scale"):
         degrade_real.make_real_degrader(0)
+
+
+def test_a_small_noisy_jpeg_is_smaller_blurred_noisy_and_compressed():
+    photo = (smooth_image(64, 96, channels=1) * 255).astype(np.uint8)   # no chroma to subsample
+    small = degrade_real.small_noisy_jpeg(photo, scale=4, seed=1)
+    assert small.shape == (16, 24, 1) and small.dtype == np.uint8
+    clean = degrade_real.small_noisy_jpeg(photo, scale=4, blur_sigma=0, noise_sigma=0,
+                                          quality=100)
+    reference = np.round(degrade.bicubic_downscale(photo / 255.0, 4).numpy() * 255)
+    assert np.abs(clean - reference).mean() < 3   # no blur, no noise: a bicubic downscale
+    assert 2 < np.abs(small.astype(float) - clean).mean() < 12   # noise and JPEG at 60
+    np.testing.assert_array_equal(degrade_real.small_noisy_jpeg(photo, scale=4, seed=1), small)

@@ -350,3 +350,23 @@ def make_task_degrader(task: str, settings: Optional[degrade.DegradeSettings] = 
             raise ValueError(f"Only denoising can leave its output unclipped, not {task!r}.")
         return make_real_degrader(1, RESTORE_SETTINGS)
     return degrade.make_degrader(task, settings, textures, clip)
+
+
+def small_noisy_jpeg(image_uint8, scale: int = 4, blur_sigma: float = 1.2,
+                     noise_sigma: float = 4.0, quality: int = 60, seed: int = 0):
+    """One photo made into a small web or phone copy, a fixed chain (the real-world cards'
+    inputs): Gaussian blur of std ``blur_sigma`` px, antialiased bicubic downscale by
+    ``scale``, Gaussian noise of std ``noise_sigma`` (8-bit units, seeded), JPEG at
+    ``quality``. uint8 [H, W, C] -> uint8 [H // scale, W // scale, C]."""
+    import numpy as np
+
+    image = tf.constant(image_uint8, tf.float32) / 255.0
+    if blur_sigma:
+        image = filter_image(image, shaped_kernel("gaussian", blur_sigma, blur_sigma, 0.0, 1.0,
+                                                  KERNEL_SIZE))
+    height, width = image_uint8.shape[0] // scale, image_uint8.shape[1] // scale
+    small = tf.image.resize(image, [height, width], "bicubic", antialias=True)
+    noisy = small + noise_sigma / 255.0 * tf.random.stateless_normal(tf.shape(small),
+                                                                      [seed, 0])
+    compressed = tf.image.adjust_jpeg_quality(quantize(noisy), quality)
+    return np.round(compressed.numpy() * 255.0).astype(np.uint8)
