@@ -155,11 +155,16 @@ class ResizeUpsampling(keras.layers.Layer):
     def call(self, inputs):
         if self.interpolation == "nearest":
             # Broadcast + reshape rather than tf.image.resize: the same values, and its
-            # gradient compiles with XLA on CPU (ResizeNearestNeighborGrad does not).
+            # gradient compiles with XLA on CPU (ResizeNearestNeighborGrad does not). Rows,
+            # then columns: TFLite's strided slices take at most 5 dimensions.
             n, h, w, c = tf.unstack(tf.shape(inputs))
+            c = inputs.shape[-1] or c   # static channels keep the next conv's shape known
             f = self.factor
-            repeated = tf.broadcast_to(inputs[:, :, None, :, None, :], [n, h, f, w, f, c])
-            return tf.cast(tf.reshape(repeated, [n, h * f, w * f, c]), self.compute_dtype)
+            rows = tf.reshape(tf.broadcast_to(inputs[:, :, None], [n, h, f, w, c]),
+                              [n, h * f, w, c])
+            repeated = tf.reshape(tf.broadcast_to(rows[:, :, :, None], [n, h * f, w, f, c]),
+                                  [n, h * f, w * f, c])
+            return tf.cast(repeated, self.compute_dtype)
         size = tf.shape(inputs)[1:3] * self.factor
         return tf.cast(tf.image.resize(inputs, size, method=self.interpolation),
                        self.compute_dtype)
@@ -266,11 +271,37 @@ def colour_moments(pixels):
     return mean, tf.matmul(centred, centred, transpose_a=True) / count
 
 
-def _symmetric_power(matrix, power: float, floor: float):
-    """A symmetric positive semi-definite matrix [3, 3] to a power, its eigenvalues floored."""
-    values, vectors = tf.linalg.eigh(matrix)
-    return tf.matmul(vectors * tf.maximum(values, floor)[None, :] ** power, vectors,
-                     transpose_b=True)
+def _image_colour_moments(images):
+    """Each image's colour mean [N, 3] and covariance [N, 3, 3] of images [N, H, W, 3]."""
+    mean = tf.reduce_mean(images, [1, 2])
+    centred = images - mean[:, None, None, :]
+    count = tf.cast(tf.shape(images)[1] * tf.shape(images)[2], tf.float32)
+    return mean, tf.einsum("nhwc,nhwd->ncd", centred, centred) / count
+
+
+SQRT_ITERATIONS = 24
+
+
+def symmetric_sqrt(matrix, iterations: int = SQRT_ITERATIONS):
+    """Square root and inverse square root of symmetric positive definite matrices
+    [..., 3, 3] by the coupled Newton-Schulz iteration (Higham, Functions of Matrices, 2008),
+    scaled by the Frobenius norm so it converges: batched matrix products only, which TFLite
+    runs (it has no eigendecomposition). A zero eigenvalue gets a root near 0."""
+    norm = tf.sqrt(tf.reduce_sum(tf.square(matrix), [-2, -1], keepdims=True)) + 1e-12
+    identity = tf.eye(3, batch_shape=tf.shape(matrix)[:-2])
+    root, inverse_root = matrix / norm, identity
+    for _ in range(iterations):
+        step = 0.5 * (3.0 * identity - tf.matmul(inverse_root, root))
+        root, inverse_root = tf.matmul(root, step), tf.matmul(step, inverse_root)
+    return root * tf.sqrt(norm), inverse_root / tf.sqrt(norm)
+
+
+def floored(matrix, floor: float):
+    """A symmetric matrix [..., 3, 3] with its eigenvalues below ``floor`` raised to it:
+    (A + fI + |A - fI|) / 2, |B| the square root of B^2."""
+    shifted = matrix - floor * tf.eye(3)
+    absolute, _ = symmetric_sqrt(tf.matmul(shifted, shifted))
+    return 0.5 * (matrix + floor * tf.eye(3) + absolute)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_image")
@@ -313,16 +344,18 @@ class ColourStatisticsTransfer(keras.layers.Layer):
         self.target_mean.assign(mean)
         self.target_covariance.assign(covariance)
 
-    def _transfer(self, image, mean, covariance):
-        target_root = _symmetric_power(tf.cast(self.target_covariance, tf.float32), 0.5, 0.0)
-        matrix = tf.matmul(_symmetric_power(covariance, -0.5, self.floor), target_root)
-        return tf.tensordot(image - mean, matrix, 1) + tf.cast(self.target_mean, tf.float32)
-
     def call(self, inputs):
         images = tf.cast(inputs, tf.float32)
         if self.fixed_moments is not None:
-            return self._transfer(images, *self.fixed_moments)
-        return tf.map_fn(lambda image: self._transfer(image, *colour_moments(image)), images)
+            mean, covariance = (m[None] for m in self.fixed_moments)
+        else:
+            mean, covariance = _image_colour_moments(images)
+        target_covariance = tf.cast(self.target_covariance, tf.float32)
+        target_root, _ = symmetric_sqrt(target_covariance + 1e-8 * tf.eye(3))
+        _, inverse_root = symmetric_sqrt(floored(covariance, self.floor))
+        matrix = tf.matmul(inverse_root, target_root)               # [N, 3, 3]
+        return (tf.einsum("nhwc,ncd->nhwd", images - mean[:, None, None, :], matrix)
+                + tf.cast(self.target_mean, tf.float32))
 
     def get_config(self):
         return {**super().get_config(), "floor": self.floor}
