@@ -75,6 +75,22 @@ def test_the_degrader_appends_the_std_and_leaves_the_noise_unclipped():
     assert len(levels) == 8 and all(0 <= v <= 75 / 255 for v in levels)
 
 
+def test_a_share_of_noisy_images_takes_the_other_clipping():
+    image = np.full((16, 16, 3), 0.02, np.float32)   # near black: clipping shows
+    mixed = degrade.make_noise_level_degrader((25.0, 25.0), clip=False, other_share=0.3)
+    unclipped = degrade.make_noise_level_degrader((25.0, 25.0), clip=False)
+    clipped_count = 0
+    for s in range(200):
+        out, plain = mixed(image, [5, s]).numpy(), unclipped(image, [5, s]).numpy()
+        if out[..., :3].min() >= 0:
+            clipped_count += 1
+            np.testing.assert_allclose(out[..., :3], np.round(np.clip(plain[..., :3], 0, 1)
+                                                              * 255) / 255, atol=1e-6)
+        else:
+            np.testing.assert_array_equal(out, plain)   # the same draw, unclipped
+    assert 40 <= clipped_count <= 80   # 30% of 200
+
+
 def test_unclipped_denoising_is_only_for_denoise():
     noisy = degrade.make_degrader("denoise", degrade.DegradeSettings(
         sigma=(40.0, 40.0), poisson_fraction=0.0), clip=False)(

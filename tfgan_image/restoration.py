@@ -99,6 +99,11 @@ class RestorationConfig(settings.ImageToImageSettings):
         True, "Denoising: clip and round the noisy training and validation images to 8 bits "
         "(a saved noisy photo); false keeps the noise unclipped (the published tables' "
         "convention).")
+    other_clipping_share: float = setting(
+        0.0, "Denoising with --noise_map: the share of training images given the other noise "
+        "convention than --clip_noise's (clipped to 8 bits when it is false, unclipped when "
+        "true), so one model serves both saved noisy photos and the tables' unclipped noise.",
+        lower=0, upper=1)
     eval_sigma: float = setting(25.0, "Gaussian noise std of the denoising evaluation.",
                                 lower=0)
     eval_crop: int = setting(0, "Evaluate on centre crops of this size (0: whole photos, "
@@ -119,6 +124,8 @@ class RestorationConfig(settings.ImageToImageSettings):
             raise ValueError("noise_map needs the denoising degradation, not pairs: data.")
         if self.task != "denoise" and (self.noise_map or not self.clip_noise):
             raise ValueError("noise_map and clip_noise=false are for --task=denoise.")
+        if self.other_clipping_share and not self.noise_map:
+            raise ValueError("other_clipping_share is for --noise_map denoising.")
         if self.noise_map and self.poisson_fraction:
             raise ValueError("noise_map trains on Gaussian noise only: set "
                              "--poisson_fraction=0.")
@@ -137,7 +144,8 @@ def training_degrader(config: RestorationConfig, textures) -> Callable:
     """fn(clean [H, W, C] in [0, 1], seed) -> degraded training input (with the noise-level
     map channel for ``noise_map``)."""
     if config.noise_map:
-        return degrade.make_noise_level_degrader(tuple(config.sigma), clip=config.clip_noise)
+        return degrade.make_noise_level_degrader(tuple(config.sigma), clip=config.clip_noise,
+                                                 other_share=config.other_clipping_share)
     return degrade_real.make_task_degrader(config.task, degrade_settings(config), textures,
                                            clip=config.clip_noise)
 

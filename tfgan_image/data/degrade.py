@@ -329,20 +329,28 @@ def make_degrader(task: str, settings: Optional[DegradeSettings] = None,
     return degrade
 
 
-def make_noise_level_degrader(sigma_range: Tuple[float, float], clip: bool = False
-                              ) -> Callable:
+def make_noise_level_degrader(sigma_range: Tuple[float, float], clip: bool = False,
+                              other_share: float = 0.0) -> Callable:
     """Denoising with FFDNet's noise-level map: fn(image [H, W, C] in [0, 1], seed [2]) ->
     [H, W, C + 1]: the image with additive Gaussian noise of a std uniform in ``sigma_range``
     (8-bit units; unclipped unless ``clip``), then a constant channel holding that std on the
-    [0, 1] scale (sigma / 255)."""
+    [0, 1] scale (sigma / 255). ``other_share``: the fraction of images given the other
+    convention (unclipped when ``clip``, clipped and rounded when not)."""
 
     def degrade(image, seed):
         image = tf.convert_to_tensor(image, tf.float32)
-        seed_sigma, seed_noise = _split(tf.cast(seed, tf.int64), 2)
+        seed = tf.cast(seed, tf.int64)
+        seed_sigma, seed_noise = _split(seed, 2)
         sigma = _uniform(seed_sigma, *sigma_range) / 255.0
         noisy = image + sigma * tf.random.stateless_normal(tf.shape(image), seed_noise)
+        clipped = tf.constant(clip)
+        if other_share:
+            other = tf.random.stateless_uniform(
+                (), tf.random.experimental.stateless_fold_in(seed, 1)) < other_share
+            clipped = tf.not_equal(clipped, other)
+        noisy = tf.where(clipped, quantize(noisy), noisy)
         level = tf.fill(tf.concat([tf.shape(image)[:-1], [1]], 0), sigma)
-        return tf.concat([quantize(noisy) if clip else noisy, level], axis=-1)
+        return tf.concat([noisy, level], axis=-1)
 
     return degrade
 
