@@ -63,6 +63,7 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
         assert values["content_loss"] >= 0 and values["style_loss"] >= 0
         assert values["seconds_per_512px"] > 0
     assert os.path.exists(result["paths"]["comparison"])
+    assert all(os.path.exists(result["paths"][k]) for k in ("tflite", "tflite_float16"))
     with open(tmp_path / "run" / "metrics.jsonl") as f:
         logged = [json.loads(line) for line in f]
     assert any("style_loss" in record for record in logged)

@@ -386,7 +386,7 @@ class StyleTransfer(experiment.Family):
         scores, generator = {}, None
         if results:
             generator = results[0]["trainer"].sampling_generator
-            paths.update(export.export_all(generator, run.workdir, tflite=False))
+            paths.update(export.export_all(generator, run.workdir))
             if content:
                 scores[NETWORK] = results[0]["metrics"]
         if content:
