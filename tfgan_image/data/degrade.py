@@ -20,7 +20,8 @@ Every degraded image is clipped and rounded to 8 bits, like a file a user would 
 (denoising can also keep its noise unclipped, the convention of the published tables).
 :func:`make_noise_level_degrader` adds FFDNet's noise-level map: the noise std as an extra,
 constant channel, which a non-blind denoiser reads.
-Super-resolution's low-resolution inputs come from :func:`bicubic_downscale`.
+Super-resolution's low-resolution inputs come from :func:`bicubic_downscale`; the real-world
+chain (blur, resizing, noise and JPEG, twice) is in ``data.degrade_real``.
 """
 
 import dataclasses
