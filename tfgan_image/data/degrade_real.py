@@ -76,12 +76,14 @@ class RealDegradeSettings:
     final_sinc_prob: float = 0.8
 
 
-# Same-size restoration (``restore_real``): Real-ESRGAN's chain with milder resizing (a
-# downscale to 15% and back leaves nothing to restore at the same size) and, in the first
-# stage, a camera's sharpening halos one time in three.
+# Same-size restoration (``restore_real``): Real-ESRGAN's chain with milder blur and resizing
+# (its ranges are for x4, where the blur shrinks with the image; a downscale to 15% and back
+# leaves nothing to restore at the same size) and, in the first stage, a camera's sharpening
+# halos one time in three.
 RESTORE_SETTINGS = RealDegradeSettings(
-    first=DegradationStage(resize_range=(0.5, 1.5), sharpen_prob=1 / 3),
-    second=dataclasses.replace(RealDegradeSettings().second, resize_range=(0.6, 1.2)))
+    first=DegradationStage(blur_sigma=(0.2, 1.5), resize_range=(0.5, 1.5), sharpen_prob=1 / 3),
+    second=dataclasses.replace(RealDegradeSettings().second, blur_sigma=(0.2, 1.0),
+                               resize_range=(0.6, 1.2)))
 
 
 # ----------------------------------------------------------------------------- helpers
