@@ -151,17 +151,15 @@ def test_benchmark_command_scores_a_shipped_model_and_names_bad_input(tmp_path):
         lines = done.stderr.strip().splitlines()
         assert lines[-1].startswith("Error:") and message in lines[-1], done.stderr[-500:]
 
-def test_second_digit_judge_learns_digits_and_agrees_with_the_first_on_real_ones(tmp_path):
-    """The second judge (another architecture, affine augmentation) trained briefly still reads
-    held-out digits; on real digits the two judges rarely disagree, on noise they do."""
+def test_second_digit_judge_agrees_with_the_first_on_real_digits_not_on_noise(tmp_path):
+    """The shipped second judge (another architecture, affine augmentation): on real digits the
+    two judges rarely disagree; noise is far from real digits in its features."""
     from tfgan_image.data import pipeline, sources
     from tfgan_image.evaluation.digits import second_judge_scores
-    from tfgan_image.features import DigitClassifier, digit_classifier, train_digit_classifier
+    from tfgan_image.features import digit_classifier
 
     splits = sources.embedded_mnist()
-    model, accuracy = train_digit_classifier(splits, epochs=2, judge="residual")
-    assert model.name == "residual_digit_classifier" and accuracy > 0.9
-    judge, first = DigitClassifier(model, accuracy), digit_classifier()
+    judge, first = digit_classifier(judge="residual"), digit_classifier()
     held_out = pipeline.to_unit_range(splits.held_out).numpy()
     real = held_out[:500]
     scores = second_judge_scores(real, judge, judge(held_out)[0], first(real)[1])

@@ -1,5 +1,5 @@
 """tfgan_image.features: the VGG feature networks of the losses and evaluations, offline
-fallbacks, cached ImageNet weights, and the image features of FD / KID."""
+fallbacks, cached ImageNet weights, the image features of FD / KID, and the digit judges."""
 
 import os
 
@@ -95,3 +95,40 @@ def test_vgg16_evaluation_features_are_on_the_scale_kid_expects():
                       for j in range(0, 128, 32)])
     values = features.image_features("vgg16", image_size=32, verbose=False)(crops)
     assert 0.1 < np.sqrt(np.mean(np.square(values))) < 2.0
+
+
+@pytest.mark.parametrize("judge", sorted(features.DIGIT_JUDGES))
+def test_shipped_digit_judges_load_without_training_and_read_held_out_digits(
+        judge, monkeypatch, tmp_path):
+    """Both judges come from the package (nothing trained, nothing written to the cache) and
+    reach their recorded held-out accuracy."""
+    from tfgan_image.data import pipeline
+
+    monkeypatch.setenv("TFGAN_IMAGE_CACHE", str(tmp_path))
+    monkeypatch.setattr(features, "train_digit_classifier", None)   # any training fails
+    classifier = features.digit_classifier(judge=judge)
+    splits = sources.embedded_mnist()
+    _, logits = classifier(pipeline.to_unit_range(splits.held_out).numpy())
+    accuracy = float(np.mean(np.argmax(logits, 1) == splits.held_out_labels))
+    assert accuracy == pytest.approx(classifier.held_out_accuracy, abs=1e-3)
+    assert accuracy >= features.DIGIT_CLASSIFIER_MIN_ACCURACY
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_judge_missing_from_the_package_is_trained_once_and_cached(monkeypatch, tmp_path):
+    """Without its shipped file the judge is trained (here one short epoch) into the cache, and
+    the next call loads the cached file instead of training again."""
+    train = features.train_digit_classifier
+    monkeypatch.setattr(features, "SHIPPED_JUDGES_DIR", str(tmp_path / "not_shipped"))
+    monkeypatch.setenv("TFGAN_IMAGE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(features, "DIGIT_CLASSIFIER_MIN_ACCURACY", 0.8)
+    monkeypatch.setattr(features, "train_digit_classifier",
+                        lambda splits, judge: train(splits, epochs=1, judge=judge))
+    trained = features.digit_classifier(verbose=False)
+    assert trained.held_out_accuracy > 0.8
+    assert sorted(os.listdir(tmp_path / "cache")) == [
+        "digit_classifier_v2.keras", "digit_classifier_v2.keras.json",
+        "digit_classifier_v2.keras.lock"]
+    monkeypatch.setattr(features, "train_digit_classifier", None)
+    cached = features.digit_classifier(verbose=False)
+    assert cached.held_out_accuracy == trained.held_out_accuracy

