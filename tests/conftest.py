@@ -27,24 +27,50 @@ def tensorboard_tags(logdir) -> set:
     return tags
 
 
-def run_python(code, *args, timeout=300, **kwargs):
-    """``python -c code *args`` from the repository root, quiet TensorFlow; CompletedProcess."""
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=REPO_ROOT, timeout=timeout,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, **kwargs)
+def run_python(code, *args, timeout=300):
+    """``python -c code *args`` from the repository root, quiet TensorFlow, in a fork of
+    ``tests/zygote.py`` (see ``run_module``); CompletedProcess."""
+    return _forked(dict(code=code), ["-c", code], args, timeout)
 
 
 def run_module(module, *args, timeout=600):
-    """``python -m module *args`` as a user runs it; CompletedProcess."""
+    """``python -m module *args`` as a user runs it, in a fork of ``tests/zygote.py`` (a
+    process that has imported the package once, so each command skips the TensorFlow
+    import); CompletedProcess."""
+    return _forked(dict(module=module), ["-m", module], args, timeout)
+
+
+_zygote = None   # this test process's tests/zygote.py, started on first use
+
+
+def _forked(what, shown, args, timeout):
+    import atexit
+    import json
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True,
-                          text=True, cwd=REPO_ROOT, timeout=timeout,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    global _zygote
+    if _zygote is None or _zygote.poll() is not None:
+        _zygote = subprocess.Popen(
+            [sys.executable, os.path.join(REPO_ROOT, "tests", "zygote.py")], text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO_ROOT,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+        atexit.register(_zygote.stdin.close)   # its loop ends, and so does the process
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    _zygote.stdin.write(json.dumps(dict(what, args=list(args), cwd=REPO_ROOT, env=env,
+                                        timeout=timeout)) + "\n")
+    _zygote.stdin.flush()
+    line = _zygote.stdout.readline()
+    if not line:
+        raise RuntimeError(f"tests/zygote.py ended (exit code {_zygote.wait()}); its output "
+                           "above says why.")
+    answer = json.loads(line)
+    command = [sys.executable, *shown, *args]
+    if answer.get("timeout"):
+        raise subprocess.TimeoutExpired(command, timeout)
+    return subprocess.CompletedProcess(command, answer["returncode"], answer["stdout"],
+                                       answer["stderr"])
 
 
 def random_pixels(shape, dtype="uint8", seed=0):
