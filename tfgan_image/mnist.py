@@ -2,7 +2,7 @@
 
 ``run(config)`` loads the digits the config names, builds its ``model`` (the MLP GAN of
 ``models.mlp`` or the DCGAN of ``models.dcgan``), trains it with the shared GANTrainer, and
-evaluates the EMA generator with the cached digit classifier:
+evaluates the EMA generator with the package's digit classifier:
 
 * ``frechet_distance`` / ``kernel_distance`` between classifier features of generated digits
   and of the held-out real digits (never trained on);
