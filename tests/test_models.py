@@ -187,13 +187,16 @@ def test_untrained_transformer_with_colour_transfer_restyles_only_the_colours():
                                network.get_layer("colour_transfer")(content), atol=1e-6)
 
 
+@pytest.mark.parametrize("architecture", sorted(superres_models.GENERATORS))
 @pytest.mark.parametrize("scale", superres_models.SCALES)
 @pytest.mark.parametrize("tail_width", [0, 4])
-def test_generator_upscales_any_size_by_its_scale(scale, tail_width):
-    generator = superres_models.build_generator(scale, width=8, blocks=1,
-                                                tail_width=tail_width)
-    output = generator(np.zeros((2, 7, 9, 3), np.float32))
-    assert output.shape == (2, 7 * scale, 9 * scale, 3) and output.dtype == tf.float32
+def test_generator_upscales_any_size_by_its_scale(architecture, scale, tail_width):
+    generator = superres_models.GENERATORS[architecture](scale, width=8, blocks=2,
+                                                         tail_width=tail_width)
+    for height, width in ((7, 9), (1, 2)):   # RFDN's attention pools: tiny inputs too
+        output = generator(np.zeros((2, height, width, 3), np.float32))
+        assert output.shape == (2, height * scale, width * scale, 3)
+        assert output.dtype == tf.float32
     # A flat input is upscaled by the bilinear base to the same flat image plus the learned
     # detail: with the detail's last conv zeroed, the output is exactly the flat input.
     last = generator.get_layer("full_resolution_conv" if tail_width else "subpixel_conv")
@@ -225,6 +228,22 @@ def test_full_resolution_tail_mixes_neighbouring_sub_pixels(tail_width):
 def test_unknown_scale_is_refused():
     with pytest.raises(ValueError, match="scale must be one of"):
         superres_models.build_generator(5)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        superres_models.build_rfdn_generator(4, width=10)
+
+
+def test_rfdn_attention_weighs_each_position_by_a_mask_in_0_1():
+    """ESA's output is its input times a sigmoid mask: never larger in magnitude, and it
+    depends on the neighbourhood (the strided, pooled branch), not on the pixel alone."""
+    generator = superres_models.build_rfdn_generator(2, width=8, blocks=1)
+    fused = generator.get_layer("block0_fuse").output
+    esa = keras.Model(fused, generator.get_layer("block0_esa_weigh").output)
+    x = np.random.default_rng(0).normal(size=(1, 16, 16, 8)).astype(np.float32)
+    weighed = np.asarray(esa(x))
+    assert np.all(np.abs(weighed) <= np.abs(x) + 1e-6)
+    poked = x.copy()
+    poked[0, :8, :8] *= 4.0   # one quadrant changes; the mask changes in the opposite one too
+    assert np.abs(np.asarray(esa(poked))[0, 8:, 8:] - weighed[0, 8:, 8:]).max() > 1e-6
 
 
 def test_discriminator_gives_patch_logits():

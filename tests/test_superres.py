@@ -95,3 +95,15 @@ def test_a_real_world_run_trains_and_validates_on_the_real_world_chain(tmp_path)
     photos = sources.load_photos("embedded").held_out
     clean = SuperResolutionEvaluator(photos, range(len(photos)), 4, max_side=48)
     assert scores["bicubic"]["psnr_y"] < clean.score_bicubic().metrics()["psnr_y"] - 0.5
+
+
+def test_an_rfdn_run_trains_exports_and_its_generator_loads(tmp_path):
+    from tfgan_image import export
+
+    config = tiny_config(tmp_path, architecture="rfdn", gan_steps=0, steps=2)
+    superres.run(config)
+    generator = export.load_generator(str(tmp_path), 1)
+    assert any(layer.name.endswith("_esa_weigh") for layer in generator.layers)
+    assert generator(np.zeros((1, 5, 6, 3), np.float32)).shape == (1, 10, 12, 3)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        tiny_config(tmp_path / "other", architecture="rfdn", width=6)

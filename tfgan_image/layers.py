@@ -179,6 +179,22 @@ class ResizeUpsampling(keras.layers.Layer):
                 "interpolation": self.interpolation}
 
 
+@keras.saving.register_keras_serializable(package="tfgan_image")
+class ResizeLike(keras.layers.Layer):
+    """Bilinear resize of the first input to the second's height and width (half-pixel
+    centres): [[N, h, w, C], [N, H, W, *]] -> [N, H, W, C], for any sizes, so models using
+    it export for any size."""
+
+    def call(self, inputs):
+        images, reference = inputs
+        return tf.cast(tf.image.resize(images, tf.shape(reference)[1:3], method="bilinear"),
+                       self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        images, reference = input_shape
+        return (images[0], reference[1], reference[2], images[3])
+
+
 # Batches of up to this many images (known when traced) are normalised one fused kernel call per
 # image; larger or unknown batches by one moments pass over all.
 FUSED_INSTANCE_NORM_MAX_BATCH = 16

@@ -59,8 +59,12 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
     data: str = setting("embedded", sources.PHOTO_DATA_HELP)
     data_dir: Optional[str] = setting(None, resumable=True)
     eval_every: int = setting(1000, lower=0)
+    architecture: str = setting(
+        "srresnet", "Generator: srresnet (EDSR-baseline residual blocks) or rfdn (residual "
+        "feature distillation blocks with spatial attention: fewer operations per pixel; "
+        "width a multiple of 4).", choices=tuple(models.GENERATORS))
     width: int = setting(64, "Generator channels.", lower=1)
-    blocks: int = setting(8, "Generator residual blocks.", lower=0)
+    blocks: int = setting(8, "Generator blocks.", lower=0)
     tail_width: int = setting(0, "0: the sub-pixel conv gives RGB directly; > 0: it gives this "
                               "many channels per output pixel and a 3x3 conv at full "
                               "resolution makes RGB from neighbouring sub-pixels.", lower=0)
@@ -99,6 +103,9 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
     def __post_init__(self):
         settings.check(self)
         settings.derive_workdir(self, f"runs/superres_x{self.scale}")
+        if self.architecture == "rfdn" and self.width % 4:
+            raise ValueError(f"--width must be a multiple of 4 for --architecture=rfdn, got "
+                             f"{self.width}")
         losses.check_offset_range("perceptual_offset_range", self.perceptual_offset_range,
                                   self.gan_crop_size * self.scale)   # stage 2's output crop
 
@@ -161,8 +168,8 @@ def build_trainer(config: SuperResolutionConfig, stage: int, strategy) -> GANTra
                                               vgg, config.perceptual_offset_range))
 
     return GANTrainer(
-        generator=models.build_generator(config.scale, config.width, config.blocks,
-                                         tail_width=config.tail_width),
+        generator=models.GENERATORS[config.architecture](
+            config.scale, config.width, config.blocks, tail_width=config.tail_width),
         discriminator=models.build_discriminator(config.discriminator_widths),
         generator_optimizer=_optimizer(learning_rate, config, f"g_adam_stage{stage}"),
         discriminator_optimizer=_optimizer(config.gan_learning_rate, config,
