@@ -34,6 +34,11 @@ STANDARD_SET_CAPTION = (
     "it), on their most detailed window: bicubic, the PSNR-oriented model this one was "
     "fine-tuned from, this model, and the original; each panel gives the whole image's "
     "Y-PSNR. Shown for reporting only: no test image was used to train or choose anything.")
+REAL_PHOTOS_CAPTION = (
+    "Real photos: validation photos re-saved as small noisy JPEGs (the first rows, the "
+    "numbers below), then photos with flaws of their own that scikit-image ships (an old "
+    "scan, a JPEG), with no clean original to score against. Each model is applied as "
+    "`apply` does; the window is the most detailed part of this model's output.")
 CONTROLS_CAPTION = ("Validation photos at `--strength=0.5` (half photo, half style), at full "
                     "strength, and with `--keep_colours` (the stylised luminance with the "
                     "photo's own colours).")
@@ -251,6 +256,10 @@ def card_text(entry: dict) -> str:
     elif entry.get("evaluator") == "style":
         controls = (f"\n![{name} style controls]({name}_controls.png)\n\n"
                     f"{CONTROLS_CAPTION}\n")
+    if entry.get("real_photos"):
+        real = entry["real_photos"]
+        controls += (f"\n![{name} on real photos]({name}_real.png)\n\n{REAL_PHOTOS_CAPTION}"
+                     f"\n\n{real['how']}\n\n{_table(real['scores'])}\n")
     if entry.get("standard_set_figure"):
         figure_set = entry["standard_set_figure"]
         controls += (f"\n![{name} on {figure_set}]({name}_{figure_set}.png)\n\n"
@@ -334,6 +343,13 @@ def summary(entry: dict) -> str:
         best = max(classical, key=classical.get)
         return (f"validation: {rows[entry['name']]['psnr']:.2f} dB vs best classical ({best}) "
                 f"{classical[best]:.2f}")
+    if evaluator == "real":
+        others = {m: v["psnr"] for m, v in rows.items()
+                  if m != "degraded input" and not m.startswith(entry["name"])}
+        best = max(others, key=others.get)
+        return (f"validation (Real-ESRGAN's degradation chain): {rows[entry['name']]['psnr']:.2f} "
+                f"dB vs its input {rows['degraded input']['psnr']:.2f} and the best other "
+                f"({best}) {others[best]:.2f}")
     if evaluator == "digits":
         model, floor = rows["model"], rows["real digits (floor)"]
         return (f"validation: FD {model['frechet_distance']:.1f} on digit-classifier features "
