@@ -78,15 +78,21 @@ def build_discriminator(image_size: int = 32, channels: int = 3, width: int = 64
         x = layers.Conv2D(width * 2 ** i, 4, strides=2, padding="same", name=f"down{i + 1}")(x)
         x = layers.LeakyReLU(0.2)(x)
     features = layers.Flatten(name="features")(x)
-    logits = layers.Dense(1, name="logit")(features)
+    return _discriminator_head(images, features, layers.Dense(1, name="logit")(features),
+                               num_classes, "image_gan_discriminator")
+
+
+def _discriminator_head(images, features, logits, num_classes: int, name: str) -> keras.Model:
+    """The discriminator model: float32 ``logits`` [N, 1], plus with ``num_classes`` the
+    projection cGAN's term <embedding(label), features> (a second input, the label)."""
     if not num_classes:
         logits = layers.Activation("linear", dtype="float32", name="logits")(logits)
-        return keras.Model(images, logits, name="image_gan_discriminator")
+        return keras.Model(images, logits, name=name)
     label = keras.Input((), dtype="int32", name="label")
     embedded = layers.Embedding(num_classes, features.shape[-1], name="projection")(label)
     projection = layers.Dot(axes=1, name="projection_term")([embedded, features])
     logits = layers.Add(dtype="float32", name="logits")([logits, projection])
-    return keras.Model([images, label], logits, name="image_gan_discriminator")
+    return keras.Model([images, label], logits, name=name)
 
 
 # ----------------------------------------------------------------------------- SNGAN ResNets
@@ -182,11 +188,5 @@ def build_resnet_discriminator(image_size: int = 32, channels: int = 3, width: i
     features = layers.Rescaling(positions, name="features")(
         layers.GlobalAveragePooling2D(name="mean_over_positions")(x))
     logits = _spectral(layers.Dense(1, name="logit"))(features)
-    if not num_classes:
-        logits = layers.Activation("linear", dtype="float32", name="logits")(logits)
-        return keras.Model(images, logits, name="image_gan_resnet_discriminator")
-    label = keras.Input((), dtype="int32", name="label")
-    embedded = layers.Embedding(num_classes, features.shape[-1], name="projection")(label)
-    projection = layers.Dot(axes=1, name="projection_term")([embedded, features])
-    logits = layers.Add(dtype="float32", name="logits")([logits, projection])
-    return keras.Model([images, label], logits, name="image_gan_resnet_discriminator")
+    return _discriminator_head(images, features, logits, num_classes,
+                               "image_gan_resnet_discriminator")
