@@ -50,14 +50,13 @@ def _forked(what, shown, args, timeout):
     import sys
 
     global _zygote
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("PYTEST_CURRENT_TEST", None)
     if _zygote is None or _zygote.poll() is not None:
         _zygote = subprocess.Popen(
             [sys.executable, os.path.join(REPO_ROOT, "tests", "zygote.py")], text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO_ROOT,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO_ROOT, env=env)
         atexit.register(_zygote.stdin.close)   # its loop ends, and so does the process
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.pop("PYTEST_CURRENT_TEST", None)
     _zygote.stdin.write(json.dumps(dict(what, args=list(args), cwd=REPO_ROOT, env=env,
                                         timeout=timeout)) + "\n")
     _zygote.stdin.flush()

@@ -103,9 +103,7 @@ class SuperResolutionConfig(settings.ImageToImageSettings):
     def __post_init__(self):
         settings.check(self)
         settings.derive_workdir(self, f"runs/superres_x{self.scale}")
-        if self.architecture == "rfdn" and self.width % 4:
-            raise ValueError(f"--width must be a multiple of 4 for --architecture=rfdn, got "
-                             f"{self.width}")
+        models.check_width(self.architecture, self.width)
         losses.check_offset_range("perceptual_offset_range", self.perceptual_offset_range,
                                   self.gan_crop_size * self.scale)   # stage 2's output crop
 

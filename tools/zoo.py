@@ -575,8 +575,7 @@ def standard_set_figure(name, model, path: str) -> str:
 # blur), and photos with flaws of their own that scikit-image ships (no clean original).
 REAL_COPY_ROWS = 2
 SAME_SIZE_COPY = dict(scale=1, blur_sigma=0.8, noise_sigma=6.0, quality=50)
-PACKAGE_PHOTOS = (("coins", "scikit-image coins, an old scan"),
-                  ("rocket", "scikit-image rocket, a JPEG"))
+PACKAGE_PHOTOS = ("coins", "rocket")   # scikit-image's old scan and JPEG photo
 REAL_COMPARED = {"restore": ("denoise", "desharpen"), "upscale": ("sr_x4", "srgan_x4")}
 
 
@@ -585,6 +584,8 @@ def real_photos(name, model) -> dict:
     (REAL_COMPARED), on validation photos re-saved as small noisy JPEGs (scored against the
     originals: RGB PSNR, or for super-resolution Y-PSNR with the scale shaved) and on
     PACKAGE_PHOTOS (looked at, not scored). Returns {"how", "scores", "columns", "names"}."""
+    import inspect
+
     import skimage.data
 
     from tfgan_image import metrics, pretrained
@@ -593,9 +594,11 @@ def real_photos(name, model) -> dict:
     scale = RECIPES[name]["scale"]
     photos, names = validation_photos(name)
     originals = [metrics.modcrop(p, scale) for p in photos[:REAL_COPY_ROWS]]
-    copy = SAME_SIZE_COPY if scale == 1 else dict(scale=scale)
+    copy = {k: v.default for k, v in inspect.signature(
+        degrade_real.small_noisy_jpeg).parameters.items() if k not in ("image_uint8", "seed")}
+    copy.update(SAME_SIZE_COPY if scale == 1 else dict(scale=scale))
     copies = [degrade_real.small_noisy_jpeg(p, seed=i, **copy) for i, p in enumerate(originals)]
-    inputs = copies + [np.asarray(getattr(skimage.data, f)()) for f, _ in PACKAGE_PHOTOS]
+    inputs = copies + [np.asarray(getattr(skimage.data, f)()) for f in PACKAGE_PHOTOS]
     inputs = [np.repeat(x[..., None], 3, -1) if x.ndim == 2 else x[..., :3] for x in inputs]
     columns = [("bicubic" if scale > 1 else "input",
                 [degrade.bicubic_upscale_array(x, scale) if scale > 1 else x for x in inputs])]
@@ -611,13 +614,12 @@ def real_photos(name, model) -> dict:
     scores = {label: {"psnr_y" if scale > 1 else "psnr": float(np.mean(
         [score(o, out) for o, out in zip(originals, outputs)]))} for label, outputs in columns}
     how = (f"The first {len(originals)} validation photos ({', '.join(names[:len(originals)])}) "
-           f"re-saved as a small noisy JPEG: Gaussian blur {copy.get('blur_sigma', 1.2)} px, "
+           f"re-saved as a small noisy JPEG: Gaussian blur {copy['blur_sigma']:g} px, "
            + (f"bicubic downscale x{scale}, " if scale > 1 else "")
-           + f"Gaussian noise {copy.get('noise_sigma', 4.0):g}, JPEG quality "
-           f"{copy.get('quality', 60)}; "
+           + f"Gaussian noise {copy['noise_sigma']:g}, JPEG quality {copy['quality']}; "
            + ("Y-PSNR against the original, the scale shaved." if scale > 1
               else "RGB PSNR against the original."))
-    labels = [f"{n} (copy)" for n in names[:len(originals)]] + [f for f, _ in PACKAGE_PHOTOS]
+    labels = [f"{n} (copy)" for n in names[:len(originals)]] + list(PACKAGE_PHOTOS)
     return {"how": how, "scores": scores, "columns": columns, "names": labels}
 
 

@@ -116,8 +116,7 @@ def build_rfdn_generator(scale: int = 4, width: int = 48, blocks: int = 4, chann
     channels] (float32, unclipped). Any h, w. ``width`` must be a multiple of 4."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale}")
-    if width % 4:
-        raise ValueError(f"RFDN's width must be a multiple of 4, got {width}")
+    check_width("rfdn", width)
     inputs = keras.Input((None, None, channels), name="low_resolution")
     head = layers.Conv2D(width, 3, padding="same", name="head")(inputs)
     x, outputs = head, []
@@ -134,6 +133,14 @@ def build_rfdn_generator(scale: int = 4, width: int = 48, blocks: int = 4, chann
 
 
 GENERATORS = {"srresnet": build_generator, "rfdn": build_rfdn_generator}
+
+
+def check_width(architecture: str, width: int) -> None:
+    """ValueError unless ``width`` suits the generator ``architecture`` (RFDN's attention
+    works at a quarter of it, so it must be a multiple of 4)."""
+    if architecture == "rfdn" and width % 4:
+        raise ValueError(f"--width must be a multiple of 4 for --architecture=rfdn, got "
+                         f"{width}")
 
 
 def build_discriminator(widths: Sequence[int] = (32, 64, 128, 256), channels: int = 3,

@@ -337,19 +337,17 @@ def summary(entry: dict) -> str:
                     f"(the papers' convention), {clipped['mean']['psnr']:.2f} with the noisy "
                     f"image clipped to 8 bits (FFDNet, published: {ffdnet:.2f})")
     rows = next(iter(entry["validation"]["scores"].values()))
-    if evaluator in ("desharpen", "detexture"):
-        classical = {m: v["psnr"] for m, v in rows.items()   # not the model's own rows
-                     if m != "degraded input" and not m.startswith(entry["name"])}
-        best = max(classical, key=classical.get)
-        return (f"validation: {rows[entry['name']]['psnr']:.2f} dB vs best classical ({best}) "
-                f"{classical[best]:.2f}")
-    if evaluator == "real":
-        others = {m: v["psnr"] for m, v in rows.items()
+    if evaluator in ("desharpen", "detexture", "real"):
+        others = {m: v["psnr"] for m, v in rows.items()   # not the model's own rows
                   if m != "degraded input" and not m.startswith(entry["name"])}
         best = max(others, key=others.get)
-        return (f"validation (Real-ESRGAN's degradation chain): {rows[entry['name']]['psnr']:.2f} "
-                f"dB vs its input {rows['degraded input']['psnr']:.2f} and the best other "
-                f"({best}) {others[best]:.2f}")
+        if evaluator == "real":
+            return (f"validation (Real-ESRGAN's degradation chain): "
+                    f"{rows[entry['name']]['psnr']:.2f} dB vs its input "
+                    f"{rows['degraded input']['psnr']:.2f} and the best other ({best}) "
+                    f"{others[best]:.2f}")
+        return (f"validation: {rows[entry['name']]['psnr']:.2f} dB vs best classical ({best}) "
+                f"{others[best]:.2f}")
     if evaluator == "digits":
         model, floor = rows["model"], rows["real digits (floor)"]
         return (f"validation: FD {model['frechet_distance']:.1f} on digit-classifier features "
