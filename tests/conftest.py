@@ -43,6 +43,12 @@ def run_module(module, *args, timeout=600):
 _zygote = None   # this test process's tests/zygote.py, started on first use
 
 
+def forking_available() -> bool:
+    """Whether commands run forked from the zygote: not where ``os.fork`` is missing
+    (Windows) nor when TFGAN_IMAGE_TESTS_NO_FORK=1; each command is then a new process."""
+    return hasattr(os, "fork") and os.environ.get("TFGAN_IMAGE_TESTS_NO_FORK") != "1"
+
+
 def _forked(what, shown, args, timeout):
     import atexit
     import json
@@ -52,6 +58,10 @@ def _forked(what, shown, args, timeout):
     global _zygote
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     env.pop("PYTEST_CURRENT_TEST", None)
+    command = [sys.executable, *shown, *args]
+    if not forking_available():
+        return subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, env=env,
+                              timeout=timeout)
     if _zygote is None or _zygote.poll() is not None:
         _zygote = subprocess.Popen(
             [sys.executable, os.path.join(REPO_ROOT, "tests", "zygote.py")], text=True,
@@ -65,7 +75,6 @@ def _forked(what, shown, args, timeout):
         raise RuntimeError(f"tests/zygote.py ended (exit code {_zygote.wait()}); its output "
                            "above says why.")
     answer = json.loads(line)
-    command = [sys.executable, *shown, *args]
     if answer.get("timeout"):
         raise subprocess.TimeoutExpired(command, timeout)
     return subprocess.CompletedProcess(command, answer["returncode"], answer["stdout"],
