@@ -102,6 +102,29 @@ def test_benchmark_of_a_standard_set_adds_the_published_rows(tmp_path):
     assert payload["baseline"]["method"] == "bicubic" and len(payload["per_image"]) == 5
     assert "sr_x2 on" not in benchmark.table([result]) and "VDSR" in benchmark.table([result])
 
+def test_benchmark_through_the_real_degradation_is_seeded_and_has_no_published_rows(tmp_path):
+    folder = write_folder(tmp_path / "set5", photos(5, size=(64, 64)))
+    model = tiny_upscaler(2)
+
+    def run(seed, degradation="real"):
+        [result] = benchmark.benchmark(model, folder, "super_resolution", "tiny", seed=seed,
+                                       show_progress=False, degradation=degradation)
+        return result
+
+    real, again, other_seed, clean = run(0), run(0), run(1), run(0, "bicubic")
+    assert real.setting == {"scale": 2, "degradation": "real", "seed": 0}
+    assert real.standard_set == "set5" and real.published == []   # none published this way
+    assert real.scores.mean == again.scores.mean
+    for result in (other_seed, clean):   # other inputs: other bicubic scores
+        assert result.baseline_scores.mean["psnr_y"] != real.baseline_scores.mean["psnr_y"]
+    # blur, noise and JPEG cost the bicubic upscale of these smooth ramps fidelity
+    assert real.baseline_scores.mean["psnr_y"] < clean.baseline_scores.mean["psnr_y"]
+    with pytest.raises(benchmark.BenchmarkError, match="is for super-resolution"):
+        benchmark.benchmark(restoration_models.build_generator(**TINY_UNET), folder, "denoise",
+                            show_progress=False, degradation="real")
+    with pytest.raises(benchmark.BenchmarkError, match="Unknown degradation"):
+        run(0, "jpeg")
+
 def test_benchmark_names_a_missing_folder_and_a_corrupt_image(tmp_path):
     from tfgan_image.data.sources import DataError
 

@@ -137,6 +137,30 @@ def test_standard_set_scores_sit_beside_cited_published_rows():
         assert cards.summary(entry).startswith(("Set5", "CBSD68"))
 
 
+def test_scores_through_the_real_degradation_chain_have_their_command_and_no_published_rows():
+    import copy
+
+    from tfgan_image.pretrained import cards
+
+    entry = dict(copy.deepcopy(pretrained.entry("sr_x4")), name="sr_x4")
+    bicubic = [r for r in entry["standard_sets"] if r["set"] in ("set5", "set14")]
+    real = copy.deepcopy(bicubic)
+    for result, psnr in zip(real, (25.5, 24.25)):
+        result["setting"].update(degradation="real", seed=0)
+        result["mean"]["psnr_y"] = psnr
+        result["baseline"]["mean"]["psnr_y"] = psnr - 1
+    entry["standard_sets"] = bicubic + real
+    card = cards.card_text(entry)
+    blocks = card.split("**Set")
+    real_blocks = [b for b in blocks if "degradation chain (seeded)" in b]
+    assert len(real_blocks) == 2 and not any("(published)" in b for b in real_blocks)
+    assert all("--degradation=real --seed=0" in b for b in real_blocks)
+    assert sum("(published)" in b for b in blocks) == 2   # the bicubic blocks keep theirs
+    assert cards.summary(entry) == ("Set5 / Set14 x4 through Real-ESRGAN's degradation chain: "
+                                    "25.50 / 24.25 dB Y-PSNR (bicubic of the same inputs: "
+                                    "24.50 / 23.25)")
+
+
 def test_best_checkpoint_sentence_names_a_better_earlier_checkpoint():
     from tfgan_image.pretrained import cards
 

@@ -2,6 +2,7 @@
 the papers print, with the published rows when the folder is a standard set.
 
     python -m tfgan_image.benchmark --model=sr_x4 --data=folder:benchmarks/set5
+    python -m tfgan_image.benchmark --model=sr_x4_real --degradation=real --data=folder:photos
     python -m tfgan_image.benchmark --model=denoise --data=folder:benchmarks/cbsd68 \
         --sigma=15,25,50 --noise=unclipped --output=denoise_cbsd68.json
     python -m tfgan_image.benchmark --workdir=runs/superres_x4 --data=folder:my_photos
@@ -38,6 +39,10 @@ flags.DEFINE_enum("task", None, benchmark_lib.TASKS, "What the model does (defau
                   "upscales).")
 flags.DEFINE_integer("scale", None, "The upscaling factor expected of the model (checked; "
                      "default: the model's own).", lower_bound=1)
+flags.DEFINE_enum("degradation", "bicubic", benchmark_lib.DEGRADATIONS, "Super-resolution: "
+                  "the low-resolution inputs by MATLAB's bicubic (the published tables' "
+                  "convention) or by Real-ESRGAN's chain of blur, resizing, noise and JPEG, "
+                  "seeded by --seed (how sr_x4_real is scored).")
 flags.DEFINE_list("sigma", ["15", "25", "50"], "Denoising: Gaussian noise std(s) on the 0-255 "
                   "scale.")
 flags.DEFINE_enum("noise", "clipped", ["clipped", "unclipped"], "Denoising: the noisy image "
@@ -127,7 +132,8 @@ def main(argv):
     task = FLAGS.task or (benchmark_lib.SUPER_RESOLUTION if scale > 1 else task or "denoise")
     results = benchmark_lib.benchmark(
         model, folder, task, name, sigmas, FLAGS.noise == "clipped", FLAGS.seed,
-        FLAGS.precision, FLAGS.tile, degrade_settings=settings, blind=FLAGS.blind)
+        FLAGS.precision, FLAGS.tile, degrade_settings=settings, blind=FLAGS.blind,
+        degradation=FLAGS.degradation)
     print(benchmark_lib.table(results))
     if FLAGS.output:
         payload = [r.to_json() for r in results]

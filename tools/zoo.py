@@ -19,6 +19,7 @@ they are; ``--standard_sets_only`` scores the shipped weights on the standard te
 ``--cards_only`` re-renders the cards and the README table.
 """
 
+import itertools
 import json
 import os
 import shutil
@@ -129,10 +130,13 @@ def upscale_recipe(config, first_minutes=None, data_flag=SR291, data=SR291_DATA)
                 f"{settings.learning_rate:g} (warm restarts, as in SGDR), which raised the "
                 f"validation Y-PSNR further (the validation row \"... after its first run\" "
                 f"scores the first run's model).")
-    starts_from = settings.init_from if gan else None
-    if starts_from:
+    starts_from = settings.init_from
+    if starts_from and gan:
         why = (f"The shipped `{starts_from}` (its card gives its recipe) as it is (--steps=0) is "
                f"stage 1; stage 2 fine-tunes it with the GAN.")
+    elif starts_from:
+        why += (f" It starts from the shipped `{starts_from}` (its card gives its recipe) with "
+                f"a new cosine schedule from {settings.learning_rate:g}.")
     if gan:
         why += (f" Loss: {settings.l1_weight} x L1 + {settings.perceptual_weight} x VGG16 "
                 f"{'/'.join(settings.perceptual_stages)} feature L1 + "
@@ -150,6 +154,11 @@ def upscale_recipe(config, first_minutes=None, data_flag=SR291, data=SR291_DATA)
                 stage=2 if gan else 1, family="superres", config=config, flags=flags,
                 first_config=first_config, first_flags=first_flags, continues=continues,
                 data=data, terms=RESEARCH_TERMS, why=why)
+
+
+def is_gan_upscaler(name: str) -> bool:
+    """A GAN fine-tuned upscaler: stage 1 is the shipped model it starts from."""
+    return RECIPES[name]["scorer"] == "upscale" and RECIPES[name]["stage"] == 2
 
 
 def continued_row(name: str, continues: dict) -> str:
@@ -680,8 +689,10 @@ def score_upscale(name, model, float32_model=None):
     rows = {"bicubic": evaluator.score_bicubic()}
     columns = [("bicubic", evaluator.outputs)]
     start, continues = RECIPES[name].get("starts_from"), RECIPES[name].get("continues")
-    if start:   # the model it was fine-tuned from (the run's stage 1), for comparison
-        rows[start] = evaluator.score_model(export.load_generator(run_dir(name), 1), "auto")
+    if start:   # the model it was fine-tuned from (a GAN run's stage 1), for comparison
+        rows[start] = evaluator.score_model(
+            export.load_generator(run_dir(name), 1) if is_gan_upscaler(name)
+            else pretrained.load(start), "auto")
         columns.append((start, evaluator.outputs))
     if continues:   # the first run's model, which the run started from (--init_from)
         first = pretrained.load_file(rundir.read_config(run_dir(name))["init_from"])
@@ -694,8 +705,28 @@ def score_upscale(name, model, float32_model=None):
            f"resolution by MATLAB's bicubic, rounded to 8 bits; PSNR / SSIM on the luma Y "
            f"with {scale} pixels shaved (the papers' convention); VGG distance (lower is "
            f"closer).")
-    return ({"validation photos": {m: dict(r.mean) for m, r in rows.items()}},
-            lambda path: evaluator.figure(columns, path, rows=FIGURE_ROWS), how, [])
+    tables = {"validation photos": {m: dict(r.mean) for m, r in rows.items()}}
+    if RECIPES[name].get("real_photos"):   # what it is for: the real chain, seeded as the run
+        config = recipe_config(name)
+        real = SuperResolutionEvaluator(photos, names, scale, evaluator.distance_features,
+                                        degrader=superres.real_degrader(config),
+                                        seed=config.seed)
+        real_rows = {"bicubic": real.score_bicubic()}
+        columns = [("bicubic", real.outputs)]
+        for other in REAL_COMPARED["upscale"]:
+            real_rows[f"`{other}`"] = real.score_model(pretrained.load(other), "auto")
+            columns += [(other, real.outputs)] if other == start else []
+        real_rows[name] = real.score_model(model, precision="auto")
+        columns.append((name, real.outputs))
+        tables = {"validation photos, low resolution by Real-ESRGAN's degradation chain "
+                  "(seeded; the figure)": {m: dict(r.mean) for m, r in real_rows.items()},
+                  "validation photos, low resolution by MATLAB's bicubic": tables[
+                      "validation photos"]}
+        evaluator = real
+        how += (" The first table's low resolution is Real-ESRGAN's degradation chain (blur, "
+                "resizing, noise and JPEG, twice: `data.degrade_real`), seeded per photo as in "
+                "the run's own evaluation; the figure shows it.")
+    return (tables, lambda path: evaluator.figure(columns, path, rows=FIGURE_ROWS), how, [])
 
 
 def score_style(name, model, float32_model=None):
@@ -772,21 +803,24 @@ def standard_set_scores(name: str, model) -> list:
     for folder in folders:
         path = os.path.join(FLAGS.data_root, "benchmarks", folder)
         settings = [(True, False)]   # (clip, blind)
+        degradations = ["bicubic"] + (["real"] if task == benchmark.SUPER_RESOLUTION
+                                      and RECIPES[name].get("real_photos") else [])
         if task == "denoise":
             settings = [(False, False), (True, False)]
             if takes_noise_level(model):   # what apply does on a saved photo, too
                 settings.append((True, True))
-        for clip, blind in settings:
+        for (clip, blind), degradation in itertools.product(settings, degradations):
             for result in benchmark.benchmark(model, path, task, name, EVAL_SIGMAS, clip=clip,
-                                              blind=blind):
+                                              blind=blind, degradation=degradation):
                 results.append({"set": result.standard_set or folder, "setting": result.setting,
                                 "images": len(result.scores.per_image),
                                 "precision": result.precision, "mean": result.scores.mean,
                                 "baseline": {"method": result.baseline,
                                              "mean": result.baseline_scores.mean}})
     order = {"unclipped": 0, "clipped": 1}
-    return sorted(results, key=lambda r: (r["set"] != folders[0], order.get(
-        r["setting"].get("noise"), 0), r["setting"].get("noise_level") == "estimated",
+    return sorted(results, key=lambda r: (
+        r["set"] != folders[0], "degradation" in r["setting"],
+        order.get(r["setting"].get("noise"), 0), r["setting"].get("noise_level") == "estimated",
         r["setting"].get("sigma", 0)))
 
 
@@ -986,7 +1020,7 @@ def main(argv):
             registry[name] = export_one(name)
         model = pretrained.load_file(os.path.join(package_folder(), f"{name}.keras"))
         registry[name]["standard_sets"] = standard_set_scores(name, model)
-        if RECIPES[name].get("starts_from") and RECIPES[name]["scorer"] == "upscale":
+        if is_gan_upscaler(name):
             standard_set_figure(name, model, os.path.join(package_folder(),
                                                           f"{name}_{STANDARD_SET_CROPS[0]}.png"))
             registry[name]["standard_set_figure"] = STANDARD_SET_CROPS[0]

@@ -7,9 +7,11 @@ library behind ``python -m tfgan_image.benchmark``.
                                   model_name="sr_x4")
     print(benchmark.table(results))
 
-Super-resolution: each image modcropped to the scale, low resolution by MATLAB's bicubic,
-Y-PSNR / Y-SSIM with ``scale`` pixels shaved (``SuperResolutionEvaluator``); the measured
-bicubic row beside it. Denoising: Gaussian noise per sigma, seeded, clipped to 8 bits or not
+Super-resolution: each image modcropped to the scale, low resolution by MATLAB's bicubic
+(or, with ``degradation="real"``, Real-ESRGAN's chain of blur, resizing, noise and JPEG,
+seeded: how real-world upscalers are scored; nothing is published with it), Y-PSNR / Y-SSIM
+with ``scale`` pixels shaved (``SuperResolutionEvaluator``); the measured bicubic row beside
+it. Denoising: Gaussian noise per sigma, seeded, clipped to 8 bits or not
 (``RestorationEvaluator.denoising``), RGB PSNR / SSIM; the noisy input's row beside it. Other
 restoration tasks: the task's own degradation, seeded. On a standard set (Set5, Set14,
 CBSD68) the published rows are added (``published``).
@@ -32,6 +34,7 @@ from tfgan_image.evaluation.superres import SuperResolutionEvaluator
 SUPER_RESOLUTION = "super_resolution"
 TASKS = (SUPER_RESOLUTION,) + degrade_real.TASKS
 DEFAULT_SIGMAS = (15.0, 25.0, 50.0)
+DEGRADATIONS = ("bicubic", "real")   # super-resolution's low-resolution inputs
 
 
 class BenchmarkError(RunError):
@@ -43,7 +46,8 @@ class BenchmarkResult:
     """One model on one image folder at one setting (a scale, a noise level, a task)."""
     model: str
     task: str
-    setting: dict               # {"scale": 4} | {"sigma": 25, "noise": "clipped"} | {}
+    setting: dict               # {"scale": 4} | {"scale": 4, "degradation": "real", "seed": 0}
+    #                             | {"sigma": 25, "noise": "clipped"} | {"seed": 0}
     data: str                   # the folder
     standard_set: Optional[str]   # "set5" / "set14" / "cbsd68", or None
     precision: str
@@ -74,16 +78,23 @@ def benchmark(model, folder: str, task: str, model_name: str = "model",
               sigmas: Sequence[float] = DEFAULT_SIGMAS, clip: bool = True, seed: int = 0,
               precision: str = "float32", tile: int = 512, show_progress: bool = True,
               degrade_settings: Optional[degrade.DegradeSettings] = None,
-              blind: bool = False) -> List[BenchmarkResult]:
+              blind: bool = False, degradation: str = "bicubic") -> List[BenchmarkResult]:
     """Scores ``model`` (a Keras image-to-image model on [-1, 1] RGB) on every image of
     ``folder``: one result for super-resolution and the non-denoising tasks, one per sigma
     for "denoise". ``precision``: what the model computes in (float32: the same numbers on
     every CPU). A denoiser with a noise-level input is given the true sigma (as FFDNet's
-    tables are), or with ``blind`` the level ``apply`` estimates from each image."""
+    tables are), or with ``blind`` the level ``apply`` estimates from each image.
+    ``degradation``: super-resolution's low-resolution inputs, one of DEGRADATIONS."""
     from tfgan_image.inference import model_scale, model_stride, takes_noise_level
 
     if task not in TASKS:
         raise BenchmarkError(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
+    if degradation not in DEGRADATIONS:
+        raise BenchmarkError(f"Unknown degradation {degradation!r}; choose one of "
+                             f"{', '.join(DEGRADATIONS)}.")
+    if degradation != "bicubic" and task != SUPER_RESOLUTION:
+        raise BenchmarkError(f"degradation={degradation} is for super-resolution; a "
+                             f"restoration model's degradation is its task ({task}).")
     images, names = read_folder(folder)
     standard = published.standard_set(folder, len(images))
 
@@ -100,10 +111,17 @@ def benchmark(model, folder: str, task: str, model_name: str = "model",
         if scale == 1:
             raise BenchmarkError(f"{model_name} does not upscale: benchmark it as a "
                                  f"restoration task (e.g. --task=denoise).")
-        evaluator = SuperResolutionEvaluator(images, names, scale, max_side=0)
+        if degradation == "real":
+            evaluator = SuperResolutionEvaluator(
+                images, names, scale, max_side=0,
+                degrader=degrade_real.make_real_degrader(scale), seed=seed)
+            setting, rows = {"scale": scale, "degradation": "real", "seed": seed}, []
+        else:
+            evaluator = SuperResolutionEvaluator(images, names, scale, max_side=0)
+            setting = {"scale": scale}
+            rows = published.rows_for(task, standard, ("scale", scale))
         scores = evaluator.score_model(model, tile, precision, bar(f"{model_name} x{scale}"))
-        return [result({"scale": scale}, scores, "bicubic", evaluator.score_bicubic(),
-                       published.rows_for(task, standard, ("scale", scale)))]
+        return [result(setting, scores, "bicubic", evaluator.score_bicubic(), rows)]
     if scale != 1:
         raise BenchmarkError(f"{model_name} upscales x{scale}: benchmark it as "
                              f"{SUPER_RESOLUTION}, not {task}.")
