@@ -28,6 +28,13 @@ def test_unit_range_round_trip():
     assert (back == pixels).all()
 
 
+def test_overlapping_patches_reach_every_edge():
+    photo = np.arange(70 * 90 * 3, dtype=np.int64).reshape(70, 90, 3).astype(np.uint8)
+    patches = pipeline.patch_bank([photo, photo[:20]], 32, stride=16)
+    assert patches.shape == (4 * 5, 32, 32, 3)   # tops 0 16 32 38, lefts 0 16 32 48 58
+    assert (patches[0] == photo[:32, :32]).all() and (patches[-1] == photo[38:, 58:]).all()
+
+
 def test_restoration_batches_pairs_and_reproducible():
     photos = [(smooth_image(70, 90) * 255).astype(np.uint8)]
     patches = pipeline.patch_bank(photos, 32)

@@ -32,6 +32,20 @@ def test_content_crops_come_from_photos_smaller_than_twice_the_crop():
     assert all(tuple(p) in pixels for p in crop[:50])
 
 
+def test_content_crops_come_from_every_photo_at_least_a_crop_in_size():
+    # As photo sets are: most photos 321 px on their shorter side, two larger ones, and one
+    # smaller than a crop (left out). Each photo is one flat colour, so a crop names its photo.
+    sizes = [(32, 48)] * 6 + [(36, 36), (36, 40), (20, 60)]
+    photos = [np.full(size + (3,), 20 * i, np.uint8) for i, size in enumerate(sizes)]
+    style = np.zeros((40, 40, 3), np.uint8)
+    seen = set()
+    for content, _ in style_transfer.training_batches(photos, style, 24, 4, seed=0).take(40):
+        seen |= {int(round((c[0, 0, 0] + 1.0) * 127.5)) for c in content.numpy()}
+    assert seen == {20 * i for i in range(8)}
+    with pytest.raises(ValueError, match="crop_size=64"):
+        style_transfer.training_batches(photos, style, 64, 4, seed=0)
+
+
 @pytest.mark.slow
 def test_style_cli_refuses_a_missing_style_image(tmp_path):
     out = subprocess.run([sys.executable, "-m", "tfgan_image.experiments.style_transfer",

@@ -146,11 +146,16 @@ def training_batches(photos: List[np.ndarray], style_image: np.ndarray, crop_siz
                      batch_size: int, seed: int) -> tf.data.Dataset:
     """(content crops, style crops), each float32 [batch_size, crop, crop, 3] in [-1, 1]:
     random flipped/rotated crops of the content photos and of the style image. The content
-    crops come from square patches of the photos twice the crop's size, or as large as the
-    largest photo allows."""
-    bank_size = min(2 * crop_size, max(min(p.shape[:2]) for p in photos))
-    content = pipeline.crop_batches(pipeline.patch_bank(photos, bank_size), crop_size,
-                                    batch_size, seed)
+    crops come from square patches that overlap by half and cover every photo at least
+    ``crop_size`` on its shorter side (smaller ones are left out): twice the crop's size, or
+    as large as the smallest such photo allows. ValueError when no photo is that large."""
+    sides = [min(p.shape[:2]) for p in photos if min(p.shape[:2]) >= crop_size]
+    if not sides:
+        raise ValueError(f"No content photo is at least crop_size={crop_size} pixels on its "
+                         f"shorter side.")
+    bank_size = min(2 * crop_size, min(sides))
+    content = pipeline.crop_batches(pipeline.patch_bank(photos, bank_size, bank_size // 2),
+                                    crop_size, batch_size, seed)
     style_crops = pipeline.crop_batches(style_image[None], crop_size, batch_size, seed + 1)
     return tf.data.Dataset.zip((content, style_crops))
 

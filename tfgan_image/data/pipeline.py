@@ -1,5 +1,7 @@
 """tf.data input pipelines: uint8 arrays -> shuffled, batched float batches in [-1, 1]."""
 
+from typing import Optional
+
 import numpy as np
 import tensorflow as tf
 
@@ -40,16 +42,22 @@ def training_batches(images_uint8: np.ndarray, batch_size: int, seed: int,
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
-def patch_bank(photos, patch_size: int) -> np.ndarray:
-    """Cuts photos (uint8 [H, W, C] of any sizes) into non-overlapping [patch_size, patch_size]
-    patches: uint8 [N, patch_size, patch_size, C]. Photos smaller than a patch are skipped."""
-    patches = []
-    for photo in photos:
-        rows, columns = photo.shape[0] // patch_size, photo.shape[1] // patch_size
-        for r in range(rows):
-            for c in range(columns):
-                patches.append(photo[r * patch_size:(r + 1) * patch_size,
-                                     c * patch_size:(c + 1) * patch_size])
+def patch_bank(photos, patch_size: int, stride: Optional[int] = None) -> np.ndarray:
+    """Cuts photos (uint8 [H, W, C] of any sizes) into [patch_size, patch_size] patches: uint8
+    [N, patch_size, patch_size, C]. Photos smaller than a patch are skipped.
+
+    ``stride``: None, non-overlapping patches from the top-left corner (a remainder at the
+    bottom and right is left out); below ``patch_size``, overlapping patches every ``stride``
+    pixels plus one at the bottom and right edges, so every pixel is in some patch."""
+    def starts(length):
+        if stride is None:
+            return range(0, length // patch_size * patch_size, patch_size)
+        if length < patch_size:
+            return []
+        return sorted(set(range(0, length - patch_size + 1, stride)) | {length - patch_size})
+
+    patches = [photo[top:top + patch_size, left:left + patch_size] for photo in photos
+               for top in starts(photo.shape[0]) for left in starts(photo.shape[1])]
     if not patches:
         raise ValueError(f"No photo is at least {patch_size}x{patch_size} pixels.")
     return np.stack(patches)
