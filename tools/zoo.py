@@ -71,7 +71,7 @@ UNET_WHY = ("PSNR-oriented: the U-Net on L1 alone (the adversarial term cost PSN
             "`tools/results_restoration.md`), 96 px crops (the U-Net's 16x-downsampled "
             "bottleneck then sees 6x6 cells), mixed_bfloat16 (the fast path on these CPUs).")
 SR_WHY = ("PSNR-oriented stage 1 of the SRGAN-lite run (L1), 16 residual blocks of 64 channels "
-          "(the EDSR-baseline body) on 32 px low-resolution crops, mixed_bfloat16.")
+          "(the EDSR-baseline body) on {crop} px low-resolution crops, mixed_bfloat16.")
 SR_STOPPED = "the end of the second run's learning-rate schedule, where the curve had flattened"
 
 
@@ -119,7 +119,7 @@ def upscale_recipe(config, first_minutes=None, data_flag=SR291, data=SR291_DATA)
     settings = configs.get_config("superres", config)
     gan = settings.gan_steps > 0
     flags, first_flags, first_config, continues = [data_flag], None, None, None
-    why = SR_WHY
+    why = SR_WHY.format(crop=settings.crop_size)
     if first_minutes:
         first_flags, first_config = [SR291], f"{config}_first"
         continues = continued("superres", first_config, first_minutes)
