@@ -209,3 +209,19 @@ def test_the_evaluator_gives_a_noise_map_model_the_true_level():
     assert evaluator.noise_level == 25 and evaluator.degraded[0].dtype == np.float64
     assert evaluator.model_options(level_sensitive_model()) == {"noise_level": 25}
     assert evaluator.model_options(restoration_models.build_generator(**TINY_UNET)) == {}
+
+
+def test_printed_screen_keeps_flat_tones_and_repeats_at_its_pitch():
+    from tfgan_image.evaluation import screens
+
+    for level in (0, 64, 128, 200, 255):
+        flat = np.full((64, 64, 3), level, np.uint8)
+        printed = screens.clustered_dot_screen(flat, pitch=8)
+        assert abs(printed.astype(float).mean() - level) < 4, level
+    grey = screens.clustered_dot_screen(np.full((64, 64, 3), 128, np.uint8), pitch=8)
+    assert set(np.unique(grey[..., 2])) - {0, 255}   # scanned: dot edges are grey
+    profile = grey[..., 2].astype(float).mean(0)      # yellow screen at 0 degrees
+    spectrum = np.abs(np.fft.rfft(profile - profile.mean()))
+    assert int(np.argmax(spectrum)) == 64 // 8        # one dot every 8 pixels
+    with pytest.raises(ValueError, match="RGB"):
+        screens.clustered_dot_screen(np.zeros((8, 8, 4), np.uint8), pitch=4)

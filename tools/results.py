@@ -25,6 +25,8 @@ SECTIONS = [
      "python tools/bench_train.py --steps=20 --repeats=3 "
      "--out=tools/bench_train.md"),
     ("Restoration GAN", "results_restoration.md", "python tools/results_restoration.py"),
+    ("Descreening: halftone screens the model never saw", "results_halftone.md",
+     "python tools/results_halftone.py --data_root=DATA"),
     ("Super-resolution", "results_superres.md", "python tools/results_superres.py"),
     ("Super-resolution inference speed", "bench_infer.md",
      "python tools/bench_infer.py --model=sr_x4 --out=tools/bench_infer.md"),
