@@ -113,3 +113,31 @@ def test_antialiased_bicubic_downscale_matches_pil_and_differs_from_aliased():
     np.testing.assert_allclose(small * 255.0, ours, atol=1e-3)
     with pytest.raises(ValueError, match="Unknown resizer"):
         degrade.downscale_array(photo, 4, "lanczos")
+
+
+def test_halftone_strength_and_hardness_ranges_are_honoured():
+    grey = tf.fill((48, 48, 3), 0.5)
+    seed = tf.constant([3, 1], tf.int64)
+
+    def screened(**ranges):
+        return degrade.halftone(grey, seed, degrade.DegradeSettings(**ranges)).numpy()
+
+    assert np.array_equal(screened(halftone_strength=(0.0, 0.0)), grey.numpy())  # no screen
+    soft = screened(halftone_strength=(1.0, 1.0))
+    hard = screened(halftone_strength=(1.0, 1.0), halftone_hardness=(400.0, 400.0))
+    # the same dots, with binary edges before the scan's blur: further from the grey
+    assert np.abs(hard - 0.5).mean() > 1.2 * np.abs(soft - 0.5).mean()
+
+
+def test_restoration_config_carries_the_halftone_ranges_and_refuses_reversed_ones():
+    from tfgan_image import restoration
+
+    config = restoration.RestorationConfig(workdir="-", task="detexture",
+                                           halftone_pitch=(2.0, 12.0),
+                                           halftone_hardness=(12.0, 200.0))
+    settings = restoration.degrade_settings(config)
+    assert settings.halftone_pitch == (2.0, 12.0) and settings.halftone_hardness == (12.0, 200.0)
+    assert settings.halftone_strength == degrade.DegradeSettings().halftone_strength
+    with pytest.raises(ValueError, match="halftone_strength needs 0 <= LOW <= HIGH"):
+        restoration.RestorationConfig(workdir="-", task="detexture",
+                                      halftone_strength=(0.9, 0.5))

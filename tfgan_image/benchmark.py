@@ -94,7 +94,7 @@ def load_model():
 
             settings = restoration.degrade_settings(
                 restoration.RestorationConfig(**{k: v for k, v in config.items()
-                                                 if k in ("task", "sigma", "poisson_fraction")},
+                                                 if k in restoration.DEGRADATION_SETTINGS},
                                               workdir=FLAGS.workdir))
         return model, os.path.basename(os.path.normpath(FLAGS.workdir)), config.get("task"), \
             settings

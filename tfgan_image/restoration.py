@@ -104,6 +104,15 @@ class RestorationConfig(settings.ImageToImageSettings):
         "convention than --clip_noise's (clipped to 8 bits when it is false, unclipped when "
         "true), so one model serves both saved noisy photos and the tables' unclipped noise.",
         lower=0, upper=1)
+    halftone_pitch: Tuple[float, float] = setting(
+        degrade.DegradeSettings.halftone_pitch, "Detexture: halftone dot spacing range "
+        "LOW,HIGH in pixels.", lower=1)
+    halftone_strength: Tuple[float, float] = setting(
+        degrade.DegradeSettings.halftone_strength, "Detexture: range of the halftone screen's "
+        "blend over the photo, LOW,HIGH in [0, 1] (1: the print alone).", lower=0, upper=1)
+    halftone_hardness: Tuple[float, float] = setting(
+        degrade.DegradeSettings.halftone_hardness, "Detexture: range of the halftone dots' "
+        "edge gain LOW,HIGH (12: soft dots; 100 and more: binary ink).", lower=1)
     eval_sigma: float = setting(25.0, "Gaussian noise std of the denoising evaluation.",
                                 lower=0)
     eval_crop: int = setting(0, "Evaluate on centre crops of this size (0: whole photos, "
@@ -117,9 +126,10 @@ class RestorationConfig(settings.ImageToImageSettings):
     def __post_init__(self):
         settings.check(self)
         settings.derive_workdir(self, f"runs/restoration_{self.task}")
-        low, high = self.sigma
-        if not 0 <= low <= high:
-            raise ValueError(f"sigma needs 0 <= LOW <= HIGH, got {low},{high}")
+        for name in ("sigma", "halftone_pitch", "halftone_strength", "halftone_hardness"):
+            low, high = getattr(self, name)
+            if not 0 <= low <= high:
+                raise ValueError(f"{name} needs 0 <= LOW <= HIGH, got {low},{high}")
         if self.data.startswith("pairs:") and self.noise_map:
             raise ValueError("noise_map needs the denoising degradation, not pairs: data.")
         if self.task != "denoise" and (self.noise_map or not self.clip_noise):
@@ -135,9 +145,18 @@ class RestorationConfig(settings.ImageToImageSettings):
                              f"stride {stride} ({len(self.generator_widths)} levels).")
 
 
+# the settings the task's degradation reads (``degrade_settings``): what a scorer of a run
+# needs from its config.json to degrade as it did
+DEGRADATION_SETTINGS = ("task", "sigma", "poisson_fraction", "halftone_pitch",
+                        "halftone_strength", "halftone_hardness")
+
+
 def degrade_settings(config: RestorationConfig) -> degrade.DegradeSettings:
     return degrade.DegradeSettings(sigma=tuple(config.sigma),
-                                   poisson_fraction=config.poisson_fraction)
+                                   poisson_fraction=config.poisson_fraction,
+                                   halftone_pitch=tuple(config.halftone_pitch),
+                                   halftone_strength=tuple(config.halftone_strength),
+                                   halftone_hardness=tuple(config.halftone_hardness))
 
 
 def training_degrader(config: RestorationConfig, textures) -> Callable:

@@ -52,6 +52,8 @@ class DegradeSettings:
     motion_length: Tuple[float, float] = (3.0, 11.0)   # motion blur length, pixels
     jpeg_quality: Tuple[int, int] = (10, 50)
     halftone_pitch: Tuple[float, float] = (3.0, 8.0)   # dot spacing, pixels
+    halftone_strength: Tuple[float, float] = (0.5, 1.0)  # blend of the screen over the photo
+    halftone_hardness: Tuple[float, float] = (12.0, 12.0)  # dot edge gain: ~100 is binary ink
     moire_frequency: Tuple[float, float] = (0.15, 0.45)  # grating frequency, cycles/pixel
     moire_amplitude: Tuple[float, float] = (0.04, 0.15)
     stripe_amplitude: Tuple[float, float] = (0.03, 0.12)  # relative gain variation
@@ -185,9 +187,14 @@ def jpeg(image, seed, settings: DegradeSettings):
 
 def halftone(image, seed, settings: DegradeSettings):
     """An amplitude-modulated dot screen per channel, at a random angle and pitch, as printed
-    and scanned: screens at the CMY angles (15, 75, 0 degrees + a random rotation), soft dots,
+    and scanned: screens at the CMY angles (15, 75, 0 degrees + a random rotation), dots with
+    edges of a random hardness (soft by default, binary ink at the top of the range),
     slightly blurred by the scan, blended with the original by a random strength."""
     seeds = _split(seed, 4)
+    # drawn from a seed of its own, so the default (fixed) hardness leaves the other draws as
+    # they were
+    hardness = _uniform(tf.random.experimental.stateless_split(seeds[3], 1)[0],
+                        *settings.halftone_hardness)
     pitch = _uniform(seeds[0], *settings.halftone_pitch)
     angle = _uniform(seeds[1], 0.0, math.pi / 2) + _per_channel(
         image, [math.radians(15), math.radians(75), 0.0])
@@ -195,9 +202,9 @@ def halftone(image, seed, settings: DegradeSettings):
     u = x * tf.cos(angle) + y * tf.sin(angle)
     v = -x * tf.sin(angle) + y * tf.cos(angle)
     threshold = 0.5 + 0.25 * (tf.cos(2 * math.pi * u / pitch) + tf.cos(2 * math.pi * v / pitch))
-    dots = tf.sigmoid((image - threshold) * 12.0)
+    dots = tf.sigmoid((image - threshold) * hardness)
     dots = gaussian_blur(dots, pitch * _uniform(seeds[2], 0.1, 0.3))
-    strength = _uniform(seeds[3], 0.5, 1.0)
+    strength = _uniform(seeds[3], *settings.halftone_strength)
     return (1.0 - strength) * image + strength * dots
 
 
