@@ -30,9 +30,11 @@ def test_unit_range_round_trip():
 
 def test_overlapping_patches_reach_every_edge():
     photo = np.arange(70 * 90 * 3, dtype=np.int64).reshape(70, 90, 3).astype(np.uint8)
-    patches = pipeline.patch_bank([photo, photo[:20]], 32, stride=16)
-    assert patches.shape == (4 * 5, 32, 32, 3)   # tops 0 16 32 38, lefts 0 16 32 48 58
-    assert (patches[0] == photo[:32, :32]).all() and (patches[-1] == photo[38:, 58:]).all()
+    patches = pipeline.patch_bank([photo, photo[:20], photo[:33]], 32, stride=16)
+    # tops 0 19 38 (spare 38: 2 strides), lefts 0 14 29 44 58 (spare 58: 4); 33 rows: top 0
+    assert patches.shape == (3 * 5 + 5, 32, 32, 3)
+    assert (patches[0] == photo[:32, :32]).all() and (patches[14] == photo[38:, 58:]).all()
+    assert (patches[1] == photo[:32, 14:46]).all() and (patches[-1] == photo[:32, 58:]).all()
 
 
 def test_restoration_batches_pairs_and_reproducible():

@@ -97,11 +97,18 @@ def test_a_real_world_run_trains_and_validates_on_the_real_world_chain(tmp_path)
     assert scores["bicubic"]["psnr_y"] < clean.score_bicubic().metrics()["psnr_y"] - 0.5
 
 
-def test_an_rfdn_run_trains_exports_and_its_generator_loads(tmp_path):
+def test_an_rfdn_run_on_overlapping_patches_trains_exports_and_its_generator_loads(
+        tmp_path, capsys):
     from tfgan_image import export
+    from tfgan_image.data import pipeline
 
-    config = tiny_config(tmp_path, architecture="rfdn", gan_steps=0, steps=2)
+    config = tiny_config(tmp_path, architecture="rfdn", gan_steps=0, steps=2,
+                         overlapping_patches=True)
     superres.run(config)
+    train = sources.load_photos("embedded").train
+    overlapping, apart = (len(pipeline.patch_bank(train, 32, stride)) for stride in (16, None))
+    assert f"{overlapping} training patches" in capsys.readouterr().out
+    assert overlapping > apart
     generator = export.load_generator(str(tmp_path), 1)
     assert any(layer.name.endswith("_esa_weigh") for layer in generator.layers)
     assert generator(np.zeros((1, 5, 6, 3), np.float32)).shape == (1, 10, 12, 3)

@@ -47,14 +47,16 @@ def patch_bank(photos, patch_size: int, stride: Optional[int] = None) -> np.ndar
     [N, patch_size, patch_size, C]. Photos smaller than a patch are skipped.
 
     ``stride``: None, non-overlapping patches from the top-left corner (a remainder at the
-    bottom and right is left out); below ``patch_size``, overlapping patches every ``stride``
-    pixels plus one at the bottom and right edges, so every pixel is in some patch."""
+    bottom and right is left out); else round(spare / stride) + 1 patches along each side,
+    spare = side - patch_size, evenly spaced from edge to edge (about ``stride`` apart), so a
+    photo is covered to within half a stride of its edges and patches never nearly repeat."""
     def starts(length):
         if stride is None:
             return range(0, length // patch_size * patch_size, patch_size)
         if length < patch_size:
             return []
-        return sorted(set(range(0, length - patch_size + 1, stride)) | {length - patch_size})
+        spare = length - patch_size
+        return np.round(np.linspace(0, spare, round(spare / stride) + 1)).astype(int)
 
     patches = [photo[top:top + patch_size, left:left + patch_size] for photo in photos
                for top in starts(photo.shape[0]) for left in starts(photo.shape[1])]
