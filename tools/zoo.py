@@ -755,6 +755,9 @@ def score_style(name, model, float32_model=None):
     rows = {(name if method == style_transfer.NETWORK else method):
             {k: v for k, v in values.items() if isinstance(v, (int, float))}   # not curves
             for method, values in summary["scores"].items()}
+    for method, values in summary["scores"].items():   # how long each optimisation ran
+        if "style_loss_by_step" in values:
+            rows[method]["evaluations"] = len(values["style_loss_by_step"])
     how = (f"Validation content photos ({', '.join(summary['held_out'])}), centre crops; "
            f"relative content and Gram style losses on {summary['feature_backbone']} (lower "
            f"is closer).")

@@ -375,11 +375,12 @@ def summary(entry: dict) -> str:
                 f"{model['frechet_distance']:.1f} on digit-classifier features (real "
                 f"{floor['frechet_distance']:.1f})")
     if evaluator == "style":
-        model = rows[entry["name"]]
+        model, optimised = rows[entry["name"]], rows["optimisation (Gatys)"]
+        length = (f", {optimised['evaluations']} evaluations" if "evaluations" in optimised
+                  else "")
         return (f"validation: style loss {model['style_loss']:.3f}, content "
-                f"{model['content_loss']:.3f} (Gatys's 100-step optimisation: "
-                f"{rows['optimisation (Gatys)']['style_loss']:.3f} / "
-                f"{rows['optimisation (Gatys)']['content_loss']:.3f})")
+                f"{model['content_loss']:.3f} (Gatys's optimisation{length}: "
+                f"{optimised['style_loss']:.3f} / {optimised['content_loss']:.3f})")
     return ""
 
 
