@@ -35,8 +35,8 @@ STANDARD_SET_CAPTION = (
     "fine-tuned from, this model, and the original; each panel gives the whole image's "
     "Y-PSNR. Shown for reporting only: no test image was used to train or choose anything.")
 REAL_PHOTOS_CAPTION = (
-    "Real photos: validation photos re-saved as small noisy JPEGs (the first rows, the "
-    "numbers below), then photos with flaws of their own that scikit-image ships (an old "
+    "Real photos: validation photos re-saved as small noisy JPEGs (the first rows, scored "
+    "below), then photos with flaws of their own that scikit-image ships (an old "
     "scan, a JPEG), with no clean original to score against. Each model is applied as "
     "`apply` does; the window is the most detailed part of this model's output.")
 CONTROLS_CAPTION = ("Validation photos at `--strength=0.5` (half photo, half style), at full "
