@@ -53,11 +53,16 @@ def nl_means(image, sigma):
                                       sigma=s, fast_mode=True, channel_axis=-1))
 
 
-def gaussian_low_pass(image, sigma):
-    del sigma
+def gaussian_filter(image, std: float) -> np.ndarray:
+    """A Gaussian low-pass of std ``std`` pixels of an 8-bit image [H, W, C]: uint8."""
     from skimage.filters import gaussian
 
-    return _to_uint8(gaussian(image / 255.0, sigma=1.5, channel_axis=-1))
+    return _to_uint8(gaussian(image / 255.0, sigma=std, channel_axis=-1))
+
+
+def gaussian_low_pass(image, sigma):
+    del sigma
+    return gaussian_filter(image, 1.5)
 
 
 def unsharp_inverse(image, sigma):

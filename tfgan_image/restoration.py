@@ -126,7 +126,7 @@ class RestorationConfig(settings.ImageToImageSettings):
     def __post_init__(self):
         settings.check(self)
         settings.derive_workdir(self, f"runs/restoration_{self.task}")
-        for name in ("sigma", "halftone_pitch", "halftone_strength", "halftone_hardness"):
+        for name in DEGRADATION_RANGES:
             low, high = getattr(self, name)
             if not 0 <= low <= high:
                 raise ValueError(f"{name} needs 0 <= LOW <= HIGH, got {low},{high}")
@@ -145,18 +145,17 @@ class RestorationConfig(settings.ImageToImageSettings):
                              f"stride {stride} ({len(self.generator_widths)} levels).")
 
 
-# the settings the task's degradation reads (``degrade_settings``): what a scorer of a run
+# the task's degradation settings that are LOW,HIGH ranges (``degrade.DegradeSettings``
+# fields of the same names), and all it reads (``degrade_settings``): what a scorer of a run
 # needs from its config.json to degrade as it did
-DEGRADATION_SETTINGS = ("task", "sigma", "poisson_fraction", "halftone_pitch",
-                        "halftone_strength", "halftone_hardness")
+DEGRADATION_RANGES = ("sigma", "halftone_pitch", "halftone_strength", "halftone_hardness")
+DEGRADATION_SETTINGS = ("task", "poisson_fraction") + DEGRADATION_RANGES
 
 
 def degrade_settings(config: RestorationConfig) -> degrade.DegradeSettings:
-    return degrade.DegradeSettings(sigma=tuple(config.sigma),
-                                   poisson_fraction=config.poisson_fraction,
-                                   halftone_pitch=tuple(config.halftone_pitch),
-                                   halftone_strength=tuple(config.halftone_strength),
-                                   halftone_hardness=tuple(config.halftone_hardness))
+    return degrade.DegradeSettings(
+        poisson_fraction=config.poisson_fraction,
+        **{name: tuple(getattr(config, name)) for name in DEGRADATION_RANGES})
 
 
 def training_degrader(config: RestorationConfig, textures) -> Callable:

@@ -18,8 +18,8 @@ import numpy as np
 from absl import app, flags
 from run_helpers import write_report
 
-from tfgan_image import inference, metrics, pretrained
-from tfgan_image.data import sources
+from tfgan_image import baselines, inference, metrics, pretrained
+from tfgan_image.data import degrade, sources
 from tfgan_image.evaluation import screens
 from tfgan_image.evaluation.figures import comparison_figure
 
@@ -29,19 +29,12 @@ flags.DEFINE_string("data_root", None, "Folder holding sr291/ (the training phot
 flags.DEFINE_string("model", "detexture", "A shipped model or a .keras file.")
 flags.DEFINE_integer("max_images", 12, "Validation photos scored.", lower_bound=1)
 
-TRAINING_PITCHES = (3.0, 8.0)   # data.degrade.DegradeSettings.halftone_pitch
+TRAINING_PITCHES = degrade.DegradeSettings.halftone_pitch   # the shipped detexture's
 SCREENS = [(pitch, rotation) for pitch in (2.5, 5.0, 10.0) for rotation in (0.0, 30.0)]
 LOW_PASS_SIGMAS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0)
 FIGURE_SCREENS = ((2.5, 30.0), (10.0, 0.0))
 FIGURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "figures",
                       "halftone_held_out.png")
-
-
-def low_pass(image, sigma):
-    from skimage.filters import gaussian
-
-    smooth = gaussian(image.astype(np.float64) / 255.0, sigma=sigma, channel_axis=-1)
-    return np.clip(np.round(smooth * 255.0), 0, 255).astype(np.uint8)
 
 
 def mean_psnr(photos, outputs) -> float:
@@ -59,7 +52,8 @@ def main(argv):
     rows, figure_rows = [], {}
     for pitch, rotation in SCREENS:
         printed = [screens.clustered_dot_screen(p, pitch, rotation) for p in photos]
-        filtered = {sigma: [low_pass(x, sigma) for x in printed] for sigma in LOW_PASS_SIGMAS}
+        filtered = {sigma: [baselines.gaussian_filter(x, sigma) for x in printed]
+                    for sigma in LOW_PASS_SIGMAS}
         sigma = max(filtered, key=lambda s: mean_psnr(photos, filtered[s]))
         restored = [inference.restore_array(model, x, precision="float32") for x in printed]
         rows.append(dict(pitch=pitch, rotation=rotation, input=mean_psnr(photos, printed),

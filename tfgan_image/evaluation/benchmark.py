@@ -111,15 +111,13 @@ def benchmark(model, folder: str, task: str, model_name: str = "model",
         if scale == 1:
             raise BenchmarkError(f"{model_name} does not upscale: benchmark it as a "
                                  f"restoration task (e.g. --task=denoise).")
-        if degradation == "real":
-            evaluator = SuperResolutionEvaluator(
-                images, names, scale, max_side=0,
-                degrader=degrade_real.make_real_degrader(scale), seed=seed)
-            setting, rows = {"scale": scale, "degradation": "real", "seed": seed}, []
-        else:
-            evaluator = SuperResolutionEvaluator(images, names, scale, max_side=0)
-            setting = {"scale": scale}
-            rows = published.rows_for(task, standard, ("scale", scale))
+        real = degradation == "real"
+        evaluator = SuperResolutionEvaluator(
+            images, names, scale, max_side=0,
+            degrader=degrade_real.make_real_degrader(scale) if real else None, seed=seed)
+        setting = ({"scale": scale, "degradation": "real", "seed": seed} if real
+                   else {"scale": scale})
+        rows = [] if real else published.rows_for(task, standard, ("scale", scale))
         scores = evaluator.score_model(model, tile, precision, bar(f"{model_name} x{scale}"))
         return [result(setting, scores, "bicubic", evaluator.score_bicubic(), rows)]
     if scale != 1:
