@@ -314,9 +314,13 @@ def symmetric_sqrt(matrix, iterations: int = SQRT_ITERATIONS):
 
 def floored(matrix, floor: float):
     """A symmetric matrix [..., 3, 3] with its eigenvalues below ``floor`` raised to it:
-    (A + fI + |A - fI|) / 2, |B| the square root of B^2."""
+    (A + fI + |A - fI|) / 2, |B| the square root of B^2 + (f/4)^2 I. The (f/4)^2 keeps
+    B^2 conditioned for the Newton-Schulz root: without it an eigenvalue within ~1e-4 f of
+    the floor made the float32 iteration diverge (a negative result, then an infinite
+    inverse root, a NaN training step). It raises an eigenvalue at the floor to 1.125 f
+    and moves one at least f from it by less than f / 64."""
     shifted = matrix - floor * tf.eye(3)
-    absolute, _ = symmetric_sqrt(tf.matmul(shifted, shifted))
+    absolute, _ = symmetric_sqrt(tf.matmul(shifted, shifted) + (floor / 4) ** 2 * tf.eye(3))
     return 0.5 * (matrix + floor * tf.eye(3) + absolute)
 
 
