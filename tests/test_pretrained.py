@@ -112,6 +112,23 @@ def test_cards_and_the_readme_table_are_rendered_from_models_json():
     assert cards.zoo_table(registry) in readme
 
 
+def test_a_comparison_with_a_published_network_shows_its_figure_and_verdict():
+    """A style card with a ``published`` entry shows the whole-photo figure beside the
+    published output, names the source and gives the by-eye verdict; the figure ships."""
+    from tfgan_image.pretrained import cards
+
+    published = {"photo": "style_reference/stata.jpg", "output": "o.jpg", "painting": "p.jpg",
+                 "source": "SOURCE-X", "verdict": "VERDICT-Y"}
+    entry = dict(pretrained.registry()["style_starry_night"], name="style_x",
+                 published=published)
+    card = cards.card_text(entry)
+    assert "![style_x beside a published network](style_x_published.png)" in card
+    assert "SOURCE-X" in card and "VERDICT-Y" in card and "style_reference/stata.jpg" in card
+    for name, entry in pretrained.registry().items():
+        if entry.get("published"):
+            assert os.path.exists(os.path.join(pretrained.FOLDER, f"{name}_published.png"))
+
+
 def test_every_model_states_its_terms_in_its_entry_card_listing_and_notice():
     listing = pretrained.listing()
     with open(os.path.join(pretrained.FOLDER, "NOTICE")) as f:

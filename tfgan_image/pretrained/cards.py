@@ -264,6 +264,13 @@ def card_text(entry: dict) -> str:
     elif entry.get("evaluator") == "style":
         controls = (f"\n![{name} style controls]({name}_controls.png)\n\n"
                     f"{CONTROLS_CAPTION}\n")
+    if entry.get("published"):
+        published = entry["published"]
+        controls += (f"\n![{name} beside a published network]({name}_published.png)\n\n"
+                     f"The whole `{published['photo']}` through this model, beside the "
+                     f"published output of {published['source']} for the same painting and "
+                     f"photo (for comparing by eye; that network trained on COCO with ImageNet "
+                     f"VGG features). {published['verdict']}\n")
     if entry.get("real_photos"):
         real = entry["real_photos"]
         controls += (f"\n![{name} on real photos]({name}_real.png)\n\n{REAL_PHOTOS_CAPTION}"
