@@ -121,6 +121,20 @@ def test_lbfgs_baseline_lowers_the_loss_further_than_adam_in_as_many_evaluations
     assert final["lbfgs"] < final["adam"]
 
 
+def test_an_lbfgs_run_that_stops_early_gives_a_full_length_curve():
+    """Starting at its optimum (content loss only, from the photo itself) L-BFGS-B stops
+    after one evaluation; the curve still has one value per evaluation asked for, so the
+    held-out photos' curves average (a ragged list ended a 4,000-step run's evaluation)."""
+    style = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    content = np.full((32, 32, 3), 128, np.uint8)
+    losses_ = style_losses.StyleLosses(style, "block1", ("block1",), (1.0, 0.0, 0.0),
+                                       "hed_vgg16")
+    image, curve = style_transfer.optimize_image(content, losses_, 40, progress=False,
+                                                 method="lbfgs")
+    assert len(curve) == 40 and len(set(curve[1:])) == 1
+    np.testing.assert_array_equal(image, content)
+
+
 def test_the_cached_baseline_is_recomputed_when_its_losses_change(tmp_path, monkeypatch):
     calls = []
 

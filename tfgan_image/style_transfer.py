@@ -259,6 +259,10 @@ def _lbfgs_image(content_uint8, style_losses, steps, recolour, progress):
                 bounds=scipy.optimize.Bounds(-1.0, 1.0), options={"maxfun": steps})
         except Done:
             pass
+    # L-BFGS-B may stop before ``steps`` (converged, or a line search that cannot progress):
+    # its image then stays, and the curve repeats its last value up to ``steps``, so every
+    # photo's curve has the same length (their mean is the baseline's curve)
+    style_curve += style_curve[-1:] * (steps - len(style_curve))
     image = np.clip(best["image"].reshape(start.shape), -1.0, 1.0).astype(np.float32)
     return pipeline.from_unit_range(image[0]), style_curve
 
