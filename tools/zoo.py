@@ -205,7 +205,8 @@ def style_recipe(painting: str, title: str, config: str, credit: str,
                  why: str = "", **texts) -> dict:
     """A feed-forward style model of ``folder/painting.jpg`` trained on ``sr291/`` with the
     named ``config``; ``published``: {"photo", "output", "source", "verdict"} (paths under the
-    data root) for the card's figure beside a published network on the same photo."""
+    data root; "source" names the published network and how it was trained) for the card's
+    figure beside that network on the same photo."""
     recipe = dict(
         task=f"feed-forward style transfer: {title}", kind="image_to_image", scale=1,
         scorer="style", half=False, family="style_transfer", config=config,

@@ -269,8 +269,7 @@ def card_text(entry: dict) -> str:
         controls += (f"\n![{name} beside a published network]({name}_published.png)\n\n"
                      f"The whole `{published['photo']}` through this model, beside the "
                      f"published output of {published['source']} for the same painting and "
-                     f"photo (for comparing by eye; that network trained on COCO with ImageNet "
-                     f"VGG features). {published['verdict']}\n")
+                     f"photo (for comparing by eye). {published['verdict']}\n")
     if entry.get("real_photos"):
         real = entry["real_photos"]
         controls += (f"\n![{name} on real photos]({name}_real.png)\n\n{REAL_PHOTOS_CAPTION}"
