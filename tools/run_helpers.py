@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+
 
 def _cpu_times():
     """Linux's aggregate CPU counters (/proc/stat "cpu" line), or None elsewhere."""
@@ -86,9 +88,27 @@ def timings(runs_dir: str, update: dict = None) -> dict:
     return values
 
 
+SLOW_INTERVAL = 2.0   # a logging interval this many times below the run's median speed
+
+
+def minutes_by_step(images_per_second: dict, batch_size: int) -> dict:
+    """{step: minutes of training up to that step} from {step: images per second over the
+    steps since the previous logged step}. An interval slower than the run's median speed
+    by more than ``SLOW_INTERVAL`` counts at the median: the process was paused or starved
+    (a SIGSTOP, another job on the cores), which is not the recipe's cost."""
+    if not images_per_second:
+        return {}
+    floor = float(np.median(list(images_per_second.values()))) / SLOW_INTERVAL
+    minutes, seconds, previous = {}, 0.0, 0
+    for step in sorted(images_per_second):
+        seconds += (step - previous) * batch_size / max(images_per_second[step], floor)
+        minutes[step], previous = seconds / 60, step
+    return minutes
+
+
 def training_minutes_by_step(workdir: str) -> dict:
     """{step: minutes of training up to that step}, from the run's own TensorBoard logs
-    (summed over resumed sessions, evaluation time excluded): each
+    (summed over resumed sessions, evaluation time excluded; ``minutes_by_step``): each
     ``perf/images_per_second`` value covers the steps since the one before."""
     import tensorflow as tf
 
@@ -101,11 +121,7 @@ def training_minutes_by_step(workdir: str) -> dict:
             for value in event.summary.value:
                 if value.tag == "perf/images_per_second":
                     points[event.step] = float(tf.make_ndarray(value.tensor))
-    minutes, seconds, previous = {}, 0.0, 0
-    for step in sorted(points):
-        seconds += (step - previous) * config["batch_size"] / points[step]
-        minutes[step], previous = seconds / 60, step
-    return minutes
+    return minutes_by_step(points, config["batch_size"])
 
 
 def training_minutes(workdir: str) -> float:
