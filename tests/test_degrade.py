@@ -115,7 +115,7 @@ def test_antialiased_bicubic_downscale_matches_pil_and_differs_from_aliased():
         degrade.downscale_array(photo, 4, "lanczos")
 
 
-def test_halftone_strength_and_hardness_ranges_are_honoured():
+def test_halftone_strength_hardness_and_blur_ranges_are_honoured():
     grey = tf.fill((48, 48, 3), 0.5)
     seed = tf.constant([3, 1], tf.int64)
 
@@ -127,6 +127,13 @@ def test_halftone_strength_and_hardness_ranges_are_honoured():
     hard = screened(halftone_strength=(1.0, 1.0), halftone_hardness=(400.0, 400.0))
     # the same dots, with binary edges before the scan's blur: further from the grey
     assert np.abs(hard - 0.5).mean() > 1.2 * np.abs(soft - 0.5).mean()
+    # binary dots scanned sharp stay ink or paper: nearly every value within 2% of 0 or 1
+    # (the rest sit on the dots' edges)
+    sharp = screened(halftone_strength=(1.0, 1.0), halftone_hardness=(400.0, 400.0),
+                     halftone_blur=(0.0, 0.0))
+    assert np.mean(np.minimum(sharp, 1 - sharp) < 0.02) > 0.9
+    assert np.mean(np.minimum(hard, 1 - hard) < 0.02) < 0.5
+    assert np.abs(sharp - 0.5).mean() > 1.2 * np.abs(hard - 0.5).mean()
 
 
 def test_restoration_config_carries_the_halftone_ranges_and_refuses_reversed_ones():
@@ -134,9 +141,11 @@ def test_restoration_config_carries_the_halftone_ranges_and_refuses_reversed_one
 
     config = restoration.RestorationConfig(workdir="-", task="detexture",
                                            halftone_pitch=(2.0, 12.0),
-                                           halftone_hardness=(12.0, 200.0))
+                                           halftone_hardness=(12.0, 200.0),
+                                           halftone_blur=(0.0, 0.3))
     settings = restoration.degrade_settings(config)
     assert settings.halftone_pitch == (2.0, 12.0) and settings.halftone_hardness == (12.0, 200.0)
+    assert settings.halftone_blur == (0.0, 0.3)
     assert settings.halftone_strength == degrade.DegradeSettings().halftone_strength
     with pytest.raises(ValueError, match="halftone_strength needs 0 <= LOW <= HIGH"):
         restoration.RestorationConfig(workdir="-", task="detexture",

@@ -113,6 +113,10 @@ class RestorationConfig(settings.ImageToImageSettings):
     halftone_hardness: Tuple[float, float] = setting(
         degrade.DegradeSettings.halftone_hardness, "Detexture: range of the halftone dots' "
         "edge gain LOW,HIGH (12: soft dots; 100 and more: binary ink).", lower=1)
+    halftone_blur: Tuple[float, float] = setting(
+        degrade.DegradeSettings.halftone_blur, "Detexture: range of the scan's blur of the "
+        "halftone dots, LOW,HIGH as a share of the pitch (0: the printed dots as they are).",
+        lower=0)
     eval_sigma: float = setting(25.0, "Gaussian noise std of the denoising evaluation.",
                                 lower=0)
     eval_crop: int = setting(0, "Evaluate on centre crops of this size (0: whole photos, "
@@ -148,7 +152,8 @@ class RestorationConfig(settings.ImageToImageSettings):
 # the task's degradation settings that are LOW,HIGH ranges (``degrade.DegradeSettings``
 # fields of the same names), and all it reads (``degrade_settings``): what a scorer of a run
 # needs from its config.json to degrade as it did
-DEGRADATION_RANGES = ("sigma", "halftone_pitch", "halftone_strength", "halftone_hardness")
+DEGRADATION_RANGES = ("sigma", "halftone_pitch", "halftone_strength", "halftone_hardness",
+                      "halftone_blur")
 DEGRADATION_SETTINGS = ("task", "poisson_fraction") + DEGRADATION_RANGES
 
 

@@ -54,6 +54,7 @@ class DegradeSettings:
     halftone_pitch: Tuple[float, float] = (3.0, 8.0)   # dot spacing, pixels
     halftone_strength: Tuple[float, float] = (0.5, 1.0)  # blend of the screen over the photo
     halftone_hardness: Tuple[float, float] = (12.0, 12.0)  # dot edge gain: ~100 is binary ink
+    halftone_blur: Tuple[float, float] = (0.1, 0.3)    # the scan's blur std, share of the pitch
     moire_frequency: Tuple[float, float] = (0.15, 0.45)  # grating frequency, cycles/pixel
     moire_amplitude: Tuple[float, float] = (0.04, 0.15)
     stripe_amplitude: Tuple[float, float] = (0.03, 0.12)  # relative gain variation
@@ -189,7 +190,8 @@ def halftone(image, seed, settings: DegradeSettings):
     """An amplitude-modulated dot screen per channel, at a random angle and pitch, as printed
     and scanned: screens at the CMY angles (15, 75, 0 degrees + a random rotation), dots with
     edges of a random hardness (soft by default, binary ink at the top of the range),
-    slightly blurred by the scan, blended with the original by a random strength."""
+    blurred by the scan (a random std, as a share of the pitch), blended with the original
+    by a random strength."""
     seeds = _split(seed, 4)
     # drawn from a seed of its own, so the default (fixed) hardness leaves the other draws as
     # they were
@@ -203,7 +205,7 @@ def halftone(image, seed, settings: DegradeSettings):
     v = -x * tf.sin(angle) + y * tf.cos(angle)
     threshold = 0.5 + 0.25 * (tf.cos(2 * math.pi * u / pitch) + tf.cos(2 * math.pi * v / pitch))
     dots = tf.sigmoid((image - threshold) * hardness)
-    dots = gaussian_blur(dots, pitch * _uniform(seeds[2], 0.1, 0.3))
+    dots = gaussian_blur(dots, pitch * _uniform(seeds[2], *settings.halftone_blur))
     strength = _uniform(seeds[3], *settings.halftone_strength)
     return (1.0 - strength) * image + strength * dots
 

@@ -5,8 +5,10 @@
 yellow inks (1 - R, 1 - G, 1 - B) is a screen of round dots on a square grid at its own angle,
 each dot as large as that ink's coverage at the spot, the ink binary (on or off), not blended
 with the photo. The page is rendered ``supersample`` times finer and averaged down, as a
-scanner's sensor integrates the page. The training screen differs in dot shape (soft
-cosine dots), in being blended with the photo, and in its pitch range (3-8 px).
+scanner's sensor integrates the page. The training screen (``data.degrade.halftone``)
+differs in dot shape (cosine dots), in the inks (each channel screened on its own, no
+paper-white model), and, unless the restoration config asks for strength 1, in being
+blended with the photo.
 """
 
 from typing import Sequence
