@@ -9,6 +9,17 @@ import pytest  # noqa: E402
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def tool_module(name: str):
+    """The script tools/NAME.py imported as a module (tools/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(REPO_ROOT, "tools", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def pytest_collection_modifyitems(items):
     """Subprocess and notebook tests (marked slow, the longest) first: pytest-xdist hands tests
     out in this order, so the long ones start early and the short ones fill in beside them

@@ -1,30 +1,20 @@
 """tools/run_helpers.py: what the zoo and results scripts read back from a run."""
 
-import importlib.util
-import os
-
 import pytest
-from conftest import REPO_ROOT
-
-
-def _run_helpers():
-    spec = importlib.util.spec_from_file_location(
-        "run_helpers", os.path.join(REPO_ROOT, "tools", "run_helpers.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import tool_module
 
 
 def test_training_minutes_sum_the_logged_intervals():
     # 100 steps of batch 4 at 10 images/s = 40 s, three times
-    minutes = _run_helpers().minutes_by_step({100: 10.0, 200: 10.0, 300: 10.0}, batch_size=4)
+    minutes = tool_module("run_helpers").minutes_by_step({100: 10.0, 200: 10.0, 300: 10.0},
+                                                         batch_size=4)
     assert minutes == pytest.approx({100: 40 / 60, 200: 80 / 60, 300: 120 / 60})
 
 
 def test_a_paused_interval_counts_at_the_runs_median_speed():
     # the interval ending at step 300 was paused for a long time (0.1 images/s); a merely
     # slower one (6 of 10 images/s, within 2x) counts as measured
-    helpers = _run_helpers()
+    helpers = tool_module("run_helpers")
     speeds = {100: 10.0, 200: 10.0, 300: 0.1, 400: 6.0, 500: 10.0}
     minutes = helpers.minutes_by_step(speeds, batch_size=4)
     capped = 400 / (10.0 / helpers.SLOW_INTERVAL)
@@ -34,4 +24,4 @@ def test_a_paused_interval_counts_at_the_runs_median_speed():
 
 
 def test_no_logged_speed_is_no_minutes():
-    assert _run_helpers().minutes_by_step({}, batch_size=4) == {}
+    assert tool_module("run_helpers").minutes_by_step({}, batch_size=4) == {}
