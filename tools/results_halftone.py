@@ -78,7 +78,8 @@ def main(argv):
         f"plus the rotation; `tfgan_image.evaluation.screens`) and scanned at 4x4 samples per "
         f"pixel. The training screens (`--config={FLAGS.config}`) were cosine dots at pitches "
         f"{low:g}-{high:g} px, edge hardness {span(trained.halftone_hardness)} (12: soft; 100 "
-        f"and more: binary ink), blended with the photo at strength "
+        f"and more: binary ink), blurred by the scan by {span(trained.halftone_blur)} of the "
+        f"pitch (std), blended with the photo at strength "
         f"{span(trained.halftone_strength)}. The low-pass filter is a Gaussian whose std is "
         f"chosen per screen as the best on these photos (an oracle choice). RGB PSNR against "
         f"the photo, mean over the photos.\n",
@@ -107,8 +108,8 @@ def main(argv):
     columns.append(("photo", [photos[0]] * len(FIGURE_SCREENS)))
     comparison_figure(columns, [f"pitch {p:g}, {r:g} deg" for p, r in FIGURE_SCREENS], FIGURE,
                       metrics.image_psnr, crop=128, detailed=True,
-                      title=f"{names[0]} printed with screens outside the training range")
-    lines.append(f"![halftone screens outside the training range](figures/"
+                      title=f"{names[0]} printed with round binary dots")
+    lines.append(f"![printed halftone screens](figures/"
                  f"{os.path.basename(FIGURE)})")
     write_report("results_halftone.md", "\n".join(lines) + "\n")
 
