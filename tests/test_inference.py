@@ -185,13 +185,14 @@ def test_the_estimate_finds_the_noise_std():
         assert abs(estimate_noise_level(as_16_bit, 65535) - sigma) < 0.1 * sigma
 
 
-def test_a_style_network_in_tiles_gives_what_one_whole_image_pass_gives():
+@pytest.mark.parametrize("normalization", ["instance", "weight"])
+def test_a_style_network_in_tiles_gives_what_one_whole_image_pass_gives(normalization):
     # Instance norm and the colour transfer make every output pixel depend on whole-image
     # statistics: tiles normalised on their own leave seams, so tiles must use the whole
     # image's statistics.
     keras.utils.set_random_seed(0)
     network = style_models.build_transformer(
-        width=4, residual_blocks=1,
+        width=4, residual_blocks=1, normalization=normalization,
         colour_target=np.random.default_rng(1).uniform(-1, 0.5, (24, 24, 3)))
     out_conv = network.get_layer("out_conv")
     out_conv.kernel.assign(tf.random.normal(out_conv.kernel.shape, stddev=0.3))

@@ -14,6 +14,7 @@ from tfgan_image.layers import (
     InstanceNormalization,
     PixelShuffle,
     ReflectionPadding2D,
+    WeightNormConv2D,
 )
 
 
@@ -64,6 +65,29 @@ def test_a_generator_with_a_categorical_code_saves_and_loads(tmp_path):
     np.testing.assert_allclose(loaded(z), generator(z), atol=1e-6)
 
 
+def test_weight_norm_conv_keeps_the_scale_whatever_the_kernel(tmp_path):
+    from tfgan_image import export
+
+    keras.utils.set_random_seed(0)
+    conv = WeightNormConv2D(64, 3, gain=2.0, use_bias=False)
+    x = np.random.default_rng(0).standard_normal((2, 24, 24, 16)).astype(np.float32)
+    y = np.asarray(conv(x))
+    # Unit second moment in, gain^2 out (zero-mean iid input, 'valid' padding).
+    assert y.shape == (2, 22, 22, 64)
+    assert abs(np.mean(y ** 2) / 4.0 - 1.0) < 0.05
+    # Rescaling a filter leaves the output as it was: the per-filter norm divides it out.
+    conv.kernel.assign(conv.kernel * np.linspace(0.1, 10, 64, dtype=np.float32))
+    np.testing.assert_allclose(conv(x), y, rtol=1e-4, atol=1e-4)
+    # The learned scale sets each channel's size.
+    conv.scale.assign(np.linspace(0.5, 1.5, 64, dtype=np.float32))
+    np.testing.assert_allclose(conv(x), y * np.linspace(0.25, 0.75, 64), rtol=1e-4, atol=1e-4)
+    model = keras.Sequential([keras.Input((None, None, 16)), conv])
+    model.save(str(tmp_path / "m.keras"))
+    loaded = export.load_model_file(str(tmp_path / "m.keras"))
+    assert loaded.layers[-1].gain == 2.0
+    np.testing.assert_allclose(loaded(x), conv(x), rtol=1e-4, atol=1e-4)
+
+
 def test_instance_norm_normalises_each_image_and_channel_on_its_own():
     rng = np.random.default_rng(0)
     x = rng.normal([[[[3.0, -2.0]]]], [[[[5.0, 0.5]]]], (2, 8, 6, 2)).astype(np.float32)
@@ -80,6 +104,23 @@ def test_instance_norm_normalises_each_image_and_channel_on_its_own():
     layer.gamma.assign([2.0, 1.0])
     layer.beta.assign([0.0, 5.0])
     np.testing.assert_allclose(np.asarray(layer(x))[..., 1].mean(), 5.0, atol=1e-4)
+
+
+def test_mean_only_instance_norm_centres_and_keeps_the_scale(tmp_path):
+    from tfgan_image import export
+
+    x = np.random.default_rng(0).normal(3.0, 5.0, (2, 8, 6, 2)).astype(np.float32)
+    layer = InstanceNormalization(center_only=True)
+    y = np.asarray(layer(x))
+    np.testing.assert_allclose(y, x - x.mean(axis=(1, 2), keepdims=True), atol=1e-5)
+    layer.fixed_moments = (np.float32([1.0, 2.0]), np.float32([9.0, 9.0]))   # tiled apply
+    np.testing.assert_allclose(layer(x), x - [1.0, 2.0], atol=1e-5)
+    layer.fixed_moments = None
+    model = keras.Sequential([keras.Input((None, None, 2)), layer])
+    model.save(str(tmp_path / "m.keras"))
+    loaded = export.load_model_file(str(tmp_path / "m.keras"))
+    assert loaded.layers[-1].center_only
+    np.testing.assert_allclose(loaded(x), y, atol=1e-5)
 
 
 def test_instance_norm_fused_and_moments_paths_agree_in_value_and_gradient():

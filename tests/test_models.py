@@ -15,6 +15,7 @@ from tfgan_image import (
 from tfgan_image.inference import (
     takes_noise_level,
 )
+from tfgan_image.layers import InstanceNormalization, WeightNormConv2D
 from tfgan_image.models import dcgan, mlp
 from tfgan_image.models import image_gan as image_gan_models
 from tfgan_image.models import restoration as restoration_models
@@ -176,6 +177,34 @@ def test_transformer_without_the_photo_shortcut_makes_the_image_itself():
     assert "colour_map" not in [layer.name for layer in network.layers]
     assert inference.receptive_radius(network) == inference.receptive_radius(
         style_models.build_transformer(width=4, residual_blocks=1))
+
+
+@pytest.mark.parametrize("photo_shortcut", [True, False])
+def test_transformer_normalizations(photo_shortcut):
+    def build(normalization):
+        network = style_models.build_transformer(width=4, residual_blocks=2,
+                                                 photo_shortcut=photo_shortcut,
+                                                 normalization=normalization)
+        content = np.random.default_rng(0).uniform(-1, 1, (1, 20, 36, 3)).astype(np.float32)
+        assert network(content).shape == (1, 20, 36, 3)
+        return network
+
+    def normalised(network):
+        return {layer.name: layer.center_only for layer in network.layers
+                if isinstance(layer, InstanceNormalization)}
+
+    johnson, weight = build("instance"), build("weight")
+    assert {"in_norm", "down2_norm", "res1a_norm", "res1b_norm", "up1_norm"} <= set(
+        normalised(johnson))
+    assert not any(normalised(johnson).values())
+    # Weight normalisation: every conv but the last weight-normalised, its output centred,
+    # not scaled; the same receptive field.
+    assert normalised(weight) == {name: True for name in normalised(johnson)}
+    assert [layer.name for layer in weight.layers if isinstance(layer, keras.layers.Conv2D)
+            and not isinstance(layer, WeightNormConv2D)] == ["out_conv"]
+    assert inference.receptive_radius(weight) == inference.receptive_radius(johnson)
+    with pytest.raises(ValueError, match="normalization must be one of"):
+        style_models.build_transformer(width=4, normalization="batch")
 
 
 def test_untrained_transformer_with_colour_transfer_restyles_only_the_colours():

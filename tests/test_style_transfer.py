@@ -65,7 +65,7 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
         crop_size=16, loss_offset_range=4, style_size=32, width=4, residual_blocks=1,
         style_stages=("block1", "block2"), content_stage="block2", adversarial_weight=0.1,
         discriminator_widths=(4, 8), eval_size=32, optimize_steps=2, eval_every=0,
-        sample_every=0, log_every=1, feature_backbone="hed_vgg16")
+        sample_every=0, log_every=1, feature_backbone="hed_vgg16", normalization="weight")
     result = style_transfer.run(config)
     scores = result["scores"]
     assert list(scores) == [style_transfer.NETWORK, style_transfer.BASELINE,
@@ -75,6 +75,7 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
             < scores[style_transfer.BASELINE]["style_loss_by_step"][0])
     for values in scores.values():
         assert values["content_loss"] >= 0 and values["style_loss"] >= 0
+        assert 0 <= values["invented_extremes"] <= 100
         assert values["seconds_per_512px"] > 0
     assert os.path.exists(result["paths"]["comparison"])
     assert all(os.path.exists(result["paths"][k]) for k in ("tflite", "tflite_float16"))
@@ -95,6 +96,20 @@ def test_style_transfer_trains_and_compares_with_the_baseline(tmp_path):
     stylised = inference.restore_array(generator, np.zeros((21, 30, 3), np.uint8), tile=16,
                                    margin=8)
     assert stylised.shape == (21, 30, 3)
+
+
+def test_invented_extremes_counts_only_blobs_the_photo_does_not_have():
+    photo = np.full((20, 50, 3), 128, np.uint8)
+    photo[:, :10] = 30       # a dark area of the photo itself
+    photo[:, 10:20] = 225    # and a bright one
+    stylised = photo.copy()
+    stylised[:, 20:25] = 0   # a black blotch on mid-grey: 10% of the pixels
+    stylised[:, 25:30] = 255  # a white blob: 10%
+    assert style_transfer.invented_extremes(photo, stylised) == pytest.approx(20.0)
+    assert style_transfer.invented_extremes(photo, photo) == 0.0
+    # Darkening the photo's dark area or brightening its white one is not invented.
+    stylised[:, :10], stylised[:, 10:20] = 0, 255
+    assert style_transfer.invented_extremes(photo, stylised) == pytest.approx(20.0)
 
 
 def test_side_by_side_timing_calls_the_functions_in_turns():

@@ -71,6 +71,58 @@ class FusedBatchNormalization(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_image")
+class WeightNormConv2D(keras.layers.Conv2D):
+    """A Conv2D with weight normalisation (Salimans & Kingma 2016): each output channel's
+    kernel is scaled to unit L2 norm over (kh, kw, in), then by a learned per-channel
+    ``scale`` (starting at ``gain``). Karras et al.'s weight demodulation (StyleGAN2) with a
+    learned gain in place of the style: an input of unit second moment gives outputs of
+    second moment ``scale``^2 (before the bias), whatever the kernel, so layers stay in scale
+    without statistics of the input. Unlike instance normalisation nothing depends on the
+    rest of the image, so a network cannot steer its normalisation with a local spike (the
+    "droplet" blob artifact). ``gain`` sqrt(2) before a ReLU keeps the second moment through
+    it. The kernel starts at unit-variance normal values (StyleGAN's equalised learning
+    rate): the output does not depend on its scale, so Adam's steps of about the learning
+    rate per weight turn it by the learning rate, not by 20-50x that as Glorot's small
+    weights would. Same shapes as ``keras.layers.Conv2D``; the norm is computed in float32."""
+
+    def __init__(self, *args, gain: float = 1.0, **kwargs):
+        kwargs.setdefault("kernel_initializer", keras.initializers.RandomNormal(stddev=1.0))
+        super().__init__(*args, **kwargs)
+        self.gain = float(gain)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.scale = self.add_weight(shape=(self.filters,), name="scale",
+                                     initializer=keras.initializers.Constant(self.gain))
+
+    def convolution_op(self, inputs, kernel):
+        kernel = tf.cast(kernel, tf.float32)
+        kernel = kernel * (tf.cast(self.scale, tf.float32) * tf.math.rsqrt(
+            tf.reduce_sum(tf.square(kernel), axis=[0, 1, 2], keepdims=True) + 1e-8))
+        return super().convolution_op(inputs, tf.cast(kernel, inputs.dtype))
+
+    def _own_variables(self):
+        return [self._kernel] + ([self.bias] if self.use_bias else []) + [self.scale]
+
+    # Conv2D saves and loads only its kernel and bias.
+    def save_own_variables(self, store):
+        if self.built:
+            for i, variable in enumerate(self._own_variables()):
+                store[str(i)] = variable
+
+    def load_own_variables(self, store):
+        variables = self._own_variables()
+        if len(store.keys()) != len(variables):
+            raise ValueError(f"Layer {self.name!r} expects {len(variables)} saved variables, "
+                             f"the file has {len(store.keys())}.")
+        for i, variable in enumerate(variables):
+            variable.assign(store[str(i)])
+
+    def get_config(self):
+        return {**super().get_config(), "gain": self.gain}
+
+
+@keras.saving.register_keras_serializable(package="tfgan_image")
 class CategoricalCode(keras.layers.Layer):
     """InfoGAN's categorical code drawn from the Gaussian latent itself: z [N, D] -> the same
     with its first ``categories`` entries replaced by one-hot(argmax of those entries). The
@@ -213,11 +265,16 @@ class InstanceNormalization(keras.layers.Layer):
     instead of the input's own -- how ``apply`` runs a network on a large image in tiles
     with the whole image's statistics. Read when the layer runs, so it holds for eager calls
     (a ``tf.function`` keeps what it saw when traced). Not saved with the model.
+
+    ``center_only``: subtract the mean but do not divide by the standard deviation (the
+    per-image form of Salimans & Kingma's mean-only normalisation, for weight-normalised
+    convs that keep the scale themselves).
     """
 
-    def __init__(self, epsilon: float = 1e-5, **kwargs):
+    def __init__(self, epsilon: float = 1e-5, center_only: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.epsilon = epsilon
+        self.center_only = bool(center_only)
         self.fixed_moments = None
 
     def build(self, input_shape):
@@ -228,7 +285,7 @@ class InstanceNormalization(keras.layers.Layer):
     def call(self, inputs):
         gamma, beta = tf.cast(self.gamma, tf.float32), tf.cast(self.beta, tf.float32)
         batch = inputs.shape[0]
-        if (self.fixed_moments is None and batch is not None
+        if (self.fixed_moments is None and batch is not None and not self.center_only
                 and batch <= FUSED_INSTANCE_NORM_MAX_BATCH):
             return tf.concat([self._fused(image, gamma, beta)
                               for image in tf.split(inputs, batch)], 0)
@@ -237,6 +294,8 @@ class InstanceNormalization(keras.layers.Layer):
             mean, variance = self.fixed_moments
         else:
             mean, variance = tf.nn.moments(x, axes=[1, 2], keepdims=True)
+        if self.center_only:
+            return tf.cast(gamma * (x - mean) + beta, self.compute_dtype)
         # gamma * (x - mean) / std + beta folded into one scale and shift per image and
         # channel: two passes over the feature map instead of four.
         scale = gamma * tf.math.rsqrt(variance + self.epsilon)
@@ -253,7 +312,8 @@ class InstanceNormalization(keras.layers.Layer):
         return tf.cast(normalised, self.compute_dtype)
 
     def get_config(self):
-        return {**super().get_config(), "epsilon": self.epsilon}
+        return {**super().get_config(), "epsilon": self.epsilon,
+                "center_only": self.center_only}
 
 
 @keras.saving.register_keras_serializable(package="tfgan_image")

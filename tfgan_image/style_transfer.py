@@ -103,6 +103,11 @@ class StyleTransferConfig(settings.ImageToImageSettings):
         True, "The network's output is added to the (recoloured) photo, so the untrained "
         "network is the identity; false: Johnson et al.'s network, whose tanh output is the "
         "image.")
+    normalization: str = setting(
+        "instance", "The transformer's normalisation: instance (Johnson et al.: after every "
+        "conv but the last) or weight (weight-normalised convs: no image statistics, which "
+        "the network could steer with a local blob).",
+        choices=models.NORMALIZATIONS)
     tv_weight: float = setting(1e-3, "Weight of the total-variation loss.", lower=0,
                                resumable=True, cache_key=True)
     loss_offset_range: int = setting(
@@ -303,7 +308,7 @@ def build_trainer(config: StyleTransferConfig, style_losses: StyleLosses,
             config.width, config.residual_blocks,
             colour_target=(pipeline.to_unit_range(style_image) if config.colour_transfer
                            else None),
-            photo_shortcut=config.photo_shortcut),
+            photo_shortcut=config.photo_shortcut, normalization=config.normalization),
         discriminator=models.build_patch_discriminator(config.discriminator_widths),
         generator_optimizer=precision.make_adam(
             precision.cosine_to_tenth(config.learning_rate, config.steps), 0.9, 0.999,
@@ -338,9 +343,11 @@ def print_summary(result: Dict) -> None:
     if scores:
         print(f"\nHeld-out content ({', '.join(result['held_out'])}), style "
               f"{result['style_image']}; losses on {result['feature_backbone']}:")
-        print(f"  {'method':40s} {'content':>8s} {'style':>8s} {'s/512px':>9s}")
+        print(f"  {'method':40s} {'content':>8s} {'style':>8s} {'blobs %':>8s} "
+              f"{'s/512px':>9s}")
         for method, values in scores.items():
             print(f"  {method:40s} {values['content_loss']:8.4f} {values['style_loss']:8.4f} "
+                  f"{values.get('invented_extremes', float('nan')):8.3f} "
                   f"{values['seconds_per_512px']:9.3f}")
         for line in speed_comparison(scores):
             print(f"  {line}")
@@ -424,8 +431,21 @@ def run(config: StyleTransferConfig) -> Dict:
     return experiment.run(StyleTransfer(), config)
 
 
+def invented_extremes(content: np.ndarray, stylised: np.ndarray) -> float:
+    """Percent of pixels made near black (luma below 0.06) where the photo is not (above
+    0.15), or near white (above 0.94) where it is not (below 0.85): blobs and blotches that
+    come from no part of the photo. ``content``, ``stylised``: uint8 [H, W, 3], the same
+    size."""
+    luma = [np.asarray(image, np.float32) @ np.float32([0.299, 0.587, 0.114]) / 255.0
+            for image in (content, stylised)]
+    made_dark = (luma[1] < 0.06) & (luma[0] > 0.15)
+    made_bright = (luma[1] > 0.94) & (luma[0] < 0.85)
+    return float(np.mean(made_dark | made_bright) * 100.0)
+
+
 def _mean_scores(style_losses, content, stylised) -> Dict[str, float]:
-    per_image = [style_losses.evaluate(c, s) for c, s in zip(content, stylised)]
+    per_image = [{**style_losses.evaluate(c, s), "invented_extremes": invented_extremes(c, s)}
+                 for c, s in zip(content, stylised)]
     return {key: float(np.mean([p[key] for p in per_image])) for key in per_image[0]}
 
 

@@ -25,6 +25,7 @@ network is then the colour transfer.
 from typing import Sequence
 
 import keras
+import numpy as np
 from keras import layers
 
 from tfgan_image.layers import (
@@ -32,17 +33,28 @@ from tfgan_image.layers import (
     InstanceNormalization,
     ReflectionPadding2D,
     ResizeUpsampling,
+    WeightNormConv2D,
 )
 from tfgan_image.models import patch
 
 STRIDE = 4  # input H and W must be multiples of this
+NORMALIZATIONS = ("instance", "weight")
 
 
-def _conv(x, width: int, kernel: int, name: str, strides: int = 1, norm_relu: bool = True):
+def _conv(x, width: int, kernel: int, name: str, normalization: str, strides: int = 1,
+          relu: bool = True):
+    """Reflection padding, a conv and (with ``relu``) a ReLU: a Conv2D followed by instance
+    normalisation, or for ``normalization`` "weight" a ``WeightNormConv2D`` followed by
+    mean-only instance normalisation."""
     x = ReflectionPadding2D(kernel // 2, name=f"{name}_pad")(x)
-    x = layers.Conv2D(width, kernel, strides=strides, name=f"{name}_conv")(x)
-    if norm_relu:
+    if normalization == "weight":
+        x = WeightNormConv2D(width, kernel, strides=strides, gain=np.sqrt(2) if relu else 1.0,
+                             name=f"{name}_conv")(x)
+        x = InstanceNormalization(center_only=True, name=f"{name}_norm")(x)
+    else:
+        x = layers.Conv2D(width, kernel, strides=strides, name=f"{name}_conv")(x)
         x = InstanceNormalization(name=f"{name}_norm")(x)
+    if relu:
         x = layers.ReLU(name=f"{name}_relu")(x)
     return x
 
@@ -56,27 +68,37 @@ def colour_transfer(colour_target) -> ColourStatisticsTransfer:
 
 
 def build_transformer(width: int = 32, residual_blocks: int = 5, colour_target=None,
-                      photo_shortcut: bool = True, name: str = "style_transformer"
-                      ) -> keras.Model:
+                      photo_shortcut: bool = True, normalization: str = "instance",
+                      name: str = "style_transformer") -> keras.Model:
     """The image transformation network; ``width`` channels at full resolution (Johnson: 32),
     2x and 4x that at 1/2 and 1/4 resolution. ``colour_target``: None, or pixels [..., 3] in
     [-1, 1] (the style image): the photo's colours are first moved to their colour mean and
     covariance (``colour_transfer``), and the network restyles that. ``photo_shortcut``:
     the last conv's output is added to the (colour-mapped) photo, as the module docstring
-    says; false: Johnson et al.'s ending, the last conv through tanh is the image."""
+    says; false: Johnson et al.'s ending, the last conv through tanh is the image.
+    ``normalization`` (one of ``NORMALIZATIONS``): "instance" (Johnson et al.: instance
+    normalisation after every conv but the last) or "weight" (Salimans & Kingma's weight
+    normalisation with mean-only normalisation per image: every conv but the last is a
+    ``WeightNormConv2D`` whose output is centred, not divided by its standard deviation, which
+    a local spike could steer; each residual block's sum is scaled by 1/sqrt(2) to keep the
+    trunk in scale)."""
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization must be one of {NORMALIZATIONS}, "
+                         f"not {normalization!r}.")
     photo = keras.Input((None, None, 3), name="content")
     inputs = photo if colour_target is None else colour_transfer(colour_target)(photo)
-    x = _conv(inputs, width, 9, "in")
-    x = _conv(x, 2 * width, 3, "down1", strides=2)
-    x = _conv(x, 4 * width, 3, "down2", strides=2)
+    x = _conv(inputs, width, 9, "in", normalization)
+    x = _conv(x, 2 * width, 3, "down1", normalization, strides=2)
+    x = _conv(x, 4 * width, 3, "down2", normalization, strides=2)
     for i in range(residual_blocks):
-        y = _conv(x, 4 * width, 3, f"res{i}a")
-        y = _conv(y, 4 * width, 3, f"res{i}b", norm_relu=False)
-        y = InstanceNormalization(name=f"res{i}b_norm")(y)
+        y = _conv(x, 4 * width, 3, f"res{i}a", normalization)
+        y = _conv(y, 4 * width, 3, f"res{i}b", normalization, relu=False)
         x = layers.Add(name=f"res{i}_add")([x, y])
+        if normalization == "weight":
+            x = layers.Rescaling(np.sqrt(0.5), name=f"res{i}_scale")(x)
     for i, channels in enumerate((2 * width, width)):
         x = ResizeUpsampling(2, "nearest", name=f"up{i}_resize")(x)
-        x = _conv(x, channels, 3, f"up{i}")
+        x = _conv(x, channels, 3, f"up{i}", normalization)
     x = ReflectionPadding2D(4, name="out_pad")(x)
     if not photo_shortcut:
         x = layers.Conv2D(3, 9, name="out_conv")(x)

