@@ -890,6 +890,10 @@ def score_style(name, model, float32_model=None):
     how = (f"Validation content photos ({', '.join(summary['held_out'])}), centre crops; "
            f"relative content and Gram style losses on {summary['feature_backbone']} (lower "
            f"is closer).")
+    if any("invented_extremes" in values for values in rows.values()):
+        how += (" invented_extremes: the percent of pixels made near black where the photo is "
+                "not dark or near white where it is not bright, the blobs and blotches an "
+                "instance-normalised network can paint (`style_transfer.invented_extremes`).")
     figure = os.path.join(run_dir(name), "comparison.png")
     return ({"validation photos": rows},
             lambda path: first_rows(figure, path, FIGURE_ROWS, len(summary["held_out"])), how,
