@@ -199,6 +199,19 @@ STYLE_TRIALS = (
     "allowed, which left out every smaller one; fixed since): on 8 validation photos its "
     "losses were 0.719 / 0.284, on the two photos it trained on 0.731 / 0.067.")
 
+STYLE_BLOBS = (
+    "Why bright areas can turn into glowing blobs (or, for The Scream, black blotches): the "
+    "droplet artifact Karras et al. (StyleGAN2) trace to instance normalisation, a local "
+    "spike with which the network steers a layer's per-image variance. Measured on The "
+    "Scream with this recipe at 1,500 steps (validation content / style loss): instance "
+    "normalisation everywhere 0.680 / 0.149, white blobs from step 250 on; without it in the "
+    "two upsampling layers (a trial build) 0.666 / 0.146, a flat lavender disc on 6 of the 8 "
+    "photos instead (the spike lives in the normalised trunk); weight-normalised convs with "
+    "mean-only "
+    "normalisation (`--normalization=weight`) no blobs, but a paler wash and 0.782 / 0.165, "
+    "0.654 / 0.163 at 4,000 steps against instance normalisation's 0.538 / 0.123: blob-free "
+    "so far only at a cost in style.")
+
 
 def style_recipe(painting: str, title: str, config: str, credit: str,
                  folder: str = "paintings", published: Optional[dict] = None,
@@ -338,7 +351,7 @@ RECIPES = {
             "swirls do not appear, and bright areas (sky, a white parasol) turn into glowing, "
             "moon-like blobs. On the 8 validation photos its style loss is 1.8x that of the "
             "converged optimisation (300 L-BFGS evaluations) and its content loss 3.5x: short "
-            "of the 1.5x and 1x this library aims at.",
+            "of the 1.5x and 1x this library aims at. " + STYLE_BLOBS,
         stopped="the end of the recipe's learning-rate schedule, a CPU-time stop: the "
                 "validation style loss was still falling (0.139 at step 2,500, 0.121 at "
                 "4,000)"),
@@ -353,7 +366,7 @@ RECIPES = {
             "glowing blobs. On the 8 validation photos its style loss is 1.46x that of the "
             "converged optimisation (300 L-BFGS evaluations), within the 1.5x this library "
             "aims at, and its content loss 3.0x, short of the 1x aim: it repaints more of the "
-            "photo than the optimisation does.",
+            "photo than the optimisation does. " + STYLE_BLOBS,
         published=dict(
             photo="style_reference/stata.jpg", output="style_reference/stata_udnie.jpg",
             painting="style_reference/udnie.jpg",
