@@ -292,6 +292,8 @@ class InstanceNormalization(keras.layers.Layer):
         x = tf.cast(inputs, tf.float32)
         if self.fixed_moments is not None:
             mean, variance = self.fixed_moments
+        elif self.center_only:
+            mean = tf.reduce_mean(x, axis=[1, 2], keepdims=True)
         else:
             mean, variance = tf.nn.moments(x, axes=[1, 2], keepdims=True)
         if self.center_only:

@@ -43,7 +43,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_image import experiment, export, features, inference, losses, precision, settings
+from tfgan_image import (
+    experiment,
+    export,
+    features,
+    inference,
+    losses,
+    metrics,
+    precision,
+    settings,
+)
 from tfgan_image.atomic import write_json
 from tfgan_image.data import pipeline, sources
 from tfgan_image.models import style_transfer as models
@@ -436,8 +445,8 @@ def invented_extremes(content: np.ndarray, stylised: np.ndarray) -> float:
     0.15), or near white (above 0.94) where it is not (below 0.85): blobs and blotches that
     come from no part of the photo. ``content``, ``stylised``: uint8 [H, W, 3], the same
     size."""
-    luma = [np.asarray(image, np.float32) @ np.float32([0.299, 0.587, 0.114]) / 255.0
-            for image in (content, stylised)]
+    # BT.601 luma on [0, 1]: metrics.rgb_to_y's [16, 235] rescaled
+    luma = [(metrics.rgb_to_y(image) - 16.0) / 219.0 for image in (content, stylised)]
     made_dark = (luma[1] < 0.06) & (luma[0] > 0.15)
     made_bright = (luma[1] > 0.94) & (luma[0] < 0.85)
     return float(np.mean(made_dark | made_bright) * 100.0)

@@ -207,8 +207,8 @@ STYLE_BLOBS = (
     "normalisation everywhere 0.680 / 0.149, white blobs from step 250 on; without it in the "
     "two upsampling layers (a trial build) 0.666 / 0.146, a flat lavender disc on 6 of the 8 "
     "photos instead (the spike lives in the normalised trunk); weight-normalised convs with "
-    "mean-only "
-    "normalisation (`--normalization=weight`) no blobs, but a paler wash and 0.782 / 0.165, "
+    "mean-only normalisation (`--normalization=weight`) no blobs, but a paler wash and "
+    "0.782 / 0.165, "
     "0.654 / 0.163 at 4,000 steps against instance normalisation's 0.538 / 0.123: blob-free "
     "so far only at a cost in style.")
 
