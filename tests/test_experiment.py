@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from toy_family import ToyConfig
 
-from tfgan_image import experiment, export, mnist, rundir
+from tfgan_image import experiment, export, mnist, precision, rundir
 from tfgan_image.training import trainer as trainer_lib
 
 
@@ -22,7 +22,7 @@ def toy_config(**values) -> ToyConfig:
 
 def _generator(latent_dim):
     z = keras.Input((latent_dim,))
-    return keras.Model(z, keras.layers.Reshape((4, 4, 1))(
+    return keras.Model(z, keras.layers.Reshape((4, 4, 1), dtype="float32")(   # float32 out
         keras.layers.Dense(16, activation="tanh")(z)))
 
 
@@ -89,6 +89,32 @@ def test_a_family_is_one_class_and_run_does_the_rest(tmp_path):
     # The run released its lock: the same directory runs again (resuming both stages).
     again = experiment.run(ToyFamily(), toy_config(workdir=workdir))
     assert again["steps"] == [3, 2]
+
+
+def test_auto_precision_trains_in_and_records_the_machines_fastest(tmp_path, monkeypatch):
+    workdir = str(tmp_path / "run")
+    # The run starts on a CPU without bfloat16 instructions and resumes on one with them.
+    for fastest, steps in (("float32", 3), ("mixed_bfloat16", 4)):
+        monkeypatch.setattr(precision, "fastest_precision", lambda fastest=fastest: fastest)
+        result = experiment.run(ToyFamily(), toy_config(workdir=workdir, precision="auto",
+                                                        steps=steps))
+        assert result["trainer"].generator.dtype_policy.name == fastest
+        with open(os.path.join(workdir, rundir.CONFIG_FILE)) as f:
+            assert json.load(f)["precision"] == fastest
+
+
+def test_fastest_precision_follows_the_hardware(monkeypatch):
+    for gpu, cpu_bfloat16, expected in ((True, False, "mixed_float16"),
+                                        (False, True, "mixed_bfloat16"),
+                                        (False, False, "float32")):
+        monkeypatch.setattr(precision, "gpu_has_tensor_cores", lambda gpu=gpu: gpu)
+        monkeypatch.setattr(precision, "cpu_computes_bfloat16_natively",
+                            lambda native=cpu_bfloat16: native)
+        assert precision.fastest_precision() == expected
+        assert precision.resolve_precision("auto") == expected
+    assert precision.resolve_precision("float32") == "float32"
+    with pytest.raises(ValueError, match="Unknown precision 'float64'"):
+        precision.resolve_precision("float64")
 
 
 def test_bad_data_stops_the_run_before_anything_is_written(tmp_path):

@@ -132,6 +132,9 @@ def run(family: Family, config) -> Dict:
     initial = _initial_generator(config)
     strategy = make_strategy(config.strategy, config.batch_size)
     config, resume_from = worker_config(config, strategy)
+    if config.precision == precision.AUTO:   # config.json records what the run computes in
+        config = config.replace(precision=precision.fastest_precision())
+        print(f"Precision: {config.precision} (auto: the fastest on this machine).", flush=True)
     values = {"family": family.name, "family_module": type(family).__module__,
               **rundir.config_values(config)}
     resumable = settings.resumable(type(config))

