@@ -22,14 +22,17 @@ from tfgan_image.training import GANTrainer, NonFiniteLossError, loop
 def make_trainer(precision_name="float32", model="dcgan", **kwargs):
     keras.utils.set_random_seed(0)
     categories = kwargs.get("latent_code", 0)
+    continuous = kwargs.get("continuous_codes", 0)
     with precision.precision_policy(precision_name):
         if model == "dcgan":
             generator = dcgan.build_generator(latent_dim=8, widths=(8, 4), categories=categories)
-            discriminator = dcgan.build_discriminator(widths=(4, 8), categories=categories)
+            discriminator = dcgan.build_discriminator(widths=(4, 8), categories=categories,
+                                                      continuous=continuous)
         else:
             generator = mlp.build_generator(latent_dim=8, units=16, categories=categories)
             discriminator = mlp.build_discriminator(units=16, dropout=0.0,
-                                                    categories=categories)
+                                                    categories=categories,
+                                                    continuous=continuous)
         pair = losses.adversarial_loss(kwargs.pop("loss", "non_saturating"))
         return GANTrainer(
             generator, discriminator,
@@ -91,6 +94,26 @@ def test_infogan_code_is_learned_and_read_from_the_gaussian_latent():
     iterator = trainer.distribute(image_batches(batch=32))
     losses_seen = [float(trainer.train_step(iterator)["loss/D/code"]) for _ in range(60)]
     assert np.mean(losses_seen[-10:]) < 0.5 * math.log(4) < np.mean(losses_seen[:3])
+
+def test_infogan_continuous_codes_are_read_back_by_the_q_head():
+    """Continuous codes are z's entries after the categorical code; D's Q head estimates them
+    after the code logits. Their loss is half the squared error summed over the codes (0 at a
+    perfect estimate, 1 for two estimates each off by 1), and Q learns to read them back from
+    generated images (the loss falls well below chance's 1, E[z^2 / 2] summed over two)."""
+    from tfgan_image.layers import CategoricalCode
+
+    trainer = make_trainer(update="joint", latent_code=4, continuous_codes=2)
+    assert trainer.discriminator.output_shape == (None, 1 + 4 + 2)
+    z = tf.random.normal((16, 8), seed=2)
+    perfect = tf.concat([tf.one_hot(CategoricalCode.code(z, 4), 4) * 50.0, z[:, 4:6]], -1)
+    assert float(trainer._code_loss(z, perfect)) == pytest.approx(0.0, abs=1e-6)
+    off_by_one = perfect + tf.constant([0.0, 0.0, 0.0, 0.0, 1.0, -1.0])
+    assert float(trainer._code_loss(z, off_by_one)) == pytest.approx(1.0, abs=1e-5)
+    trainer = make_trainer(update="joint", continuous_codes=2)
+    iterator = trainer.distribute(image_batches(batch=32))
+    losses_seen = [float(trainer.train_step(iterator)["loss/D/code"]) for _ in range(60)]
+    assert np.mean(losses_seen[-10:]) < 0.5 < 0.8 < np.mean(losses_seen[:3])
+
 
 def test_loss_scale_optimizer_used_for_float16():
     trainer = make_trainer("mixed_float16")

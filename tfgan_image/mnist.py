@@ -51,6 +51,10 @@ class MnistConfig(settings.LatentGANSettings):
         10, "InfoGAN's categorical code of this many categories, read from z's first entries, "
         "with a Q head on D (0: off; 10 for digits: each code becomes one digit, evenly "
         "drawn).", lower=0)
+    continuous_codes: int = setting(
+        0, "InfoGAN's continuous codes: that many of z's entries after the categorical code, "
+        "each read back by D's Q head, so each becomes one continuous factor of the images "
+        "(in InfoGAN's paper, 2 took the digits' slant and stroke width).", lower=0)
     code_weight: float = setting(1.0, "Weight of InfoGAN's code loss (G and D's Q head).",
                                  lower=0, resumable=True)
     workdir: str = setting("runs/mnist_dcgan")
@@ -67,9 +71,10 @@ class MnistConfig(settings.LatentGANSettings):
     def __post_init__(self):
         settings.check(self)   # the loss name among them
         diff_augment_fn(self.diff_augment)   # ValueError for unknown policies
-        if self.latent_code > self.latent_dim:
-            raise ValueError(f"latent_code must be at most latent_dim={self.latent_dim}, got "
-                             f"{self.latent_code}")
+        if self.latent_code + self.continuous_codes > self.latent_dim:
+            raise ValueError(f"latent_code + continuous_codes must be at most latent_dim="
+                             f"{self.latent_dim}, got {self.latent_code} + "
+                             f"{self.continuous_codes}")
 
 
 def build_networks(config: MnistConfig):
@@ -78,13 +83,15 @@ def build_networks(config: MnistConfig):
         return (mlp.build_generator(latent_dim=config.latent_dim, units=config.units,
                                     categories=config.latent_code),
                 mlp.build_discriminator(units=config.units, dropout=config.dropout,
-                                        categories=config.latent_code))
+                                        categories=config.latent_code,
+                                        continuous=config.continuous_codes))
     return (dcgan.build_generator(latent_dim=config.latent_dim, widths=config.generator_widths,
                                   kernel_size=config.kernel_size,
                                   categories=config.latent_code),
             dcgan.build_discriminator(widths=config.discriminator_widths,
                                       kernel_size=config.kernel_size, dropout=config.dropout,
-                                      categories=config.latent_code))
+                                      categories=config.latent_code,
+                                      continuous=config.continuous_codes))
 
 
 def print_summary(result: Dict) -> None:
@@ -131,7 +138,8 @@ class MnistGAN(experiment.Family):
         def build_trainer():
             return trainer_lib.adversarial_trainer(
                 config, *build_networks(config), run.strategy, latent_dim=config.latent_dim,
-                latent_code=config.latent_code, code_weight=config.code_weight)
+                latent_code=config.latent_code, continuous_codes=config.continuous_codes,
+                code_weight=config.code_weight)
 
         def dataset_for_step(step):
             return pipeline.training_batches(splits.train, config.batch_size,

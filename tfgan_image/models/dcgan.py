@@ -54,10 +54,11 @@ def build_generator(latent_dim: int = 100, widths=(256, 128, 64), kernel_size: i
 
 def build_discriminator(widths=(64, 128), kernel_size: int = 5, dropout: float = 0.3,
                         image_shape=(28, 28, 1), negative_slope: float = 0.3,
-                        categories: int = 0) -> keras.Model:
+                        categories: int = 0, continuous: int = 0) -> keras.Model:
     """images [N, 28, 28, C] -> logits [N, 1] (float32); one stride-2 conv per width.
-    ``categories``: also InfoGAN's Q head, the code's logits from D's features: outputs
-    [N, 1 + categories] (the realness logit first)."""
+    ``categories`` / ``continuous``: also InfoGAN's Q head from D's features, the categorical
+    code's logits and the continuous codes' estimates: outputs [N, 1 + categories +
+    continuous] (the realness logit first)."""
     images = keras.Input(image_shape, name="images")
     x = images
     for i, width in enumerate(widths):
@@ -65,5 +66,5 @@ def build_discriminator(widths=(64, 128), kernel_size: int = 5, dropout: float =
         x = layers.LeakyReLU(negative_slope)(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
-    logits = logit_and_code(layers.Flatten()(x), categories)
+    logits = logit_and_code(layers.Flatten()(x), categories, continuous)
     return keras.Model(images, logits, name="dcgan_discriminator")

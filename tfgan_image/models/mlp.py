@@ -30,9 +30,11 @@ def build_generator(latent_dim: int = 100, units: int = 1024, image_shape=(28, 2
 
 
 def build_discriminator(units: int = 1024, image_shape=(28, 28, 1), dropout: float = 0.3,
-                        negative_slope: float = 0.2, categories: int = 0) -> keras.Model:
-    """images [N, *image_shape] -> logits [N, 1] (float32); with ``categories``, [N, 1 +
-    categories]: InfoGAN's Q head after the realness logit."""
+                        negative_slope: float = 0.2, categories: int = 0,
+                        continuous: int = 0) -> keras.Model:
+    """images [N, *image_shape] -> logits [N, 1] (float32); with ``categories`` /
+    ``continuous``, [N, 1 + categories + continuous]: InfoGAN's Q head after the realness
+    logit."""
     images = keras.Input(image_shape, name="images")
     x = layers.Flatten()(images)
     for i in range(2):
@@ -40,4 +42,4 @@ def build_discriminator(units: int = 1024, image_shape=(28, 28, 1), dropout: flo
         x = layers.LeakyReLU(negative_slope)(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
-    return keras.Model(images, logit_and_code(x, categories), name="mlp_discriminator")
+    return keras.Model(images, logit_and_code(x, categories, continuous), name="mlp_discriminator")

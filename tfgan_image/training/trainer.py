@@ -111,6 +111,10 @@ class GANTrainer:
     realness logit and a Q head's code logits; D's Q head and G both minimise
     ``code_weight`` x the cross-entropy between the code and Q's logits on generated images
     (the mutual-information lower bound), so each code becomes one kind of image.
+    ``continuous_codes``: that many more latent entries, after the categorical code, which the
+    Q head estimates after the code logits ([N, 1 + latent_code + continuous_codes]); their
+    loss is the Gaussian negative log-likelihood with unit variance (half the squared error,
+    summed over the codes), added to the code loss, so each becomes one continuous factor.
     """
     generator: keras.Model
     discriminator: keras.Model
@@ -131,6 +135,7 @@ class GANTrainer:
     r1_weight: float = 0.0
     augment: Optional[Callable] = None
     latent_code: int = 0
+    continuous_codes: int = 0
     code_weight: float = 1.0
     concat_real_fake: bool = True
     ema_decay: Optional[float] = 0.999
@@ -164,27 +169,43 @@ class GANTrainer:
 
     # ------------------------------------------------------------------ per-replica math
     def _critic_outputs(self, batch, images, training=True):
-        """(D logits [N, 1], code logits [N, latent_code] or None) for ``images`` (after
-        DiffAugment when enabled)."""
+        """(D logits [N, 1], Q head [N, latent_code + continuous_codes] or None) for ``images``
+        (after DiffAugment when enabled)."""
         if self.augment is not None:
             images = self.augment(images)
         outputs = self.discriminator(self.discriminator_inputs(batch, images),
                                      training=training)
-        if not self.latent_code:
+        if not self.has_codes:
             return outputs, None
         return outputs[:, :1], outputs[:, 1:]
+
+    @property
+    def has_codes(self) -> bool:
+        """Whether the generator reads InfoGAN codes and D has a Q head."""
+        return bool(self.latent_code or self.continuous_codes)
 
     def _critic(self, batch, images, training=True):
         """D logits for ``images`` (after DiffAugment when enabled)."""
         return self._critic_outputs(batch, images, training)[0]
 
-    def _code_loss(self, latents, code_logits):
-        """InfoGAN's loss: cross-entropy between the latents' codes and Q's logits."""
+    def _code_loss(self, latents, q_outputs):
+        """InfoGAN's loss: cross-entropy between the latents' categorical code and Q's logits,
+        plus half the squared error of Q's estimates of the continuous codes (summed over
+        them, averaged over the batch)."""
         from tfgan_image.layers import CategoricalCode
 
-        codes = CategoricalCode.code(latents, self.latent_code)
-        return tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
-            codes, tf.cast(code_logits, tf.float32), from_logits=True))
+        q_outputs = tf.cast(q_outputs, tf.float32)
+        loss = tf.constant(0.0)
+        if self.latent_code:
+            codes = CategoricalCode.code(latents, self.latent_code)
+            loss += tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
+                codes, q_outputs[:, :self.latent_code], from_logits=True))
+        if self.continuous_codes:
+            codes = tf.cast(latents[:, self.latent_code:
+                                    self.latent_code + self.continuous_codes], tf.float32)
+            loss += 0.5 * tf.reduce_mean(tf.reduce_sum(
+                tf.square(codes - q_outputs[:, self.latent_code:]), axis=-1))
+        return loss
 
     def _discriminator_losses(self, batch, real, fake, latents=None):
         """Total D loss and its named parts, for real and (gradient-stopped) fake images
@@ -203,7 +224,7 @@ class GANTrainer:
                 "D/real_logit": tf.reduce_mean(tf.cast(real_logits, tf.float32)),
                 "D/fake_logit": tf.reduce_mean(tf.cast(fake_logits, tf.float32))}
         total = adversarial
-        if self.latent_code:
+        if self.has_codes:
             logs["loss/D/code"] = self._code_loss(latents, code_logits)
             total += self.code_weight * logs["loss/D/code"]
 
@@ -236,7 +257,7 @@ class GANTrainer:
             logits, code_logits = self._critic_outputs(batch, fake)
             logs["loss/G/adv"] = self.generator_loss(logits)
             total = self.adversarial_weight * logs["loss/G/adv"]
-            if self.latent_code:
+            if self.has_codes:
                 logs["loss/G/code"] = self._code_loss(latents, code_logits)
                 total += self.code_weight * logs["loss/G/code"]
         for name, (weight, loss_fn) in self.extra_generator_losses.items():
