@@ -225,3 +225,32 @@ def test_printed_screen_keeps_flat_tones_and_repeats_at_its_pitch():
     assert int(np.argmax(spectrum)) == 64 // 8        # one dot every 8 pixels
     with pytest.raises(ValueError, match="RGB"):
         screens.clustered_dot_screen(np.zeros((8, 8, 4), np.uint8), pitch=4)
+
+
+def test_digits_by_code_tables_the_digit_each_infogan_code_draws():
+    """A generator whose code c draws digit (3c mod 10), but codes 1 and 2 both draw 1s: the
+    table has one 1.0 per row, in those columns, and the lines name the digits."""
+    import keras
+
+    from tfgan_image.evaluation.digits import describe_codes, digits_by_code
+
+    drawn = np.array([0, 1, 1, 9])   # the digit of each of 4 codes
+
+    def generator(z, training=False):   # the "image": the code as a number
+        code = np.argmax(np.asarray(z)[:, :4], 1)
+        return np.broadcast_to(code[:, None, None, None], (len(code), 28, 28, 1)).astype(
+            np.float32)
+
+    def classifier(images):   # reads the code and says its digit, with certainty
+        logits = keras.ops.one_hot(drawn[images[:, 0, 0, 0].astype(int)], 10) * 20.0
+        return np.zeros((len(images), 8)), np.asarray(logits)
+
+    table = digits_by_code(generator, classifier, latent_dim=6, categories=4, num_samples=400)
+    assert table.shape == (4, 10)
+    expected = np.zeros((4, 10))
+    expected[np.arange(4), drawn] = 1.0
+    np.testing.assert_array_equal(table, expected)
+    mixed = np.zeros((2, 10))
+    mixed[0, [3, 7]] = [0.9, 0.1]
+    mixed[1, [5, 8, 2]] = [0.55, 0.4, 0.05]
+    assert describe_codes(mixed) == "code 0: 3 (90%), 7 (10%)\ncode 1: 5 (55%), 8 (40%)"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import run_module
 
-from tfgan_image import mnist
+from tfgan_image import experiment, mnist
 
 TINY = dict(batch_size=16, eval_samples=64, log_every=1, sample_every=2, checkpoint_every=2,
             latent_dim=16)
@@ -44,6 +44,9 @@ def test_run_writes_a_complete_run_directory(tmp_path, model, loss):
     assert 1.0 <= record["classifier_score"] <= 10.0
     assert 0.0 <= record["class_fraction_min"] <= record["class_fraction_max"] <= 1.0
     assert result["reference"]["classifier_score"] > 9.0   # real digits, for reference
+    by_code = np.array(experiment.read_summary(str(tmp_path))["digits_by_code"])
+    assert by_code.shape == (10, 10)   # the default 10-way InfoGAN code
+    assert set(np.round(by_code.sum(1), 6)) <= {0.0, 1.0}
     # 3 steps: the generator's digits are far from the real ones, which are near the floor
     assert abs(result["reference"]["kernel_distance"]) < record["kernel_distance"]
 

@@ -10,6 +10,7 @@ evaluates the EMA generator with the package's digit classifier:
 """
 
 import dataclasses
+import textwrap
 from typing import Dict, Optional, Tuple
 
 import numpy as np
@@ -17,7 +18,12 @@ import numpy as np
 from tfgan_image import experiment, settings
 from tfgan_image.augment import diff_augment_fn
 from tfgan_image.data import pipeline, sources
-from tfgan_image.evaluation.digits import digit_evaluator, real_data_reference
+from tfgan_image.evaluation.digits import (
+    describe_codes,
+    digit_evaluator,
+    digits_by_code,
+    real_data_reference,
+)
 from tfgan_image.features import digit_classifier
 from tfgan_image.models import dcgan, mlp
 from tfgan_image.runlog import print_paths, save_image_grid
@@ -104,6 +110,9 @@ def print_summary(result: Dict) -> None:
         print("Real training digits vs held-out, for reference:")
         for name, value in result["reference"].items():
             print(f"  {name:20s} {value:.4f}")
+    if result.get("digits_by_code"):
+        print("Digits each InfoGAN code draws (the evaluation's classifier):")
+        print(textwrap.indent(describe_codes(np.array(result["digits_by_code"])), "  "))
     print(f"Training speed: {result['images_per_second']:.0f} img/s")
     print_paths(result["paths"])
 
@@ -125,9 +134,9 @@ class MnistGAN(experiment.Family):
         save_image_grid(pipeline.to_unit_range(splits.train[:64]).numpy(),
                         run.path("samples", "real_data.png"),
                         title=f"real training images ({splits.description})")
-        self.evaluate, self.reference = None, {}
+        self.evaluate, self.reference, self.classifier = None, {}, None
         if len(splits.held_out) >= 2:
-            classifier = digit_classifier()
+            classifier = self.classifier = digit_classifier()
             held_out_features, _ = classifier(pipeline.to_unit_range(splits.held_out))
             self.evaluate = digit_evaluator(classifier, held_out_features, config.latent_dim,
                                             config.eval_samples, config.seed)
@@ -151,7 +160,13 @@ class MnistGAN(experiment.Family):
                                  self.evaluate)]
 
     def finish(self, run: experiment.Run, results: list) -> Dict:
-        return {**super().finish(run, results), "reference": self.reference}
+        result = {**super().finish(run, results), "reference": self.reference}
+        if run.config.latent_code and self.classifier is not None:
+            result["digits_by_code"] = digits_by_code(
+                results[-1]["trainer"].sampling_generator, self.classifier,
+                run.config.latent_dim, run.config.latent_code, run.config.eval_samples,
+                run.config.seed).tolist()
+        return result
 
     report = staticmethod(print_summary)
 

@@ -31,6 +31,29 @@ def digit_evaluator(classifier: DigitClassifier, held_out_features: np.ndarray,
     return evaluate
 
 
+def digits_by_code(generator, classifier: DigitClassifier, latent_dim: int, categories: int,
+                   num_samples: int = 5000, seed: int = 0) -> np.ndarray:
+    """Which digits each code of an InfoGAN generator draws: [categories, 10], row c the
+    fractions of code c's samples (of ``num_samples`` evaluation latents) that ``classifier``
+    puts in each class. Two codes drawing one digit, or a digit split over codes, is what
+    makes the class fractions uneven."""
+    latents = evaluation_latents(latent_dim, num_samples, seed)
+    _, logits = classifier(generate(generator, latents))
+    table = np.zeros((categories, 10))
+    np.add.at(table, (np.argmax(latents[:, :categories], 1), np.argmax(logits, 1)), 1.0)
+    return table / np.maximum(table.sum(1, keepdims=True), 1.0)
+
+
+def describe_codes(table: np.ndarray, shown_from: float = 0.1) -> str:
+    """One line per code of a ``digits_by_code`` table: its digits from ``shown_from`` of its
+    samples up, most common first, e.g. "code 3: 1 (90%), 7 (10%)"."""
+    lines = []
+    for code, row in enumerate(table):
+        digits = [d for d in np.argsort(-row) if row[d] >= shown_from] or [int(np.argmax(row))]
+        lines.append(f"code {code}: " + ", ".join(f"{d} ({row[d]:.0%})" for d in digits))
+    return "\n".join(lines)
+
+
 def digit_scores(features: np.ndarray, logits: np.ndarray, held_out_features: np.ndarray
                  ) -> Dict[str, float]:
     """Frechet and kernel distances of a classifier's ``features`` [N, D] of digits to its

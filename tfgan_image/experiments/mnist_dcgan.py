@@ -11,9 +11,11 @@ precision of this machine (``--precision=auto``).
 The reference architecture of the TensorFlow tutorial is the named config ``dcgan_tutorial``.
 ``--diff_augment=translation,cutout`` turns on DiffAugment (it slowed convergence of these
 short runs: see tools/RESULTS.md).
-On a 2-core CPU the default run takes under 10 minutes (see tools/RESULTS.md for the
-measured time and figures) and ends by printing Frechet distance, KID and classifier score of
-the EMA generator against the held-out digits, and the paths of everything it wrote.
+On a 2-core CPU the default run takes about 7 minutes with bfloat16 instructions (AMX or
+AVX512_BF16) and about 20 without (see tools/RESULTS.md for the measured time and figures)
+and ends by printing Frechet distance, KID and classifier score of
+the EMA generator against the held-out digits, which digits each InfoGAN code draws, and the
+paths of everything it wrote.
 Rerunning the same command resumes from the last checkpoint.
 
 This command is ``python -m tfgan_image.train mnist --config=mnist_dcgan``
