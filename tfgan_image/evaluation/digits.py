@@ -39,9 +39,9 @@ def digits_by_code(generator, classifier: DigitClassifier, latent_dim: int, cate
     makes the class fractions uneven."""
     latents = evaluation_latents(latent_dim, num_samples, seed)
     _, logits = classifier(generate(generator, latents))
-    table = np.zeros((categories, 10))
-    np.add.at(table, (np.argmax(latents[:, :categories], 1), np.argmax(logits, 1)), 1.0)
-    return table / np.maximum(table.sum(1, keepdims=True), 1.0)
+    codes = np.argmax(latents[:, :categories], 1)
+    return np.stack([metrics.class_histogram(logits[codes == code])
+                     for code in range(categories)])
 
 
 def describe_codes(table: np.ndarray, shown_from: float = 0.1) -> str:
